@@ -1,0 +1,618 @@
+/* app.c — kioskd's application: events in, committed changes out (see app.h). */
+#include "app.h"
+#include "ctl.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_OUTPUTS 16
+
+/* A registered output. */
+struct output {
+	const struct mc_output_ops *ops;
+	void *priv;
+};
+
+struct mc_app {
+	struct mc_config cfg;           /* board.conf */
+	struct mc_loop *loop;           /* the one event loop */
+	struct mc_store *store;         /* the database */
+	struct mc_engine *engine;       /* queue state */
+	struct mc_ctl *ctl;             /* control socket */
+	struct mc_changes ch;           /* scratch change set, reused */
+	struct output outputs[MAX_OUTPUTS];
+	int noutputs;
+	int64_t boot;                   /* this boot's id */
+	bool sim;                       /* simulated hardware */
+	char state_dir[256];
+	char printer_text[128];         /* why the printer is in its state */
+	int sigfd;                      /* SIGTERM/SIGINT */
+	long long day_timer;            /* rollover timer */
+};
+
+/* ---- time -------------------------------------------------------------- */
+
+static int64_t read_boot_id(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	for (const char *p = buf; *p && *p != '\n'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return (int64_t)(h >> 1);
+}
+
+void mc_app_now(const struct mc_app *app, struct mc_when *w)
+{
+	struct timespec ts;
+	struct tm tm;
+	time_t secs;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	secs = ts.tv_sec;
+	localtime_r(&secs, &tm);
+	w->wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	w->mono_ms = mc_mono_ms();
+	w->boot = app->boot;
+	w->day = mc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	w->minute = tm.tm_hour * 60 + tm.tm_min;
+}
+
+/* ---- committing and telling outputs ------------------------------------ */
+
+static void reload(struct mc_app *app)
+{
+	char err[256];
+	struct mc_when w;
+	int skipped;
+
+	mc_app_now(app, &w);
+	if (mc_store_load(app->store, &app->cfg, app->engine, &w, &skipped, err, sizeof(err)) < 0)
+		mc_log(MC_LOG_ERR, "rebuilding the queue from the database failed: %s", err);
+}
+
+/* Commits the scratch change set. On failure the engine is rebuilt from the
+ * store, so memory never runs ahead of disk. */
+static int commit(struct mc_app *app)
+{
+	char err[256];
+
+	if (mc_store_commit(app->store, &app->cfg, &app->ch, err, sizeof(err)) == 0)
+		return 0;
+	mc_log(MC_LOG_ERR, "database write failed, change dropped: %s", err);
+	reload(app);
+	return -1;
+}
+
+static void notify_changed(struct mc_app *app)
+{
+	for (int i = 0; i < app->noutputs; i++)
+		if (app->outputs[i].ops->changed)
+			app->outputs[i].ops->changed(app->outputs[i].priv);
+}
+
+static void notify_called(struct mc_app *app, int counter, const struct mc_ticket *t,
+			  enum mc_event_kind kind)
+{
+	for (int i = 0; i < app->noutputs; i++)
+		if (app->outputs[i].ops->called)
+			app->outputs[i].ops->called(app->outputs[i].priv, counter, t, kind);
+}
+
+static void log_changes(const struct mc_app *app)
+{
+	for (size_t i = 0; i < app->ch.nevents; i++) {
+		const struct mc_event *ev = &app->ch.events[i];
+		const struct mc_ticket *t = ev->ticket ? mc_engine_ticket(app->engine, ev->ticket) : NULL;
+		mc_log(MC_LOG_INFO, "%s%s%s counter=%d value=%d", mc_event_kind_name(ev->kind),
+		       t ? " " : "", t ? t->label : "", ev->counter, ev->value);
+	}
+}
+
+enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const char *source,
+			 struct mc_issue *out)
+{
+	struct mc_when w;
+	enum mc_err err;
+
+	mc_app_now(app, &w);
+	err = mc_engine_press(app->engine, &w, service, priority, source, out, &app->ch);
+	bool any = app->ch.ntickets || app->ch.nevents;
+	if (any && commit(app) < 0)
+		return MC_E_STORE;
+	if (any)
+		log_changes(app);
+	if (err == MC_OK && !out->duplicate)
+		for (int i = 0; i < app->noutputs; i++)
+			if (app->outputs[i].ops->issued)
+				app->outputs[i].ops->issued(app->outputs[i].priv, out);
+	if (any)
+		notify_changed(app);
+	return err;
+}
+
+enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
+			   struct mc_ticket *t)
+{
+	struct mc_when w;
+	struct mc_ticket tmp;
+	enum mc_err err;
+
+	if (!t)
+		t = &tmp;
+	mc_app_now(app, &w);
+	err = mc_engine_counter(app->engine, &w, counter, act, arg, t, &app->ch);
+	bool any = app->ch.ntickets || app->ch.ncounters || app->ch.nevents;
+	if (any && commit(app) < 0)
+		return MC_E_STORE;
+	if (any)
+		log_changes(app);
+	if (err == MC_OK) {
+		for (size_t i = 0; i < app->ch.nevents; i++) {
+			const struct mc_event *ev = &app->ch.events[i];
+			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL || ev->kind == MC_EV_REACTIVATE)
+				notify_called(app, counter, t, ev->kind);
+		}
+	}
+	if (any)
+		notify_changed(app);
+	return err;
+}
+
+void mc_app_printed(struct mc_app *app, int64_t id, bool ok)
+{
+	struct mc_when w;
+
+	mc_app_now(app, &w);
+	mc_engine_printed(app->engine, &w, id, ok, &app->ch);
+	if (app->ch.nevents && commit(app) == 0) {
+		log_changes(app);
+		notify_changed(app);
+	}
+}
+
+void mc_app_set_printer(struct mc_app *app, enum mc_printer_ok state, const char *text)
+{
+	if (mc_engine_printer(app->engine) != state || strcmp(app->printer_text, text ? text : "")) {
+		mc_log(state == MC_PRINTER_DOWN ? MC_LOG_WARNING : MC_LOG_NOTICE, "printer: %s",
+		       text ? text : "");
+		mc_engine_set_printer(app->engine, state);
+		snprintf(app->printer_text, sizeof(app->printer_text), "%s", text ? text : "");
+		notify_changed(app);
+	}
+}
+
+void mc_app_set_issuing_paused(struct mc_app *app, bool paused)
+{
+	if (mc_engine_issuing_paused(app->engine) == paused)
+		return;
+	mc_engine_set_issuing_paused(app->engine, paused);
+	mc_log(MC_LOG_NOTICE, "ticket issuing %s", paused ? "paused" : "resumed");
+	notify_changed(app);
+}
+
+int mc_app_add_output(struct mc_app *app, const struct mc_output_ops *ops, void *priv)
+{
+	if (app->noutputs == MAX_OUTPUTS) {
+		errno = ENOSPC;
+		return -1;
+	}
+	app->outputs[app->noutputs++] = (struct output){ ops, priv };
+	return 0;
+}
+
+/* ---- status for kioskctl ----------------------------------------------- */
+
+static json_t *ticket_json(const struct mc_config *cfg, const struct mc_ticket *t,
+			   const char *service, const char *cur_service)
+{
+	char day[16];
+
+	mc_format_day(t->day, day, sizeof(day));
+	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:s, s:b, s:s, s:s, s:i, s:i, s:i, s:i,"
+			 " s:I, s:I, s:I, s:I, s:I}",
+			 "id", (json_int_t)t->id,
+			 "service", service ? service : cfg->services[t->service].key,
+			 "cur_service", cur_service ? cur_service : cfg->services[t->cur_service].key,
+			 "day", day, "round", t->round, "number", t->number, "label", t->label,
+			 "priority", t->priority, "status", mc_ticket_status_name(t->status),
+			 "print", mc_print_status_name(t->print), "counter", t->counter,
+			 "clerk", t->clerk, "rating", t->rating, "transfers", t->transfers,
+			 "issued_at", (json_int_t)t->issued_wall, "called_at", (json_int_t)t->called_wall,
+			 "finished_at", (json_int_t)t->finished_wall, "wait_ms", (json_int_t)t->wait_ms,
+			 "service_ms", (json_int_t)t->service_ms);
+}
+
+static void format_open(const struct mc_app *app, int32_t day, int minute, char *buf, size_t len)
+{
+	char d[16];
+
+	if (minute < 0) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	mc_format_day(day, d, sizeof(d));
+	snprintf(buf, len, "%s %02d:%02d", d, minute / 60, minute % 60);
+	(void)app;
+}
+
+void mc_app_status(struct mc_app *app, json_t *obj)
+{
+	const struct mc_config *cfg = &app->cfg;
+	struct mc_when w;
+	int32_t nd = 0;
+	int nm = -1;
+	char day[16], next[32] = "";
+	json_t *services = json_array(), *counters = json_array();
+
+	mc_app_now(app, &w);
+	bool open = mc_engine_is_open(app->engine, &w, &nd, &nm);
+	if (!open)
+		format_open(app, nd, nm, next, sizeof(next));
+	mc_format_day(mc_engine_day(app->engine), day, sizeof(day));
+	json_object_set_new(obj, "version", json_string(MC_VERSION));
+	json_object_set_new(obj, "office", json_string(cfg->office.name));
+	json_object_set_new(obj, "day", json_string(day));
+	json_object_set_new(obj, "open", json_boolean(open));
+	if (!open)
+		json_object_set_new(obj, "next_open", json_string(next));
+	json_object_set_new(obj, "sim", json_boolean(app->sim));
+	json_object_set_new(obj, "issuing_paused", json_boolean(mc_engine_issuing_paused(app->engine)));
+	json_object_set_new(obj, "waiting", json_integer(mc_engine_waiting(app->engine, -1)));
+	for (int i = 0; i < cfg->nservices; i++)
+		json_array_append_new(services, json_pack(
+			"{s:s, s:s, s:s, s:s, s:i, s:I}", "key", cfg->services[i].key,
+			"name", cfg->services[i].name,
+			"name_en", cfg->services[i].name_en[0] ? cfg->services[i].name_en : cfg->services[i].name,
+			"prefix", cfg->services[i].prefix,
+			"waiting", mc_engine_waiting(app->engine, i),
+			"est_wait_s", (json_int_t)(mc_engine_estimate(app->engine, i, false) / 1000)));
+	json_object_set_new(obj, "services", services);
+	for (int i = 0; i < cfg->ncounters; i++) {
+		const struct mc_counter_state *c = mc_engine_counter_state(app->engine, cfg->counters[i].number);
+		const struct mc_ticket *t = c->current ? mc_engine_ticket(app->engine, c->current) : NULL;
+		json_array_append_new(counters, json_pack(
+			"{s:i, s:s, s:b, s:i, s:i}", "number", c->number, "current", t ? t->label : "",
+			"paused", c->paused, "clerk", c->clerk,
+			"waiting", mc_engine_waiting_for_counter(app->engine, c->number)));
+	}
+	json_object_set_new(obj, "counters", counters);
+	static const char *const pstate[] = { "absent", "ready", "down" };
+	json_object_set_new(obj, "printer", json_pack("{s:s, s:s}", "state",
+						      pstate[mc_engine_printer(app->engine)],
+						      "text", app->printer_text));
+	for (int i = 0; i < app->noutputs; i++)
+		if (app->outputs[i].ops->status)
+			app->outputs[i].ops->status(app->outputs[i].priv, obj);
+}
+
+/* ---- control socket commands ------------------------------------------- */
+
+static enum mc_ctl_result cmd_status(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	mc_app_status(ctx, resp);
+	return MC_CTL_OK;
+}
+
+static enum mc_ctl_result engine_error(struct mc_app *app, json_t *resp, enum mc_err err)
+{
+	json_object_set_new(resp, "message_en", json_string(mc_err_message(err, "en")));
+	return mc_ctl_error(resp, mc_err_token(err), "%s", mc_err_message(err, app->cfg.office.language));
+}
+
+static enum mc_ctl_result cmd_press(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app *app = ctx;
+	const char *key = json_string_value(json_object_get(req, "service"));
+	const char *source = json_string_value(json_object_get(req, "source"));
+	bool priority = json_is_true(json_object_get(req, "priority"));
+	struct mc_issue is;
+	int s;
+
+	if (!key)
+		return mc_ctl_error(resp, "bad_request", "press needs a string \"service\"");
+	s = mc_config_service_index(&app->cfg, key);
+	if (s < 0)
+		return mc_ctl_error(resp, "no_service", "no service '%s' in %s", key, app->cfg.path);
+	enum mc_err err = mc_app_press(app, s, priority, source ? source : "socket", &is);
+	if (err == MC_E_CLOSED) {
+		char next[32];
+		format_open(app, is.open_day, is.open_minute, next, sizeof(next));
+		json_object_set_new(resp, "next_open", json_string(next));
+	}
+	if (err != MC_OK)
+		return engine_error(app, resp, err);
+	json_object_set_new(resp, "ticket", ticket_json(&app->cfg, &is.ticket, NULL, NULL));
+	json_object_set_new(resp, "label", json_string(is.ticket.label));
+	json_object_set_new(resp, "duplicate", json_boolean(is.duplicate));
+	json_object_set_new(resp, "ahead", json_integer(is.ahead));
+	json_object_set_new(resp, "est_wait_s", json_integer(is.est_wait_ms / 1000));
+	return MC_CTL_OK;
+}
+
+static const struct {
+	const char *name;
+	enum mc_action act;
+} actions[] = {
+	{ "next", MC_A_NEXT }, { "priority-next", MC_A_PRIORITY_NEXT }, { "recall", MC_A_RECALL },
+	{ "noshow", MC_A_NOSHOW }, { "finish", MC_A_FINISH }, { "pause", MC_A_PAUSE },
+	{ "resume", MC_A_RESUME }, { "transfer", MC_A_TRANSFER }, { "login", MC_A_LOGIN },
+	{ "logout", MC_A_LOGOUT }, { "rate", MC_A_RATE }, { "reactivate", MC_A_REACTIVATE },
+};
+
+static enum mc_ctl_result cmd_counter(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app *app = ctx;
+	json_t *num = json_object_get(req, "counter");
+	const char *action = json_string_value(json_object_get(req, "action"));
+	json_t *jarg = json_object_get(req, "arg");
+	int arg = 0;
+	size_t i;
+
+	if (!json_is_integer(num) || !action)
+		return mc_ctl_error(resp, "bad_request", "counter needs an integer \"counter\" and a string \"action\"");
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (!strcmp(actions[i].name, action))
+			break;
+	if (i == sizeof(actions) / sizeof(actions[0]))
+		return mc_ctl_error(resp, "bad_request", "unknown counter action '%s'", action);
+	if (actions[i].act == MC_A_TRANSFER) {
+		const char *key = json_string_value(jarg);
+		arg = key ? mc_config_service_index(&app->cfg, key) : -1;
+		if (arg < 0)
+			return mc_ctl_error(resp, "no_service", "transfer needs a service key in \"arg\"");
+	} else if (jarg && !json_is_null(jarg)) {
+		if (!json_is_integer(jarg) || json_integer_value(jarg) < 0 || json_integer_value(jarg) > 65535)
+			return mc_ctl_error(resp, "bad_request", "\"arg\" must be an integer 0..65535");
+		arg = (int)json_integer_value(jarg);
+	}
+	json_int_t n = json_integer_value(num);
+	if (n < 1 || n > 247)
+		return mc_ctl_error(resp, "no_counter", "counter numbers are 1 to 247");
+	struct mc_ticket t;
+	enum mc_err err = mc_app_counter(app, (int)n, actions[i].act, arg, &t);
+	if (err != MC_OK)
+		return engine_error(app, resp, err);
+	if (t.id)
+		json_object_set_new(resp, "ticket", ticket_json(&app->cfg, &t, NULL, NULL));
+	return MC_CTL_OK;
+}
+
+/* Collects store rows into a JSON array. */
+static int add_row(const struct mc_store_ticket *row, void *ctx)
+{
+	json_t *arr = ctx;
+	struct mc_ticket t = row->t;
+
+	t.service = t.service < 0 ? 0 : t.service;
+	t.cur_service = t.cur_service < 0 ? 0 : t.cur_service;
+	json_array_append_new(arr, ticket_json(NULL, &t, row->service, row->cur_service));
+	return 0;
+}
+
+static enum mc_ctl_result cmd_tickets(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app *app = ctx;
+	const char *dtext = json_string_value(json_object_get(req, "day"));
+	int32_t day = mc_engine_day(app->engine);
+	char err[256];
+	json_t *arr = json_array();
+
+	if (dtext && mc_parse_day(dtext, &day) < 0) {
+		json_decref(arr);
+		return mc_ctl_error(resp, "bad_request", "day '%s' is not YYYY-MM-DD", dtext);
+	}
+	if (mc_store_each_ticket(app->store, &app->cfg, day, add_row, arr, err, sizeof(err)) < 0) {
+		json_decref(arr);
+		return mc_ctl_error(resp, "store", "%s", err);
+	}
+	json_object_set_new(resp, "tickets", arr);
+	return MC_CTL_OK;
+}
+
+static enum mc_ctl_result cmd_issuing(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app *app = ctx;
+	json_t *paused = json_object_get(req, "paused");
+
+	if (!json_is_boolean(paused))
+		return mc_ctl_error(resp, "bad_request", "issuing needs a boolean \"paused\"");
+	mc_app_set_issuing_paused(app, json_is_true(paused));
+	return MC_CTL_OK;
+}
+
+/* ---- timers and signals ------------------------------------------------ */
+
+/* Milliseconds to the next local midnight, at most ten minutes so that a
+ * clock set by NTP after boot is noticed soon. */
+static int64_t until_midnight(const struct mc_app *app)
+{
+	struct mc_when w;
+
+	mc_app_now(app, &w);
+	int64_t ms = (int64_t)(1440 - w.minute) * 60000 - (w.wall_ms % 60000) + 1000;
+	return ms > 600000 ? 600000 : ms;
+}
+
+static int64_t on_day_timer(struct mc_loop *loop, long long id, void *ctx)
+{
+	struct mc_app *app = ctx;
+	struct mc_when w;
+
+	(void)loop;
+	(void)id;
+	mc_app_now(app, &w);
+	if (w.day > mc_engine_day(app->engine)) {
+		mc_engine_tick(app->engine, &w, &app->ch);
+		if (app->ch.nevents && commit(app) == 0) {
+			log_changes(app);
+			notify_changed(app);
+		}
+	}
+	return until_midnight(app);
+}
+
+static void on_signal(struct mc_loop *loop, int fd, int mask, void *ctx)
+{
+	struct signalfd_siginfo si;
+
+	(void)mask;
+	(void)ctx;
+	if (read(fd, &si, sizeof(si)) == sizeof(si))
+		mc_log(MC_LOG_NOTICE, "signal %u: stopping", si.ssi_signo);
+	mc_loop_stop(loop);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static int make_dirs(const char *path)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	return mkdir(buf, 0750) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t errlen, int *exit_code)
+{
+	struct mc_app *app = calloc(1, sizeof(*app));
+	char path[512], msg[256];
+	struct mc_when w;
+	int skipped;
+
+	*exit_code = 1;
+	if (!app) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	app->sigfd = -1;
+	if (mc_config_load(opt->board, &app->cfg, err, errlen) < 0) {
+		*exit_code = MC_EX_CONFIG;
+		goto err_free;
+	}
+	/* Opening hours and days are the office's local time. */
+	setenv("TZ", app->cfg.office.timezone, 1);
+	tzset();
+	app->sim = opt->sim;
+	app->boot = read_boot_id();
+	snprintf(app->state_dir, sizeof(app->state_dir), "%s", opt->state_dir);
+	if (make_dirs(app->state_dir) < 0) {
+		snprintf(err, errlen, "cannot create state directory %s: %s", app->state_dir, strerror(errno));
+		goto err_free;
+	}
+	app->loop = mc_loop_new();
+	app->engine = mc_engine_new(&app->cfg);
+	if (!app->loop || !app->engine) {
+		snprintf(err, errlen, "out of memory");
+		goto err_close;
+	}
+	snprintf(path, sizeof(path), "%s/kiosk.db", app->state_dir);
+	app->store = mc_store_open(path, msg, sizeof(msg));
+	if (!app->store) {
+		snprintf(err, errlen, "database %s: %s", path, msg);
+		goto err_close;
+	}
+	mc_app_now(app, &w);
+	if (mc_store_load(app->store, &app->cfg, app->engine, &w, &skipped, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "database %s: %s", path, msg);
+		goto err_close;
+	}
+	if (skipped)
+		mc_log(MC_LOG_WARNING, "%d open tickets belong to services no longer in %s; they are not called",
+		       skipped, app->cfg.path);
+
+	snprintf(path, sizeof(path), "%s", opt->socket);
+	char *slash = strrchr(path, '/');
+	if (slash && slash != path) {
+		*slash = 0;
+		make_dirs(path);
+	}
+	app->ctl = mc_ctl_new(app->loop, opt->socket);
+	if (!app->ctl) {
+		snprintf(err, errlen, "control socket %s: %s", opt->socket, strerror(errno));
+		goto err_close;
+	}
+	mc_ctl_register(app->ctl, "status", "queue, counters and devices", cmd_status, app);
+	mc_ctl_register(app->ctl, "press", "issue a ticket: service, priority, source", cmd_press, app);
+	mc_ctl_register(app->ctl, "counter", "counter action: counter, action, arg", cmd_counter, app);
+	mc_ctl_register(app->ctl, "tickets", "tickets of a day: day (YYYY-MM-DD)", cmd_tickets, app);
+	mc_ctl_register(app->ctl, "issuing", "pause or resume issuing: paused", cmd_issuing, app);
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	app->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (app->sigfd < 0 || mc_loop_add_fd(app->loop, app->sigfd, MC_READ, on_signal, app) < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		goto err_close;
+	}
+	app->day_timer = mc_loop_add_timer(app->loop, until_midnight(app), on_day_timer, app);
+	return app;
+
+err_close:
+	mc_app_free(app);
+	return NULL;
+err_free:
+	free(app);
+	return NULL;
+}
+
+void mc_app_free(struct mc_app *app)
+{
+	if (!app)
+		return;
+	for (int i = app->noutputs - 1; i >= 0; i--)
+		if (app->outputs[i].ops->free)
+			app->outputs[i].ops->free(app->outputs[i].priv);
+	mc_ctl_free(app->ctl);
+	if (app->sigfd >= 0) {
+		mc_loop_del_fd(app->loop, app->sigfd);
+		close(app->sigfd);
+	}
+	mc_store_close(app->store);
+	mc_engine_free(app->engine);
+	mc_changes_free(&app->ch);
+	mc_loop_free(app->loop);
+	free(app);
+}
+
+int mc_app_run(struct mc_app *app)
+{
+	/* Catch up with a day that changed while kioskd was down. */
+	on_day_timer(app->loop, 0, app);
+	notify_changed(app);
+	return mc_loop_run(app->loop);
+}
+
+void mc_app_stop(struct mc_app *app) { mc_loop_stop(app->loop); }
+struct mc_loop *mc_app_loop(struct mc_app *app) { return app->loop; }
+struct mc_ctl *mc_app_ctl(struct mc_app *app) { return app->ctl; }
+const struct mc_config *mc_app_config(const struct mc_app *app) { return &app->cfg; }
+const struct mc_engine *mc_app_engine(const struct mc_app *app) { return app->engine; }
+bool mc_app_sim(const struct mc_app *app) { return app->sim; }
+const char *mc_app_state_dir(const struct mc_app *app) { return app->state_dir; }

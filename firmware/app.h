@@ -1,0 +1,97 @@
+/* app.h — kioskd's application: owns the loop, config, store, engine,
+ * control socket and every input and output, and is the one place events
+ * become engine calls and committed changes.
+ *
+ * Inputs (touch, GPIO buttons, counter keypads, the socket) call
+ * mc_app_press() and mc_app_counter(). Outputs (printer, display boards,
+ * screen, voice) register an mc_output and are told what happened after it
+ * is committed. Everything here runs on the loop thread. */
+#ifndef MC_APP_H
+#define MC_APP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "engine.h"
+
+#define MC_DEFAULT_STATE_DIR "/var/lib/motcua"
+#define MC_DEFAULT_SOCKET "/run/motcua/kioskd.sock"
+
+struct mc_app;
+struct mc_loop;
+struct mc_ctl;
+
+/* An output: something that prints, shows or announces the queue. Every op
+ * may be NULL. Ops run on the loop thread and must not block. */
+struct mc_output_ops {
+	const char *name;
+	/* A new ticket was committed (double taps excluded). If t->print is
+	 * MC_P_PENDING, the printing output must later call mc_app_printed(). */
+	void (*issued)(void *priv, const struct mc_issue *is);
+	/* Counter called t (kind: MC_EV_CALL, MC_EV_RECALL or MC_EV_REACTIVATE). */
+	void (*called)(void *priv, int counter, const struct mc_ticket *t, enum mc_event_kind kind);
+	/* Queue state changed (counts, pauses, finishes, rollover): refresh. */
+	void (*changed)(void *priv);
+	/* Adds this output's state under its name to a status object. */
+	void (*status)(void *priv, json_t *status);
+	/* Releases priv. */
+	void (*free)(void *priv);
+};
+
+/* Options kioskd was started with. */
+struct mc_app_options {
+	const char *board;       /* board.conf path */
+	const char *state_dir;   /* database and runtime files */
+	const char *socket;      /* control socket path */
+	bool sim;                /* simulated hardware */
+};
+
+/* Reads the board, opens the store and the socket, rebuilds the engine.
+ * NULL with a message in err; *exit_code is 78 for a bad board.conf, 1
+ * otherwise. */
+struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t errlen,
+			  int *exit_code);
+/* Stops outputs, closes everything. Accepts NULL. */
+void mc_app_free(struct mc_app *app);
+/* Runs the loop until SIGTERM/SIGINT or mc_app_stop(). Returns 0 or -1. */
+int mc_app_run(struct mc_app *app);
+/* Makes mc_app_run() return. */
+void mc_app_stop(struct mc_app *app);
+
+/* Registers an output; the app calls ops->free(priv) at the end. */
+int mc_app_add_output(struct mc_app *app, const struct mc_output_ops *ops, void *priv);
+
+/* A citizen asks for a ticket. source names the input for double-tap
+ * protection ("touch", "gpio:17", ...). The ticket is committed before this
+ * returns MC_OK; *out then says what to show. */
+enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const char *source,
+			 struct mc_issue *out);
+/* A counter acts; *t (may be NULL) receives the ticket concerned. */
+enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
+			   struct mc_ticket *t);
+/* The printer's outcome for ticket id. */
+void mc_app_printed(struct mc_app *app, int64_t id, bool ok);
+/* The printer's state changed; text says why for people ("out of paper"). */
+void mc_app_set_printer(struct mc_app *app, enum mc_printer_ok state, const char *text);
+/* Technician switch: pause or resume issuing. */
+void mc_app_set_issuing_paused(struct mc_app *app, bool paused);
+
+/* Fills the moment now (clocks and local day). */
+void mc_app_now(const struct mc_app *app, struct mc_when *w);
+/* Adds the queue's state, as kioskctl status shows it, to obj. */
+void mc_app_status(struct mc_app *app, json_t *obj);
+
+struct mc_loop *mc_app_loop(struct mc_app *app);
+struct mc_ctl *mc_app_ctl(struct mc_app *app);
+const struct mc_config *mc_app_config(const struct mc_app *app);
+const struct mc_engine *mc_app_engine(const struct mc_app *app);
+bool mc_app_sim(const struct mc_app *app);
+const char *mc_app_state_dir(const struct mc_app *app);
+
+/* The terminal output of simulator mode: tickets and calls as lines on
+ * stdout, printing done at once through a worker (app-term.c). */
+int mc_app_add_terminal(struct mc_app *app);
+
+#endif

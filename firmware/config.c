@@ -1,0 +1,1010 @@
+/* config.c — board.conf reading and validation with inih (see config.h). */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Value types of the key tables. */
+enum type {
+	T_STR,     /* text, at most size-1 bytes */
+	T_INT,     /* integer in [min, max] */
+	T_DUR_S,   /* duration in seconds, in [min, max] */
+	T_DUR_MS,  /* duration in milliseconds, in [min, max] */
+	T_BOOL,    /* yes/no/true/false/on/off/1/0 */
+	T_FN,      /* parsed by fn */
+};
+
+struct parser;
+/* A custom value parser: fills the field at p, or sets an error and returns -1. */
+typedef int (*value_fn)(struct parser *ps, void *p, const char *value);
+
+/* One known key of a section. */
+struct key {
+	const char *name;  /* key as written in board.conf */
+	enum type type;    /* how the value is read */
+	size_t off;        /* field offset in the section struct */
+	size_t size;       /* field size (T_STR) */
+	long min, max;     /* bounds (T_INT, T_DUR_*) */
+	value_fn fn;       /* T_FN parser */
+};
+
+/* State of one parse. */
+struct parser {
+	struct mc_config *cfg;    /* being filled */
+	const char *name;         /* file name for messages */
+	int line;                 /* current line, counted by the reader */
+	char *err;                /* message buffer */
+	size_t errlen;
+	bool failed;              /* an error is in err */
+	const char *text;         /* string source (load_string) */
+	FILE *fp;                 /* file source (load) */
+	char section[64];         /* current section, as written */
+	void *sect;               /* struct of the current section, NULL: unknown */
+	const struct key *keys;   /* its key table */
+	int services_line[MC_MAX_COUNTERS]; /* line of each counter's services = */
+	char services_text[MC_MAX_COUNTERS][256]; /* its value, resolved at end */
+};
+
+static int fail(struct parser *ps, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parser *ps, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ps->failed)
+		return -1;
+	ps->failed = true;
+	n = snprintf(ps->err, ps->errlen, "%s:%d: ", ps->name, line);
+	if (n < 0 || (size_t)n >= ps->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- calendar ---------------------------------------------------------- */
+
+int32_t mc_days_from_civil(int y, int m, int d)
+{
+	/* Days from 1970-01-01 by counting eras of 400 years (146097 days). */
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void mc_civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+int mc_weekday(int32_t day)
+{
+	int w = (int)((day + 4) % 7); /* 1970-01-01 was a Thursday */
+	return w < 0 ? w + 7 : w;
+}
+
+int mc_parse_day(const char *s, int32_t *out)
+{
+	int y, m, d, n = 0;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n])
+		return -1;
+	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return -1;
+	*out = mc_days_from_civil(y, m, d);
+	return 0;
+}
+
+void mc_format_day(int32_t day, char *buf, size_t len)
+{
+	int y, m, d;
+
+	mc_civil_from_days(day, &y, &m, &d);
+	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
+/* ---- value parsers ----------------------------------------------------- */
+
+/* Parses a duration with an optional unit (ms, s, m, h) into ms. */
+static int parse_duration_ms(const char *s, long long *out)
+{
+	char *end;
+	long long v, mul = 1000;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (errno)
+		return -1;
+	if (!strcmp(end, "ms"))
+		mul = 1;
+	else if (!strcmp(end, "") || !strcmp(end, "s"))
+		mul = 1000;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		mul = 60000;
+	else if (!strcmp(end, "h"))
+		mul = 3600000;
+	else
+		return -1;
+	if (v > LLONG_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+int mc_parse_duration_s(const char *s, int *out)
+{
+	long long ms;
+
+	if (parse_duration_ms(s, &ms) < 0 || ms % 1000 || ms / 1000 > INT_MAX)
+		return -1;
+	*out = (int)(ms / 1000);
+	return 0;
+}
+
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!*s)
+		return -1;
+	*out = strtol(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+/* "HH:MM" into minutes since midnight; 24:00 allowed as an end. */
+static int parse_hhmm(const char *s, int *out)
+{
+	int h, m, n = 0;
+
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || s[n] || m > 59 || h < 0 || m < 0)
+		return -1;
+	if (h > 24 || (h == 24 && m))
+		return -1;
+	*out = h * 60 + m;
+	return 0;
+}
+
+/* "HH:MM-HH:MM" into a span with from < to. */
+static int parse_span(const char *s, struct mc_span *sp)
+{
+	char a[8], b[8];
+	const char *dash = strchr(s, '-');
+
+	if (!dash || dash - s > 5 || strlen(dash + 1) > 5)
+		return -1;
+	memcpy(a, s, (size_t)(dash - s));
+	a[dash - s] = 0;
+	strcpy(b, dash + 1);
+	if (parse_hhmm(a, &sp->from) < 0 || parse_hhmm(b, &sp->to) < 0)
+		return -1;
+	return sp->from < sp->to ? 0 : -1;
+}
+
+static const char *const wdays[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+
+static int wday_index(const char *s)
+{
+	for (int i = 0; i < 7; i++)
+		if (!strcasecmp(s, wdays[i]))
+			return i;
+	return -1;
+}
+
+/* hours = mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30 */
+static int parse_hours(struct parser *ps, void *p, const char *value)
+{
+	struct mc_office_conf *o = p;
+	char buf[512], *save1 = NULL;
+
+	(void)p;
+	memset(o->nhours, 0, sizeof(o->nhours));
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (char *grp = strtok_r(buf, ";", &save1); grp; grp = strtok_r(NULL, ";", &save1)) {
+		char *save2 = NULL, *tok = strtok_r(grp, " \t", &save2);
+		bool days[7] = { false };
+
+		if (!tok)
+			continue;
+		/* Day list: mon-fri, sat, mon,wed,fri, or a mix. */
+		char *save3 = NULL;
+		for (char *d = strtok_r(tok, ",", &save3); d; d = strtok_r(NULL, ",", &save3)) {
+			char *dash = strchr(d, '-');
+			int a, b;
+			if (dash) {
+				*dash = 0;
+				a = wday_index(d);
+				b = wday_index(dash + 1);
+			} else {
+				a = b = wday_index(d);
+			}
+			if (a < 0 || b < 0)
+				return fail(ps, ps->line, "hours: '%s' is not a weekday (mon, tue, wed, thu, fri, sat, sun)", d);
+			for (int i = a;; i = (i + 1) % 7) {
+				days[i] = true;
+				if (i == b)
+					break;
+			}
+		}
+		int nsp = 0;
+		struct mc_span spans[MC_MAX_SPANS];
+		for (char *s = strtok_r(NULL, " \t", &save2); s; s = strtok_r(NULL, " \t", &save2)) {
+			if (nsp == MC_MAX_SPANS)
+				return fail(ps, ps->line, "hours: at most %d opening spans a day", MC_MAX_SPANS);
+			if (parse_span(s, &spans[nsp]) < 0)
+				return fail(ps, ps->line, "hours: '%s' is not a span like 07:30-11:30", s);
+			if (nsp && spans[nsp].from < spans[nsp - 1].to)
+				return fail(ps, ps->line, "hours: span '%s' overlaps or precedes the one before", s);
+			nsp++;
+		}
+		if (!nsp)
+			return fail(ps, ps->line, "hours: days given without opening spans");
+		for (int i = 0; i < 7; i++) {
+			if (!days[i])
+				continue;
+			memcpy(o->hours[i], spans, sizeof(spans));
+			o->nhours[i] = nsp;
+		}
+	}
+	return 0;
+}
+
+/* closed = 2026-01-01, 2026-02-14..2026-02-22 */
+static int parse_closed(struct parser *ps, void *p, const char *value)
+{
+	struct mc_office_conf *o = p;
+	char buf[1024], *save = NULL;
+
+	o->nclosed = 0;
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (char *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		char *dots = strstr(tok, "..");
+		struct mc_closed c;
+		if (o->nclosed == MC_MAX_CLOSED)
+			return fail(ps, ps->line, "closed: at most %d dates or ranges", MC_MAX_CLOSED);
+		if (dots) {
+			*dots = 0;
+			if (mc_parse_day(tok, &c.first) < 0 || mc_parse_day(dots + 2, &c.last) < 0)
+				return fail(ps, ps->line, "closed: '%s..%s' is not a range like 2026-02-14..2026-02-22", tok, dots + 2);
+			if (c.last < c.first)
+				return fail(ps, ps->line, "closed: range %s..%s ends before it starts", tok, dots + 2);
+		} else {
+			if (mc_parse_day(tok, &c.first) < 0)
+				return fail(ps, ps->line, "closed: '%s' is not a date like 2026-09-02", tok);
+			c.last = c.first;
+		}
+		o->closed[o->nclosed++] = c;
+	}
+	return 0;
+}
+
+/* priority = strict | every N */
+static int parse_priority(struct parser *ps, void *p, const char *value)
+{
+	struct mc_office_conf *o = p;
+	long n;
+
+	if (!strcmp(value, "strict")) {
+		o->priority = MC_PRIO_STRICT;
+		return 0;
+	}
+	if (!strncmp(value, "every ", 6) && parse_long(value + 6, &n) == 0 && n >= 1 && n <= 100) {
+		o->priority = MC_PRIO_EVERY;
+		o->priority_every = (int)n;
+		return 0;
+	}
+	return fail(ps, ps->line, "priority: '%s' must be 'strict' or 'every N' (N from 1 to 100)", value);
+}
+
+static int parse_lang(struct parser *ps, void *p, const char *value)
+{
+	char *out = p;
+
+	if (strcmp(value, "vi") && strcmp(value, "en"))
+		return fail(ps, ps->line, "'%s' is not a language: use vi or en", value);
+	strcpy(out, value);
+	return 0;
+}
+
+static int parse_timezone(struct parser *ps, void *p, const char *value)
+{
+	char path[256];
+	FILE *f;
+
+	if (!*value || strstr(value, "..") || value[0] == '/')
+		return fail(ps, ps->line, "timezone: '%s' is not a zone name like Asia/Ho_Chi_Minh", value);
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", value);
+	f = fopen(path, "r");
+	if (!f)
+		return fail(ps, ps->line, "timezone: unknown zone '%s' (install tzdata or use Asia/Ho_Chi_Minh)", value);
+	fclose(f);
+	snprintf(p, 64, "%s", value);
+	return 0;
+}
+
+/* numbers = 1001-1999 */
+static int parse_numbers(struct parser *ps, void *p, const char *value)
+{
+	struct mc_service_conf *s = p;
+	long lo, hi;
+	char buf[64], *dash;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	dash = strchr(buf, '-');
+	if (!dash)
+		return fail(ps, ps->line, "numbers: '%s' must be a range like 1001-1999", value);
+	*dash = 0;
+	if (parse_long(buf, &lo) < 0 || parse_long(dash + 1, &hi) < 0)
+		return fail(ps, ps->line, "numbers: '%s' must be a range like 1001-1999", value);
+	if (lo < 1 || hi > 9999 || lo > hi)
+		return fail(ps, ps->line, "numbers: range %ld-%ld must lie within 1-9999, low end first", lo, hi);
+	s->lo = (int)lo;
+	s->hi = (int)hi;
+	return 0;
+}
+
+static int parse_prefix(struct parser *ps, void *p, const char *value)
+{
+	struct mc_service_conf *s = p;
+	size_t n = strlen(value);
+
+	if (n > 2)
+		return fail(ps, ps->line, "prefix: '%s' must be one or two letters A-Z", value);
+	for (size_t i = 0; i < n; i++)
+		if (value[i] < 'A' || value[i] > 'Z')
+			return fail(ps, ps->line, "prefix: '%s' must be one or two letters A-Z", value);
+	strcpy(s->prefix, value);
+	return 0;
+}
+
+/* unit = bus:ADDR */
+static int parse_unit(struct parser *ps, void *p, const char *value)
+{
+	struct mc_counter_conf *c = p;
+	long a;
+
+	if (!*value || !strcmp(value, "none")) {
+		c->bus_addr = 0;
+		return 0;
+	}
+	if (strncmp(value, "bus:", 4) || parse_long(value + 4, &a) < 0 || a < 1 || a > 247)
+		return fail(ps, ps->line, "unit: '%s' must be bus:ADDR with ADDR from 1 to 247", value);
+	c->bus_addr = (int)a;
+	return 0;
+}
+
+static int parse_services(struct parser *ps, void *p, const char *value)
+{
+	struct mc_counter_conf *c = p;
+	int i = (int)(c - ps->cfg->counters);
+
+	ps->services_line[i] = ps->line;
+	snprintf(ps->services_text[i], sizeof(ps->services_text[i]), "%s", value);
+	return 0;
+}
+
+static int parse_printer_device(struct parser *ps, void *p, const char *value)
+{
+	static const char *const schemes[] = { "usb:", "tcp:", "cups:", "file:" };
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i]);
+		if (!strncmp(value, schemes[i], n) && value[n]) {
+			snprintf(p, 256, "%s", value);
+			return 0;
+		}
+	}
+	return fail(ps, ps->line, "device: '%s' must be usb:VID:PID, usb:auto, tcp:HOST:PORT, cups:QUEUE or file:DIR", value);
+}
+
+static int parse_cut(struct parser *ps, void *p, const char *value)
+{
+	bool *full = p;
+
+	if (!strcmp(value, "partial"))
+		*full = false;
+	else if (!strcmp(value, "full"))
+		*full = true;
+	else
+		return fail(ps, ps->line, "cut: '%s' must be partial or full", value);
+	return 0;
+}
+
+static int parse_on_fail(struct parser *ps, void *p, const char *value)
+{
+	enum mc_print_fail_policy *pol = p;
+
+	if (!strcmp(value, "refuse"))
+		*pol = MC_PRINT_FAIL_REFUSE;
+	else if (!strcmp(value, "screen"))
+		*pol = MC_PRINT_FAIL_SCREEN;
+	else
+		return fail(ps, ps->line, "on_failure: '%s' must be refuse or screen", value);
+	return 0;
+}
+
+static int parse_parity(struct parser *ps, void *p, const char *value)
+{
+	char *par = p;
+
+	if (!strcasecmp(value, "none") || !strcmp(value, "N"))
+		*par = 'N';
+	else if (!strcasecmp(value, "even") || !strcmp(value, "E"))
+		*par = 'E';
+	else if (!strcasecmp(value, "odd") || !strcmp(value, "O"))
+		*par = 'O';
+	else
+		return fail(ps, ps->line, "parity: '%s' must be none, even or odd", value);
+	return 0;
+}
+
+static int parse_baud(struct parser *ps, void *p, const char *value)
+{
+	static const long ok[] = { 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200 };
+	long b;
+
+	if (parse_long(value, &b) == 0)
+		for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+			if (b == ok[i]) {
+				*(int *)p = (int)b;
+				return 0;
+			}
+	return fail(ps, ps->line, "baud: '%s' must be one of 1200 2400 4800 9600 19200 38400 57600 115200", value);
+}
+
+static int parse_read_numbers(struct parser *ps, void *p, const char *value)
+{
+	enum mc_read_numbers *r = p;
+
+	if (!strcmp(value, "whole"))
+		*r = MC_READ_WHOLE;
+	else if (!strcmp(value, "digits"))
+		*r = MC_READ_DIGITS;
+	else
+		return fail(ps, ps->line, "numbers: '%s' must be whole or digits", value);
+	return 0;
+}
+
+static int parse_quiet(struct parser *ps, void *p, const char *value)
+{
+	struct mc_span *sp = p;
+	char a[8], b[8];
+	const char *dash = strchr(value, '-');
+
+	if (!strcmp(value, "none")) {
+		sp->from = sp->to = 0;
+		return 0;
+	}
+	/* Quiet hours may cross midnight (22:00-06:00), so from > to is fine. */
+	if (!dash || dash - value > 5 || strlen(dash + 1) > 5)
+		return fail(ps, ps->line, "quiet: '%s' must be none or HH:MM-HH:MM", value);
+	memcpy(a, value, (size_t)(dash - value));
+	a[dash - value] = 0;
+	strcpy(b, dash + 1);
+	if (parse_hhmm(a, &sp->from) < 0 || parse_hhmm(b, &sp->to) < 0)
+		return fail(ps, ps->line, "quiet: '%s' must be none or HH:MM-HH:MM", value);
+	return 0;
+}
+
+static int parse_rotate(struct parser *ps, void *p, const char *value)
+{
+	long r;
+
+	if (parse_long(value, &r) < 0 || (r != 0 && r != 90 && r != 180 && r != 270))
+		return fail(ps, ps->line, "rotate: '%s' must be 0, 90, 180 or 270", value);
+	*(int *)p = (int)r;
+	return 0;
+}
+
+/* ---- key tables -------------------------------------------------------- */
+
+#define STR(S, F) { #F, T_STR, offsetof(S, F), sizeof(((S *)0)->F), 0, 0, NULL }
+#define STRK(K, S, F) { K, T_STR, offsetof(S, F), sizeof(((S *)0)->F), 0, 0, NULL }
+#define INT(S, F, LO, HI) { #F, T_INT, offsetof(S, F), 0, LO, HI, NULL }
+#define DUR_S(K, S, F, LO, HI) { K, T_DUR_S, offsetof(S, F), 0, LO, HI, NULL }
+#define DUR_MS(K, S, F, LO, HI) { K, T_DUR_MS, offsetof(S, F), 0, LO, HI, NULL }
+#define BOOL(S, F) { #F, T_BOOL, offsetof(S, F), 0, 0, 0, NULL }
+#define FN(K, S, F, FUNC) { K, T_FN, offsetof(S, F), 0, 0, 0, FUNC }
+#define FNS(K, FUNC) { K, T_FN, 0, 0, 0, 0, FUNC }
+#define END { NULL, T_STR, 0, 0, 0, 0, NULL }
+
+typedef struct mc_office_conf O;
+static const struct key office_keys[] = {
+	STR(O, name),
+	STRK("name.en", O, name_en),
+	FN("timezone", O, timezone, parse_timezone),
+	FNS("hours", parse_hours),
+	FNS("closed", parse_closed),
+	FNS("priority", parse_priority),
+	DUR_S("noshow_window", O, noshow_window_s, 0, 24 * 3600),
+	DUR_MS("double_tap", O, double_tap_ms, 0, 60000),
+	FN("language", O, language, parse_lang),
+	INT(O, recent_services, 1, 1000),
+	END
+};
+
+typedef struct mc_service_conf S;
+static const struct key service_keys[] = {
+	STR(S, name),
+	STRK("name.en", S, name_en),
+	FNS("numbers", parse_numbers),
+	FNS("prefix", parse_prefix),
+	DUR_S("target_wait", S, target_wait_s, 0, 24 * 3600),
+	DUR_S("service_time", S, default_service_s, 1, 24 * 3600),
+	STR(S, button),
+	END
+};
+
+typedef struct mc_counter_conf C;
+static const struct key counter_keys[] = {
+	FNS("services", parse_services),
+	FNS("unit", parse_unit),
+	STR(C, display),
+	STR(C, keys),
+	STR(C, rating_keys),
+	END
+};
+
+typedef struct mc_printer_conf P;
+static const struct key printer_keys[] = {
+	FN("device", P, device, parse_printer_device),
+	INT(P, width, 64, 2048),
+	FN("cut", P, full_cut, parse_cut),
+	FN("on_failure", P, on_fail, parse_on_fail),
+	STR(P, logo),
+	STR(P, qr),
+	STR(P, footer),
+	STRK("footer.en", P, footer_en),
+	DUR_S("status_interval", P, status_interval_s, 1, 3600),
+	DUR_MS("timeout", P, timeout_ms, 100, 60000),
+	END
+};
+
+typedef struct mc_bus_conf B;
+static const struct key bus_keys[] = {
+	STR(B, device),
+	FN("baud", B, baud, parse_baud),
+	FN("parity", B, parity, parse_parity),
+	INT(B, data_bits, 7, 8),
+	INT(B, stop_bits, 1, 2),
+	DUR_MS("timeout", B, timeout_ms, 5, 5000),
+	DUR_MS("poll", B, poll_ms, 0, 10000),
+	DUR_MS("offline_poll", B, offline_poll_ms, 10, 600000),
+	END
+};
+
+typedef struct mc_audio_conf A;
+static const struct key audio_keys[] = {
+	STR(A, device),
+	FN("voice", A, voice, parse_lang),
+	FN("numbers", A, numbers, parse_read_numbers),
+	INT(A, repeat, 1, 5),
+	INT(A, volume, 0, 100),
+	FN("quiet", A, quiet, parse_quiet),
+	STR(A, clips),
+	END
+};
+
+typedef struct mc_screen_conf SC;
+static const struct key screen_keys[] = {
+	STR(SC, driver),
+	INT(SC, width, 320, 7680),
+	INT(SC, height, 240, 4320),
+	FN("rotate", SC, rotate, parse_rotate),
+	STR(SC, pin_hash),
+	DUR_S("home_timeout", SC, home_timeout_s, 1, 600),
+	END
+};
+
+typedef struct mc_hall_conf H;
+static const struct key hall_keys[] = {
+	STR(H, display),
+	INT(H, width, 320, 7680),
+	INT(H, height, 240, 4320),
+	END
+};
+
+typedef struct mc_gpio_conf G;
+static const struct key gpio_keys[] = {
+	STR(G, tech_button),
+	STR(G, light_ready),
+	STR(G, light_paper_low),
+	STR(G, light_fault),
+	DUR_MS("debounce", G, debounce_ms, 1, 1000),
+	DUR_MS("long_press", G, long_press_ms, 100, 30000),
+	END
+};
+
+/* ---- parsing ----------------------------------------------------------- */
+
+static void set_defaults(struct mc_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->office.name, sizeof(cfg->office.name), "Bộ phận một cửa");
+	strcpy(cfg->office.timezone, "Asia/Ho_Chi_Minh");
+	/* Mon-Fri 07:30-11:30 and 13:30-17:00, the usual civil-service day. */
+	for (int d = 1; d <= 5; d++) {
+		cfg->office.hours[d][0] = (struct mc_span){ 450, 690 };
+		cfg->office.hours[d][1] = (struct mc_span){ 810, 1020 };
+		cfg->office.nhours[d] = 2;
+	}
+	cfg->office.priority = MC_PRIO_STRICT;
+	cfg->office.priority_every = 3;
+	cfg->office.noshow_window_s = 15 * 60;
+	cfg->office.double_tap_ms = 1500;
+	strcpy(cfg->office.language, "vi");
+	cfg->office.recent_services = 20;
+
+	cfg->printer.width = 576;
+	cfg->printer.on_fail = MC_PRINT_FAIL_REFUSE;
+	cfg->printer.status_interval_s = 5;
+	cfg->printer.timeout_ms = 3000;
+
+	strcpy(cfg->bus.device, "/dev/ttyAMA0");
+	cfg->bus.baud = 19200;
+	cfg->bus.parity = 'E';
+	cfg->bus.data_bits = 8;
+	cfg->bus.stop_bits = 1;
+	cfg->bus.timeout_ms = 100;
+	cfg->bus.poll_ms = 0;
+	cfg->bus.offline_poll_ms = 2000;
+
+	strcpy(cfg->audio.device, "default");
+	strcpy(cfg->audio.voice, "vi");
+	cfg->audio.repeat = 1;
+	cfg->audio.volume = 80;
+
+	cfg->screen.width = 1280;
+	cfg->screen.height = 800;
+	cfg->screen.home_timeout_s = 8;
+	cfg->hall.width = 1280;
+	cfg->hall.height = 720;
+
+	cfg->gpio.debounce_ms = 20;
+	cfg->gpio.long_press_ms = 2000;
+}
+
+static int set_value(struct parser *ps, const struct key *k, const char *value)
+{
+	char *field = (char *)ps->sect + k->off;
+	long n;
+	long long ms;
+
+	switch (k->type) {
+	case T_STR:
+		if (strlen(value) >= k->size)
+			return fail(ps, ps->line, "%s: value is too long (at most %zu bytes)", k->name, k->size - 1);
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
+	case T_INT:
+		if (parse_long(value, &n) < 0)
+			return fail(ps, ps->line, "%s: '%s' is not a whole number", k->name, value);
+		if (n < k->min || n > k->max)
+			return fail(ps, ps->line, "%s: %ld is out of range (%ld to %ld)", k->name, n, k->min, k->max);
+		*(int *)(void *)field = (int)n;
+		return 0;
+	case T_DUR_S:
+	case T_DUR_MS:
+		if (parse_duration_ms(value, &ms) < 0)
+			return fail(ps, ps->line, "%s: '%s' is not a duration like 500ms, 30s, 20m or 2h", k->name, value);
+		if (k->type == T_DUR_S) {
+			if (ms % 1000)
+				return fail(ps, ps->line, "%s: '%s' must be whole seconds", k->name, value);
+			ms /= 1000;
+		}
+		if (ms < k->min || ms > k->max)
+			return fail(ps, ps->line, "%s: '%s' is out of range (%ld to %ld %s)", k->name, value,
+				    k->min, k->max, k->type == T_DUR_S ? "s" : "ms");
+		*(int *)(void *)field = (int)ms;
+		return 0;
+	case T_BOOL:
+		if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "on") || !strcmp(value, "1"))
+			*(bool *)(void *)field = true;
+		else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "off") || !strcmp(value, "0"))
+			*(bool *)(void *)field = false;
+		else
+			return fail(ps, ps->line, "%s: '%s' must be yes or no", k->name, value);
+		return 0;
+	case T_FN:
+		return k->fn(ps, field, value);
+	}
+	return 0;
+}
+
+/* Validates a section key like "civil" or "ban-hanh_1". */
+static bool good_key(const char *s)
+{
+	if (!*s || strlen(s) >= 32)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* A section header was read: pick its struct and key table. */
+static int begin_section(struct parser *ps, const char *name)
+{
+	struct mc_config *cfg = ps->cfg;
+	long n;
+
+	snprintf(ps->section, sizeof(ps->section), "%s", name);
+	if (!strcmp(name, "office")) {
+		ps->sect = &cfg->office;
+		ps->keys = office_keys;
+	} else if (!strncmp(name, "service.", 8)) {
+		if (!good_key(name + 8))
+			return fail(ps, ps->line, "[%s]: a service key is 1-31 letters, digits, '-' or '_'", name);
+		if (mc_config_service_index(cfg, name + 8) >= 0)
+			return fail(ps, ps->line, "[%s]: service defined twice", name);
+		if (cfg->nservices == MC_MAX_SERVICES)
+			return fail(ps, ps->line, "[%s]: at most %d services", name, MC_MAX_SERVICES);
+		struct mc_service_conf *s = &cfg->services[cfg->nservices++];
+		snprintf(s->key, sizeof(s->key), "%s", name + 8);
+		s->lo = 1;
+		s->hi = 999;
+		s->default_service_s = 300;
+		s->line = ps->line;
+		ps->sect = s;
+		ps->keys = service_keys;
+	} else if (!strncmp(name, "counter.", 8)) {
+		if (parse_long(name + 8, &n) < 0 || n < 1 || n > 247)
+			return fail(ps, ps->line, "[%s]: a counter number is 1 to 247", name);
+		if (mc_config_counter_index(cfg, (int)n) >= 0)
+			return fail(ps, ps->line, "[%s]: counter defined twice", name);
+		if (cfg->ncounters == MC_MAX_COUNTERS)
+			return fail(ps, ps->line, "[%s]: at most %d counters", name, MC_MAX_COUNTERS);
+		struct mc_counter_conf *c = &cfg->counters[cfg->ncounters++];
+		c->number = (int)n;
+		c->line = ps->line;
+		ps->sect = c;
+		ps->keys = counter_keys;
+	} else if (!strcmp(name, "printer")) {
+		cfg->printer.present = true;
+		ps->sect = &cfg->printer;
+		ps->keys = printer_keys;
+	} else if (!strcmp(name, "bus")) {
+		cfg->bus.present = true;
+		ps->sect = &cfg->bus;
+		ps->keys = bus_keys;
+	} else if (!strcmp(name, "audio")) {
+		cfg->audio.present = true;
+		ps->sect = &cfg->audio;
+		ps->keys = audio_keys;
+	} else if (!strcmp(name, "screen")) {
+		cfg->screen.present = true;
+		ps->sect = &cfg->screen;
+		ps->keys = screen_keys;
+	} else if (!strcmp(name, "hall")) {
+		cfg->hall.present = true;
+		ps->sect = &cfg->hall;
+		ps->keys = hall_keys;
+	} else if (!strcmp(name, "gpio")) {
+		ps->sect = &cfg->gpio;
+		ps->keys = gpio_keys;
+	} else {
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio)", name);
+	}
+	return 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *ps = user;
+
+	if (ps->failed)
+		return 0;
+	if (!*section)
+		return fail(ps, ps->line, "'%s' is outside any section", name), 0;
+	if (!ps->sect)
+		return 0;
+	for (const struct key *k = ps->keys; k->name; k++)
+		if (!strcmp(k->name, name))
+			return set_value(ps, k, value) == 0;
+	fail(ps, ps->line, "unknown key '%s' in [%s]", name, ps->section);
+	return 0;
+}
+
+/* inih's line reader: hands over one line at a time, counting lines and
+ * catching section headers (inih does not report empty sections). */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parser *ps = stream;
+	size_t n = 0, max = (size_t)num - 1;
+
+	if (ps->failed)
+		return NULL;
+	if (ps->fp) {
+		if (!fgets(str, num, ps->fp))
+			return NULL;
+		n = strlen(str);
+		if (n == max && str[n - 1] != '\n' && !feof(ps->fp)) {
+			fail(ps, ps->line + 1, "line is too long (at most %zu characters)", max - 1);
+			return NULL;
+		}
+	} else {
+		if (!*ps->text)
+			return NULL;
+		const char *nl = strchr(ps->text, '\n');
+		size_t len = nl ? (size_t)(nl - ps->text) + 1 : strlen(ps->text);
+		if (len > max) {
+			fail(ps, ps->line + 1, "line is too long (at most %zu characters)", max - 1);
+			return NULL;
+		}
+		memcpy(str, ps->text, len);
+		str[len] = 0;
+		ps->text += len;
+		n = len;
+	}
+	ps->line++;
+
+	/* A section header: [name] with optional comment after. */
+	const char *s = str;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '[') {
+		const char *e = strchr(s, ']');
+		char name[64];
+		if (e && (size_t)(e - s - 1) < sizeof(name)) {
+			memcpy(name, s + 1, (size_t)(e - s - 1));
+			name[e - s - 1] = 0;
+			begin_section(ps, name);
+		} else {
+			fail(ps, ps->line, "malformed section header");
+		}
+	}
+	return str;
+}
+
+/* Checks made once the whole file is read. */
+static int finish(struct parser *ps)
+{
+	struct mc_config *cfg = ps->cfg;
+
+	if (!cfg->nservices)
+		return fail(ps, ps->line, "no [service.KEY] section: the kiosk needs at least one service");
+	for (int i = 0; i < cfg->nservices; i++) {
+		struct mc_service_conf *s = &cfg->services[i];
+		if (!s->name[0])
+			return fail(ps, s->line, "[service.%s]: name is required", s->key);
+		if (s->prefix[0] && s->hi > 999)
+			return fail(ps, s->line, "[service.%s]: with a prefix, numbers end at 999 at most", s->key);
+	}
+	if (!cfg->ncounters)
+		return fail(ps, ps->line, "no [counter.N] section: the office needs at least one counter");
+	for (int i = 0; i < cfg->ncounters; i++) {
+		struct mc_counter_conf *c = &cfg->counters[i];
+		char buf[256], *save = NULL;
+		int line = ps->services_line[i] ? ps->services_line[i] : c->line;
+
+		if (!ps->services_line[i])
+			return fail(ps, c->line, "[counter.%d]: services is required", c->number);
+		snprintf(buf, sizeof(buf), "%s", ps->services_text[i]);
+		for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+			int si = mc_config_service_index(cfg, t);
+			if (si < 0)
+				return fail(ps, line, "[counter.%d]: services: no [service.%s] is defined", c->number, t);
+			c->services |= 1u << si;
+		}
+		if (!c->services)
+			return fail(ps, line, "[counter.%d]: services lists no service", c->number);
+		for (int j = 0; j < i; j++)
+			if (c->bus_addr && cfg->counters[j].bus_addr == c->bus_addr)
+				return fail(ps, line, "[counter.%d]: bus address %d is already used by counter %d",
+					    c->number, c->bus_addr, cfg->counters[j].number);
+	}
+	for (int i = 0; i < cfg->nservices; i++) {
+		bool served = false;
+		for (int j = 0; j < cfg->ncounters; j++)
+			served |= (cfg->counters[j].services >> i) & 1u;
+		if (!served)
+			return fail(ps, cfg->services[i].line, "[service.%s]: no counter serves it", cfg->services[i].key);
+	}
+	if (cfg->printer.present && !cfg->printer.device[0])
+		return fail(ps, ps->line, "[printer]: device is required");
+	return 0;
+}
+
+static int load(struct parser *ps)
+{
+	int rc = ini_parse_stream(reader, ps, handler, ps);
+
+	if (ps->failed)
+		return -1;
+	if (rc > 0)
+		return fail(ps, rc, "syntax error (expected [section] or key = value)");
+	if (rc < 0)
+		return fail(ps, 0, "cannot parse (%s)", rc == -2 ? "out of memory" : "read error");
+	return finish(ps);
+}
+
+int mc_config_load_string(const char *text, const char *name, struct mc_config *cfg,
+			  char *err, size_t errlen)
+{
+	struct parser *ps = calloc(1, sizeof(*ps));
+	int rc;
+
+	if (!ps) {
+		snprintf(err, errlen, "%s:0: out of memory", name);
+		return -1;
+	}
+	set_defaults(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	ps->cfg = cfg;
+	ps->name = name;
+	ps->err = err;
+	ps->errlen = errlen;
+	ps->text = text;
+	rc = load(ps);
+	free(ps);
+	return rc;
+}
+
+int mc_config_load(const char *path, struct mc_config *cfg, char *err, size_t errlen)
+{
+	struct parser *ps = calloc(1, sizeof(*ps));
+	int rc;
+
+	if (!ps) {
+		snprintf(err, errlen, "%s:0: out of memory", path);
+		return -1;
+	}
+	set_defaults(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	ps->cfg = cfg;
+	ps->name = path;
+	ps->err = err;
+	ps->errlen = errlen;
+	ps->fp = fopen(path, "r");
+	if (!ps->fp) {
+		snprintf(err, errlen, "%s:0: cannot open: %s", path, strerror(errno));
+		free(ps);
+		return -1;
+	}
+	rc = load(ps);
+	fclose(ps->fp);
+	free(ps);
+	return rc;
+}
+
+int mc_config_service_index(const struct mc_config *cfg, const char *key)
+{
+	for (int i = 0; i < cfg->nservices; i++)
+		if (!strcmp(cfg->services[i].key, key))
+			return i;
+	return -1;
+}
+
+int mc_config_counter_index(const struct mc_config *cfg, int number)
+{
+	for (int i = 0; i < cfg->ncounters; i++)
+		if (cfg->counters[i].number == number)
+			return i;
+	return -1;
+}

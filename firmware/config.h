@@ -1,0 +1,201 @@
+/* config.h — board.conf: the kiosk's office rules and hardware, read with
+ * inih and validated key by key.
+ *
+ * Every key has a default; every value is checked when the file is read. An
+ * invalid file gives "FILE:LINE: what is wrong" and kioskd exits 78
+ * (EX_CONFIG). The parsed mc_config is plain data, read-only after load. */
+#ifndef MC_CONFIG_H
+#define MC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MC_EX_CONFIG 78        /* sysexits.h EX_CONFIG */
+#define MC_MAX_SERVICES 16     /* services on one kiosk */
+#define MC_MAX_COUNTERS 64     /* counters in one office */
+#define MC_MAX_SPANS 4         /* opening spans per weekday */
+#define MC_MAX_CLOSED 64       /* closed-date ranges */
+#define MC_TEXT 160            /* longest name or path kept */
+
+/* A half-open span of local minutes since midnight, [from, to). */
+struct mc_span {
+	int from;  /* first open minute */
+	int to;    /* first closed minute */
+};
+
+/* A range of closed local days (days since 1970-01-01), inclusive. */
+struct mc_closed {
+	int32_t first;  /* first closed day */
+	int32_t last;   /* last closed day */
+};
+
+/* How NEXT chooses between priority and normal tickets. */
+enum mc_priority_policy {
+	MC_PRIO_STRICT,  /* any waiting priority ticket goes first */
+	MC_PRIO_EVERY,   /* one priority ticket after every N normal ones */
+};
+
+/* [office]: who the office is and when it is open. */
+struct mc_office_conf {
+	char name[MC_TEXT];      /* shown and printed, Vietnamese */
+	char name_en[MC_TEXT];   /* English name ("" = use name) */
+	char timezone[64];       /* IANA zone for opening hours and days */
+	struct mc_span hours[7][MC_MAX_SPANS]; /* per weekday, 0 = Sunday */
+	int nhours[7];           /* spans used per weekday */
+	struct mc_closed closed[MC_MAX_CLOSED]; /* holidays, Tết */
+	int nclosed;             /* ranges used */
+	enum mc_priority_policy priority;  /* priority rule */
+	int priority_every;      /* N for MC_PRIO_EVERY */
+	int noshow_window_s;     /* a no-show can be reactivated this long */
+	int double_tap_ms;       /* same input again within this: same ticket */
+	char language[4];        /* default screen and ticket language: vi|en */
+	int recent_services;     /* service times averaged for the estimate */
+};
+
+/* [service.KEY]: one kind of procedure with its own numbers. */
+struct mc_service_conf {
+	char key[32];            /* the KEY of [service.KEY] */
+	char name[MC_TEXT];      /* Vietnamese name */
+	char name_en[MC_TEXT];   /* English name ("" = use name) */
+	char prefix[4];          /* letter prefix ("" = none), e.g. "A" */
+	int lo, hi;              /* daily number range, inclusive */
+	int target_wait_s;       /* target wait, for reports (0 = none) */
+	int default_service_s;   /* service time assumed before any is known */
+	char button[64];         /* GPIO line of a physical button ("" = none) */
+	int line;                /* line of [service.KEY] in board.conf */
+};
+
+/* [counter.N]: one clerk's desk. */
+struct mc_counter_conf {
+	int number;              /* the N of [counter.N], 1..247 */
+	uint32_t services;       /* bit i set: serves service i */
+	int bus_addr;            /* Modbus address (0 = no bus unit) */
+	char display[96];        /* GPIO display board ("" = none) */
+	char keys[160];          /* GPIO keys ("" = none) */
+	char rating_keys[160];   /* GPIO rating buttons ("" = none) */
+	int line;                /* line of [counter.N] in board.conf */
+};
+
+/* What to do with a new ticket when the printer cannot print. */
+enum mc_print_fail_policy {
+	MC_PRINT_FAIL_REFUSE,    /* refuse new tickets with a clear message */
+	MC_PRINT_FAIL_SCREEN,    /* issue the number on screen only */
+};
+
+/* [printer]: the ticket printer. */
+struct mc_printer_conf {
+	bool present;            /* section given */
+	char device[256];        /* usb:VID:PID | usb:auto | tcp:H:P | cups:Q | file:DIR */
+	int width;               /* dots per line */
+	bool full_cut;           /* full cut instead of partial */
+	enum mc_print_fail_policy on_fail;  /* when it cannot print */
+	char logo[256];          /* PNG printed at the top ("" = none) */
+	char qr[256];            /* QR code content ("" = none) */
+	char footer[MC_TEXT];    /* last line, Vietnamese */
+	char footer_en[MC_TEXT]; /* last line, English */
+	int status_interval_s;   /* idle status check period */
+	int timeout_ms;          /* network and USB I/O timeout */
+};
+
+/* [bus]: the RS-485 counter bus (Modbus RTU). */
+struct mc_bus_conf {
+	bool present;            /* section given */
+	char device[256];        /* serial device */
+	int baud;                /* bits per second */
+	char parity;             /* 'N', 'E' or 'O' */
+	int data_bits;           /* 7 or 8 */
+	int stop_bits;           /* 1 or 2 */
+	int timeout_ms;          /* response timeout */
+	int poll_ms;             /* pause between rounds */
+	int offline_poll_ms;     /* how often an offline unit is tried */
+};
+
+/* How numbers are read out. */
+enum mc_read_numbers {
+	MC_READ_WHOLE,           /* 1023: một nghìn không trăm hai mươi ba */
+	MC_READ_DIGITS,          /* 1023: một không hai ba */
+};
+
+/* [audio]: voice announcements. */
+struct mc_audio_conf {
+	bool present;            /* section given */
+	char device[128];        /* ALSA PCM name */
+	char voice[4];           /* vi | en */
+	enum mc_read_numbers numbers; /* whole number or digit by digit */
+	int repeat;              /* times each call is said */
+	int volume;              /* 0..100 */
+	struct mc_span quiet;    /* quiet hours (from == to: none) */
+	char clips[256];         /* clip folder ("" = built-in set) */
+};
+
+/* [screen]: the touch screen. */
+struct mc_screen_conf {
+	bool present;            /* section given */
+	char driver[32];         /* SDL video driver ("" = SDL's choice) */
+	int width, height;       /* pixels */
+	int rotate;              /* 0, 90, 180, 270 */
+	char pin_hash[160];      /* technician PIN, crypto_pwhash string */
+	int home_timeout_s;      /* back to home after a ticket */
+};
+
+/* [hall]: the hall screen listing calls. */
+struct mc_hall_conf {
+	bool present;            /* section given */
+	char display[64];        /* "window", "screen:N" or "" */
+	int width, height;       /* pixels */
+};
+
+/* [gpio]: kiosk-wide GPIO lines. */
+struct mc_gpio_conf {
+	char tech_button[64];    /* technician button ("" = none) */
+	char light_ready[64];    /* status lights ("" = none) */
+	char light_paper_low[64];
+	char light_fault[64];
+	int debounce_ms;         /* input debounce */
+	int long_press_ms;       /* long-press threshold */
+};
+
+/* The whole board.conf. */
+struct mc_config {
+	char path[256];          /* file it came from */
+	struct mc_office_conf office;
+	struct mc_service_conf services[MC_MAX_SERVICES];
+	int nservices;
+	struct mc_counter_conf counters[MC_MAX_COUNTERS];
+	int ncounters;
+	struct mc_printer_conf printer;
+	struct mc_bus_conf bus;
+	struct mc_audio_conf audio;
+	struct mc_screen_conf screen;
+	struct mc_hall_conf hall;
+	struct mc_gpio_conf gpio;
+};
+
+/* Reads and validates path into *cfg. Returns 0, or -1 with a message
+ * "PATH:LINE: what is wrong" (LINE 0 when the file cannot be read) in err. */
+int mc_config_load(const char *path, struct mc_config *cfg, char *err, size_t errlen);
+
+/* Same, from a string (tests); name is used in messages. */
+int mc_config_load_string(const char *text, const char *name, struct mc_config *cfg,
+			  char *err, size_t errlen);
+
+/* Index of the service with key, or -1. */
+int mc_config_service_index(const struct mc_config *cfg, const char *key);
+/* Index of the counter numbered number, or -1. */
+int mc_config_counter_index(const struct mc_config *cfg, int number);
+
+/* Parses "90", "90s", "20m", "2h" into seconds. Returns 0 or -1. */
+int mc_parse_duration_s(const char *s, int *out);
+/* Parses "YYYY-MM-DD" into local days since 1970-01-01. Returns 0 or -1. */
+int mc_parse_day(const char *s, int32_t *out);
+/* Formats days since 1970-01-01 as "YYYY-MM-DD" (buf ≥ 11 bytes). */
+void mc_format_day(int32_t day, char *buf, size_t len);
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+int32_t mc_days_from_civil(int y, int m, int d);
+/* Civil date of days since 1970-01-01. */
+void mc_civil_from_days(int32_t day, int *y, int *m, int *d);
+/* Weekday of a day, 0 = Sunday. */
+int mc_weekday(int32_t day);
+
+#endif

@@ -1,0 +1,950 @@
+/* engine.c — the queue rules (see engine.h). Pure: no I/O, no clock. */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TAPS 64       /* recent presses remembered for double-tap checks */
+#define RECENT 64     /* service times remembered per counter (max) */
+
+/* A recent press, for double-tap protection. */
+struct tap {
+	char source[48];     /* input that pressed */
+	int service;         /* service pressed */
+	bool priority;       /* priority entry */
+	int64_t mono, boot;  /* when */
+	int64_t ticket;      /* ticket it issued */
+};
+
+/* Numbering of one service on the current day. */
+struct numbering {
+	bool any;            /* a ticket was issued today */
+	int last;            /* last number issued */
+	int round;           /* wraps so far today */
+};
+
+/* Recent service times of one counter, a ring. */
+struct recent {
+	int64_t ms[RECENT];  /* durations */
+	int n;               /* filled */
+	int next;            /* slot to write */
+};
+
+struct mc_engine {
+	const struct mc_config *cfg;   /* rules and hardware; outlives us */
+	int32_t day;                   /* current local day */
+	int64_t next_id;               /* id of the next ticket */
+	struct mc_ticket *tickets;     /* today's and open tickets, by id */
+	size_t nt, cap;
+	struct numbering num[MC_MAX_SERVICES];
+	struct mc_counter_state counters[MC_MAX_COUNTERS]; /* as cfg->counters */
+	struct recent recent[MC_MAX_COUNTERS];
+	struct tap taps[TAPS];         /* ring of recent presses */
+	int tap_next;
+	enum mc_printer_ok printer;
+	bool issuing_paused;
+};
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const status_names[] = {
+	"waiting", "called", "finished", "noshow", "voided", "expired",
+};
+static const char *const print_names[] = { "none", "pending", "printed", "failed" };
+static const char *const event_names[] = {
+	"issue", "printed", "print_failed", "call", "recall", "noshow", "reactivate",
+	"finish", "transfer", "pause", "resume", "login", "logout", "rate", "void",
+	"expire", "rollover",
+};
+
+const char *mc_ticket_status_name(enum mc_ticket_status s) { return status_names[s]; }
+const char *mc_print_status_name(enum mc_print_status s) { return print_names[s]; }
+const char *mc_event_kind_name(enum mc_event_kind k) { return event_names[k]; }
+
+int mc_ticket_status_from_name(const char *s)
+{
+	for (size_t i = 0; i < sizeof(status_names) / sizeof(*status_names); i++)
+		if (!strcmp(s, status_names[i]))
+			return (int)i;
+	return -1;
+}
+
+int mc_print_status_from_name(const char *s)
+{
+	for (size_t i = 0; i < sizeof(print_names) / sizeof(*print_names); i++)
+		if (!strcmp(s, print_names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* Messages: Vietnamese first, English second. */
+static const struct {
+	const char *token, *vi, *en;
+} errs[] = {
+	[MC_OK] = { "ok", "Thành công", "Done" },
+	[MC_E_CLOSED] = { "closed", "Ngoài giờ làm việc", "The office is closed" },
+	[MC_E_NO_SERVICE] = { "no_service", "Không có lĩnh vực này", "No such service" },
+	[MC_E_NO_COUNTER] = { "no_counter", "Không có quầy này", "No such counter" },
+	[MC_E_NOT_SERVED] = { "not_served", "Quầy không phục vụ lĩnh vực này", "The counter does not serve that service" },
+	[MC_E_EXHAUSTED] = { "exhausted", "Đã hết số thứ tự hôm nay", "No numbers left today" },
+	[MC_E_PAUSED] = { "paused", "Quầy đang tạm dừng", "The counter is paused" },
+	[MC_E_EMPTY] = { "empty", "Không còn ai chờ", "Nobody is waiting" },
+	[MC_E_NO_CURRENT] = { "no_current", "Quầy chưa gọi số nào", "The counter is serving no ticket" },
+	[MC_E_PRINTER] = { "printer", "Máy in không in được, xin vui lòng báo cán bộ", "The printer cannot print; please tell the staff" },
+	[MC_E_NO_TICKET] = { "no_ticket", "Không tìm thấy số này", "No such ticket" },
+	[MC_E_TOO_LATE] = { "too_late", "Đã quá thời gian cho phép", "Too late to reactivate" },
+	[MC_E_RATED] = { "rated", "Số này đã được đánh giá", "That ticket is already rated" },
+	[MC_E_BAD_ARG] = { "bad_arg", "Giá trị không hợp lệ", "Invalid value" },
+	[MC_E_ISSUING_PAUSED] = { "issuing_paused", "Tạm dừng cấp số", "Ticket issuing is paused" },
+	[MC_E_NOMEM] = { "nomem", "Lỗi hệ thống (hết bộ nhớ)", "System error (out of memory)" },
+	[MC_E_STORE] = { "store", "Lỗi lưu dữ liệu, xin vui lòng báo cán bộ", "Could not save; please tell the staff" },
+};
+
+const char *mc_err_message(enum mc_err err, const char *lang)
+{
+	return lang && !strcmp(lang, "en") ? errs[err].en : errs[err].vi;
+}
+
+const char *mc_err_token(enum mc_err err)
+{
+	return errs[err].token;
+}
+
+/* ---- changes ----------------------------------------------------------- */
+
+void mc_changes_clear(struct mc_changes *ch)
+{
+	ch->ntickets = ch->ncounters = ch->nevents = 0;
+}
+
+void mc_changes_free(struct mc_changes *ch)
+{
+	free(ch->tickets);
+	free(ch->counters);
+	free(ch->events);
+	memset(ch, 0, sizeof(*ch));
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return true;
+	size_t n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * size);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+static bool ch_ticket(struct mc_changes *ch, const struct mc_ticket *t)
+{
+	for (size_t i = 0; i < ch->ntickets; i++)
+		if (ch->tickets[i].id == t->id) {
+			ch->tickets[i] = *t;
+			return true;
+		}
+	if (!grow((void **)&ch->tickets, &ch->cap_tickets, ch->ntickets + 1, sizeof(*t)))
+		return false;
+	ch->tickets[ch->ntickets++] = *t;
+	return true;
+}
+
+static bool ch_counter(struct mc_changes *ch, const struct mc_counter_state *c)
+{
+	for (size_t i = 0; i < ch->ncounters; i++)
+		if (ch->counters[i].number == c->number) {
+			ch->counters[i] = *c;
+			return true;
+		}
+	if (!grow((void **)&ch->counters, &ch->cap_counters, ch->ncounters + 1, sizeof(*c)))
+		return false;
+	ch->counters[ch->ncounters++] = *c;
+	return true;
+}
+
+static bool ch_event(struct mc_changes *ch, enum mc_event_kind kind, int64_t ticket,
+		     const struct mc_counter_state *c, int value)
+{
+	if (!grow((void **)&ch->events, &ch->cap_events, ch->nevents + 1, sizeof(*ch->events)))
+		return false;
+	ch->events[ch->nevents++] = (struct mc_event){
+		.kind = kind,
+		.ticket = ticket,
+		.counter = c ? c->number : 0,
+		.clerk = c ? c->clerk : 0,
+		.value = value,
+	};
+	return true;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* Elapsed ms from a to b: monotonic when both are in one boot, else the
+ * wall clock, never negative. */
+static int64_t elapsed(int64_t mono_a, int64_t boot_a, int64_t wall_a,
+		       int64_t mono_b, int64_t boot_b, int64_t wall_b)
+{
+	int64_t d = boot_a == boot_b ? mono_b - mono_a : wall_b - wall_a;
+	return d < 0 ? 0 : d;
+}
+
+static struct mc_ticket *find(struct mc_engine *e, int64_t id)
+{
+	/* Tickets are kept in id order: binary search. */
+	size_t lo = 0, hi = e->nt;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (e->tickets[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->nt && e->tickets[lo].id == id ? &e->tickets[lo] : NULL;
+}
+
+static int counter_index(const struct mc_engine *e, int number)
+{
+	return mc_config_counter_index(e->cfg, number);
+}
+
+static bool is_open_status(enum mc_ticket_status s)
+{
+	return s == MC_T_WAITING || s == MC_T_CALLED || s == MC_T_NOSHOW;
+}
+
+/* May a counter call this waiting ticket now? Pending prints are not yet
+ * paper; failed ones never will be. */
+static bool callable(const struct mc_ticket *t)
+{
+	return t->status == MC_T_WAITING && (t->print == MC_P_NONE || t->print == MC_P_PRINTED);
+}
+
+static bool counted_waiting(const struct mc_ticket *t)
+{
+	return t->status == MC_T_WAITING && t->print != MC_P_FAILED;
+}
+
+static bool insert(struct mc_engine *e, const struct mc_ticket *t)
+{
+	if (!grow((void **)&e->tickets, &e->cap, e->nt + 1, sizeof(*t)))
+		return false;
+	size_t i = e->nt;
+	while (i > 0 && e->tickets[i - 1].id > t->id) {
+		e->tickets[i] = e->tickets[i - 1];
+		i--;
+	}
+	e->tickets[i] = *t;
+	e->nt++;
+	return true;
+}
+
+static void push_recent(struct mc_engine *e, int ci, int64_t ms)
+{
+	struct recent *r = &e->recent[ci];
+	int cap = e->cfg->office.recent_services < RECENT ? e->cfg->office.recent_services : RECENT;
+
+	if (cap < 1)
+		cap = 1;
+	r->ms[r->next] = ms;
+	r->next = (r->next + 1) % cap;
+	if (r->n < cap)
+		r->n++;
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+struct mc_engine *mc_engine_new(const struct mc_config *cfg)
+{
+	struct mc_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->cfg = cfg;
+	e->next_id = 1;
+	e->printer = cfg->printer.present ? MC_PRINTER_READY : MC_PRINTER_ABSENT;
+	for (int i = 0; i < cfg->ncounters; i++)
+		e->counters[i].number = cfg->counters[i].number;
+	return e;
+}
+
+void mc_engine_free(struct mc_engine *e)
+{
+	if (!e)
+		return;
+	free(e->tickets);
+	free(e);
+}
+
+void mc_engine_restore_begin(struct mc_engine *e, int32_t day, int64_t next_id)
+{
+	e->day = day;
+	e->next_id = next_id > 0 ? next_id : 1;
+	e->nt = 0;
+	memset(e->num, 0, sizeof(e->num));
+	memset(e->recent, 0, sizeof(e->recent));
+	memset(e->taps, 0, sizeof(e->taps));
+	for (int i = 0; i < e->cfg->ncounters; i++)
+		e->counters[i] = (struct mc_counter_state){ .number = e->cfg->counters[i].number };
+}
+
+int mc_engine_restore_ticket(struct mc_engine *e, const struct mc_ticket *t)
+{
+	if (t->service < 0 || t->service >= e->cfg->nservices ||
+	    t->cur_service < 0 || t->cur_service >= e->cfg->nservices)
+		return -1;
+	if (!insert(e, t))
+		return -1;
+	if (t->id >= e->next_id)
+		e->next_id = t->id + 1;
+	if (t->day == e->day) {
+		struct numbering *n = &e->num[t->service];
+		/* The last ticket issued (highest id) sets the numbering. */
+		n->any = true;
+		n->last = t->number;
+		n->round = t->round;
+	}
+	int ci = counter_index(e, t->counter);
+	if (ci >= 0 && t->status == MC_T_FINISHED && t->service_ms >= 0 && t->day == e->day)
+		push_recent(e, ci, t->service_ms);
+	return 0;
+}
+
+void mc_engine_restore_counter(struct mc_engine *e, const struct mc_counter_state *c)
+{
+	int ci = counter_index(e, c->number);
+
+	if (ci >= 0)
+		e->counters[ci] = *c;
+}
+
+int mc_engine_restore_end(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch)
+{
+	mc_changes_clear(ch);
+	ch->when = *w;
+	for (size_t i = 0; i < e->nt; i++) {
+		struct mc_ticket *t = &e->tickets[i];
+		if (t->print != MC_P_PENDING || t->status != MC_T_WAITING)
+			continue;
+		/* Its printing never reported back: it may or may not be on paper,
+		 * so it is never called and never printed again. */
+		t->status = MC_T_VOIDED;
+		t->finished_wall = w->wall_ms;
+		if (!ch_ticket(ch, t) || !ch_event(ch, MC_EV_VOID, t->id, NULL, 0))
+			return -1;
+	}
+	for (int ci = 0; ci < e->cfg->ncounters; ci++) {
+		struct mc_counter_state *c = &e->counters[ci];
+		const struct mc_ticket *t = c->current ? find(e, c->current) : NULL;
+		if (c->current && (!t || t->status != MC_T_CALLED || t->counter != c->number)) {
+			c->current = 0;
+			if (!ch_counter(ch, c))
+				return -1;
+		}
+	}
+	ch->day = e->day;
+	return 0;
+}
+
+/* ---- opening hours and the day ----------------------------------------- */
+
+static bool closed_day(const struct mc_config *cfg, int32_t day)
+{
+	for (int i = 0; i < cfg->office.nclosed; i++)
+		if (day >= cfg->office.closed[i].first && day <= cfg->office.closed[i].last)
+			return true;
+	return false;
+}
+
+bool mc_engine_is_open(const struct mc_engine *e, const struct mc_when *w,
+		       int32_t *next_day, int *next_minute)
+{
+	const struct mc_office_conf *o = &e->cfg->office;
+
+	if (!closed_day(e->cfg, w->day)) {
+		int wd = mc_weekday(w->day);
+		for (int i = 0; i < o->nhours[wd]; i++)
+			if (w->minute >= o->hours[wd][i].from && w->minute < o->hours[wd][i].to)
+				return true;
+	}
+	if (!next_day)
+		return false;
+	/* The next span that starts after now, looking a year ahead. */
+	for (int32_t d = w->day; d <= w->day + 366; d++) {
+		if (closed_day(e->cfg, d))
+			continue;
+		int wd = mc_weekday(d);
+		for (int i = 0; i < o->nhours[wd]; i++) {
+			if (d == w->day && o->hours[wd][i].from <= w->minute)
+				continue;
+			*next_day = d;
+			*next_minute = o->hours[wd][i].from;
+			return false;
+		}
+	}
+	*next_day = w->day;
+	*next_minute = -1;
+	return false;
+}
+
+/* Moves to w's day if it is later: open tickets of earlier days expire,
+ * numbering restarts, counters are cleared and clerks logged out. A clock
+ * that goes back never moves the day back (numbers would repeat). */
+static enum mc_err rollover(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch)
+{
+	if (w->day <= e->day)
+		return MC_OK;
+	int32_t old = e->day;
+	e->day = w->day;
+	size_t keep = 0;
+	for (size_t i = 0; i < e->nt; i++) {
+		struct mc_ticket *t = &e->tickets[i];
+		if (t->status == MC_T_WAITING || t->status == MC_T_CALLED) {
+			t->status = MC_T_EXPIRED;
+			t->finished_wall = w->wall_ms;
+			if (!ch_ticket(ch, t) || !ch_event(ch, MC_EV_EXPIRE, t->id, NULL, 0))
+				return MC_E_NOMEM;
+		}
+		/* Yesterday is history: it lives in the store, not in memory. */
+		if (t->day >= e->day)
+			e->tickets[keep++] = *t;
+	}
+	e->nt = keep;
+	memset(e->num, 0, sizeof(e->num));
+	memset(e->recent, 0, sizeof(e->recent));
+	for (int ci = 0; ci < e->cfg->ncounters; ci++) {
+		struct mc_counter_state *c = &e->counters[ci];
+		struct mc_counter_state fresh = { .number = c->number };
+		if (!memcmp(c, &fresh, sizeof(fresh)))
+			continue;
+		if (c->clerk && !ch_event(ch, MC_EV_LOGOUT, 0, c, 0))
+			return MC_E_NOMEM;
+		*c = fresh;
+		if (!ch_counter(ch, c))
+			return MC_E_NOMEM;
+	}
+	if (!ch_event(ch, MC_EV_ROLLOVER, 0, NULL, (int)old))
+		return MC_E_NOMEM;
+	return MC_OK;
+}
+
+int32_t mc_engine_day(const struct mc_engine *e)
+{
+	return e->day;
+}
+
+static void begin(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch)
+{
+	mc_changes_clear(ch);
+	ch->when = *w;
+	ch->day = e->day;
+}
+
+static enum mc_err end(struct mc_engine *e, struct mc_changes *ch, enum mc_err err)
+{
+	ch->day = e->day;
+	return err;
+}
+
+enum mc_err mc_engine_tick(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch)
+{
+	begin(e, w, ch);
+	return end(e, ch, rollover(e, w, ch));
+}
+
+/* ---- issuing ----------------------------------------------------------- */
+
+static bool number_open(const struct mc_engine *e, int service, int number)
+{
+	for (size_t i = 0; i < e->nt; i++) {
+		const struct mc_ticket *t = &e->tickets[i];
+		if (t->day == e->day && t->service == service && t->number == number &&
+		    is_open_status(t->status))
+			return true;
+	}
+	return false;
+}
+
+/* Picks the next number of service s: the range in order, wrapping to the
+ * start only past numbers whose holders are done. */
+static enum mc_err next_number(struct mc_engine *e, int s, int *number, int *round)
+{
+	const struct mc_service_conf *sc = &e->cfg->services[s];
+	struct numbering *n = &e->num[s];
+	int span = sc->hi - sc->lo + 1;
+
+	if (!n->any) {
+		*number = sc->lo;
+		*round = 0;
+		return MC_OK;
+	}
+	int cand = n->last, r = n->round;
+	for (int tries = 0; tries < span; tries++) {
+		if (cand >= sc->hi) {
+			cand = sc->lo;
+			r++;
+		} else {
+			cand++;
+		}
+		if (r == 0 || !number_open(e, s, cand)) {
+			*number = cand;
+			*round = r;
+			return MC_OK;
+		}
+	}
+	return MC_E_EXHAUSTED;
+}
+
+static void make_label(const struct mc_service_conf *sc, int number, char *buf, size_t len)
+{
+	if (sc->prefix[0]) {
+		int width = sc->hi >= 100 ? 3 : sc->hi >= 10 ? 2 : 1;
+		snprintf(buf, len, "%s%0*d", sc->prefix, width, number);
+	} else {
+		snprintf(buf, len, "%d", number);
+	}
+}
+
+static int ahead_of_new(const struct mc_engine *e, int service, bool priority)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < e->nt; i++) {
+		const struct mc_ticket *t = &e->tickets[i];
+		if (counted_waiting(t) && t->cur_service == service && (!priority || t->priority))
+			n++;
+	}
+	return n;
+}
+
+int64_t mc_engine_estimate(const struct mc_engine *e, int service, bool priority)
+{
+	const struct mc_config *cfg = e->cfg;
+	int64_t sum = 0;
+	int nsum = 0, open = 0, serving = 0;
+
+	for (int ci = 0; ci < cfg->ncounters; ci++) {
+		if (!((cfg->counters[ci].services >> service) & 1u))
+			continue;
+		serving++;
+		if (!e->counters[ci].paused)
+			open++;
+		for (int k = 0; k < e->recent[ci].n; k++) {
+			sum += e->recent[ci].ms[k];
+			nsum++;
+		}
+	}
+	int64_t avg = nsum ? sum / nsum : (int64_t)cfg->services[service].default_service_s * 1000;
+	if (!open)
+		open = serving ? serving : 1;
+	return (int64_t)ahead_of_new(e, service, priority) * avg / open;
+}
+
+static struct tap *find_tap(struct mc_engine *e, const struct mc_when *w, const char *source,
+			    int service, bool priority)
+{
+	int64_t window = e->cfg->office.double_tap_ms;
+
+	if (!source || !*source || window <= 0)
+		return NULL;
+	for (int i = 0; i < TAPS; i++) {
+		struct tap *t = &e->taps[i];
+		if (t->ticket && t->service == service && t->priority == priority &&
+		    t->boot == w->boot && w->mono_ms - t->mono < window && w->mono_ms >= t->mono &&
+		    !strcmp(t->source, source) && find(e, t->ticket))
+			return t;
+	}
+	return NULL;
+}
+
+enum mc_err mc_engine_press(struct mc_engine *e, const struct mc_when *w, int service,
+			    bool priority, const char *source, struct mc_issue *out,
+			    struct mc_changes *ch)
+{
+	enum mc_err err;
+
+	begin(e, w, ch);
+	memset(out, 0, sizeof(*out));
+	if ((err = rollover(e, w, ch)) != MC_OK)
+		return end(e, ch, err);
+	if (service < 0 || service >= e->cfg->nservices)
+		return end(e, ch, MC_E_NO_SERVICE);
+
+	struct tap *tap = find_tap(e, w, source, service, priority);
+	if (tap) {
+		out->ticket = *find(e, tap->ticket);
+		out->duplicate = true;
+		out->ahead = ahead_of_new(e, service, priority);
+		out->est_wait_ms = mc_engine_estimate(e, service, priority);
+		return end(e, ch, MC_OK);
+	}
+	if (e->issuing_paused)
+		return end(e, ch, MC_E_ISSUING_PAUSED);
+	if (!mc_engine_is_open(e, w, &out->open_day, &out->open_minute))
+		return end(e, ch, MC_E_CLOSED);
+
+	enum mc_print_status ps = MC_P_NONE;
+	if (e->printer == MC_PRINTER_READY)
+		ps = MC_P_PENDING;
+	else if (e->printer == MC_PRINTER_DOWN && e->cfg->printer.on_fail == MC_PRINT_FAIL_REFUSE)
+		return end(e, ch, MC_E_PRINTER);
+
+	int number, round;
+	if ((err = next_number(e, service, &number, &round)) != MC_OK)
+		return end(e, ch, err);
+
+	out->ahead = ahead_of_new(e, service, priority);
+	out->est_wait_ms = mc_engine_estimate(e, service, priority);
+
+	struct mc_ticket t = {
+		.id = e->next_id,
+		.service = service,
+		.cur_service = service,
+		.day = e->day,
+		.round = round,
+		.number = number,
+		.priority = priority,
+		.status = MC_T_WAITING,
+		.print = ps,
+		.issued_wall = w->wall_ms,
+		.issued_mono = w->mono_ms,
+		.issued_boot = w->boot,
+		.wait_ms = -1,
+		.service_ms = -1,
+	};
+	make_label(&e->cfg->services[service], number, t.label, sizeof(t.label));
+	if (!insert(e, &t))
+		return end(e, ch, MC_E_NOMEM);
+	if (!ch_ticket(ch, &t) || !ch_event(ch, MC_EV_ISSUE, t.id, NULL, priority))
+		return end(e, ch, MC_E_NOMEM);
+	e->next_id++;
+	e->num[service] = (struct numbering){ .any = true, .last = number, .round = round };
+
+	if (source && *source) {
+		struct tap *slot = &e->taps[e->tap_next];
+		e->tap_next = (e->tap_next + 1) % TAPS;
+		snprintf(slot->source, sizeof(slot->source), "%s", source);
+		slot->service = service;
+		slot->priority = priority;
+		slot->mono = w->mono_ms;
+		slot->boot = w->boot;
+		slot->ticket = t.id;
+	}
+	out->ticket = t;
+	return end(e, ch, MC_OK);
+}
+
+enum mc_err mc_engine_printed(struct mc_engine *e, const struct mc_when *w, int64_t id,
+			      bool ok, struct mc_changes *ch)
+{
+	begin(e, w, ch);
+	struct mc_ticket *t = find(e, id);
+	if (!t)
+		return end(e, ch, MC_E_NO_TICKET);
+	if (t->print != MC_P_PENDING)
+		return end(e, ch, MC_OK); /* reported twice, or voided meanwhile */
+	if (ok) {
+		t->print = MC_P_PRINTED;
+	} else {
+		t->print = MC_P_FAILED;
+		if (t->status == MC_T_WAITING) {
+			t->status = MC_T_VOIDED;
+			t->finished_wall = w->wall_ms;
+		}
+	}
+	if (!ch_ticket(ch, t) || !ch_event(ch, ok ? MC_EV_PRINTED : MC_EV_PRINT_FAILED, id, NULL, 0))
+		return end(e, ch, MC_E_NOMEM);
+	return end(e, ch, MC_OK);
+}
+
+/* ---- counters ---------------------------------------------------------- */
+
+/* Picks the ticket a counter calls next, or NULL. */
+static struct mc_ticket *pick(struct mc_engine *e, int ci, bool want_priority)
+{
+	uint32_t mask = e->cfg->counters[ci].services;
+	struct mc_ticket *normal = NULL, *prio = NULL;
+
+	/* Tickets are in id order, which is issue order; a transferred ticket
+	 * keeps its id and so its place. */
+	for (size_t i = 0; i < e->nt && !(normal && prio); i++) {
+		struct mc_ticket *t = &e->tickets[i];
+		if (!callable(t) || !((mask >> t->cur_service) & 1u))
+			continue;
+		if (t->priority && !prio)
+			prio = t;
+		if (!t->priority && !normal)
+			normal = t;
+	}
+	if (want_priority || e->cfg->office.priority == MC_PRIO_STRICT)
+		return prio ? prio : normal;
+	if (prio && (!normal || e->counters[ci].normals >= e->cfg->office.priority_every))
+		return prio;
+	return normal ? normal : prio;
+}
+
+static void close_ticket(struct mc_ticket *t, const struct mc_when *w, enum mc_ticket_status st)
+{
+	t->status = st;
+	t->finished_wall = w->wall_ms;
+	t->finished_mono = w->mono_ms;
+	t->finished_boot = w->boot;
+	if (st == MC_T_FINISHED)
+		t->service_ms = elapsed(t->called_mono, t->called_boot, t->called_wall,
+					w->mono_ms, w->boot, w->wall_ms);
+}
+
+/* Finishes the counter's current ticket, if any. */
+static enum mc_err finish_current(struct mc_engine *e, int ci, const struct mc_when *w,
+				  struct mc_changes *ch)
+{
+	struct mc_counter_state *c = &e->counters[ci];
+	struct mc_ticket *t = c->current ? find(e, c->current) : NULL;
+
+	if (!t)
+		return MC_E_NO_CURRENT;
+	close_ticket(t, w, MC_T_FINISHED);
+	push_recent(e, ci, t->service_ms);
+	c->current = 0;
+	c->last_served = t->id;
+	if (!ch_ticket(ch, t) || !ch_counter(ch, c) || !ch_event(ch, MC_EV_FINISH, t->id, c, 0))
+		return MC_E_NOMEM;
+	return MC_OK;
+}
+
+static enum mc_err call(struct mc_engine *e, int ci, struct mc_ticket *t, const struct mc_when *w,
+			enum mc_event_kind kind, struct mc_changes *ch)
+{
+	struct mc_counter_state *c = &e->counters[ci];
+
+	t->status = MC_T_CALLED;
+	t->counter = c->number;
+	t->clerk = c->clerk;
+	t->called_wall = w->wall_ms;
+	t->called_mono = w->mono_ms;
+	t->called_boot = w->boot;
+	if (t->wait_ms < 0)
+		t->wait_ms = elapsed(t->issued_mono, t->issued_boot, t->issued_wall,
+				     w->mono_ms, w->boot, w->wall_ms);
+	c->current = t->id;
+	if (kind == MC_EV_CALL)
+		c->normals = t->priority ? 0 : c->normals + 1;
+	if (!ch_ticket(ch, t) || !ch_counter(ch, c) || !ch_event(ch, kind, t->id, c, 0))
+		return MC_E_NOMEM;
+	return MC_OK;
+}
+
+static enum mc_err reactivate(struct mc_engine *e, int ci, int number, const struct mc_when *w,
+			      struct mc_ticket **out, struct mc_changes *ch)
+{
+	struct mc_counter_state *c = &e->counters[ci];
+	struct mc_ticket *best = NULL;
+
+	for (size_t i = 0; i < e->nt; i++) {
+		struct mc_ticket *t = &e->tickets[i];
+		if (t->status == MC_T_NOSHOW && t->counter == c->number &&
+		    (number == 0 || t->number == number) &&
+		    (!best || t->finished_wall >= best->finished_wall))
+			best = t;
+	}
+	if (!best)
+		return MC_E_NO_TICKET;
+	int64_t since = elapsed(best->finished_mono, best->finished_boot, best->finished_wall,
+				w->mono_ms, w->boot, w->wall_ms);
+	if (since > (int64_t)e->cfg->office.noshow_window_s * 1000)
+		return MC_E_TOO_LATE;
+	if (c->current) {
+		enum mc_err err = finish_current(e, ci, w, ch);
+		if (err != MC_OK)
+			return err;
+	}
+	*out = best;
+	return call(e, ci, best, w, MC_EV_REACTIVATE, ch);
+}
+
+enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int counter,
+			      enum mc_action act, int arg, struct mc_ticket *ticket,
+			      struct mc_changes *ch)
+{
+	enum mc_err err;
+	struct mc_ticket *t = NULL;
+
+	begin(e, w, ch);
+	if (ticket)
+		memset(ticket, 0, sizeof(*ticket));
+	if ((err = rollover(e, w, ch)) != MC_OK)
+		return end(e, ch, err);
+	int ci = counter_index(e, counter);
+	if (ci < 0)
+		return end(e, ch, MC_E_NO_COUNTER);
+	struct mc_counter_state *c = &e->counters[ci];
+	struct mc_ticket *cur = c->current ? find(e, c->current) : NULL;
+
+	switch (act) {
+	case MC_A_NEXT:
+	case MC_A_PRIORITY_NEXT:
+		if (c->paused)
+			return end(e, ch, MC_E_PAUSED);
+		if (cur && (err = finish_current(e, ci, w, ch)) != MC_OK)
+			return end(e, ch, err);
+		t = pick(e, ci, act == MC_A_PRIORITY_NEXT);
+		if (!t)
+			return end(e, ch, MC_E_EMPTY);
+		err = call(e, ci, t, w, MC_EV_CALL, ch);
+		break;
+	case MC_A_RECALL:
+		if (!cur)
+			return end(e, ch, MC_E_NO_CURRENT);
+		t = cur;
+		err = ch_event(ch, MC_EV_RECALL, t->id, c, 0) ? MC_OK : MC_E_NOMEM;
+		break;
+	case MC_A_NOSHOW:
+		if (!cur)
+			return end(e, ch, MC_E_NO_CURRENT);
+		t = cur;
+		close_ticket(t, w, MC_T_NOSHOW);
+		c->current = 0;
+		err = ch_ticket(ch, t) && ch_counter(ch, c) && ch_event(ch, MC_EV_NOSHOW, t->id, c, 0)
+			? MC_OK : MC_E_NOMEM;
+		break;
+	case MC_A_FINISH:
+		if (!cur)
+			return end(e, ch, MC_E_NO_CURRENT);
+		t = cur;
+		err = finish_current(e, ci, w, ch);
+		break;
+	case MC_A_PAUSE:
+	case MC_A_RESUME:
+	case MC_A_PAUSE_TOGGLE: {
+		bool want = act == MC_A_PAUSE ? true : act == MC_A_RESUME ? false : !c->paused;
+		if (want == c->paused)
+			return end(e, ch, MC_OK);
+		c->paused = want;
+		err = ch_counter(ch, c) && ch_event(ch, want ? MC_EV_PAUSE : MC_EV_RESUME, 0, c, 0)
+			? MC_OK : MC_E_NOMEM;
+		break;
+	}
+	case MC_A_TRANSFER:
+		if (!cur)
+			return end(e, ch, MC_E_NO_CURRENT);
+		if (arg < 0 || arg >= e->cfg->nservices || arg == cur->cur_service)
+			return end(e, ch, MC_E_BAD_ARG);
+		t = cur;
+		/* Back in the queue of the other service, in its original place
+		 * (its id); the wait already counted stays counted. */
+		t->status = MC_T_WAITING;
+		t->cur_service = arg;
+		t->transfers++;
+		c->current = 0;
+		c->last_served = t->id;
+		err = ch_ticket(ch, t) && ch_counter(ch, c) && ch_event(ch, MC_EV_TRANSFER, t->id, c, arg)
+			? MC_OK : MC_E_NOMEM;
+		break;
+	case MC_A_LOGIN:
+		if (arg < 1 || arg > 255)
+			return end(e, ch, MC_E_BAD_ARG);
+		if (c->clerk == arg)
+			return end(e, ch, MC_OK);
+		if (c->clerk && !ch_event(ch, MC_EV_LOGOUT, 0, c, 0))
+			return end(e, ch, MC_E_NOMEM);
+		c->clerk = arg;
+		err = ch_counter(ch, c) && ch_event(ch, MC_EV_LOGIN, 0, c, arg) ? MC_OK : MC_E_NOMEM;
+		break;
+	case MC_A_LOGOUT:
+		if (!c->clerk)
+			return end(e, ch, MC_OK);
+		err = ch_event(ch, MC_EV_LOGOUT, 0, c, 0) ? MC_OK : MC_E_NOMEM;
+		c->clerk = 0;
+		if (!ch_counter(ch, c))
+			err = MC_E_NOMEM;
+		break;
+	case MC_A_RATE:
+		if (arg < 1 || arg > 4)
+			return end(e, ch, MC_E_BAD_ARG);
+		t = c->last_served ? find(e, c->last_served) : cur;
+		if (!t)
+			return end(e, ch, MC_E_NO_TICKET);
+		if (t->rating)
+			return end(e, ch, MC_E_RATED);
+		t->rating = arg;
+		err = ch_ticket(ch, t) && ch_event(ch, MC_EV_RATE, t->id, c, arg) ? MC_OK : MC_E_NOMEM;
+		break;
+	case MC_A_REACTIVATE:
+		if (c->paused)
+			return end(e, ch, MC_E_PAUSED);
+		err = reactivate(e, ci, arg, w, &t, ch);
+		break;
+	default:
+		return end(e, ch, MC_E_BAD_ARG);
+	}
+	if (t && ticket)
+		*ticket = *t;
+	return end(e, ch, err);
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+int mc_engine_waiting(const struct mc_engine *e, int service)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < e->nt; i++)
+		if (counted_waiting(&e->tickets[i]) && (service < 0 || e->tickets[i].cur_service == service))
+			n++;
+	return n;
+}
+
+int mc_engine_waiting_for_counter(const struct mc_engine *e, int counter)
+{
+	int ci = counter_index(e, counter), n = 0;
+
+	if (ci < 0)
+		return 0;
+	for (size_t i = 0; i < e->nt; i++)
+		if (counted_waiting(&e->tickets[i]) &&
+		    ((e->cfg->counters[ci].services >> e->tickets[i].cur_service) & 1u))
+			n++;
+	return n;
+}
+
+const struct mc_ticket *mc_engine_ticket(const struct mc_engine *e, int64_t id)
+{
+	return find((struct mc_engine *)e, id);
+}
+
+const struct mc_ticket *mc_engine_tickets(const struct mc_engine *e, size_t *n)
+{
+	*n = e->nt;
+	return e->tickets;
+}
+
+const struct mc_counter_state *mc_engine_counter_state(const struct mc_engine *e, int counter)
+{
+	int ci = counter_index(e, counter);
+
+	return ci < 0 ? NULL : &e->counters[ci];
+}
+
+void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state)
+{
+	e->printer = state;
+}
+
+enum mc_printer_ok mc_engine_printer(const struct mc_engine *e)
+{
+	return e->printer;
+}
+
+void mc_engine_set_issuing_paused(struct mc_engine *e, bool paused)
+{
+	e->issuing_paused = paused;
+}
+
+bool mc_engine_issuing_paused(const struct mc_engine *e)
+{
+	return e->issuing_paused;
+}

@@ -1,0 +1,76 @@
+/* kioskd.c — the kiosk daemon: reads board.conf, rebuilds the queue from
+ * the database, runs the event loop. */
+#include "app.h"
+#include "log.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void print_help(void)
+{
+	printf("Usage: kioskd --board FILE [--state-dir DIR] [--socket PATH] [--sim]\n"
+	       "\n"
+	       "The queue-ticket kiosk daemon.\n"
+	       "\n"
+	       "  -b, --board FILE      board.conf to run (required)\n"
+	       "  -d, --state-dir DIR   database and runtime files (default %s)\n"
+	       "  -s, --socket PATH     control socket (default %s)\n"
+	       "      --sim             simulate the hardware this machine lacks\n"
+	       "  -h, --help            this help\n"
+	       "  -v, --version         print the version\n"
+	       "\n"
+	       "Exit status: 0 stopped cleanly, 1 failure, 2 bad usage, 78 bad board.conf.\n",
+	       MC_DEFAULT_STATE_DIR, MC_DEFAULT_SOCKET);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "board", required_argument, NULL, 'b' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "sim", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mc_app_options opt = {
+		.state_dir = MC_DEFAULT_STATE_DIR,
+		.socket = MC_DEFAULT_SOCKET,
+	};
+	char err[512];
+	int c, code;
+
+	while ((c = getopt_long(argc, argv, "b:d:s:hv", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': opt.board = optarg; break;
+		case 'd': opt.state_dir = optarg; break;
+		case 's': opt.socket = optarg; break;
+		case 'S': opt.sim = true; break;
+		case 'h': print_help(); return 0;
+		case 'v': printf("kioskd %s\n", MC_VERSION); return 0;
+		default: fprintf(stderr, "Try 'kioskd --help'.\n"); return 2;
+		}
+	}
+	if (optind < argc || !opt.board) {
+		fprintf(stderr, "kioskd: %s\nTry 'kioskd --help'.\n",
+			optind < argc ? "unexpected argument" : "--board FILE is required");
+		return 2;
+	}
+	struct mc_app *app = mc_app_new(&opt, err, sizeof(err), &code);
+	if (!app) {
+		fprintf(stderr, "kioskd: %s\n", err);
+		return code;
+	}
+	if (opt.sim && mc_app_add_terminal(app) < 0) {
+		fprintf(stderr, "kioskd: cannot start the simulated printer\n");
+		mc_app_free(app);
+		return 1;
+	}
+	mc_log(MC_LOG_NOTICE, "kioskd %s ready: board %s, socket %s%s", MC_VERSION, opt.board,
+	       opt.socket, opt.sim ? ", simulator mode" : "");
+	int rc = mc_app_run(app);
+	mc_app_free(app);
+	return rc < 0 ? 1 : 0;
+}

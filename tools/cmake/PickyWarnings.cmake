@@ -1,0 +1,6 @@
+# PickyWarnings.cmake — the warning set every target of the project builds with.
+set(MC_PICKY_WARNINGS
+  -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion -Wmissing-prototypes
+  -Wstrict-prototypes -Wwrite-strings -Wpointer-arith -Wcast-align
+  -Wformat=2 -Wundef -Wnull-dereference -Wold-style-definition
+  -Wno-unused-parameter)

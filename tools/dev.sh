@@ -1,0 +1,106 @@
+#!/bin/bash
+# tools/dev.sh — the developer's two commands, and a few more.
+#
+#   tools/dev.sh run     install missing packages, build, start the kiosk in
+#                        simulator mode (tickets taken and numbers called live)
+#   tools/dev.sh test    install missing packages, build normal and sanitizer
+#                        (ASan+UBSan) trees, run the whole suite in each (ctest)
+#   tools/dev.sh bench   build and run the benchmarks (prints figures)
+#   tools/dev.sh deps    only install missing packages
+#
+# Packages are listed one per line in tools/deps/*.txt.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JOBS="$(nproc 2>/dev/null || echo 2)"
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+deps() {
+	local want=() missing=()
+	mapfile -t want < <(cat "$ROOT"/tools/deps/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
+	for p in "${want[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		log "installing ${#missing[@]} Debian packages: ${missing[*]}"
+		if [[ $(id -u) -ne 0 ]]; then
+			echo "run as root (or with sudo) to install: ${missing[*]}" >&2
+			exit 1
+		fi
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
+
+configure_build() { # DIR [cmake args...]
+	local dir="$1"
+	shift
+	cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON "$@" >/dev/null
+	cmake --build "$dir" -j "$JOBS"
+}
+
+run_sim() {
+	local b="$ROOT/build" state="$ROOT/build/sim-state"
+	mkdir -p "$state"
+	export MOTCUA_SOCKET="$state/kioskd.sock"
+	log "starting kioskd in simulator mode (Ctrl-C stops it)"
+	"$b/firmware/kioskd" --board "$ROOT/tools/sim/board.conf" --state-dir "$state" \
+		--socket "$MOTCUA_SOCKET" --sim &
+	local kpid=$!
+	trap 'kill $kpid 2>/dev/null; kill $dpid 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+	for _ in $(seq 50); do [[ -S $MOTCUA_SOCKET ]] && break; sleep 0.1; done
+	cat >&2 <<EOT
+
+  The simulated office is open. A demo citizen takes a ticket every few seconds
+  and the clerks call numbers. Try it yourself in another terminal:
+    export MOTCUA_SOCKET=$MOTCUA_SOCKET
+    $b/tools/kioskctl press civil
+    $b/tools/kioskctl counter 1 next
+    $b/tools/kioskctl status
+
+EOT
+	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &
+	local dpid=$!
+	wait $kpid
+}
+
+cmd="${1:-}"
+case "$cmd" in
+deps)
+	deps
+	;;
+run)
+	deps
+	configure_build "$ROOT/build"
+	run_sim
+	;;
+test)
+	deps
+	log "normal build"
+	configure_build "$ROOT/build"
+	log "tests: normal build"
+	(cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS" --timeout 900)
+	log "sanitizer build (address + undefined)"
+	configure_build "$ROOT/build-asan" -DMC_SANITIZE=ON
+	log "tests: sanitizer build"
+	(cd "$ROOT/build-asan" && ctest --output-on-failure -j "$JOBS" --timeout 1800)
+	;;
+bench)
+	deps
+	configure_build "$ROOT/build"
+	for b in "$ROOT"/build/tests/bench/bench-*; do
+		[[ -x $b ]] || continue
+		log "$(basename "$b")"
+		"$b"
+	done
+	;;
+*)
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	[[ -z $cmd ]] && exit 2
+	echo "unknown command: $cmd" >&2
+	exit 2
+	;;
+esac

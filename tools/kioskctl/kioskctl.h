@@ -1,0 +1,14 @@
+/* kioskctl.h — the commands of kioskctl, one .c file each. Each takes the
+ * arguments after its name (argv[0] is the command name) and returns the
+ * exit status: 0 done, 1 failed, 2 bad usage. */
+#ifndef MC_KIOSKCTL_H
+#define MC_KIOSKCTL_H
+
+int cmd_status(int argc, char **argv);
+int cmd_press(int argc, char **argv);
+int cmd_counter(int argc, char **argv);
+int cmd_tickets(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_issuing(int argc, char **argv);
+
+#endif

@@ -1,0 +1,144 @@
+/* tools-common.c — kioskctl's shared helpers (see tools-common.h). */
+#include "tools-common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "app.h"
+
+const char *default_socket(void)
+{
+	const char *s = getenv("MOTCUA_SOCKET");
+
+	return s && *s ? s : MC_DEFAULT_SOCKET;
+}
+
+bool common_opt(struct ctl_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'S':
+		o->socket = arg;
+		return true;
+	case 'J':
+		o->json = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kioskctl %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'kioskctl %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!s || !*s)
+		return false;
+	*out = strtol(s, &end, 10);
+	return !errno && !*end && *out >= lo && *out <= hi;
+}
+
+json_t *ctl_request(const struct ctl_opts *o, json_t *req,
+		    void (*on_more)(json_t *msg, void *ctx), void *ctx)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = o->socket ? o->socket : default_socket();
+	char *text = json_dumps(req, JSON_COMPACT);
+	json_t *answer = NULL;
+	int fd = -1;
+
+	json_decref(req);
+	if (!text || strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "kioskctl: bad request or socket path\n");
+		goto out;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "kioskctl: cannot reach kioskd at %s: %s\n"
+			"Is kioskd running? (systemctl status kioskd, or --socket PATH)\n",
+			path, strerror(errno));
+		goto out;
+	}
+	size_t len = strlen(text);
+	text[len] = '\n';
+	for (size_t off = 0; off < len + 1;) {
+		ssize_t n = send(fd, text + off, len + 1 - off, MSG_NOSIGNAL);
+		if (n < 0) {
+			fprintf(stderr, "kioskctl: sending to kioskd: %s\n", strerror(errno));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	FILE *f = fdopen(fd, "r");
+	if (!f)
+		goto out;
+	fd = -1;
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		json_error_t jerr;
+		json_t *msg = json_loads(line, 0, &jerr);
+		if (!msg) {
+			fprintf(stderr, "kioskctl: kioskd sent a bad answer: %s\n", jerr.text);
+			break;
+		}
+		if (json_is_true(json_object_get(msg, "more"))) {
+			if (on_more)
+				on_more(msg, ctx);
+			json_decref(msg);
+			continue;
+		}
+		answer = msg;
+		break;
+	}
+	if (!answer && !ferror(f))
+		fprintf(stderr, "kioskctl: kioskd closed the connection without answering\n");
+	free(line);
+	fclose(f);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return answer;
+}
+
+bool ctl_ok(json_t *answer, const char *what)
+{
+	if (json_is_true(json_object_get(answer, "ok")))
+		return true;
+	const char *msg = json_string_value(json_object_get(answer, "message"));
+	const char *en = json_string_value(json_object_get(answer, "message_en"));
+	const char *tok = json_string_value(json_object_get(answer, "error"));
+	fprintf(stderr, "kioskctl %s: %s%s%s%s (%s)\n", what, msg ? msg : "failed",
+		en ? " / " : "", en ? en : "", "", tok ? tok : "error");
+	return false;
+}
+
+void print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	if (s) {
+		puts(s);
+		free(s);
+	}
+}
