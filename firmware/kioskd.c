@@ -1,6 +1,7 @@
 /* kioskd.c — the kiosk daemon: reads board.conf, rebuilds the queue from
  * the database, runs the event loop. */
 #include "app.h"
+#include "app-screen.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -68,6 +69,9 @@ int main(int argc, char **argv)
 		mc_app_free(app);
 		return 1;
 	}
+	/* The touch and hall screens; without them the kiosk still serves. */
+	if (!mc_app_add_screen(app, NULL, err, sizeof(err)) && err[0])
+		mc_log(MC_LOG_ERR, "screen not started, serving without it: %s", err);
 	mc_log(MC_LOG_NOTICE, "kioskd %s ready: board %s, socket %s%s", MC_VERSION, opt.board,
 	       opt.socket, opt.sim ? ", simulator mode" : "");
 	int rc = mc_app_run(app);

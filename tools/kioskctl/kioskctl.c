@@ -16,6 +16,7 @@ static const struct {
 	{ "counter", cmd_counter, "act at a counter: next, recall, noshow, finish, ..." },
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
+	{ "screenshot", cmd_screenshot, "save what the screen shows as PNG" },
 	{ "config", cmd_config, "check a board.conf" },
 };
 

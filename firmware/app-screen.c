@@ -1,0 +1,373 @@
+/* app-screen.c — the app's screen output and the touch input (see app-screen.h). */
+#include "app-screen.h"
+#include "app.h"
+#include "ctl.h"
+#include "log.h"
+#include "loop.h"
+#include "present.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct mc_app_screen {
+	struct mc_app *app;
+	struct mc_present *present;     /* the UI thread */
+	struct mc_view view;            /* scratch, built on the loop thread */
+	long long flush_timer;          /* pending view push (0: none) */
+	uint32_t call_seq;              /* calls seen */
+	int64_t recent[MC_VIEW_CALLS];  /* ticket ids of the last calls, newest first */
+	int recent_counter[MC_VIEW_CALLS];
+	int nrecent;
+	const struct mc_screen_tech_ops *tech;
+	void *tech_priv;
+	unsigned long frames;           /* MC_PE_FRAME events */
+	long long last_ticket_frame_us; /* last frame showing a ticket */
+};
+
+/* ---- the view ---------------------------------------------------------- */
+
+static void build_view(struct mc_app_screen *s)
+{
+	struct mc_view *v = &s->view;
+	const struct mc_config *cfg = mc_app_config(s->app);
+	const struct mc_engine *e = mc_app_engine(s->app);
+	struct mc_when w;
+
+	memset(v, 0, sizeof(*v));
+	mc_app_now(s->app, &w);
+	snprintf(v->office, sizeof(v->office), "%s", cfg->office.name);
+	snprintf(v->office_en, sizeof(v->office_en), "%s",
+		 cfg->office.name_en[0] ? cfg->office.name_en : cfg->office.name);
+	v->nservices = cfg->nservices;
+	for (int i = 0; i < cfg->nservices; i++) {
+		struct mc_view_service *sv = &v->services[i];
+		snprintf(sv->name, sizeof(sv->name), "%s", cfg->services[i].name);
+		snprintf(sv->name_en, sizeof(sv->name_en), "%s",
+			 cfg->services[i].name_en[0] ? cfg->services[i].name_en : cfg->services[i].name);
+		sv->waiting = mc_engine_waiting(e, i);
+		sv->est_wait_min = (int)((mc_engine_estimate(e, i, false) + 59999) / 60000);
+	}
+	v->ncounters = cfg->ncounters;
+	for (int i = 0; i < cfg->ncounters; i++) {
+		const struct mc_counter_state *c = mc_engine_counter_state(e, cfg->counters[i].number);
+		const struct mc_ticket *t = c && c->current ? mc_engine_ticket(e, c->current) : NULL;
+		v->counters[i].number = cfg->counters[i].number;
+		v->counters[i].paused = c && c->paused;
+		v->counters[i].service = t ? t->cur_service : -1;
+		snprintf(v->counters[i].label, sizeof(v->counters[i].label), "%s", t ? t->label : "");
+	}
+	for (int i = 0; i < s->nrecent; i++) {
+		const struct mc_ticket *t = mc_engine_ticket(e, s->recent[i]);
+		if (!t)
+			continue;
+		struct mc_view_call *c = &v->calls[v->ncalls++];
+		snprintf(c->label, sizeof(c->label), "%s", t->label);
+		c->counter = s->recent_counter[i];
+		c->service = t->cur_service;
+	}
+	v->call_seq = s->call_seq;
+	v->open = mc_engine_is_open(e, &w, &v->next_day, &v->next_minute);
+	v->issuing_paused = mc_engine_issuing_paused(e);
+	v->printer = mc_engine_printer(e);
+	v->print_fail_screen = cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN;
+	json_t *st = json_object();
+	mc_app_status(s->app, st);
+	const char *ptext = json_string_value(json_object_get(json_object_get(st, "printer"), "text"));
+	snprintf(v->printer_text, sizeof(v->printer_text), "%s", ptext ? ptext : "");
+	char *dump = json_dumps(st, JSON_COMPACT);
+	snprintf(v->status, sizeof(v->status), "%s", dump ? dump : "{}");
+	free(dump);
+	json_decref(st);
+}
+
+static int64_t on_flush(struct mc_loop *loop, long long id, void *ctx)
+{
+	struct mc_app_screen *s = ctx;
+
+	(void)loop;
+	(void)id;
+	s->flush_timer = 0;
+	build_view(s);
+	mc_present_set_view(s->present, &s->view);
+	return -1;
+}
+
+/* Several changes of one event become one view. */
+static void schedule(struct mc_app_screen *s)
+{
+	if (!s->flush_timer)
+		s->flush_timer = mc_loop_add_timer(mc_app_loop(s->app), 0, on_flush, s);
+	if (s->flush_timer < 0)
+		s->flush_timer = 0;
+}
+
+/* ---- output ops -------------------------------------------------------- */
+
+static void changed(void *priv) { schedule(priv); }
+
+static void issued(void *priv, const struct mc_issue *is)
+{
+	(void)is;
+	schedule(priv);
+}
+
+static void called(void *priv, int counter, const struct mc_ticket *t, enum mc_event_kind kind)
+{
+	struct mc_app_screen *s = priv;
+	int i, n = s->nrecent;
+
+	(void)kind;
+	/* Move the ticket to the top of the recent calls. */
+	for (i = 0; i < n; i++)
+		if (s->recent[i] == t->id)
+			break;
+	if (i == n && n < MC_VIEW_CALLS)
+		n++;
+	for (int j = (i < n ? i : n - 1); j > 0; j--) {
+		s->recent[j] = s->recent[j - 1];
+		s->recent_counter[j] = s->recent_counter[j - 1];
+	}
+	s->recent[0] = t->id;
+	s->recent_counter[0] = counter;
+	s->nrecent = n;
+	s->call_seq++;
+	schedule(s);
+}
+
+static void status(void *priv, json_t *obj)
+{
+	struct mc_app_screen *s = priv;
+	struct mc_present_stats st;
+	static const char *const names[] = { "home", "priority", "ticket", "notice", "pin", "technician" };
+
+	mc_present_get_stats(s->present, &st);
+	json_object_set_new(obj, "screen", json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:s}",
+		"driver", st.driver, "showing", names[st.screen < MC_SCR_COUNT ? st.screen : 0],
+		"width", st.width, "height", st.height, "frames", (json_int_t)st.kiosk_frames,
+		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang)));
+}
+
+static void release(void *priv)
+{
+	struct mc_app_screen *s = priv;
+
+	if (s->flush_timer)
+		mc_loop_del_timer(mc_app_loop(s->app), s->flush_timer);
+	mc_present_free(s->present);
+	free(s);
+}
+
+static const struct mc_output_ops screen_ops = {
+	.name = "screen",
+	.issued = issued,
+	.called = called,
+	.changed = changed,
+	.status = status,
+	.free = release,
+};
+
+/* ---- events from the UI thread ----------------------------------------- */
+
+static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
+{
+	struct mc_issue is;
+	struct mc_view_result r = { 0 };
+
+	memset(&is, 0, sizeof(is));
+	r.err = mc_app_press(s->app, req->service, req->priority, "touch", &is);
+	r.service = req->service;
+	r.priority = req->priority;
+	if (r.err == MC_OK) {
+		snprintf(r.label, sizeof(r.label), "%s", is.ticket.label);
+		r.duplicate = is.duplicate;
+		r.printing = is.ticket.print == MC_P_PENDING || is.ticket.print == MC_P_PRINTED;
+		r.ahead = is.ahead;
+		r.est_wait_min = (int)((is.est_wait_ms + 59999) / 60000);
+	} else if (r.err == MC_E_CLOSED) {
+		r.open_day = is.open_day;
+		r.open_minute = is.open_minute;
+	}
+	mc_present_set_result(s->present, &r);
+}
+
+static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
+{
+	char msg[256] = "";
+	int (*op)(void *, char *, size_t) = NULL;
+
+	switch (req->kind) {
+	case MC_REQ_PAUSE:
+		mc_app_set_issuing_paused(s->app, req->arg != 0);
+		mc_present_set_message_key(s->present, S_DONE);
+		return;
+	case MC_REQ_TEST_PRINT:
+		op = s->tech ? s->tech->test_print : NULL;
+		break;
+	case MC_REQ_REPRINT:
+		op = s->tech ? s->tech->reprint_last : NULL;
+		break;
+	default:
+		return;
+	}
+	if (!op) {
+		mc_present_set_message_key(s->present, S_NOT_AVAILABLE);
+		return;
+	}
+	if (op(s->tech_priv, msg, sizeof(msg)) == 0 && !msg[0])
+		mc_present_set_message_key(s->present, S_DONE);
+	else
+		mc_present_set_message(s->present, msg);
+}
+
+static void on_event(void *ctx, const struct mc_present_event *ev)
+{
+	struct mc_app_screen *s = ctx;
+
+	switch (ev->kind) {
+	case MC_PE_REQUEST:
+		if (ev->req.kind == MC_REQ_PRESS)
+			do_press(s, &ev->req);
+		else
+			do_tech(s, &ev->req);
+		break;
+	case MC_PE_SCREENSHOT: {
+		json_t *msg = ev->ok ? json_object()
+				     : json_pack("{s:b, s:s, s:s}", "ok", 0, "error", "screenshot", "message", ev->text);
+		mc_ctl_send(mc_app_ctl(s->app), ev->token, msg, true);
+		json_decref(msg);
+		break;
+	}
+	case MC_PE_FRAME:
+		s->frames++;
+		if (!ev->hall && ev->screen == MC_SCR_TICKET)
+			s->last_ticket_frame_us = ev->at_us;
+		break;
+	case MC_PE_QUIT:
+		mc_log(MC_LOG_NOTICE, "screen window closed: stopping");
+		mc_app_stop(s->app);
+		break;
+	case MC_PE_PONG:
+		break;
+	}
+}
+
+static enum mc_ctl_result cmd_screenshot(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app_screen *s = ctx;
+	const char *path = json_string_value(json_object_get(req, "path"));
+	bool hall = json_is_true(json_object_get(req, "hall"));
+
+	if (!path || path[0] != '/')
+		return mc_ctl_error(resp, "bad_request", "screenshot needs an absolute \"path\"");
+	if (mc_present_screenshot(s->present, hall, path, client) < 0)
+		return mc_ctl_error(resp, "busy", "the screen is busy, try again");
+	return MC_CTL_LATER;
+}
+
+/* ---- start ------------------------------------------------------------- */
+
+/* After a restart, the recent calls are the engine's tickets called last. */
+static void seed_recent(struct mc_app_screen *s)
+{
+	size_t n;
+	const struct mc_ticket *t = mc_engine_tickets(mc_app_engine(s->app), &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!t[i].called_wall || t[i].status == MC_T_VOIDED)
+			continue;
+		/* Insertion into a list kept newest first, at most MC_VIEW_CALLS long. */
+		int k = s->nrecent < MC_VIEW_CALLS ? s->nrecent++ : MC_VIEW_CALLS;
+		while (k > 0 && mc_engine_ticket(mc_app_engine(s->app), s->recent[k - 1])->called_wall <
+				t[i].called_wall) {
+			if (k < MC_VIEW_CALLS) {
+				s->recent[k] = s->recent[k - 1];
+				s->recent_counter[k] = s->recent_counter[k - 1];
+			}
+			k--;
+		}
+		if (k < MC_VIEW_CALLS) {
+			s->recent[k] = t[i].id;
+			s->recent_counter[k] = t[i].counter;
+		}
+	}
+}
+
+static const char *localedir(void)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/vi/LC_MESSAGES/motcua.mo", MC_LOCALEDIR_INSTALL);
+	return access(path, R_OK) == 0 ? MC_LOCALEDIR_INSTALL : MC_LOCALEDIR_BUILD;
+}
+
+struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_screen_options *o,
+					char *err, size_t errlen)
+{
+	const struct mc_config *cfg = mc_app_config(app);
+	bool sim = mc_app_sim(app);
+	const char *hall = cfg->hall.present ? cfg->hall.display : "";
+	struct mc_app_screen *s;
+
+	err[0] = 0;
+	if (!cfg->screen.present && !hall[0])
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->app = app;
+	const char *driver = o && o->driver ? o->driver : cfg->screen.driver;
+	if (!driver[0] && sim && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
+		driver = "offscreen";
+	struct mc_present_options po = {
+		.driver = driver,
+		.width = cfg->screen.width,
+		.height = cfg->screen.height,
+		.rotate = cfg->screen.rotate,
+		.fullscreen = !sim,
+		.hall = hall[0] != 0,
+		.hall_width = cfg->hall.width,
+		.hall_height = cfg->hall.height,
+		.hall_display = !strncmp(hall, "screen:", 7) ? atoi(hall + 7) : -1,
+		.lang = strcmp(cfg->office.language, "en") ? MC_LANG_VI : MC_LANG_EN,
+		.home_timeout_s = cfg->screen.home_timeout_s,
+		.pin_hash = cfg->screen.pin_hash,
+		.localedir = localedir(),
+		.fixed_clock = o ? o->fixed_clock : NULL,
+		.report_frames = o && o->report_frames,
+	};
+	s->present = mc_present_new(mc_app_loop(app), &po, on_event, s, err, errlen);
+	if (!s->present) {
+		free(s);
+		return NULL;
+	}
+	seed_recent(s);
+	if (mc_app_add_output(app, &screen_ops, s) < 0) {
+		snprintf(err, errlen, "too many outputs");
+		mc_present_free(s->present);
+		free(s);
+		return NULL;
+	}
+	mc_ctl_register(mc_app_ctl(app), "screenshot", "PNG of the screen: path (absolute), hall", cmd_screenshot, s);
+	build_view(s);
+	mc_present_set_view(s->present, &s->view);
+	return s;
+}
+
+void mc_app_screen_set_tech_ops(struct mc_app_screen *s, const struct mc_screen_tech_ops *ops, void *priv)
+{
+	s->tech = ops;
+	s->tech_priv = priv;
+}
+
+struct mc_present *mc_app_screen_present(struct mc_app_screen *s) { return s->present; }
+
+unsigned long mc_app_screen_frames(const struct mc_app_screen *s, long long *last_ticket_frame_us)
+{
+	if (last_ticket_frame_us)
+		*last_ticket_frame_us = s->last_ticket_frame_us;
+	return s->frames;
+}

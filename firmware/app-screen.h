@@ -1,0 +1,47 @@
+/* app-screen.h — glue between the app and the screens: an mc_output that
+ * turns every committed change into a view of the one engine for the UI
+ * thread (present.h), turns touches into mc_app_press() and technician
+ * actions on the loop thread, and serves `kioskctl screenshot`. */
+#ifndef MC_APP_SCREEN_H
+#define MC_APP_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mc_app;
+struct mc_app_screen;
+struct mc_present;
+
+/* Technician actions that belong to other parts (the printer). Each op may
+ * be NULL: the menu then says "not available in this build". They run on
+ * the loop thread and must not block; msg receives a line for the menu. */
+struct mc_screen_tech_ops {
+	/* Prints a test ticket. Returns 0 when queued, -1 with msg. */
+	int (*test_print)(void *priv, char *msg, size_t len);
+	/* Prints the last issued ticket again. Returns 0 when queued, -1 with msg. */
+	int (*reprint_last)(void *priv, char *msg, size_t len);
+};
+
+/* Options beyond board.conf, for tests and the benchmark. */
+struct mc_app_screen_options {
+	const char *driver;      /* SDL video driver, overrides [screen] driver (NULL: none) */
+	const char *fixed_clock; /* "HH:MM" instead of the time (NULL: real) */
+	bool report_frames;      /* count frame events (mc_app_screen_frames) */
+};
+
+/* Starts the screen(s) the board describes: [screen] for the touch screen,
+ * [hall] display = window | screen:N for the hall. In simulator mode the
+ * windows open on $DISPLAY/$WAYLAND_DISPLAY, else offscreen. Returns NULL
+ * and a message in err when they cannot start; the kiosk keeps serving
+ * without a screen then. With neither section, returns NULL and err "". */
+struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_screen_options *o,
+					char *err, size_t errlen);
+/* Sets the technician hooks (see above). */
+void mc_app_screen_set_tech_ops(struct mc_app_screen *s, const struct mc_screen_tech_ops *ops, void *priv);
+/* The presenter, for tests (synthetic touches, stats). Owned by s. */
+struct mc_present *mc_app_screen_present(struct mc_app_screen *s);
+/* Number of MC_PE_FRAME events seen (report_frames), and the monotonic µs
+ * of the last kiosk frame that showed the ticket screen (0: none yet). */
+unsigned long mc_app_screen_frames(const struct mc_app_screen *s, long long *last_ticket_frame_us);
+
+#endif

@@ -1,0 +1,206 @@
+/* hall.c — the hall screen (see hall.h). */
+#include "hall.h"
+#include "draw.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct mc_hall {
+	const struct mc_i18n *t;  /* strings */
+	int W, H;                 /* size */
+	char fixed_clock[8];      /* "" = real time */
+	char clock[8];            /* time shown */
+	struct mc_view v;         /* latest view */
+	bool have_view;           /* a view arrived */
+	uint32_t seen_seq;        /* call_seq of the last blink start */
+	int64_t blink_start;      /* monotonic ms (0: not blinking) */
+	bool blink_on;            /* phase drawn */
+	bool dirty;               /* a frame must be drawn */
+};
+
+static void clock_now(const struct mc_hall *h, char *buf, size_t len)
+{
+	if (h->fixed_clock[0]) {
+		snprintf(buf, len, "%s", h->fixed_clock);
+		return;
+	}
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	snprintf(buf, len, "%02d:%02d", tm.tm_hour, tm.tm_min);
+}
+
+struct mc_hall *mc_hall_new(const struct mc_i18n *t, int width, int height, const char *fixed_clock)
+{
+	struct mc_hall *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->t = t;
+	h->W = width;
+	h->H = height;
+	snprintf(h->fixed_clock, sizeof(h->fixed_clock), "%s", fixed_clock ? fixed_clock : "");
+	h->dirty = true;
+	return h;
+}
+
+void mc_hall_free(struct mc_hall *h) { free(h); }
+
+/* The parts of a view the hall shows. */
+static bool hall_differs(const struct mc_view *a, const struct mc_view *b)
+{
+	return a->nservices != b->nservices || a->ncounters != b->ncounters || a->ncalls != b->ncalls ||
+	       a->call_seq != b->call_seq || strcmp(a->office, b->office) ||
+	       memcmp(a->counters, b->counters, sizeof(a->counters[0]) * (size_t)a->ncounters) ||
+	       memcmp(a->calls, b->calls, sizeof(a->calls[0]) * (size_t)a->ncalls) ||
+	       memcmp(a->services, b->services, sizeof(a->services[0]) * (size_t)a->nservices);
+}
+
+void mc_hall_set_view(struct mc_hall *h, const struct mc_view *v, int64_t now_ms)
+{
+	if (!h->have_view || hall_differs(&h->v, v))
+		h->dirty = true;
+	if (h->have_view && v->call_seq != h->seen_seq && v->ncalls > 0) {
+		h->blink_start = now_ms;
+		h->blink_on = true;
+	}
+	h->seen_seq = v->call_seq;
+	h->v = *v;
+	h->have_view = true;
+}
+
+void mc_hall_tick(struct mc_hall *h, int64_t now_ms)
+{
+	char clock[8];
+
+	if (h->blink_start) {
+		int64_t el = now_ms - h->blink_start;
+		bool on = el >= MC_HALL_BLINK_MS || (el / MC_HALL_BLINK_PERIOD) % 2 == 0;
+		if (el >= MC_HALL_BLINK_MS)
+			h->blink_start = 0;
+		if (on != h->blink_on) {
+			h->blink_on = on;
+			h->dirty = true;
+		}
+	}
+	clock_now(h, clock, sizeof(clock));
+	if (strcmp(clock, h->clock))
+		h->dirty = true;
+}
+
+int64_t mc_hall_deadline(const struct mc_hall *h, int64_t now_ms)
+{
+	int64_t next = -1;
+
+	if (h->blink_start) {
+		int64_t el = now_ms - h->blink_start;
+		next = h->blink_start + (el / MC_HALL_BLINK_PERIOD + 1) * MC_HALL_BLINK_PERIOD;
+	}
+	if (!h->fixed_clock[0]) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int64_t m = now_ms + 60000 - ((int64_t)ts.tv_sec % 60) * 1000 - ts.tv_nsec / 1000000 + 5;
+		if (next < 0 || m < next)
+			next = m;
+	}
+	return next;
+}
+
+bool mc_hall_dirty(const struct mc_hall *h) { return h->dirty; }
+bool mc_hall_blinking(const struct mc_hall *h) { return h->blink_start != 0; }
+
+/* Text in Vietnamese with its English below, smaller. */
+static void bilingual(const struct mc_hall *h, cairo_t *cr, enum mc_str k, struct mc_rect r, double px,
+		      unsigned flags, uint32_t rgb, uint32_t rgb_en)
+{
+	mc_draw_text(cr, mc_tr(h->t, MC_LANG_VI, k), (struct mc_rect){ r.x, r.y, r.w, r.h * 0.6 }, px, 1,
+		     flags | MC_TEXT_BOLD, rgb);
+	mc_draw_text(cr, mc_tr(h->t, MC_LANG_EN, k), (struct mc_rect){ r.x, r.y + r.h * 0.6, r.w, r.h * 0.4 },
+		     px * 0.6, 1, flags, rgb_en);
+}
+
+void mc_hall_render(struct mc_hall *h, cairo_t *cr)
+{
+	double W = h->W, H = h->H, u = fmin(W, H) / 100.0, pad = 2 * u;
+	bool land = W >= H;
+	char buf[256];
+
+	clock_now(h, h->clock, sizeof(h->clock));
+	mc_draw_box(cr, (struct mc_rect){ 0, 0, W, H }, 0, 0x10203A);
+	struct mc_rect head = { 0, 0, W, H * 0.12 };
+	mc_draw_box(cr, head, 0, 0x0B3D91);
+	mc_draw_text(cr, h->v.office, (struct mc_rect){ pad, 0, W * 0.75, head.h }, head.h * 0.4, 2,
+		     MC_TEXT_BOLD, 0xFFFFFF);
+	mc_draw_text(cr, h->clock, (struct mc_rect){ W * 0.75, 0, W * 0.25 - pad, head.h }, head.h * 0.55, 1,
+		     MC_TEXT_BOLD | MC_TEXT_RIGHT, 0xFFFFFF);
+
+	/* Counters (left or top) and recent calls (right or bottom). */
+	struct mc_rect body = { pad, head.h + pad, W - 2 * pad, H * 0.74 - head.h - 2 * pad };
+	struct mc_rect cnt = land ? (struct mc_rect){ body.x, body.y, body.w * 0.58, body.h }
+				  : (struct mc_rect){ body.x, body.y, body.w, body.h * 0.55 };
+	struct mc_rect calls = land ? (struct mc_rect){ body.x + body.w * 0.61, body.y, body.w * 0.39, body.h }
+				    : (struct mc_rect){ body.x, body.y + body.h * 0.58, body.w, body.h * 0.42 };
+	double th = fmax(cnt.h * 0.12, 24);
+	bilingual(h, cr, S_NOW_SERVING, (struct mc_rect){ cnt.x, cnt.y, cnt.w, th }, th * 0.55, MC_TEXT_LEFT,
+		  0xFFD54F, 0xB8C4D8);
+	int n = h->v.ncounters;
+	int cols = n > 8 ? 3 : n > 4 ? 2 : 1;
+	int rows = n > 0 ? (n + cols - 1) / cols : 1;
+	double cw = cnt.w / cols, ch = (cnt.h - th - u) / rows;
+	for (int i = 0; i < n; i++) {
+		const struct mc_view_counter *c = &h->v.counters[i];
+		struct mc_rect r = mc_rect_inset((struct mc_rect){ cnt.x + (i % cols) * cw,
+								   cnt.y + th + u + (i / cols) * ch, cw, ch }, u * 0.5);
+		mc_draw_box(cr, r, u, 0x1D3357);
+		mc_trf(h->t, MC_LANG_VI, S_COUNTER_N, buf, sizeof(buf), c->number);
+		mc_draw_text(cr, buf, (struct mc_rect){ r.x + u, r.y, r.w * 0.45, r.h }, fmin(r.h * 0.45, u * 6), 1,
+			     MC_TEXT_BOLD, 0xFFFFFF);
+		const char *num = c->label[0] ? c->label : c->paused ? mc_tr(h->t, MC_LANG_VI, S_COUNTER_PAUSED) : "—";
+		mc_draw_text(cr, num, (struct mc_rect){ r.x + r.w * 0.45, r.y, r.w * 0.55 - u, r.h },
+			     fmin(r.h * 0.7, u * 10), 1, MC_TEXT_BOLD | MC_TEXT_RIGHT,
+			     c->label[0] ? 0xFFD54F : 0x8A93A3);
+	}
+
+	bilingual(h, cr, S_RECENT_CALLS, (struct mc_rect){ calls.x, calls.y, calls.w, th }, th * 0.55,
+		  MC_TEXT_LEFT, 0xFFD54F, 0xB8C4D8);
+	int shown = h->v.ncalls < 6 ? h->v.ncalls : 6;
+	double rh = (calls.h - th - u) / 6;
+	for (int i = 0; i < shown; i++) {
+		const struct mc_view_call *c = &h->v.calls[i];
+		struct mc_rect r = mc_rect_inset((struct mc_rect){ calls.x, calls.y + th + u + i * rh, calls.w, rh },
+						 u * 0.4);
+		bool hi = i == 0 && h->blink_start && h->blink_on;
+		mc_draw_box(cr, r, u, hi ? 0xFFD54F : i == 0 ? 0x2A4A7F : 0x1D3357);
+		uint32_t fg = hi ? 0x10203A : 0xFFFFFF;
+		mc_draw_text(cr, c->label, (struct mc_rect){ r.x + u, r.y, r.w * 0.45, r.h }, r.h * 0.62, 1,
+			     MC_TEXT_BOLD, fg);
+		mc_trf(h->t, MC_LANG_VI, S_COUNTER_N, buf, sizeof(buf), c->counter);
+		char line[300];
+		snprintf(line, sizeof(line), "→ %s", buf);
+		mc_draw_text(cr, line, (struct mc_rect){ r.x + r.w * 0.45, r.y, r.w * 0.55 - u, r.h }, r.h * 0.45,
+			     1, MC_TEXT_BOLD | MC_TEXT_RIGHT, fg);
+	}
+
+	/* Waiting per service along the bottom. */
+	struct mc_rect foot = { pad, H * 0.76, W - 2 * pad, H * 0.24 - pad };
+	bilingual(h, cr, S_WAITING, (struct mc_rect){ foot.x, foot.y, foot.w, foot.h * 0.3 }, foot.h * 0.16,
+		  MC_TEXT_LEFT, 0xFFD54F, 0xB8C4D8);
+	int ns = h->v.nservices;
+	int scol = ns > 8 ? (ns + 1) / 2 : ns;
+	int srow = ns > 8 ? 2 : 1;
+	double sw = scol ? foot.w / scol : foot.w, sh = foot.h * 0.68 / srow;
+	for (int i = 0; i < ns; i++) {
+		struct mc_rect r = mc_rect_inset((struct mc_rect){ foot.x + (i % scol) * sw,
+								   foot.y + foot.h * 0.32 + (i / scol) * sh, sw, sh }, u * 0.4);
+		mc_draw_box(cr, r, u, 0x1D3357);
+		mc_draw_text(cr, h->v.services[i].name, (struct mc_rect){ r.x + u, r.y, r.w - 2 * u, r.h * 0.55 },
+			     r.h * 0.3, 2, MC_TEXT_CENTER, 0xFFFFFF);
+		snprintf(buf, sizeof(buf), "%d", h->v.services[i].waiting);
+		mc_draw_text(cr, buf, (struct mc_rect){ r.x, r.y + r.h * 0.55, r.w, r.h * 0.45 }, r.h * 0.4, 1,
+			     MC_TEXT_CENTER | MC_TEXT_BOLD, 0xFFD54F);
+	}
+	h->dirty = false;
+}

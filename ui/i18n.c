@@ -1,0 +1,169 @@
+/* i18n.c — the screens' strings, read from the gettext catalogues (see i18n.h). */
+#include "i18n.h"
+
+#include <libintl.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_(s) s
+#define DOMAIN "motcua"
+
+/* glibc's catalogue generation counter: bumping it makes gettext forget
+ * translations cached for the previous LANGUAGE (GNU gettext manual,
+ * "Changing the language at run time"). */
+extern int _nl_msg_cat_cntr;
+
+static const char *const source[S_COUNT] = {
+	[S_CHOOSE_SERVICE] = N_("Please choose a service"),
+	[S_WAITING_N] = N_("Waiting: %d"),
+	[S_ABOUT_MIN] = N_("About %d min"),
+	[S_NO_WAIT] = N_("No wait"),
+	[S_PRIORITY] = N_("PRIORITY"),
+	[S_PRIORITY_WHO] = N_("Elderly, disabled, pregnant or with a small child"),
+	[S_PRIORITY_CHOOSE] = N_("Priority ticket: choose a service"),
+	[S_BACK] = N_("Back"),
+	[S_YOUR_NUMBER] = N_("YOUR NUMBER"),
+	[S_TAKE_TICKET] = N_("Please take your ticket"),
+	[S_REMEMBER_NUMBER] = N_("The printer cannot print now: please remember your number"),
+	[S_AHEAD_N] = N_("People ahead of you: %d"),
+	[S_EST_WAIT_MIN] = N_("Estimated wait: about %d min"),
+	[S_TOUCH_BACK] = N_("Touch the screen to go back"),
+	[S_CLOSED] = N_("The office is closed"),
+	[S_OPENS_AT] = N_("Opens again at %s, %s"),
+	[S_COME_BACK] = N_("Please come back during opening hours"),
+	[S_NO_OPENING] = N_("No opening time is scheduled"),
+	[S_PRINTER_DOWN] = N_("The ticket printer cannot print now"),
+	[S_ASK_STAFF] = N_("Please ask the staff for help"),
+	[S_PAUSED] = N_("Ticket issuing is paused"),
+	[S_PAUSED_WAIT] = N_("Please wait a moment or ask the staff"),
+	[S_BUSY] = N_("The kiosk is busy"),
+	[S_TRY_AGAIN] = N_("Please try again in a moment"),
+	[S_EXHAUSTED] = N_("All numbers of this service are used for today"),
+	[S_TECHNICIAN] = N_("Technician"),
+	[S_ENTER_PIN] = N_("Enter the technician PIN"),
+	[S_WRONG_PIN] = N_("Wrong PIN: %d attempts left"),
+	[S_LOCKED_UNTIL] = N_("Too many wrong PINs: locked until %s"),
+	[S_NO_PIN] = N_("No technician PIN is configured"),
+	[S_CHECKING] = N_("Checking…"),
+	[S_PRINTER] = N_("Printer"),
+	[S_BUS] = N_("Counter bus"),
+	[S_GPIO] = N_("GPIO"),
+	[S_NOT_PRESENT] = N_("not present"),
+	[S_READY] = N_("ready"),
+	[S_CANNOT_PRINT] = N_("cannot print"),
+	[S_ABSENT] = N_("none (numbers on screen only)"),
+	[S_TEST_PRINT] = N_("Test print"),
+	[S_REPRINT] = N_("Reprint last ticket"),
+	[S_PAUSE_ISSUING] = N_("Pause issuing"),
+	[S_RESUME_ISSUING] = N_("Resume issuing"),
+	[S_LANGUAGE] = N_("Language"),
+	[S_BRIGHTNESS] = N_("Brightness"),
+	[S_EXIT] = N_("Exit"),
+	[S_NOT_AVAILABLE] = N_("Not available in this build"),
+	[S_DONE] = N_("Done"),
+	[S_NO_BACKLIGHT] = N_("No backlight control on this screen"),
+	[S_NOW_SERVING] = N_("Now serving"),
+	[S_COUNTER] = N_("Counter"),
+	[S_RECENT_CALLS] = N_("Recent calls"),
+	[S_WAITING] = N_("Waiting"),
+	[S_COUNTER_N] = N_("Counter %d"),
+	[S_COUNTER_PAUSED] = N_("on break"),
+	[S_ISSUING] = N_("Issuing your ticket…"),
+	[S_SUNDAY] = N_("Sunday"),
+	[S_MONDAY] = N_("Monday"),
+	[S_TUESDAY] = N_("Tuesday"),
+	[S_WEDNESDAY] = N_("Wednesday"),
+	[S_THURSDAY] = N_("Thursday"),
+	[S_FRIDAY] = N_("Friday"),
+	[S_SATURDAY] = N_("Saturday"),
+	[S_ISSUING_STATE] = N_("Ticket issuing"),
+	[S_ON] = N_("on"),
+	[S_OFF] = N_("paused"),
+	[S_WAITING_TOTAL] = N_("Waiting in total: %d"),
+};
+
+struct mc_i18n {
+	char *text[MC_LANG_COUNT][S_COUNT]; /* translated copies */
+	int loaded[MC_LANG_COUNT];          /* catalogue found */
+};
+
+static const char *const codes[MC_LANG_COUNT] = { "vi", "en" };
+
+const char *mc_lang_code(enum mc_lang lang) { return codes[lang]; }
+
+struct mc_i18n *mc_i18n_new(const char *localedir)
+{
+	struct mc_i18n *t = calloc(1, sizeof(*t));
+	const char *old = getenv("LANGUAGE");
+	char *saved = old ? strdup(old) : NULL;
+	/* gettext ignores LANGUAGE in the "C" locale: use C.UTF-8 for messages,
+	 * on this thread only. */
+	locale_t loc = newlocale(LC_MESSAGES_MASK, "C.UTF-8", (locale_t)0);
+	locale_t prev = loc ? uselocale(loc) : (locale_t)0;
+
+	if (!t)
+		goto out;
+	bindtextdomain(DOMAIN, localedir);
+	bind_textdomain_codeset(DOMAIN, "UTF-8");
+	for (int l = 0; l < MC_LANG_COUNT; l++) {
+		setenv("LANGUAGE", codes[l], 1);
+		++_nl_msg_cat_cntr;
+		for (int s = 0; s < S_COUNT; s++) {
+			const char *tr = dgettext(DOMAIN, source[s]);
+			if (tr != source[s])
+				t->loaded[l] = 1;
+			t->text[l][s] = strdup(tr);
+			if (!t->text[l][s]) {
+				mc_i18n_free(t);
+				t = NULL;
+				goto out;
+			}
+		}
+	}
+out:
+	if (saved)
+		setenv("LANGUAGE", saved, 1);
+	else
+		unsetenv("LANGUAGE");
+	++_nl_msg_cat_cntr;
+	free(saved);
+	if (loc) {
+		uselocale(prev);
+		freelocale(loc);
+	}
+	return t;
+}
+
+void mc_i18n_free(struct mc_i18n *t)
+{
+	if (!t)
+		return;
+	for (int l = 0; l < MC_LANG_COUNT; l++)
+		for (int s = 0; s < S_COUNT; s++)
+			free(t->text[l][s]);
+	free(t);
+}
+
+const char *mc_tr(const struct mc_i18n *t, enum mc_lang lang, enum mc_str s)
+{
+	if (!t || !t->text[lang][s])
+		return source[s];
+	return t->text[lang][s];
+}
+
+int mc_i18n_loaded(const struct mc_i18n *t, enum mc_lang lang) { return t->loaded[lang]; }
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void mc_trf(const struct mc_i18n *t, enum mc_lang lang, enum mc_str s, char *buf, size_t len, ...)
+{
+	va_list ap;
+
+	va_start(ap, len);
+	vsnprintf(buf, len, mc_tr(t, lang, s), ap);
+	va_end(ap);
+}
+#pragma GCC diagnostic pop

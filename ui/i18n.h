@@ -1,0 +1,51 @@
+/* i18n.h — the screens' strings in Vietnamese and English through gettext.
+ *
+ * Every string the screens show is listed once in i18n.c (marked N_ for
+ * xgettext) and named by an enum mc_str. mc_i18n_new() reads both
+ * catalogues (DIR/vi/LC_MESSAGES/motcua.mo and DIR/en/...) with gettext once,
+ * on the calling thread, so the UI thread can switch language per screen
+ * without touching the process's locale or environment afterwards. */
+#ifndef MC_I18N_H
+#define MC_I18N_H
+
+#include <stddef.h>
+
+/* The two languages of the kiosk. */
+enum mc_lang { MC_LANG_VI, MC_LANG_EN, MC_LANG_COUNT };
+
+/* Every string of the screens. */
+enum mc_str {
+	S_CHOOSE_SERVICE, S_WAITING_N, S_ABOUT_MIN, S_NO_WAIT, S_PRIORITY, S_PRIORITY_WHO,
+	S_PRIORITY_CHOOSE, S_BACK, S_YOUR_NUMBER, S_TAKE_TICKET, S_REMEMBER_NUMBER, S_AHEAD_N,
+	S_EST_WAIT_MIN, S_TOUCH_BACK, S_CLOSED, S_OPENS_AT, S_COME_BACK, S_NO_OPENING,
+	S_PRINTER_DOWN, S_ASK_STAFF, S_PAUSED, S_PAUSED_WAIT, S_BUSY, S_TRY_AGAIN, S_EXHAUSTED,
+	S_TECHNICIAN, S_ENTER_PIN, S_WRONG_PIN, S_LOCKED_UNTIL, S_NO_PIN, S_CHECKING,
+	S_PRINTER, S_BUS, S_GPIO, S_NOT_PRESENT, S_READY, S_CANNOT_PRINT, S_ABSENT,
+	S_TEST_PRINT, S_REPRINT, S_PAUSE_ISSUING, S_RESUME_ISSUING, S_LANGUAGE, S_BRIGHTNESS,
+	S_EXIT, S_NOT_AVAILABLE, S_DONE, S_NO_BACKLIGHT, S_NOW_SERVING, S_COUNTER,
+	S_RECENT_CALLS, S_WAITING, S_COUNTER_N, S_COUNTER_PAUSED, S_ISSUING, S_SUNDAY,
+	S_MONDAY, S_TUESDAY, S_WEDNESDAY, S_THURSDAY, S_FRIDAY, S_SATURDAY, S_ISSUING_STATE,
+	S_ON, S_OFF, S_WAITING_TOTAL,
+	S_COUNT
+};
+
+struct mc_i18n;
+
+/* Loads both catalogues from localedir (domain "motcua"). A missing
+ * catalogue falls back to the English source strings (and is reported by
+ * mc_i18n_loaded). NULL on out of memory. Call before starting threads
+ * that read the environment: it sets LANGUAGE briefly and restores it. */
+struct mc_i18n *mc_i18n_new(const char *localedir);
+/* Accepts NULL. */
+void mc_i18n_free(struct mc_i18n *t);
+/* The string s in lang; valid until mc_i18n_free(). Never NULL. */
+const char *mc_tr(const struct mc_i18n *t, enum mc_lang lang, enum mc_str s);
+/* Formats string s of lang with the arguments into buf (its printf format;
+ * msgfmt --check guarantees each translation takes the same arguments). */
+void mc_trf(const struct mc_i18n *t, enum mc_lang lang, enum mc_str s, char *buf, size_t len, ...);
+/* Whether lang's catalogue was found. */
+int mc_i18n_loaded(const struct mc_i18n *t, enum mc_lang lang);
+/* "vi" or "en". */
+const char *mc_lang_code(enum mc_lang lang);
+
+#endif

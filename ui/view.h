@@ -1,0 +1,75 @@
+/* view.h — what the screens show: a plain-data snapshot of the queue, built
+ * on the loop thread from the one engine (mc_app_engine) each time it
+ * changes, and handed to the UI thread. The screens never keep queue state
+ * of their own: every number they draw comes from the latest view. */
+#ifndef MC_VIEW_H
+#define MC_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "engine.h"
+
+#define MC_VIEW_CALLS 8          /* recent calls kept for the hall */
+#define MC_VIEW_STATUS 4096      /* technician status text (JSON) */
+
+/* One service as the home screen shows it. */
+struct mc_view_service {
+	char name[MC_TEXT];      /* Vietnamese name */
+	char name_en[MC_TEXT];   /* English name (never empty: falls back to name) */
+	int waiting;             /* tickets waiting */
+	int est_wait_min;        /* estimated wait of a new ticket, minutes */
+};
+
+/* One counter as the hall shows it. */
+struct mc_view_counter {
+	int number;              /* counter number */
+	char label[8];           /* number being served ("" = none) */
+	int service;             /* service index of that ticket (-1 = none) */
+	bool paused;             /* counter paused */
+};
+
+/* One recent call, newest first in mc_view.calls. */
+struct mc_view_call {
+	char label[8];           /* ticket number called */
+	int counter;             /* to which counter */
+	int service;             /* service index */
+};
+
+/* The snapshot. */
+struct mc_view {
+	char office[MC_TEXT];    /* office name, Vietnamese */
+	char office_en[MC_TEXT]; /* office name, English (falls back to office) */
+	int nservices;           /* services used */
+	struct mc_view_service services[MC_MAX_SERVICES];
+	int ncounters;           /* counters used */
+	struct mc_view_counter counters[MC_MAX_COUNTERS];
+	int ncalls;              /* recent calls used */
+	struct mc_view_call calls[MC_VIEW_CALLS];
+	uint32_t call_seq;       /* +1 on every call or recall: the hall blinks the newest */
+	bool open;               /* office open now */
+	int32_t next_day;        /* when closed: next opening day (days since 1970) */
+	int next_minute;         /* ... and minute (-1: none within a year) */
+	bool issuing_paused;     /* technician paused issuing */
+	enum mc_printer_ok printer; /* printer state */
+	char printer_text[128];  /* why, for people */
+	bool print_fail_screen;  /* policy: when the printer is down, show the number */
+	char status[MC_VIEW_STATUS]; /* mc_app_status as JSON, for the technician */
+};
+
+/* The outcome of a ticket request, as the ticket screen shows it. */
+struct mc_view_result {
+	enum mc_err err;         /* MC_OK or why it was refused */
+	char label[8];           /* number issued */
+	int service;             /* service index */
+	bool priority;           /* priority ticket */
+	bool duplicate;          /* double tap: the same ticket again */
+	bool printing;           /* paper is being printed (false: remember the number) */
+	int ahead;               /* people waiting before it */
+	int est_wait_min;        /* estimated wait, minutes */
+	int32_t open_day;        /* MC_E_CLOSED: next opening day */
+	int open_minute;         /* ... and minute (-1: none) */
+};
+
+#endif
