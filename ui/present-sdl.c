@@ -572,6 +572,8 @@ static void update_stats(struct mc_present *p)
 	p->stats.lang = mc_screen_lang(p->screen);
 	p->stats.brightness = mc_screen_brightness(p->screen);
 	p->stats.hall_blinking = p->hall && mc_hall_blinking(p->hall);
+	p->stats.pin_checks = mc_screen_pin_checks(p->screen);
+	p->stats.pin_locked = mc_screen_pin_locked(p->screen, mc_mono_ms());
 	p->stats.width = p->kiosk.w;
 	p->stats.height = p->kiosk.h;
 	pthread_mutex_unlock(&p->mu);
@@ -669,6 +671,10 @@ static void *ui_main(void *arg)
 		SDL_PumpEvents();
 		while (SDL_PollEvent(&e))
 			handle_sdl(p, &e);
+		/* Touch feedback first (this frame), then timeouts and the PIN
+		 * check, which can take a while, behind a "Checking…" frame. */
+		if (mc_screen_dirty(p->screen))
+			draw_kiosk(p);
 		int64_t now = mc_mono_ms();
 		mc_screen_tick(p->screen, now);
 		if (p->hall)

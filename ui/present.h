@@ -80,6 +80,8 @@ struct mc_present_stats {
 	enum mc_lang lang;           /* language shown */
 	int brightness;              /* 0..10 */
 	bool hall_blinking;          /* newest call blinking */
+	int pin_checks;              /* technician PINs checked */
+	bool pin_locked;             /* PIN pad locked out */
 	char driver[32];             /* SDL video driver in use */
 	int width, height;           /* kiosk output size */
 };

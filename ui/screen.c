@@ -54,6 +54,7 @@ struct mc_screen {
 	char pin[12];                 /* digits typed */
 	bool pin_check;               /* check the PIN at the next tick */
 	int pin_fails;                /* wrong PINs in a row */
+	int pin_checks;               /* PINs checked (tests) */
 	int64_t locked_until;         /* monotonic ms (0: not locked) */
 	char locked_text[16];         /* wall time the lockout ends, "HH:MM" */
 	char pin_msg[160];            /* message on the PIN pad */
@@ -304,6 +305,7 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 static void check_pin(struct mc_screen *s, int64_t now_ms)
 {
 	s->pin_check = false;
+	s->pin_checks++;
 	s->dirty = true;
 	if (s->locked_until && now_ms < s->locked_until) {
 		mc_trf(s->t, s->lang, S_LOCKED_UNTIL, s->pin_msg, sizeof(s->pin_msg), s->locked_text);
@@ -639,7 +641,7 @@ static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	mc_trf(s->t, s->lang, S_EST_WAIT_MIN, wait, sizeof(wait), r->est_wait_min);
 	char both[200];
 	snprintf(both, sizeof(both), "%s   ·   %s", ahead, wait);
-	mc_draw_text(cr, both, (struct mc_rect){ in.x, y, in.w, in.h * 0.1 }, g->u * 4, 1,
+	mc_draw_text(cr, both, (struct mc_rect){ in.x, y, in.w, in.h * 0.1 }, g->u * 4, 2,
 		     MC_TEXT_CENTER, C_TEXT);
 	y += in.h * 0.12;
 	struct mc_rect note = { in.x + in.w * 0.05, y, in.w * 0.9, in.y + in.h - y };
@@ -880,4 +882,10 @@ bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, doub
 			return true;
 		}
 	return false;
+}
+
+int mc_screen_pin_checks(const struct mc_screen *s) { return s->pin_checks; }
+bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms)
+{
+	return s->locked_until && now_ms < s->locked_until;
 }

@@ -1,0 +1,195 @@
+/* test-screen-ref.c — every kiosk screen in Vietnamese and English and the
+ * hall screen, at three panel sizes (800×480, 1920×1080, and 1280×800
+ * rotated 90° to portrait), drawn through the real UI thread with SDL's
+ * offscreen driver, read back with a screenshot and compared with reviewed
+ * reference images (tests/screen/ref/) by a tolerant pixel metric.
+ *
+ * Usage: test-screen-ref REF_DIR OUT_DIR [--update]
+ * --update writes the references (then look at every one before committing). */
+#include "loop.h"
+#include "present.h"
+#include "screen-harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_BAD 0.005     /* at most 0.5 % of pixels may differ noticeably */
+
+static const struct {
+	const char *name;
+	const char *name_en;
+} services[16] = {
+	{ "Tư pháp – Hộ tịch", "Justice – Civil status" },
+	{ "Đất đai – Xây dựng", "Land – Construction" },
+	{ "Đăng ký kinh doanh", "Business registration" },
+	{ "Lao động – Thương binh và Xã hội", "Labour, Invalids and Social Affairs" },
+	{ "Chứng thực bản sao", "Certified copies" },
+	{ "Y tế – Bảo hiểm", "Health – Insurance" },
+	{ "Giáo dục", "Education" },
+	{ "Văn hóa – Thể thao", "Culture – Sports" },
+	{ "Tài nguyên – Môi trường", "Natural resources – Environment" },
+	{ "Thuế – Phí", "Taxes – Fees" },
+	{ "Công an – Cư trú", "Police – Residence" },
+	{ "Quân sự", "Military affairs" },
+	{ "Nông nghiệp", "Agriculture" },
+	{ "Giao thông", "Transport" },
+	{ "Khiếu nại – Tố cáo", "Complaints – Denunciations" },
+	{ "Tiếp nhận hồ sơ khác", "Other applications" },
+};
+
+static void make_view(struct mc_view *v, int nservices)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->office, sizeof(v->office), "UBND phường Bách Khoa – Bộ phận một cửa");
+	snprintf(v->office_en, sizeof(v->office_en), "Bach Khoa Ward – One-stop office");
+	v->nservices = nservices;
+	for (int i = 0; i < nservices; i++) {
+		snprintf(v->services[i].name, sizeof(v->services[i].name), "%s", services[i].name);
+		snprintf(v->services[i].name_en, sizeof(v->services[i].name_en), "%s", services[i].name_en);
+		v->services[i].waiting = (i * 7 + 3) % 13;
+		v->services[i].est_wait_min = v->services[i].waiting * 4;
+	}
+	v->ncounters = 5;
+	static const char *const serving[5] = { "1023", "2007", "", "B014", "1024" };
+	for (int i = 0; i < 5; i++) {
+		v->counters[i].number = i + 1;
+		snprintf(v->counters[i].label, sizeof(v->counters[i].label), "%s", serving[i]);
+		v->counters[i].paused = i == 2;
+		v->counters[i].service = serving[i][0] ? 0 : -1;
+	}
+	static const char *const calls[4] = { "1024", "B014", "2007", "1023" };
+	static const int call_counter[4] = { 5, 4, 2, 1 };
+	v->ncalls = 4;
+	for (int i = 0; i < 4; i++) {
+		snprintf(v->calls[i].label, sizeof(v->calls[i].label), "%s", calls[i]);
+		v->calls[i].counter = call_counter[i];
+	}
+	v->open = true;
+	v->next_day = mc_days_from_civil(2026, 11, 26);
+	v->next_minute = 7 * 60 + 30;
+	v->printer = MC_PRINTER_READY;
+	snprintf(v->status, sizeof(v->status), "%s",
+		 "{\"printer\":{\"state\":\"ready\",\"text\":\"Xprinter 80 mm (usb:0416:5011)\"},"
+		 "\"bus\":{\"units\":3,\"online\":3}}");
+}
+
+/* One picture to take. */
+struct shot {
+	const char *name;
+	enum mc_screen_id id;
+	enum mc_notice notice;
+	int nservices;
+	bool closed, paused, printer_down, hall, result;
+};
+
+static const struct shot shots[] = {
+	{ "home", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false },
+	{ "home16", MC_SCR_HOME, MC_NOTICE_NONE, 16, false, false, false, false, false },
+	{ "priority", MC_SCR_PRIORITY, MC_NOTICE_NONE, 4, false, false, false, false, false },
+	{ "ticket", MC_SCR_TICKET, MC_NOTICE_NONE, 4, false, false, false, false, true },
+	{ "closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false },
+	{ "printer", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, true, false, false },
+	{ "paused", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, true, false, false, false },
+	{ "busy", MC_SCR_NOTICE, MC_NOTICE_BUSY, 4, false, false, false, false, false },
+	{ "pin", MC_SCR_PIN, MC_NOTICE_NONE, 4, false, false, false, false, false },
+	{ "tech", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false },
+	{ "hall", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false },
+};
+
+static const struct {
+	const char *name;
+	int w, h, rotate;
+} sizes[] = {
+	{ "800x480", 800, 480, 0 },
+	{ "1920x1080", 1920, 1080, 0 },
+	{ "1280x800r90", 1280, 800, 90 },
+};
+
+int main(int argc, char **argv)
+{
+	struct harness h = { 0 };
+	char err[256], out[512], ref[512], msg[256];
+	int failures = 0, compared = 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s REF_DIR OUT_DIR [--update]\n", argv[0]);
+		return 2;
+	}
+	bool update = argc > 3 && !strcmp(argv[3], "--update");
+	mkdir(argv[2], 0755);
+	h.loop = mc_loop_new();
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		struct mc_present_options o = {
+			.driver = "offscreen", .width = sizes[z].w, .height = sizes[z].h, .rotate = sizes[z].rotate,
+			.hall = true, .hall_width = sizes[z].rotate ? sizes[z].h : sizes[z].w,
+			.hall_height = sizes[z].rotate ? sizes[z].w : sizes[z].h, .hall_display = -1,
+			.lang = MC_LANG_VI, .home_timeout_s = 600, .pin_hash = "", .localedir = MC_LOCALEDIR_BUILD,
+			.fixed_clock = "09:41", .fixed_day = mc_days_from_civil(2026, 11, 25),
+		};
+		struct mc_present *p = mc_present_new(h.loop, &o, harness_event, &h, err, sizeof(err));
+		if (!p) {
+			fprintf(stderr, "FAIL: presenter did not start: %s\n", err);
+			return 1;
+		}
+		for (size_t i = 0; i < sizeof(shots) / sizeof(shots[0]); i++) {
+			const struct shot *s = &shots[i];
+			for (int l = 0; l < MC_LANG_COUNT; l++) {
+				if (s->hall && l > 0)
+					continue; /* the hall is bilingual */
+				if (!strcmp(s->name, "home16") && l > 0 && z != 1)
+					continue;
+				struct mc_view v;
+				make_view(&v, s->nservices);
+				v.open = !s->closed;
+				v.issuing_paused = s->paused;
+				if (s->printer_down) {
+					v.printer = MC_PRINTER_DOWN;
+					snprintf(v.printer_text, sizeof(v.printer_text), "Hết giấy (out of paper)");
+				}
+				mc_present_set_view(p, &v);
+				if (s->result) {
+					struct mc_view_result r = { .err = MC_OK, .service = 0, .printing = true,
+								    .ahead = 4, .est_wait_min = 12 };
+					snprintf(r.label, sizeof(r.label), "1025");
+					mc_present_set_result(p, &r);
+				}
+				/* The view and the result are applied before this. */
+				mc_present_show(p, s->id, s->notice, (enum mc_lang)l);
+				if (harness_sync(&h, p) < 0) {
+					fprintf(stderr, "FAIL: UI thread did not answer\n");
+					return 1;
+				}
+				char base[128];
+				snprintf(base, sizeof(base), "%s-%s%s%s", s->name, sizes[z].name, s->hall ? "" : "-",
+					 s->hall ? "" : mc_lang_code((enum mc_lang)l));
+				snprintf(out, sizeof(out), "%s/%s.png", argv[2], base);
+				snprintf(ref, sizeof(ref), "%s/%s.png", argv[1], base);
+				if (harness_shot(&h, p, s->hall, out) < 0) {
+					failures++;
+					continue;
+				}
+				if (update) {
+					char cmd[1200];
+					snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", out, ref);
+					if (system(cmd) != 0)
+						failures++;
+					continue;
+				}
+				double d = image_diff(out, ref, msg, sizeof(msg));
+				compared++;
+				if (d < 0 || d > MAX_BAD) {
+					fprintf(stderr, "FAIL: %s: %s (got %s)\n", base, msg, out);
+					failures++;
+				} else {
+					printf("ok: %s: %s\n", base, msg);
+				}
+			}
+		}
+		mc_present_free(p);
+	}
+	mc_loop_free(h.loop);
+	printf("%d images compared, %d failures\n", compared, failures);
+	return failures ? 1 : 0;
+}
