@@ -23,6 +23,8 @@ struct mc_app_screen {
 	const struct mc_screen_tech_ops *tech;
 	void *tech_priv;
 	unsigned long frames;           /* MC_PE_FRAME events */
+	void (*observe)(void *, const struct mc_present_event *); /* test observer */
+	void *observe_ctx;
 	long long last_ticket_frame_us; /* last frame showing a ticket */
 };
 
@@ -251,6 +253,8 @@ static void on_event(void *ctx, const struct mc_present_event *ev)
 	case MC_PE_PONG:
 		break;
 	}
+	if (s->observe)
+		s->observe(s->observe_ctx, ev);
 }
 
 static enum mc_ctl_result cmd_screenshot(void *ctx, json_t *req, json_t *resp, uint64_t client)
@@ -319,6 +323,10 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		return NULL;
 	}
 	s->app = app;
+	if (o) {
+		s->observe = o->observe;
+		s->observe_ctx = o->observe_ctx;
+	}
 	const char *driver = o && o->driver ? o->driver : cfg->screen.driver;
 	if (!driver[0] && sim && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
 		driver = "offscreen";

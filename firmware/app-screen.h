@@ -11,6 +11,7 @@
 struct mc_app;
 struct mc_app_screen;
 struct mc_present;
+struct mc_present_event;
 
 /* Technician actions that belong to other parts (the printer). Each op may
  * be NULL: the menu then says "not available in this build". They run on
@@ -27,6 +28,9 @@ struct mc_app_screen_options {
 	const char *driver;      /* SDL video driver, overrides [screen] driver (NULL: none) */
 	const char *fixed_clock; /* "HH:MM" instead of the time (NULL: real) */
 	bool report_frames;      /* count frame events (mc_app_screen_frames) */
+	/* Sees every presenter event after the app handled it (tests), or NULL. */
+	void (*observe)(void *ctx, const struct mc_present_event *ev);
+	void *observe_ctx;       /* its argument */
 };
 
 /* Starts the screen(s) the board describes: [screen] for the touch screen,
