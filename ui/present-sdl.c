@@ -194,7 +194,7 @@ static int win_size(struct win *w, char *err, size_t errlen)
 }
 
 static int win_open(struct win *w, const char *title, int width, int height, int display, bool full,
-		    char *err, size_t errlen)
+		    bool software, char *err, size_t errlen)
 {
 	Uint32 flags = SDL_WINDOW_SHOWN | (full ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
 	int pos = display >= 0 ? (int)(SDL_WINDOWPOS_CENTERED_MASK | (unsigned)display) : (int)SDL_WINDOWPOS_UNDEFINED;
@@ -205,7 +205,8 @@ static int win_open(struct win *w, const char *title, int width, int height, int
 		return -1;
 	}
 	w->id = SDL_GetWindowID(w->win);
-	w->ren = SDL_CreateRenderer(w->win, -1, 0);
+	/* Headless drivers get SDL's software renderer: no GL stack to load. */
+	w->ren = software ? NULL : SDL_CreateRenderer(w->win, -1, 0);
 	if (!w->ren)
 		w->ren = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
 	if (!w->ren) {
@@ -482,12 +483,28 @@ static void synth_touch(struct mc_present *p, double x, double y)
 
 /* ---- the thread -------------------------------------------------------- */
 
-static void handle_msgs(struct mc_present *p)
+static void update_stats(struct mc_present *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stats.screen = mc_screen_current(p->screen);
+	p->stats.notice = mc_screen_notice(p->screen);
+	p->stats.lang = mc_screen_lang(p->screen);
+	p->stats.brightness = mc_screen_brightness(p->screen);
+	p->stats.hall_blinking = p->hall && mc_hall_blinking(p->hall);
+	p->stats.pin_checks = mc_screen_pin_checks(p->screen);
+	p->stats.pin_locked = mc_screen_pin_locked(p->screen, mc_mono_ms());
+	p->stats.width = p->kiosk.w;
+	p->stats.height = p->kiosk.h;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Applies the latest view and result, if new. Called before every queued
+ * message, so a message never overtakes a view or result posted before it. */
+static void take_pending(struct mc_present *p)
 {
 	struct mc_view *view = NULL;
 	struct mc_view_result res;
 	bool have_res = false;
-	struct msg m;
 
 	/* The view is large: copy it out under the lock into heap memory. */
 	pthread_mutex_lock(&p->mu);
@@ -512,6 +529,13 @@ static void handle_msgs(struct mc_present *p)
 	}
 	if (have_res)
 		mc_screen_set_result(p->screen, &res, now);
+}
+
+static void handle_msgs(struct mc_present *p)
+{
+	struct msg m;
+
+	take_pending(p);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		if (!p->in_n) {
@@ -522,6 +546,7 @@ static void handle_msgs(struct mc_present *p)
 		p->in_head = (p->in_head + 1) % QLEN;
 		p->in_n--;
 		pthread_mutex_unlock(&p->mu);
+		take_pending(p);
 		switch (m.kind) {
 		case M_TOUCH: {
 			double x = m.x, y = m.y;
@@ -556,27 +581,13 @@ static void handle_msgs(struct mc_present *p)
 				draw_kiosk(p);
 			if (p->hall && mc_hall_dirty(p->hall))
 				draw_hall(p);
+			update_stats(p);
 			struct mc_present_event ev = { .kind = MC_PE_PONG, .token = m.token };
 			emit(p, &ev);
 			break;
 		}
 		}
 	}
-}
-
-static void update_stats(struct mc_present *p)
-{
-	pthread_mutex_lock(&p->mu);
-	p->stats.screen = mc_screen_current(p->screen);
-	p->stats.notice = mc_screen_notice(p->screen);
-	p->stats.lang = mc_screen_lang(p->screen);
-	p->stats.brightness = mc_screen_brightness(p->screen);
-	p->stats.hall_blinking = p->hall && mc_hall_blinking(p->hall);
-	p->stats.pin_checks = mc_screen_pin_checks(p->screen);
-	p->stats.pin_locked = mc_screen_pin_locked(p->screen, mc_mono_ms());
-	p->stats.width = p->kiosk.w;
-	p->stats.height = p->kiosk.h;
-	pthread_mutex_unlock(&p->mu);
 }
 
 static int ui_start(struct mc_present *p, char *err, size_t errlen)
@@ -596,11 +607,14 @@ static int ui_start(struct mc_present *p, char *err, size_t errlen)
 	const char *drv = SDL_GetCurrentVideoDriver();
 	snprintf(p->stats.driver, sizeof(p->stats.driver), "%s", drv ? drv : "?");
 	bool headless = drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy"));
+	/* Headless: no GL behind the window surface either (SDL would load Mesa). */
+	if (headless)
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	if (drv && !strcmp(drv, "KMSDRM"))
 		open_input_fds(p);
 	else if (!headless)
 		p->desktop_pump = true;
-	if (win_open(&p->kiosk, "motcua", p->o.width, p->o.height, -1, p->o.fullscreen, err, errlen) < 0)
+	if (win_open(&p->kiosk, "motcua", p->o.width, p->o.height, -1, p->o.fullscreen, headless, err, errlen) < 0)
 		return -1;
 	if (p->o.fullscreen)
 		SDL_ShowCursor(SDL_DISABLE);
@@ -618,7 +632,7 @@ static int ui_start(struct mc_present *p, char *err, size_t errlen)
 	}
 	if (p->o.hall) {
 		if (win_open(&p->hallw, "motcua — hall", p->o.hall_width, p->o.hall_height, p->o.hall_display,
-			     p->o.hall_display >= 0, err, errlen) < 0)
+			     p->o.hall_display >= 0, headless, err, errlen) < 0)
 			return -1;
 		p->hall = mc_hall_new(p->i18n, p->hallw.w, p->hallw.h, p->fixed_clock);
 		if (!p->hall) {
