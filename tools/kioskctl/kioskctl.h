@@ -11,5 +11,6 @@ int cmd_tickets(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_issuing(int argc, char **argv);
 int cmd_screenshot(int argc, char **argv);
+int cmd_pin_hash(int argc, char **argv);
 
 #endif
