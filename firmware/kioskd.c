@@ -1,6 +1,7 @@
 /* kioskd.c — the kiosk daemon: reads board.conf, rebuilds the queue from
  * the database, runs the event loop. */
 #include "app.h"
+#include "app-printer.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -65,6 +66,11 @@ int main(int argc, char **argv)
 	}
 	if (opt.sim && mc_app_add_terminal(app) < 0) {
 		fprintf(stderr, "kioskd: cannot start the simulated printer\n");
+		mc_app_free(app);
+		return 1;
+	}
+	if (mc_app_add_printer(app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskd: %s\n", err);
 		mc_app_free(app);
 		return 1;
 	}
