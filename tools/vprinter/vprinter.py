@@ -336,6 +336,10 @@ def command(p, w, data_port):
             return "ok %d" % p.count
         elif cmd == "refuse":
             if w[1] == "on" and p.listener:
+                try:
+                    p.listener.shutdown(socket.SHUT_RDWR)  # stops listening now
+                except OSError:
+                    pass
                 p.listener.close()
                 p.listener = None
             elif w[1] == "off" and not p.listener:
