@@ -128,7 +128,8 @@ class Kiosk:
 
     def stop(self):
         self.p.send_signal(signal.SIGTERM)
-        self.p.wait(timeout=10)
+        rc = self.p.wait(timeout=10)
+        check(rc == 0, "kioskd stopped cleanly (exit %d)" % rc)
 
 
 BOARD = """

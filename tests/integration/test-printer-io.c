@@ -38,6 +38,8 @@ struct vp {
 };
 
 static char tmpdir[256];
+static pid_t children[8];  /* killed at the end even if a test failed */
+static int nchildren;
 
 static void vp_start(struct vp *v, const char *dir)
 {
@@ -54,6 +56,7 @@ static void vp_start(struct vp *v, const char *dir)
 		execl(python, python, vprinter_py, "--out", dir, (char *)NULL);
 		_exit(127);
 	}
+	children[nchildren++] = v->pid;
 	close(pipefd[1]);
 	FILE *f = fdopen(pipefd[0], "r");
 	assert_non_null(fgets(line, sizeof(line), f));
@@ -240,6 +243,7 @@ static void test_cups(void **state)
 		execlp("cupsd", "cupsd", "-f", "-c", c, "-s", s, (char *)NULL);
 		_exit(127);
 	}
+	children[nchildren++] = cupsd;
 	struct stat sb;
 	for (int i = 0; i < 100 && stat(sock, &sb) < 0; i++)
 		usleep(50000);
@@ -379,6 +383,11 @@ int main(int argc, char **argv)
 		rc = cmocka_run_group_tests(cups, NULL, NULL);
 	else
 		rc = cmocka_run_group_tests(ocrs, NULL, NULL);
+	for (int i = 0; i < nchildren; i++)
+		if (waitpid(children[i], NULL, WNOHANG) == 0) {
+			kill(children[i], SIGTERM);
+			waitpid(children[i], NULL, 0);
+		}
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

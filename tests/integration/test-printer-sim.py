@@ -85,8 +85,9 @@ def main():
         wait_for(lambda: req(sock, {"cmd": "status"})["printer"]["state"] == "ready", "paper back")
     finally:
         p.send_signal(signal.SIGTERM)
-        p.wait()
-        shutil.rmtree(TMP, ignore_errors=True)
+        rc = p.wait()
+    check(rc == 0, "kioskd stopped cleanly (exit %d)" % rc)
+    shutil.rmtree(TMP, ignore_errors=True)
     print("PASS")
 
 

@@ -149,9 +149,10 @@ class Printer:
         job.finish(aborted=False)
 
     def save(self, job, aborted):
+        # One connection at a time: only this thread writes tickets. The
+        # count goes up only once the files are complete.
         with self.lock:
-            self.count += 1
-            n = self.count
+            n = self.count + 1
         base = os.path.join(self.out, "ticket-%04d" % n)
         with open(base + ".bin", "wb") as f:
             f.write(bytes(job.raw))
@@ -162,6 +163,7 @@ class Printer:
                        "aborted": aborted, "paper_out": job.paper_out,
                        "status_queries": job.queries}, f)
         with self.lock:
+            self.count = n
             self.lock.notify_all()
 
 
