@@ -14,11 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define SNDBUF 8192  /* small, so a printer that stops reading is noticed */
 
 struct tcp_printer {
 	char host[256];   /* name or address */
@@ -90,9 +91,8 @@ static int connect_to(struct tcp_printer *t, char *err, size_t errlen)
 			e = errno;
 			continue;
 		}
-		int one = 1, sb = SNDBUF;
+		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb));
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		if (errno == EINPROGRESS) {
@@ -153,6 +153,43 @@ static int send_all(struct tcp_printer *t, int fd, const uint8_t *data, size_t l
 		return -1;
 	}
 	return 0;
+}
+
+/* Waits until the printer has taken every byte sent (the kernel's send
+ * queue is empty: all of it acknowledged), so "sent" means the printer has
+ * it, not our kernel. Fails if the queue stops shrinking for the timeout
+ * (a printer that stopped reading). 0, or -1 with err. */
+static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, char *err, size_t errlen)
+{
+	int last = -1;
+	int64_t deadline = now_ms() + t->timeout_ms;
+
+	for (;;) {
+		int q = 0;
+		if (ioctl(fd, SIOCOUTQ, &q) < 0)
+			return 0;  /* cannot tell: trust the kernel */
+		if (sent)
+			*sent = len - ((size_t)q < len ? (size_t)q : len);
+		if (q == 0)
+			return 0;
+		if (q != last) {
+			last = q;
+			deadline = now_ms() + t->timeout_ms;
+		} else if (now_ms() >= deadline) {
+			snprintf(err, errlen, "máy in ngừng nhận dữ liệu, còn %d byte chưa nhận (printer stalled)", q);
+			return -1;
+		}
+		/* Sleep a millisecond, waking early on a reset or hang-up. */
+		struct pollfd pfd = { .fd = fd, .events = 0 };
+		int e = 0;
+		socklen_t elen = sizeof(e);
+		if (poll(&pfd, 1, 1) > 0 && (pfd.revents & (POLLERR | POLLHUP))) {
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen);
+			snprintf(err, errlen, "mất kết nối máy in, còn %d byte chưa nhận (connection lost: %s)", q,
+				 strerror(e ? e : ECONNRESET));
+			return -1;
+		}
+	}
 }
 
 /* Asks DLE EOT n and waits for a valid reply. 1 got one, 0 no answer,
@@ -242,7 +279,8 @@ static int tcp_print(void *priv, const uint8_t *data, size_t len, const struct m
 		snprintf(err, errlen, "%s", mc_escpos_state_text(*st));
 		goto out;
 	}
-	if (send_all(t, fd, data, len, sent, err, errlen) < 0)
+	if (send_all(t, fd, data, len, sent, err, errlen) < 0 ||
+	    wait_taken(t, fd, len, sent, err, errlen) < 0)
 		goto out;
 	/* A printer that answered before must answer after, and still be fine:
 	 * that is how paper running out during the job is caught. */

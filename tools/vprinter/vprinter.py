@@ -100,6 +100,7 @@ class Printer:
             except OSError:
                 time.sleep(0.05)
                 continue
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self.lock:
                 self.connections += 1
             try:
