@@ -48,6 +48,17 @@ struct job {
 	struct part parts[];
 };
 
+/* alsa-lib prints its own errors to stderr; the player reports them itself,
+ * with the device name, through its callers' logs. */
+static void quiet_alsa(const char *file, int line, const char *fn, int err, const char *fmt, ...)
+{
+	(void)file;
+	(void)line;
+	(void)fn;
+	(void)err;
+	(void)fmt;
+}
+
 static int64_t now_us(void)
 {
 	struct timespec ts;
@@ -182,10 +193,14 @@ static void done_job(void *p, void *ctx)
 }
 
 struct mc_audio *mc_audio_new(struct mc_loop *loop, const struct mc_clipset *set,
-			      const char *device, int volume, char *err, size_t errlen)
+			      const char *device, int volume, bool strict, char *err,
+			      size_t errlen)
 {
 	struct mc_audio *a = calloc(1, sizeof(*a));
 
+	if (errlen)
+		err[0] = 0;
+	snd_lib_error_set_handler(quiet_alsa);
 	if (!a) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -203,8 +218,11 @@ struct mc_audio *mc_audio_new(struct mc_loop *loop, const struct mc_clipset *set
 		snprintf(err, errlen, "clip set has %d channels; at most 8", a->channels);
 		goto err_free;
 	}
-	if (open_pcm(a, err, errlen) < 0)
-		goto err_free;
+	if (open_pcm(a, a->last_error, sizeof(a->last_error)) < 0) {
+		snprintf(err, errlen, "%s", a->last_error);
+		if (strict)
+			goto err_free;
+	}
 	a->worker = mc_worker_new(loop, "audio");
 	if (!a->worker) {
 		snprintf(err, errlen, "cannot start the audio thread: %s", strerror(errno));
@@ -212,7 +230,8 @@ struct mc_audio *mc_audio_new(struct mc_loop *loop, const struct mc_clipset *set
 	}
 	return a;
 err_close:
-	snd_pcm_close(a->pcm);
+	if (a->pcm)
+		snd_pcm_close(a->pcm);
 err_free:
 	free(a);
 	return NULL;

@@ -40,9 +40,13 @@ typedef void (*mc_audio_done_fn)(void *ctx, const struct mc_audio_result *r);
  * "file:FILE=/tmp/x.wav,FORMAT=wav") for set's format and starts the player
  * thread. volume is 0..100 (samples are scaled; 100 keeps them exact). The
  * set must outlive the player. Returns NULL with a message in err when the
- * device cannot be opened or configured, or the thread cannot start. */
+ * thread cannot start, or when the device cannot be opened or configured and
+ * strict is true; when strict is false such a player starts anyway with the
+ * reason in err and mc_audio_last_error(), and each announcement tries the
+ * device again. */
 struct mc_audio *mc_audio_new(struct mc_loop *loop, const struct mc_clipset *set,
-			      const char *device, int volume, char *err, size_t errlen);
+			      const char *device, int volume, bool strict, char *err,
+			      size_t errlen);
 /* Stops the player: the announcement in progress finishes, queued ones are
  * dropped (their done callbacks run with ok false), the PCM is drained and
  * closed (a file PCM's WAV header is completed). Blocks; accepts NULL. */
