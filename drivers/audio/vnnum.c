@@ -354,7 +354,9 @@ char *mc_vnnum_join(const char *const *keys, size_t n, char *buf, size_t len)
 
 	buf[0] = 0;
 	for (size_t i = 0; i < n && used < len; i++) {
-		const char *t = mc_vnnum_text(keys[i]);
+		const char *t = !strcmp(keys[i], MC_KEY_CHIME)   ? "♪"
+				: !strcmp(keys[i], MC_KEY_PAUSE) ? "…"
+								 : mc_vnnum_text(keys[i]);
 		int w = t ? snprintf(buf + used, len - used, "%s%s", i ? " " : "", t)
 			  : snprintf(buf + used, len - used, "%s<%s>", i ? " " : "", keys[i]);
 		if (w < 0)

@@ -72,7 +72,8 @@ int mc_vnnum_call(const char *label, int counter, const struct mc_reading *r, co
 const char *mc_vnnum_text(const char *key);
 
 /* Writes the texts of n keys joined by single spaces into buf (len > 0;
- * truncated to fit). Unknown keys are written as "<key>". Returns buf. */
+ * truncated to fit): the chime as "♪", a pause as "…", unknown keys as
+ * "<key>". Returns buf. */
 char *mc_vnnum_join(const char *const *keys, size_t n, char *buf, size_t len);
 
 /* The keys calls can use under reading r (both languages when english is
