@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef MC_CLIPS_BUILD_DIR
@@ -30,7 +31,7 @@ struct voice {
 	bool english;                /* English after Vietnamese */
 	int repeat;                  /* times a call is said */
 	struct mc_span quiet;        /* quiet hours */
-	char device[300];            /* PCM actually used */
+	char device[400];            /* PCM actually used */
 	uint64_t skipped_quiet;      /* calls not said in quiet hours */
 };
 
@@ -122,9 +123,18 @@ static void called(void *priv, int counter, const struct mc_ticket *t, enum mc_e
 static void status(void *priv, json_t *obj)
 {
 	struct voice *v = priv;
+	const char *err = mc_audio_last_error(v->audio);
+	bool quiet = is_quiet(v);
+	char text[512];
 
+	if (*err)
+		snprintf(text, sizeof(text), "%s", err);
+	else
+		snprintf(text, sizeof(text), "%s, đã đọc / played %llu, chờ / waiting %zu", v->device,
+			 (unsigned long long)mc_audio_played(v->audio), mc_audio_pending(v->audio));
 	json_object_set_new(obj, "audio",
-			    json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:s, s:b}",
+			    json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:I, s:I, s:s, s:b}",
+				      "state", *err ? "error" : quiet ? "quiet" : "ok", "text", text,
 				      "device", v->device, "clips", mc_clipset_dir(v->set),
 				      "rate", mc_clipset_rate(v->set), "clips_loaded",
 				      (int)mc_clipset_count(v->set),
@@ -132,8 +142,7 @@ static void status(void *priv, json_t *obj)
 				      "played", (json_int_t)mc_audio_played(v->audio),
 				      "failed", (json_int_t)mc_audio_failed(v->audio),
 				      "skipped_quiet", (json_int_t)v->skipped_quiet,
-				      "error", mc_audio_last_error(v->audio),
-				      "quiet_now", is_quiet(v)));
+				      "error", err, "quiet_now", quiet));
 }
 
 static void release(void *priv)
@@ -327,10 +336,12 @@ int mc_app_add_audio(struct mc_app *app, char *err, size_t errlen)
 				mc_app_sim(app), e, sizeof(e));
 	if (!v->audio && mc_app_sim(app)) {
 		/* No sound card here: the simulator writes what it would say. */
-		mc_log(MC_LOG_NOTICE, "voice: %s; simulator writes announcements to %s/announcements.wav",
-		       e, mc_app_state_dir(app));
-		snprintf(v->device, sizeof(v->device), "file:FILE=%s/announcements.wav,FORMAT=wav",
-			 mc_app_state_dir(app));
+		char folder[300];
+		snprintf(folder, sizeof(folder), "%s/voice", mc_app_state_dir(app));
+		mkdir(folder, 0755);
+		mc_log(MC_LOG_NOTICE, "voice: %s; simulator writes each call to %s/call-NNNN.wav",
+		       e, folder);
+		snprintf(v->device, sizeof(v->device), "file:FILE=%s/call-{n}.wav,FORMAT=wav", folder);
 		v->audio = mc_audio_new(mc_app_loop(app), v->set, v->device, cfg->audio.volume, true,
 					e, sizeof(e));
 	} else if (v->audio && e[0]) {

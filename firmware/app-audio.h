@@ -13,8 +13,8 @@ struct mc_app;
 /* Adds the voice output when board.conf has [audio]: loads and checks the
  * clip set ([audio] clips, relative to board.conf's folder, or the built-in
  * espeak-ng set) and opens [audio] device. In simulator mode, when the
- * device cannot be opened (no sound card), announcements go to
- * STATE/announcements.wav instead. A device that fails outside simulator
+ * device cannot be opened (no sound card), each announcement is written to
+ * its own STATE/voice/call-NNNN.wav instead (numbered from 0001 at start). A device that fails outside simulator
  * mode is logged and retried at each announcement; the kiosk keeps serving.
  * Returns 0 (also when there is no [audio]), or -1 with a message in err
  * when the clip set is incomplete or unreadable (a start-up error). */

@@ -20,16 +20,19 @@
 struct mc_audio {
 	struct mc_worker *worker;  /* the player thread */
 	const struct mc_clipset *set; /* clips, read-only */
-	char device[128];          /* PCM name */
+	char device[256];          /* PCM name as configured */
 	int volume;                /* 0..100 */
 	int rate, channels;        /* the set's format */
+	bool per_call;             /* device has "{n}": one PCM per announcement */
 	/* Player thread only (and start/stop, when it is not running): */
 	snd_pcm_t *pcm;            /* open PCM, NULL after a failure */
+	char name[300];            /* PCM name opened ("{n}" replaced) */
+	unsigned seq;              /* announcements begun, for "{n}" */
 	int16_t buf[CHUNK * 8];    /* scaled samples */
 	/* Loop thread only: */
 	size_t pending;            /* queued or playing */
 	uint64_t played, failed;   /* outcomes since start */
-	char last_error[320];      /* last failure, "" after a success */
+	char last_error[512];      /* last failure, "" after a success */
 };
 
 /* One clip of an announcement. */
@@ -85,10 +88,17 @@ bool mc_audio_is_quiet(int from, int to, int minute)
 /* Opens and configures the PCM. Returns 0, or -1 with a message in err. */
 static int open_pcm(struct mc_audio *a, char *err, size_t errlen)
 {
-	int rc = snd_pcm_open(&a->pcm, a->device, SND_PCM_STREAM_PLAYBACK, 0);
+	const char *n = strstr(a->device, "{n}");
+	int rc;
 
+	if (n)
+		snprintf(a->name, sizeof(a->name), "%.*s%04u%s", (int)(n - a->device), a->device,
+			 a->seq, n + 3);
+	else
+		snprintf(a->name, sizeof(a->name), "%s", a->device);
+	rc = snd_pcm_open(&a->pcm, a->name, SND_PCM_STREAM_PLAYBACK, 0);
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot open ALSA device '%s': %s", a->device, snd_strerror(rc));
+		snprintf(err, errlen, "cannot open ALSA device '%s': %s", a->name, snd_strerror(rc));
 		a->pcm = NULL;
 		return -1;
 	}
@@ -96,7 +106,7 @@ static int open_pcm(struct mc_audio *a, char *err, size_t errlen)
 				(unsigned)a->channels, (unsigned)a->rate, 1, LATENCY_US);
 	if (rc < 0) {
 		snprintf(err, errlen, "ALSA device '%s' refuses %d Hz, %d channel(s), 16-bit: %s",
-			 a->device, a->rate, a->channels, snd_strerror(rc));
+			 a->name, a->rate, a->channels, snd_strerror(rc));
 		snd_pcm_close(a->pcm);
 		a->pcm = NULL;
 		return -1;
@@ -134,6 +144,7 @@ static void run_job(void *p)
 	int rc = 0;
 
 	j->r.error[0] = 0;
+	a->seq++;
 	if (!a->pcm && open_pcm(a, j->r.error, sizeof(j->r.error)) < 0)
 		return;
 	snd_pcm_state_t st = snd_pcm_state(a->pcm);
@@ -162,9 +173,14 @@ static void run_job(void *p)
 		goto err_close;
 	j->r.ok = true;
 	j->r.done_us = now_us();
+	if (a->per_call) {
+		/* Closing completes this announcement's own file. */
+		snd_pcm_close(a->pcm);
+		a->pcm = NULL;
+	}
 	return;
 err_close:
-	snprintf(j->r.error, sizeof(j->r.error), "ALSA device '%s': %s", a->device,
+	snprintf(j->r.error, sizeof(j->r.error), "ALSA device '%s': %s", a->name,
 		 snd_strerror(rc));
 	/* Reopened by the next announcement (the device may come back). */
 	snd_pcm_close(a->pcm);
@@ -218,7 +234,8 @@ struct mc_audio *mc_audio_new(struct mc_loop *loop, const struct mc_clipset *set
 		snprintf(err, errlen, "clip set has %d channels; at most 8", a->channels);
 		goto err_free;
 	}
-	if (open_pcm(a, a->last_error, sizeof(a->last_error)) < 0) {
+	a->per_call = strstr(device, "{n}") != NULL;
+	if (!a->per_call && open_pcm(a, a->last_error, sizeof(a->last_error)) < 0) {
 		snprintf(err, errlen, "%s", a->last_error);
 		if (strict)
 			goto err_free;

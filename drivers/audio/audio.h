@@ -30,7 +30,7 @@ struct mc_audio_result {
 	int64_t queued_us;       /* CLOCK_MONOTONIC µs when mc_audio_play() queued it */
 	int64_t first_us;        /* when its first samples were accepted (0: never) */
 	int64_t done_us;         /* when it had drained */
-	char error[320];         /* why not ok ("" when ok) */
+	char error[512];         /* why not ok ("" when ok) */
 };
 
 /* Called on the loop thread when an announcement has played or failed. */
@@ -38,7 +38,10 @@ typedef void (*mc_audio_done_fn)(void *ctx, const struct mc_audio_result *r);
 
 /* Opens ALSA PCM device (any PCM name: "default", "hw:1,0",
  * "file:FILE=/tmp/x.wav,FORMAT=wav") for set's format and starts the player
- * thread. volume is 0..100 (samples are scaled; 100 keeps them exact). The
+ * thread. A name containing "{n}" is opened afresh for each announcement
+ * with "{n}" replaced by its number from 0001 on, and closed after it
+ * ("file:FILE=/tmp/call-{n}.wav,FORMAT=wav": one complete WAV per call); it
+ * is not opened at start. volume is 0..100 (samples are scaled; 100 keeps them exact). The
  * set must outlive the player. Returns NULL with a message in err when the
  * thread cannot start, or when the device cannot be opened or configured and
  * strict is true; when strict is false such a player starts anyway with the
@@ -67,7 +70,7 @@ uint64_t mc_audio_played(const struct mc_audio *a);
 uint64_t mc_audio_failed(const struct mc_audio *a);
 /* The last device error for people ("" when the last announcement played). */
 const char *mc_audio_last_error(const struct mc_audio *a);
-/* The PCM name in use. */
+/* The PCM name as given to mc_audio_new(). */
 const char *mc_audio_device(const struct mc_audio *a);
 
 /* Scales samples by volume percent (0..100) from in to out (may be equal). */

@@ -122,8 +122,15 @@ int mc_wav_read(const char *path, struct mc_wav *out, char *err, size_t errlen)
 				fclose(f);
 				return bad(err, errlen, path, "data chunk before fmt chunk");
 			}
-			/* Writers that stream (ALSA's file PCM) may leave a huge
-			 * length: read what is there. */
+			/* Writers that stream (ALSA's file PCM) leave a huge
+			 * length until they close: read what is there. */
+			long here = ftell(f);
+			if (here >= 0 && fseek(f, 0, SEEK_END) == 0) {
+				long end = ftell(f);
+				if (end >= here && (uint64_t)(end - here) < len)
+					len = (uint32_t)(end - here);
+				fseek(f, here, SEEK_SET);
+			}
 			data = malloc(len ? len : 1);
 			if (!data) {
 				fclose(f);

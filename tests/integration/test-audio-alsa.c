@@ -198,6 +198,41 @@ static void test_three_in_order(void **state)
 	mc_loop_free(loop);
 }
 
+/* A device name with {n}: one complete WAV per announcement. */
+static void test_file_per_call(void **state)
+{
+	struct mc_loop *loop = mc_loop_new();
+	struct mc_clipset *set = load_default();
+	char dev[512], out[300], err[512];
+	const char *keys[2][64];
+	size_t nk[2], frames;
+	struct record rec = { 0 };
+	struct tag tags[2] = { { &rec, 0 }, { &rec, 1 } };
+	int rate;
+
+	(void)state;
+	snprintf(dev, sizeof(dev), "file:FILE=%s/call-{n}.wav,FORMAT=wav", tmpdir);
+	struct mc_audio *a = mc_audio_new(loop, set, dev, 100, true, err, sizeof(err));
+	if (!a)
+		fail_msg("%s", err);
+	nk[0] = call_keys("1001", 1, keys[0], 64);
+	nk[1] = call_keys("B002", 2, keys[1], 64);
+	assert_int_equal(mc_audio_play(a, keys[0], nk[0], on_done, &tags[0], NULL), 0);
+	assert_int_equal(mc_audio_play(a, keys[1], nk[1], on_done, &tags[1], NULL), 0);
+	wait_for(loop, &rec, 2);
+	assert_true(rec.r[0].ok && rec.r[1].ok);
+	/* Both files are complete while the player still runs. */
+	for (int i = 0; i < 2; i++) {
+		int16_t *want = expected(keys[i], nk[i], &frames, &rate);
+		snprintf(out, sizeof(out), "%s/call-%04d.wav", tmpdir, i + 1);
+		compare_output(out, want, frames, rate);
+		free(want);
+	}
+	mc_audio_free(a);
+	mc_clipset_free(set);
+	mc_loop_free(loop);
+}
+
 /* Copies clip key from the default set into dir. */
 static void copy_clip(const char *dir, const char *key)
 {
@@ -389,6 +424,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_call_exact),
 		cmocka_unit_test(test_three_in_order),
+		cmocka_unit_test(test_file_per_call),
 		cmocka_unit_test(test_missing_clip),
 		cmocka_unit_test(test_volume_and_pause),
 		cmocka_unit_test(test_unknown_key_and_bad_device),
