@@ -112,7 +112,9 @@ static void draw_chart(cairo_t *cr, double x, double y, double w, double h, cons
 	double th = draw_text(cr, x, y, w, -1, c->title, 10, true);
 	/* Legend on the title's line, at the right. */
 	double lx = x + w;
-	for (int s = c->nser - 1 + (c->marker ? 1 : 0); s >= 0; s--) {
+	/* One series needs no legend: the title names it. */
+	int nlegend = c->nser > 1 || c->marker ? c->nser + (c->marker ? 1 : 0) : 0;
+	for (int s = nlegend - 1; s >= 0; s--) {
 		const char *name = s < c->nser ? c->ser[s] : c->marker_name;
 		PangoLayout *l = layout(cr, name, 7, false, 0);
 		lx -= text_width(l) + 16;
@@ -330,7 +332,7 @@ static void draw_sec(struct doc *d, const struct sec *x)
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	double cx = x0;
 	for (int c = 0; c < x->ncols; c++) {
-		draw_text(cr, cx + 2, d->y + 2, cw[c] - 4, c ? 1 : -1, x->head[c], size, true);
+		draw_text(cr, cx + 2, d->y + 2, cw[c] - 4, c && !(x->ncols == 3 && c == 1) ? 1 : -1, x->head[c], size, true);
 		cx += cw[c];
 	}
 	d->y += hh;
@@ -347,7 +349,12 @@ static void draw_sec(struct doc *d, const struct sec *x)
 		bool total = i == x->total_row;
 		cx = x0;
 		for (int c = 0; c < x->ncols; c++) {
-			draw_text(cr, cx + 2, d->y + 1.5, cw[c] - 4, c ? 1 : -1, x->cells[i][c], size, total);
+			/* The summary's English column reads as a gloss. */
+			bool gloss = x->ncols == 3 && c == 1;
+			if (gloss)
+				cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+			draw_text(cr, cx + 2, d->y + 1.5, cw[c] - 4, c && !gloss ? 1 : -1, x->cells[i][c], size, total);
+			cairo_set_source_rgb(cr, 0, 0, 0);
 			cx += cw[c];
 		}
 		cairo_set_source_rgb(cr, total ? 0 : 0.8, total ? 0 : 0.8, total ? 0 : 0.8);

@@ -227,7 +227,12 @@ static int add_counts(const struct mc_report *r, int d, char mark, struct secs *
 		return -1;
 	for (size_t i = 0; i <= n; i++) {
 		const struct mc_report_row *row = i < n ? &rows[i] : mc_report_total(r);
-		char (*c)[SEC_CELL] = x->cells[i];
+		char (*c)[SEC_CELL] = x->cells[x->nrows++];
+		/* Hours nobody came in are left out of the tables. */
+		if (i < n && d == MC_REPORT_HOUR && !row->issued) {
+			x->nrows--;
+			continue;
+		}
 		snprintf(c[0], SEC_CELL, "%s", row->name);
 		fmt_int(c[1], row->issued);
 		fmt_int(c[2], row->served);
@@ -239,8 +244,7 @@ static int add_counts(const struct mc_report *r, int d, char mark, struct secs *
 		fmt_pct(c[8], row->over_target, row->with_target, mark);
 		fmt_pct(c[9], row->ratings[3] + row->ratings[4], rated(row), mark);
 	}
-	x->nrows = n + 1;
-	x->total_row = n;
+	x->total_row = x->nrows - 1;
 	return 0;
 }
 
@@ -263,7 +267,12 @@ static int add_times(const struct mc_report *r, int d, char mark, struct secs *s
 		return -1;
 	for (size_t i = 0; i <= n; i++) {
 		const struct mc_report_row *row = i < n ? &rows[i] : mc_report_total(r);
-		char (*c)[SEC_CELL] = x->cells[i];
+		char (*c)[SEC_CELL] = x->cells[x->nrows++];
+		/* Hours nobody came in are left out of the tables. */
+		if (i < n && d == MC_REPORT_HOUR && !row->issued) {
+			x->nrows--;
+			continue;
+		}
 		snprintf(c[0], SEC_CELL, "%s", row->name);
 		fmt_min(c[1], &row->wait, row->wait.mean_ms, mark);
 		fmt_min(c[2], &row->wait, row->wait.median_ms, mark);
@@ -278,8 +287,7 @@ static int add_times(const struct mc_report *r, int d, char mark, struct secs *s
 			fmt_min(c[9], &one, (double)row->target_ms, mark);
 		}
 	}
-	x->nrows = n + 1;
-	x->total_row = n;
+	x->total_row = x->nrows - 1;
 	return 0;
 }
 
