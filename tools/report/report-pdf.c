@@ -289,27 +289,25 @@ static void draw_sec(struct doc *d, const struct sec *x)
 	double fw = A4_W - 2 * MARGIN, cw[SEC_MAXCOLS];
 	double size = x->ncols > 8 ? 7 : 8;
 
-	/* The first column holds names: as wide as they need, within reason. */
-	double first = 0;
-	for (size_t i = 0; i < x->nrows; i++) {
-		PangoLayout *l = layout(cr, x->cells[i][0], size, false, 0);
-		double tw = text_width(l) + 8;
+	/* Columns as wide as their cells need (headings may wrap onto two
+	 * lines), then stretched or squeezed to the page's width. */
+	double sum = 0;
+	for (int c = 0; c < x->ncols; c++) {
+		PangoLayout *l = layout(cr, x->head[c], size, true, 0);
+		double nat = text_width(l) / 2 + 8;
 		g_object_unref(l);
-		if (tw > first)
-			first = tw;
+		for (size_t i = 0; i < x->nrows; i++) {
+			l = layout(cr, x->cells[i][c], size, false, 0);
+			double tw = text_width(l) + 8;
+			g_object_unref(l);
+			if (tw > nat)
+				nat = tw;
+		}
+		cw[c] = nat;
+		sum += nat;
 	}
-	if (x->ncols == 3) {
-		/* The summary: Vietnamese figure, English figure, value. */
-		cw[0] = fw * 0.45;
-		cw[1] = fw * 0.35;
-		cw[2] = fw * 0.20;
-	} else {
-		double lim = x->ncols > 6 ? fw * 0.26 : fw * 0.4;
-		first = first < 60 ? 60 : first > lim ? lim : first;
-		cw[0] = first;
-		for (int c = 1; c < x->ncols; c++)
-			cw[c] = (fw - first) / (x->ncols - 1);
-	}
+	for (int c = 0; c < x->ncols; c++)
+		cw[c] *= fw / sum;
 	need(d, 60);
 	d->y += 6;
 	d->y += draw_text(cr, MARGIN, d->y, fw, -1, x->title, 11, true);
