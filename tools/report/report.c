@@ -15,7 +15,6 @@
 struct vals {
 	int64_t *v;      /* values */
 	size_t n, cap;   /* used, allocated */
-	double sum;      /* running sum, for the mean */
 };
 
 /* A row being accumulated. */
@@ -95,7 +94,6 @@ static bool vals_push(struct vals *v, int64_t x)
 		v->cap = cap;
 	}
 	v->v[v->n++] = x;
-	v->sum += (double)x;
 	return true;
 }
 
@@ -105,20 +103,27 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorts v and summarises it into s; frees v. */
-static void vals_summarise(struct vals *v, struct mc_report_stats *s)
+void mc_report_stats_of(int64_t *v, size_t n, struct mc_report_stats *s)
 {
 	memset(s, 0, sizeof(*s));
-	if (v->n) {
-		qsort(v->v, v->n, sizeof(*v->v), cmp_i64);
-		s->n = (int64_t)v->n;
-		s->mean_ms = v->sum / (double)v->n;
-		s->median_ms = v->n % 2 ? (double)v->v[v->n / 2]
-			: ((double)v->v[v->n / 2 - 1] + (double)v->v[v->n / 2]) / 2.0;
-		size_t rank = (v->n * 9 + 9) / 10; /* ceil(0.9 n) */
-		s->p90_ms = v->v[rank - 1];
-		s->max_ms = v->v[v->n - 1];
-	}
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += (double)v[i];
+	s->n = (int64_t)n;
+	s->mean_ms = sum / (double)n;
+	s->median_ms = n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2.0;
+	size_t rank = (n * 9 + 9) / 10; /* ceil(0.9 n) */
+	s->p90_ms = v[rank - 1];
+	s->max_ms = v[n - 1];
+}
+
+/* Summarises v into s; frees v. */
+static void vals_summarise(struct vals *v, struct mc_report_stats *s)
+{
+	mc_report_stats_of(v->v, v->n, s);
 	free(v->v);
 	memset(v, 0, sizeof(*v));
 }

@@ -148,8 +148,11 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
  * satisfaction.png (ratings). Returns 0, or -1 with a message in err. */
 int mc_report_write_png(const struct mc_report *r, const char *dir, char *err, size_t errlen);
 
+/* Summarises n durations (sorted in place) by the definitions above. */
+void mc_report_stats_of(int64_t *v, size_t n, struct mc_report_stats *out);
+
 /* Formats ms as minutes with one decimal and the given decimal mark
- * ("12,5" or "12.5"); "–" when n is 0. */
+ * ("12,5" or "12.5"). */
 void mc_report_minutes(double ms, char mark, char *buf, size_t len);
 
 #endif
