@@ -435,6 +435,7 @@ int main(int argc, char **argv)
 	setenv("TZ", cfg.office.timezone, 1);
 	tzset();
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bench-report: one year of a busy office (8 services, 12 counters)\n");
 	double t0 = now_s();
 	long ntickets = generate(path, ndays);
@@ -500,7 +501,7 @@ int main(int argc, char **argv)
 	double *lat = calloc((size_t)npress, sizeof(*lat));
 	if (!lat)
 		die("bench", "out of memory");
-	presses(fd, 20, 0, lat); /* warm up */
+	presses(fd, npress < 20 ? npress : 20, 0, lat); /* warm up */
 	int fails = presses(fd, npress, 1, lat);
 	print_lat("ticket latency, kioskd alone:", lat, npress, fails);
 	pid_t rep = fork();

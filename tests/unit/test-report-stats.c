@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -65,6 +66,36 @@ static void test_twelve_ties(void **state)
 	assert_true(s.mean_ms > 17.916 && s.mean_ms < 17.917);
 }
 
+static int cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void test_large(void **state)
+{
+	/* Many values (the radix path) agree with a plain sort, including
+	 * values above 16 bits and one above 32 bits (the fallback). */
+	enum { N = 20001 };
+	static int64_t v[N], w[N];
+	uint64_t r = 12345;
+	for (int big = 0; big < 2; big++) {
+		for (int i = 0; i < N; i++) {
+			r = r * 6364136223846793005ull + 1442695040888963407ull;
+			v[i] = w[i] = (int64_t)(r >> 40) % 7200000; /* up to 2 h in ms */
+		}
+		if (big)
+			v[17] = w[17] = (int64_t)1 << 40;
+		qsort(w, N, sizeof(w[0]), cmp);
+		struct mc_report_stats s;
+		mc_report_stats_of(v, N, &s);
+		assert_memory_equal(v, w, sizeof(v));
+		assert_true(s.median_ms == (double)w[N / 2]);
+		assert_int_equal(s.p90_ms, w[(N * 9 + 9) / 10 - 1]);
+		assert_int_equal(s.max_ms, w[N - 1]);
+	}
+}
+
 static void test_minutes(void **state)
 {
 	char buf[32];
@@ -88,7 +119,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty), cmocka_unit_test(test_one),
 		cmocka_unit_test(test_ten_unsorted), cmocka_unit_test(test_eleven),
-		cmocka_unit_test(test_twelve_ties), cmocka_unit_test(test_minutes),
+		cmocka_unit_test(test_twelve_ties), cmocka_unit_test(test_large),
+		cmocka_unit_test(test_minutes),
 		cmocka_unit_test(test_dim_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,12 +103,41 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sorts durations: a two-pass radix sort (16 bits a pass) when every value
+ * fits in 32 bits and there are many (a year of waits is hundreds of
+ * thousands), qsort otherwise. */
+static void sort_values(int64_t *v, size_t n)
+{
+	bool small = n >= 4096;
+	for (size_t i = 0; i < n && small; i++)
+		small = v[i] >= 0 && v[i] <= (int64_t)UINT32_MAX;
+	int64_t *tmp = small ? malloc(n * sizeof(*tmp)) : NULL;
+	size_t *count = tmp ? calloc(65537, sizeof(*count)) : NULL;
+	if (!count) {
+		free(tmp);
+		qsort(v, n, sizeof(*v), cmp_i64);
+		return;
+	}
+	for (int shift = 0; shift < 32; shift += 16) {
+		int64_t *from = shift ? tmp : v, *to = shift ? v : tmp;
+		memset(count, 0, 65537 * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(((uint64_t)from[i] >> shift) & 0xffff) + 1]++;
+		for (size_t d = 1; d <= 65536; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++)
+			to[count[((uint64_t)from[i] >> shift) & 0xffff]++] = from[i];
+	}
+	free(count);
+	free(tmp);
+}
+
 void mc_report_stats_of(int64_t *v, size_t n, struct mc_report_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (!n)
 		return;
-	qsort(v, n, sizeof(*v), cmp_i64);
+	sort_values(v, n);
 	double sum = 0;
 	for (size_t i = 0; i < n; i++)
 		sum += (double)v[i];
@@ -584,7 +613,7 @@ static int open_db(struct mc_report *r, const char *path, char *err, size_t errl
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		make_uri(path, attempt == 1, uri, sizeof(uri));
-		if (sqlite3_open_v2(uri, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		if (sqlite3_open_v2(uri, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "cannot open %s: %s", path, r->db ? sqlite3_errmsg(r->db) : "out of memory");
 			sqlite3_close(r->db);
 			r->db = NULL;
