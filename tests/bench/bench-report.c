@@ -319,6 +319,69 @@ static double median3(double a, double b, double c)
 	return v[1];
 }
 
+/* ---- recount ------------------------------------------------------------ */
+
+static int64_t q_int(sqlite3 *db, const char *sql, const char *svc, int64_t arg)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		die("recount", sqlite3_errmsg(db));
+	sqlite3_bind_text(s, 1, svc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Recounts the year's per-service figures straight from the ticket rows
+ * with SQL and compares them with the report's. Returns the mismatches. */
+static int recount(const char *path, const struct mc_config *cfg, int32_t from, int32_t to)
+{
+	struct mc_report_opts o = { .from = from, .to = to, .dims = 1u << MC_REPORT_SERVICE };
+	char err[512];
+	struct mc_report *r = mc_report_compute(path, cfg, &o, err, sizeof(err));
+	sqlite3 *db;
+	int bad = 0, figures = 0;
+	size_t n;
+
+	if (!r)
+		die("report", err);
+	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	const struct mc_report_row *rows = mc_report_rows(r, MC_REPORT_SERVICE, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct mc_report_row *row = &rows[i];
+		const char *k = row->key;
+		int64_t nw = q_int(db, "SELECT COUNT(*) FROM tickets WHERE service = ?1 AND wait_ms >= 0", k, 0);
+		int64_t want[] = {
+			q_int(db, "SELECT COUNT(*) FROM tickets WHERE service = ?1", k, 0),
+			q_int(db, "SELECT COUNT(*) FROM tickets WHERE service = ?1 AND status = 'finished'", k, 0),
+			q_int(db, "SELECT COUNT(*) FROM tickets WHERE service = ?1 AND status = 'noshow'", k, 0),
+			q_int(db, "SELECT COUNT(*) FROM tickets WHERE service = ?1 AND wait_ms > ?2", k, row->target_ms),
+			q_int(db, "SELECT MAX(wait_ms) FROM tickets WHERE service = ?1", k, 0),
+			q_int(db, "SELECT wait_ms FROM tickets WHERE service = ?1 AND wait_ms >= 0 ORDER BY wait_ms"
+				  " LIMIT 1 OFFSET ?2", k, (nw * 9 + 9) / 10 - 1),
+			q_int(db, "SELECT SUM(wait_ms) FROM tickets WHERE service = ?1 AND wait_ms >= 0", k, 0),
+			q_int(db, "SELECT COUNT(*) FROM tickets WHERE service = ?1 AND rating >= 3", k, 0),
+		};
+		int64_t got[] = {
+			row->issued, row->served, row->noshow, row->over_target, row->wait.max_ms, row->wait.p90_ms,
+			(int64_t)llround(row->wait.mean_ms * (double)row->wait.n), row->ratings[3] + row->ratings[4],
+		};
+		for (size_t f = 0; f < sizeof(want) / sizeof(want[0]); f++, figures++)
+			if (want[f] != got[f]) {
+				printf("    recount differs: %s figure %zu: report %lld, SQL %lld\n", k, f,
+				       (long long)got[f], (long long)want[f]);
+				bad++;
+			}
+	}
+	printf("  recount from the raw tickets (SQL): %d of %d per-service figures agree\n", figures - bad, figures);
+	sqlite3_close(db);
+	mc_report_free(r);
+	return bad;
+}
+
 /* ---- kioskd latency ------------------------------------------------------ */
 
 static int connect_to(const char *path)
@@ -476,6 +539,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(err, sizeof(err), "%s/report.pdf", dir);
 	stat(err, &sb);
+	recount(path, &cfg, y0, y0 + ndays - 1);
 	printf("  year PDF: %.0f KB\n", (double)sb.st_size / 1024);
 
 	/* ---- kioskd beside a year report ---- */

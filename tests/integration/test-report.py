@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import os
+import pty
 import shutil
 import sqlite3
 import subprocess
@@ -250,6 +251,27 @@ try:
     shutil.copy(db, cp)
     check(report("--db", cp, "--from", "2026-03-02", "--to", "2026-03-04", *ALL, "--json").stdout == before,
           "report of a copied database")
+
+    # ---- the progress bar: on a terminal only ----
+    eq(report(*RANGE, "--json").stderr, b"", "no progress bar when stderr is not a terminal")
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(KIOSKCTL, [KIOSKCTL, "report", "--board", BOARD, "--db", db, "--from", "2026-02-20",
+                            "--to", "2026-03-10", "--json", "--out", os.devnull])
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    eq(os.waitstatus_to_exitcode(status), 0, "report on a terminal")
+    text = seen.decode("utf-8", "replace")
+    check("100%" in text and "19/19 ngày" in text and "█" in text, f"progress bar on a terminal: {text[-120:]!r}")
 
     # ---- bad input: precise errors, no crash ----
     for args, code, msg in [
