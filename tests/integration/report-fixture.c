@@ -1,5 +1,5 @@
 /* report-fixture.c — builds the report tests' database by driving the real
- * engine and store with chosen times (see test-report.py for the figures
+ * engine and store with chosen times (see test_report.py for the figures
  * expected from it).
  *
  *   report-fixture BOARD DB           days 2026-03-02 .. 2026-03-04 and the

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""test-report.py — `kioskctl report` checked figure by figure in every
+"""test_report.py — `kioskctl report` checked figure by figure in every
 format against hand-computed answers.
 
 The database is built by report-fixture, which drives the real engine and
@@ -12,7 +12,7 @@ Hand-computed from the scenario (minutes):
   services   civil 10 5 12 10 4 | 10 5           land 20 30 15 | 3
   ratings    1:1003(w30) 2:1005(w25) 3:1002(w13) 2002(w12) 1002'(w10)
              4:1001(w5) 2001(w20) 1001'(w10)
-Usage: test-report.py KIOSKCTL FIXTURE BOARD
+Usage: test_report.py KIOSKCTL FIXTURE BOARD
 """
 import csv
 import io
