@@ -282,6 +282,33 @@ static void need(struct doc *d, double h)
 		new_page(d);
 }
 
+/* Draws a table's heading row at the current line; returns its height. */
+static double draw_head(struct doc *d, const struct sec *x, const double *cw, double size)
+{
+	cairo_t *cr = d->cr;
+	double hh = 0, cx = MARGIN, fw = A4_W - 2 * MARGIN;
+
+	for (int c = 0; c < x->ncols; c++) {
+		PangoLayout *l = layout(cr, x->head[c], size, true, cw[c] - 4);
+		double th = text_height(l);
+		g_object_unref(l);
+		hh = th > hh ? th : hh;
+	}
+	hh += 4;
+	cairo_set_source_rgb(cr, 0.9, 0.92, 0.96);
+	cairo_rectangle(cr, MARGIN, d->y, fw, hh);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	for (int c = 0; c < x->ncols; c++) {
+		/* Figures right-aligned; names and the summary's gloss left. */
+		draw_text(cr, cx + 2, d->y + 2, cw[c] - 4, c && !(x->ncols == 3 && c == 1) ? 1 : -1, x->head[c],
+			  size, true);
+		cx += cw[c];
+	}
+	d->y += hh;
+	return hh;
+}
+
 /* Draws a section as a ruled table, breaking pages between rows. */
 static void draw_sec(struct doc *d, const struct sec *x)
 {
@@ -314,26 +341,8 @@ static void draw_sec(struct doc *d, const struct sec *x)
 	cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
 	d->y += draw_text(cr, MARGIN, d->y, fw, -1, x->title_en, 7, false) + 3;
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	/* Header row. */
-	double hh = 0;
-	for (int c = 0; c < x->ncols; c++) {
-		PangoLayout *l = layout(cr, x->head[c], size, true, cw[c] - 4);
-		double th = text_height(l);
-		g_object_unref(l);
-		hh = th > hh ? th : hh;
-	}
-	hh += 4;
-	double x0 = MARGIN;
-	cairo_set_source_rgb(cr, 0.9, 0.92, 0.96);
-	cairo_rectangle(cr, x0, d->y, fw, hh);
-	cairo_fill(cr);
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	double cx = x0;
-	for (int c = 0; c < x->ncols; c++) {
-		draw_text(cr, cx + 2, d->y + 2, cw[c] - 4, c && !(x->ncols == 3 && c == 1) ? 1 : -1, x->head[c], size, true);
-		cx += cw[c];
-	}
-	d->y += hh;
+	double x0 = MARGIN, cx;
+	draw_head(d, x, cw, size);
 	for (size_t i = 0; i < x->nrows; i++) {
 		double rh = 0;
 		for (int c = 0; c < x->ncols; c++) {
@@ -343,7 +352,11 @@ static void draw_sec(struct doc *d, const struct sec *x)
 			rh = th > rh ? th : rh;
 		}
 		rh += 3;
-		need(d, rh);
+		if (d->y + rh > A4_H - MARGIN) {
+			/* The table goes on: its headings again on the new page. */
+			new_page(d);
+			draw_head(d, x, cw, size);
+		}
 		bool total = i == x->total_row;
 		cx = x0;
 		for (int c = 0; c < x->ncols; c++) {
