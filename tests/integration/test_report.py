@@ -252,6 +252,20 @@ try:
     check(report("--db", cp, "--from", "2026-03-02", "--to", "2026-03-04", *ALL, "--json").stdout == before,
           "report of a copied database")
 
+    # ---- a service removed from board.conf keeps its own row ----
+    old_board = os.path.join(tmp, "board-without-land.conf")
+    text = open(BOARD, encoding="utf-8").read()
+    text = text.split("[service.land]")[0] + "[counter.1]\nservices = civil\n[counter.2]\nservices = civil\n"
+    open(old_board, "w", encoding="utf-8").write(text)
+    p = subprocess.run([KIOSKCTL, "report", "--board", old_board, *RANGE, "--json"], capture_output=True, timeout=60)
+    eq(p.returncode, 0, f"report with a service no longer in board.conf: {p.stderr.decode()}")
+    if p.returncode == 0:
+        jo = {r["key"]: r for r in json.loads(p.stdout)["by"]["service"]}
+        eq((jo["land"]["issued"], jo["land"]["name"]), (4, "land (không còn trong board.conf)"),
+           "row of a removed service")
+        eq(jo["land"].get("over_target"), 0, "a removed service has no target")
+        eq(jo["civil"]["issued"], 10, "civil unchanged")
+
     # ---- the progress bar: on a terminal only ----
     eq(report(*RANGE, "--json").stderr, b"", "no progress bar when stderr is not a terminal")
 
