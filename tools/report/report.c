@@ -641,11 +641,9 @@ static int open_db(struct mc_report *r, const char *path, char *err, size_t errl
 		snprintf(err, errlen, "%s is not a kiosk database (no schema version)", path);
 		return -1;
 	}
-	if (v > 1) {
-		snprintf(err, errlen, "%s has schema %d, newer than this kioskctl understands (1): update kioskctl",
-			 path, v);
-		return -1;
-	}
+	/* Later schemas only add (store.c's migrations are append-only), and
+	 * every statement here names its columns: a newer file is read as is,
+	 * and a column that went missing fails with SQLite's own message. */
 	return 0;
 }
 

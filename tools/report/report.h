@@ -102,8 +102,10 @@ struct mc_report;
 
 /* Computes a report over the database file at db_path (opened read-only;
  * never written) with the services of cfg (which must outlive the report).
- * NULL with a message in err: no such file, not a kiosk database, newer
- * schema, bad period, out of memory. Blocks on disk reads. */
+ * NULL with a message in err: no such file, not a kiosk database, bad
+ * period, out of memory. A newer schema is read as long as the columns
+ * used are there (migrations only add). Blocks on disk reads; holds no
+ * transaction longer than one day's statement. */
 struct mc_report *mc_report_compute(const char *db_path, const struct mc_config *cfg,
 				    const struct mc_report_opts *opts, char *err, size_t errlen);
 /* Accepts NULL. */
