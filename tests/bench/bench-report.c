@@ -11,7 +11,9 @@
  *    its control socket (press → answer, each one an fsync'd commit), first
  *    alone, then while a child process computes year reports in a loop.
  *
- * Usage: bench-report [--days N] [--presses N] [--keep DIR]
+ * Usage: bench-report [--days N] [--presses N] [--keep DIR [--generate-only]]
+ * (--keep DIR leaves the database and board.conf there, for trying reports
+ * by hand; --generate-only stops after step 1.)
  * Prints figures only; asserts nothing about time. */
 #include <errno.h>
 #include <fcntl.h>
@@ -457,9 +459,11 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "days", required_argument, NULL, 'd' }, { "presses", required_argument, NULL, 'p' },
-		{ "keep", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
+		{ "keep", required_argument, NULL, 'k' }, { "generate-only", no_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int ndays = 365, npress = 400, c;
+	bool only_generate = false;
 	const char *keep = NULL;
 	static struct mc_config cfg;
 	char dir[] = "/tmp/motcua-bench-report-XXXXXX", path[1024], board[1024], sock[1024], err[512];
@@ -471,11 +475,13 @@ int main(int argc, char **argv)
 			npress = atoi(optarg);
 		else if (c == 'k')
 			keep = optarg;
+		else if (c == 'g')
+			only_generate = true;
 		else
 			return 2;
 	}
-	if (ndays < 31 || ndays > 366 || npress < 10 || npress > 5000) {
-		fprintf(stderr, "bench-report: --days 31..366, --presses 10..5000\n");
+	if (ndays < 31 || ndays > 366 || npress < 10 || npress > 5000 || (only_generate && !keep)) {
+		fprintf(stderr, "bench-report: --days 31..366, --presses 10..5000, --generate-only with --keep\n");
 		return 2;
 	}
 	if (keep) {
@@ -518,6 +524,10 @@ int main(int argc, char **argv)
 	printf("  database size %.1f MB (%.0f bytes a ticket)\n", (double)sb.st_size / 1e6,
 	       (double)sb.st_size / (double)ntickets);
 
+	if (only_generate) {
+		printf("  kept %s\n", dir);
+		return 0;
+	}
 	int32_t y0 = mc_days_from_civil(2025, 1, 1);
 	struct {
 		const char *name;
