@@ -103,32 +103,37 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorts durations: a two-pass radix sort (16 bits a pass) when every value
- * fits in 32 bits and there are many (a year of waits is hundreds of
- * thousands), qsort otherwise. */
+/* Sorts durations: an LSD radix sort (three passes of 11 bits, whose
+ * counts stay in the cache) when every value fits in 33 bits and there are
+ * many (a year of waits is hundreds of thousands), qsort otherwise. */
 static void sort_values(int64_t *v, size_t n)
 {
+	enum { BITS = 11, BUCKETS = 1 << BITS, PASSES = 3 };
 	bool small = n >= 4096;
 	for (size_t i = 0; i < n && small; i++)
-		small = v[i] >= 0 && v[i] <= (int64_t)UINT32_MAX;
+		small = v[i] >= 0 && v[i] < ((int64_t)1 << (BITS * PASSES));
 	int64_t *tmp = small ? malloc(n * sizeof(*tmp)) : NULL;
-	size_t *count = tmp ? calloc(65537, sizeof(*count)) : NULL;
-	if (!count) {
-		free(tmp);
+	if (!tmp) {
 		qsort(v, n, sizeof(*v), cmp_i64);
 		return;
 	}
-	for (int shift = 0; shift < 32; shift += 16) {
-		int64_t *from = shift ? tmp : v, *to = shift ? v : tmp;
-		memset(count, 0, 65537 * sizeof(*count));
+	size_t count[PASSES][BUCKETS + 1];
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < PASSES; p++)
+			count[p][(((uint64_t)v[i] >> (p * BITS)) & (BUCKETS - 1)) + 1]++;
+	int64_t *from = v, *to = tmp;
+	for (int p = 0; p < PASSES; p++) {
+		for (size_t d = 1; d <= BUCKETS; d++)
+			count[p][d] += count[p][d - 1];
 		for (size_t i = 0; i < n; i++)
-			count[(((uint64_t)from[i] >> shift) & 0xffff) + 1]++;
-		for (size_t d = 1; d <= 65536; d++)
-			count[d] += count[d - 1];
-		for (size_t i = 0; i < n; i++)
-			to[count[((uint64_t)from[i] >> shift) & 0xffff]++] = from[i];
+			to[count[p][((uint64_t)from[i] >> (p * BITS)) & (BUCKETS - 1)]++] = from[i];
+		int64_t *t = from;
+		from = to;
+		to = t;
 	}
-	free(count);
+	/* An odd number of passes leaves the result in tmp. */
+	memcpy(v, from, n * sizeof(*v));
 	free(tmp);
 }
 
