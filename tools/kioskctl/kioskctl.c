@@ -19,6 +19,7 @@ static const struct {
 	{ "config", cmd_config, "check a board.conf" },
 	{ "say", cmd_say, "play voice clips on the speaker" },
 	{ "announce", cmd_announce, "say a call on the speaker (test)" },
+	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
 };
 
 static void print_help(void)
