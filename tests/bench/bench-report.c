@@ -200,11 +200,14 @@ static long generate(const char *path, int ndays)
 			snprintf(label, sizeof(label), "%d", number);
 			bool prio = urand() < 0.05;
 			double r = urand();
-			const char *status = r < 0.02 ? "voided" : r < 0.07 ? "noshow" : r < 0.075 ? "expired" : "finished";
-			int transfers = !strcmp(status, "finished") && urand() < 0.02;
+			static const char *const names[] = { "voided", "noshow", "expired", "finished" };
+			enum { VOIDED, NOSHOW, EXPIRED, FINISHED };
+			int kind = r < 0.02 ? VOIDED : r < 0.07 ? NOSHOW : r < 0.075 ? EXPIRED : FINISHED;
+			const char *status = names[kind];
+			int transfers = kind == FINISHED && urand() < 0.02;
 			int64_t issued = arr[i], called = 0, fin = 0, wait = -1, serv = -1;
 			int counter = 0, clerk = 0, rating = 0;
-			if (!strcmp(status, "finished") || !strcmp(status, "noshow")) {
+			if (kind == FINISHED || kind == NOSHOW) {
 				wait = (int64_t)(-log(1 - urand()) * svc_wait[s] * 60000 * (prio ? 0.3 : 1));
 				if (wait > 3 * 3600000)
 					wait = 3 * 3600000;
@@ -212,7 +215,7 @@ static long generate(const char *path, int ndays)
 				counter = serving[s][(int)(urand() * nserving[s])];
 				clerk = 100 + counter;
 			}
-			if (!strcmp(status, "finished")) {
+			if (kind == FINISHED) {
 				serv = 120000 + (int64_t)(-log(1 - urand()) * 360000);
 				fin = called + serv;
 				if (urand() < 0.5) {
@@ -266,7 +269,7 @@ static long generate(const char *path, int ndays)
 			if (transfers)
 				event(ev, called + 60000, called + 60000 + mono0, boot, dtext, "transfer", id, counter, clerk,
 				      (s + 1) % NSVC, keys[(s + 1) % NSVC]);
-			if (!strcmp(status, "finished"))
+			if (kind == FINISHED)
 				event(ev, fin, fin + mono0, boot, dtext, "finish", id, counter, clerk, 0, "");
 			else if (!strcmp(status, "noshow"))
 				event(ev, fin, fin + mono0, boot, dtext, "noshow", id, counter, clerk, 0, "");
