@@ -17,6 +17,9 @@ static const struct {
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "config", cmd_config, "check a board.conf" },
+	{ "say", cmd_say, "play voice clips on the speaker" },
+	{ "announce", cmd_announce, "say a call on the speaker (test)" },
+	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
 	{ "printer", cmd_printer, "printer state, test ticket, reprint the last ticket" },
 };
 
