@@ -361,3 +361,15 @@ out:
 		cairo_surface_destroy(p.logo);
 	return r;
 }
+
+#ifdef MC_SANITIZED
+/* fontconfig keeps its configuration and font cache for the life of the
+ * process (pango loads it once per rendering thread); LeakSanitizer would
+ * report them at exit in every program that prints a ticket. Only those
+ * allocations are silenced, through the sanitizer's documented hook. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+#endif
