@@ -11,26 +11,26 @@
 
 /* The libusb calls printer-usb.c makes, with libusb's signatures. */
 struct mc_usb_ops {
-	int (*init)(libusb_context **ctx);
-	void (*exit)(libusb_context *ctx);
-	ssize_t (*get_device_list)(libusb_context *ctx, libusb_device ***list);
-	void (*free_device_list)(libusb_device **list, int unref);
-	int (*get_device_descriptor)(libusb_device *dev, struct libusb_device_descriptor *desc);
-	int (*get_active_config_descriptor)(libusb_device *dev, struct libusb_config_descriptor **cfg);
-	void (*free_config_descriptor)(struct libusb_config_descriptor *cfg);
-	int (*open)(libusb_device *dev, libusb_device_handle **h);
-	void (*close)(libusb_device_handle *h);
-	int (*set_auto_detach_kernel_driver)(libusb_device_handle *h, int enable);
-	int (*claim_interface)(libusb_device_handle *h, int iface);
-	int (*release_interface)(libusb_device_handle *h, int iface);
+	int (*init)(libusb_context **ctx);                 /* libusb_init */
+	void (*exit)(libusb_context *ctx);                 /* libusb_exit */
+	ssize_t (*get_device_list)(libusb_context *ctx, libusb_device ***list); /* enumerate */
+	void (*free_device_list)(libusb_device **list, int unref); /* after enumerating */
+	int (*get_device_descriptor)(libusb_device *dev, struct libusb_device_descriptor *desc); /* ids */
+	int (*get_active_config_descriptor)(libusb_device *dev, struct libusb_config_descriptor **cfg); /* interfaces */
+	void (*free_config_descriptor)(struct libusb_config_descriptor *cfg); /* releases it */
+	int (*open)(libusb_device *dev, libusb_device_handle **h); /* libusb_open */
+	void (*close)(libusb_device_handle *h);            /* libusb_close */
+	int (*set_auto_detach_kernel_driver)(libusb_device_handle *h, int enable); /* usblp off */
+	int (*claim_interface)(libusb_device_handle *h, int iface);   /* take the printer */
+	int (*release_interface)(libusb_device_handle *h, int iface); /* give it back */
 	int (*bulk_transfer)(libusb_device_handle *h, unsigned char ep, unsigned char *data, int len,
-			     int *transferred, unsigned int timeout);
-	int (*has_capability)(uint32_t cap);
+			     int *transferred, unsigned int timeout);   /* data and status */
+	int (*has_capability)(uint32_t cap);               /* hotplug supported? */
 	int (*hotplug_register_callback)(libusb_context *ctx, int events, int flags, int vendor_id,
 					 int product_id, int dev_class, libusb_hotplug_callback_fn cb,
-					 void *user_data, libusb_hotplug_callback_handle *handle);
-	void (*hotplug_deregister_callback)(libusb_context *ctx, libusb_hotplug_callback_handle handle);
-	int (*handle_events_timeout_completed)(libusb_context *ctx, struct timeval *tv, int *completed);
+					 void *user_data, libusb_hotplug_callback_handle *handle); /* arrivals, departures */
+	void (*hotplug_deregister_callback)(libusb_context *ctx, libusb_hotplug_callback_handle handle); /* at close */
+	int (*handle_events_timeout_completed)(libusb_context *ctx, struct timeval *tv, int *completed); /* runs hotplug callbacks */
 };
 
 /* The real libusb. */
