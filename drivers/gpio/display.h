@@ -1,0 +1,50 @@
+/* display.h — a counter's GPIO display board (TM1637 or MAX7219): shows a
+ * number, blinks it on a new call, marks a paused counter.
+ *
+ * Frames are encoded on the loop (pure encoders) and played on the board's
+ * output lines by the display's own worker thread, timed to the chip's
+ * datasheet; the loop never waits for a frame. At most one frame is in
+ * flight: a newer state replaces any state not yet sent. Blinking uses a
+ * loop timer only while it blinks, so an idle board costs nothing. */
+#ifndef MC_DISPLAY_H
+#define MC_DISPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct mc_loop;
+struct mc_gpio;
+struct mc_display;
+
+/* Requests the board's output lines and starts its worker. kind and lines
+ * come from board.conf (lines: CLK,DIO or DIN,CLK,LOAD); brightness -1 is
+ * the default; blink_ms is the blink half-period. NULL with a message
+ * naming the line or chip in err. */
+struct mc_display *mc_display_new(struct mc_loop *loop, struct mc_gpio *gpio, enum mc_display_kind kind,
+				  const struct mc_gpio_lines_conf *lines, int blink_ms,
+				  char *err, size_t errlen);
+/* Stops the worker (after the frame in flight) and releases the lines.
+ * Accepts NULL. */
+void mc_display_free(struct mc_display *d);
+
+/* Shows text (right-aligned, last digits kept; "" blank) with the paused
+ * mark or not, blinking blinks times first (0: steady). */
+void mc_display_show(struct mc_display *d, const char *text, bool paused, int blinks);
+
+/* What the board was last asked to show. */
+const char *mc_display_text(const struct mc_display *d);
+/* Whether the paused mark is asked for. */
+bool mc_display_paused(const struct mc_display *d);
+/* Frames played so far. */
+uint64_t mc_display_frames(const struct mc_display *d);
+/* Whether the last frame failed; *why (may be NULL) gets the reason. */
+bool mc_display_failed(const struct mc_display *d, const char **why);
+/* Frames queued or playing (0: the board shows the latest state). */
+int mc_display_busy(const struct mc_display *d);
+/* "tm1637" or "max7219". */
+const char *mc_display_kind_name(enum mc_display_kind kind);
+
+#endif
