@@ -427,7 +427,9 @@ static void on_press(struct mc_app_gpio *g, struct input *in, enum mc_press p)
 		}
 		/* A combination button gives its ticket on release, unless the
 		 * press completed the combination. */
-		if (p == MC_PRESS_LONG && combo_held(g)) {
+		if (p == MC_PRESS_LONG && in->combo_used) {
+			publish(g, in, p, "combination already done");
+		} else if (p == MC_PRESS_LONG && combo_held(g)) {
 			for (int i = 0; i < g->ninputs; i++)
 				if (g->inputs[i].in_combo)
 					g->inputs[i].combo_used = true;
@@ -830,6 +832,7 @@ int mc_app_gpio_start(struct mc_app_gpio *g, struct mc_app *app)
 		goto err_free;
 	if (mc_app_add_output(app, &gpio_output, g) < 0)
 		goto err_free;
+	out_changed(g);
 	if (g->ninputs || g->ndisps)
 		mc_log(MC_LOG_NOTICE, "gpio: %d inputs, %d display boards, backend %s", g->ninputs, g->ndisps,
 		       mc_gpio_backend_name(g->gpio));
