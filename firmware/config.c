@@ -245,7 +245,8 @@ static int parse_hours(struct parser *ps, void *p, const char *value)
 				a = b = wday_index(d);
 			}
 			if (a < 0 || b < 0)
-				return fail(ps, ps->line, "hours: '%s' is not a weekday (mon, tue, wed, thu, fri, sat, sun)", d);
+				return fail(ps, ps->line, "hours: '%s' is not a weekday (mon, tue, wed, thu, fri, sat, sun)",
+					    a < 0 ? d : dash + 1);
 			for (int i = a;; i = (i + 1) % 7) {
 				days[i] = true;
 				if (i == b)
@@ -488,6 +489,19 @@ static int parse_read_numbers(struct parser *ps, void *p, const char *value)
 		*r = MC_READ_DIGITS;
 	else
 		return fail(ps, ps->line, "numbers: '%s' must be whole or digits", value);
+	return 0;
+}
+
+static int parse_dialect(struct parser *ps, void *p, const char *value)
+{
+	bool *south = p;
+
+	if (!strcmp(value, "north"))
+		*south = false;
+	else if (!strcmp(value, "south"))
+		*south = true;
+	else
+		return fail(ps, ps->line, "dialect: '%s' must be north (linh, nghìn) or south (lẻ, ngàn)", value);
 	return 0;
 }
 
@@ -861,6 +875,10 @@ static const struct key audio_keys[] = {
 	INT(A, volume, 0, 100),
 	FN("quiet", A, quiet, parse_quiet),
 	STR(A, clips),
+	FN("dialect", A, south, parse_dialect),
+	BOOL(A, colloquial),
+	BOOL(A, tu),
+	BOOL(A, english),
 	END
 };
 
@@ -935,6 +953,7 @@ static void set_defaults(struct mc_config *cfg)
 	strcpy(cfg->audio.voice, "vi");
 	cfg->audio.repeat = 1;
 	cfg->audio.volume = 80;
+	cfg->audio.tu = true;
 
 	cfg->screen.width = 1280;
 	cfg->screen.height = 800;

@@ -2,6 +2,7 @@
  * the database, runs the event loop. */
 #include "app-gpio.h"
 #include "app.h"
+#include "app-audio.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -94,6 +95,11 @@ int main(int argc, char **argv)
 	}
 	if (opt.sim)
 		mc_app_gpio_keyboard(gpio, STDIN_FILENO);
+	if (mc_app_add_audio(app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskd: %s\n", err);
+		mc_app_free(app);
+		return MC_EX_CONFIG;
+	}
 	if (opt.sim && mc_app_add_terminal(app) < 0) {
 		fprintf(stderr, "kioskd: cannot start the simulated printer\n");
 		mc_app_free(app);

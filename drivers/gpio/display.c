@@ -169,7 +169,7 @@ void mc_display_show(struct mc_display *d, const char *text, bool paused, int bl
 		d->full = true;
 	snprintf(d->text, sizeof(d->text), "%s", text);
 	d->paused = paused;
-	if (blinks > 0) {
+	if (blinks > 0 && d->loop) {
 		if (d->blink_timer)
 			mc_loop_del_timer(d->loop, d->blink_timer);
 		/* Off first, then on: blinks off/on pairs ending on. */
@@ -185,7 +185,7 @@ void mc_display_show(struct mc_display *d, const char *text, bool paused, int bl
 	sync_board(d);
 }
 
-struct mc_display *mc_display_new(struct mc_loop *loop, struct mc_gpio *gpio, enum mc_display_kind kind,
+struct mc_display *mc_display_new(struct mc_gpio *gpio, enum mc_display_kind kind,
 				  const struct mc_gpio_lines_conf *lines, int blink_ms,
 				  char *err, size_t errlen)
 {
@@ -202,7 +202,6 @@ struct mc_display *mc_display_new(struct mc_loop *loop, struct mc_gpio *gpio, en
 		free(d);
 		return NULL;
 	}
-	d->loop = loop;
 	d->kind = kind;
 	d->blink_ms = blink_ms;
 	d->brightness = lines->brightness >= 0 ? lines->brightness : kind == MC_DISPLAY_TM1637 ? 4 : 8;
@@ -219,15 +218,9 @@ struct mc_display *mc_display_new(struct mc_loop *loop, struct mc_gpio *gpio, en
 			goto err_release;
 		d->nlines++;
 	}
-	d->worker = mc_worker_new(loop, "gpio-display");
-	if (!d->worker) {
-		snprintf(err, errlen, "cannot start the display thread: %s", strerror(errno));
-		goto err_release;
-	}
 	d->on = true;
 	d->full = true;
 	d->dirty = true;
-	sync_board(d);
 	return d;
 
 err_release:
@@ -237,13 +230,23 @@ err_release:
 	return NULL;
 }
 
+int mc_display_start(struct mc_display *d, struct mc_loop *loop)
+{
+	d->loop = loop;
+	d->worker = mc_worker_new(loop, "gpio-display");
+	if (!d->worker)
+		return -1;
+	sync_board(d);
+	return 0;
+}
+
 void mc_display_free(struct mc_display *d)
 {
 	struct mc_worker *w;
 
 	if (!d)
 		return;
-	if (d->blink_timer)
+	if (d->blink_timer && d->loop)
 		mc_loop_del_timer(d->loop, d->blink_timer);
 	w = d->worker;
 	d->worker = NULL;

@@ -19,13 +19,16 @@ struct mc_loop;
 struct mc_gpio;
 struct mc_display;
 
-/* Requests the board's output lines and starts its worker. kind and lines
- * come from board.conf (lines: CLK,DIO or DIN,CLK,LOAD); brightness -1 is
- * the default; blink_ms is the blink half-period. NULL with a message
- * naming the line or chip in err. */
-struct mc_display *mc_display_new(struct mc_loop *loop, struct mc_gpio *gpio, enum mc_display_kind kind,
+/* Requests the board's output lines (from board.conf: CLK,DIO or
+ * DIN,CLK,LOAD, with brightness -1 for the default); blink_ms is the blink
+ * half-period. Nothing is sent before mc_display_start(). NULL with a
+ * message naming the line or chip in err. */
+struct mc_display *mc_display_new(struct mc_gpio *gpio, enum mc_display_kind kind,
 				  const struct mc_gpio_lines_conf *lines, int blink_ms,
 				  char *err, size_t errlen);
+/* Starts the board's worker on loop and sends the first frame (blank).
+ * 0, or -1 with errno. */
+int mc_display_start(struct mc_display *d, struct mc_loop *loop);
 /* Stops the worker (after the frame in flight) and releases the lines.
  * Accepts NULL. */
 void mc_display_free(struct mc_display *d);

@@ -18,6 +18,9 @@ static const struct {
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "config", cmd_config, "check a board.conf" },
 	{ "gpio", cmd_gpio, "GPIO lines: status, watch presses live, press (sim)" },
+	{ "say", cmd_say, "play voice clips on the speaker" },
+	{ "announce", cmd_announce, "say a call on the speaker (test)" },
+	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
 };
 
 static void print_help(void)
