@@ -159,11 +159,61 @@ def sim(tmp):
             print(open(os.path.join(tmp, "kioskd.log")).read())
 
 
+def keyboard(tmp):
+    """Simulator keys on kioskd's terminal press the same GPIO inputs."""
+    import pty
+    board = os.path.join(tmp, "board-kbd.conf")
+    with open(board, "w") as f:
+        f.write(BOARD.format(chip="gpiochip0"))
+    state = os.path.join(tmp, "state-kbd")
+    sock = os.path.join(tmp, "kbd.sock")
+    master, slave = pty.openpty()
+    kd = subprocess.Popen([KIOSKD, "--board", board, "--state-dir", state, "--socket", sock, "--sim"],
+                          stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    out = b""
+    try:
+        def read_until(token, timeout=10.0):
+            nonlocal out
+            import select
+            end = time.monotonic() + timeout
+            while token not in out and time.monotonic() < end:
+                r, _, _ = select.select([master], [], [], 0.1)
+                if r:
+                    try:
+                        out += os.read(master, 4096)
+                    except OSError:
+                        break
+            return token in out
+        check(read_until(b"ready:"), "keyboard: kioskd printed its key map and is ready")
+        check(b"1  service civil" in out and b"3  counter 1 next" in out,
+              "keyboard: the map names key 1 = service civil, key 3 = counter 1 next")
+        os.write(master, b"1")
+        check(read_until(b"down: ticket"), "keyboard: key 1 issued a ticket")
+        os.write(master, b"3")
+        check(read_until(b"(counter 1 next) down: next"), "keyboard: key 3 called at counter 1")
+        st = json.loads(ctl(sock, "status", "--json").stdout)
+        c1 = [c for c in st["counters"] if c["number"] == 1][0]
+        check(c1["current"] != "", "keyboard: counter 1 serves %s" % c1["current"])
+    finally:
+        kd.terminate()
+        try:
+            rc = kd.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            kd.kill()
+            rc = kd.wait()
+        os.close(master)
+        check(rc == 0, "keyboard: kioskd stopped cleanly (rc %d)" % rc)
+        if failures:
+            print(out.decode(errors="replace"))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="mc-gpio-kioskd-")
     try:
         missing_chip(tmp)
         sim(tmp)
+        keyboard(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if failures:
