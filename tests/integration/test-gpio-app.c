@@ -273,6 +273,67 @@ static void technician_combination_and_ready_light(void **state)
 	assert_int_equal(waiting(f, "social"), 0);
 }
 
+/* A small office's day on GPIO alone (no bus, no screen, no printer):
+ * citizens press service buttons, two clerks call and finish with their
+ * keys, citizens rate; every ticket ends served and the boards follow. */
+static void office_day_on_gpio_only(void **state)
+{
+	struct fx *f = *state;
+	static const int buttons[] = { 22, 17, 27 };  /* social, civil, land */
+	unsigned seed = 12345;
+	int issued = 0, rated = 0;
+
+	for (int round = 0; round < 12; round++) {
+		/* Two or three citizens arrive. */
+		for (int k = 0; k < 2 + round % 2; k++) {
+			seed = seed * 1103515245u + 12345u;
+			press(f, buttons[(seed >> 16) % 3], (seed >> 20) & 1);
+			issued++;
+		}
+		/* Each clerk finishes the citizen at the desk and calls the next. */
+		press(f, 5, true);   /* counter 1 NEXT (civil, social) */
+		press(f, 7, false);  /* counter 2 NEXT (land) */
+		if (round % 3 == 0 && current(f, 1)) {
+			press(f, 19, false);              /* counter 1 FINISH */
+			press(f, 12 + (round % 2) * 4, false); /* rating 1 or 2 */
+			rated++;
+		}
+	}
+	/* Closing time: the clerks call until nobody waits. */
+	for (int i = 0; i < 40 && (waiting(f, "civil") + waiting(f, "social") + waiting(f, "land")); i++) {
+		if (waiting(f, "civil") + waiting(f, "social"))
+			press(f, 5, false);
+		if (waiting(f, "land"))
+			press(f, 7, false);
+	}
+	press(f, 19, false);
+	if (current(f, 2))
+		press(f, 7, false);  /* NEXT with nobody waiting still finishes */
+	size_t n, finished = 0, with_rating = 0;
+	const struct mc_ticket *t = mc_engine_tickets(mc_app_engine(f->app), &n);
+	for (size_t i = 0; i < n; i++) {
+		finished += t[i].status == MC_T_FINISHED;
+		with_rating += t[i].rating > 0;
+	}
+	assert_int_equal((int)n, issued);
+	assert_int_equal((int)finished, issued);
+	assert_int_equal((int)with_rating, rated);
+	assert_null(current(f, 1));
+	assert_null(current(f, 2));
+	/* An idle kiosk writes nothing to its boards. */
+	struct mc_gpio_fake_change *ch;
+	mc_gpio_fake_clear(f->fake);
+	press(f, 5, false);  /* NEXT with nobody: refused, board stays blank */
+	run_for(f, 50);
+	ch = mc_gpio_fake_changes(f->fake, &n);
+	assert_int_equal(n, 0);  /* nothing changed: no frame written */
+	free(ch);
+	json_t *st, *l = gpio_line(f, "gpiochip0:5", &st);
+	assert_non_null(l);
+	assert_true(json_integer_value(json_object_get(l, "presses")) >= 12);
+	json_decref(st);
+}
+
 /* ---- errors at open ---------------------------------------------------- */
 
 static void open_error(const char *text, int fail_offset, const char *want)
@@ -331,6 +392,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(keys_act_on_their_counter, setup, teardown),
 		cmocka_unit_test_setup_teardown(combination_button_waits_for_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(technician_combination_and_ready_light, setup, teardown),
+		cmocka_unit_test_setup_teardown(office_day_on_gpio_only, setup, teardown),
 		cmocka_unit_test(line_that_cannot_be_requested),
 		cmocka_unit_test(chip_that_does_not_exist),
 	};
