@@ -31,7 +31,7 @@ static const char board[] =
 	"keys = next,recall,noshow,finish = gpiochip0:5,6,13,19 active-low pull-up\n"           /* 16 */
 	"rating_keys = gpiochip0:12,16,20,21 active-low\n"                                      /* 17 */
 	"display = tm1637 gpiochip0:23,24\n"                                                    /* 18 */
-	"[counter.2]\nservices = land\nkeys = next = gpiochip0:7 active-low\n"                  /* 19-21 */
+	"[counter.2]\nservices = land\nkeys = next,pause = gpiochip0:7,8 active-low\n"          /* 19-21 */
 	"[gpio]\ndebounce = 10ms\nlong_press = 300ms\ntech_combo = civil+land\n"                /* 22-25 */
 	"light_ready = gpiochip0:25\nlight_fault = gpiochip0:26\nblink = 50ms\nblinks = 2\n";   /* 26-29 */
 
@@ -334,6 +334,35 @@ static void office_day_on_gpio_only(void **state)
 	json_decref(st);
 }
 
+/* A pause key pauses its counter; the board marks a paused counter. */
+static void pause_key_and_paused_mark(void **state)
+{
+	struct fx *f = *state;
+	struct mc_gpio_fake_change *ch;
+	struct tm_state tm;
+	char text[8];
+	size_t n;
+
+	press(f, 8, true);
+	assert_true(mc_engine_counter_state(mc_app_engine(f->app), 2)->paused);
+	assert_false(mc_engine_counter_state(mc_app_engine(f->app), 1)->paused);
+	press(f, 8, false);
+	assert_false(mc_engine_counter_state(mc_app_engine(f->app), 2)->paused);
+
+	/* Counter 1 (with the board) paused with nobody called: "----" and the colon. */
+	run_for(f, 50);
+	mc_gpio_fake_clear(f->fake);
+	assert_int_equal(mc_app_counter(f->app, 1, MC_A_PAUSE, 0, NULL), MC_OK);
+	run_for(f, 50);
+	ch = mc_gpio_fake_changes(f->fake, &n);
+	if (tm_decode(ch, n, "gpiochip0:23", "gpiochip0:24", &tm))
+		fail_msg("%s", tm.error);
+	tm_text(&tm, text);
+	assert_string_equal(text, "----");
+	assert_int_equal(tm.seg[1] & 0x80, 0x80);
+	free(ch);
+}
+
 /* ---- errors at open ---------------------------------------------------- */
 
 static void open_error(const char *text, int fail_offset, const char *want)
@@ -393,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(combination_button_waits_for_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(technician_combination_and_ready_light, setup, teardown),
 		cmocka_unit_test_setup_teardown(office_day_on_gpio_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(pause_key_and_paused_mark, setup, teardown),
 		cmocka_unit_test(line_that_cannot_be_requested),
 		cmocka_unit_test(chip_that_does_not_exist),
 	};
