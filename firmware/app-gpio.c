@@ -544,6 +544,24 @@ static void update_lights(struct mc_app_gpio *g)
 	json_decref(st);
 }
 
+/* A board started or stopped failing: log it and update the fault light. */
+static void on_display_fault(void *ctx, struct mc_display *d, bool failed)
+{
+	struct mc_app_gpio *g = ctx;
+	const char *why;
+	int counter = 0;
+
+	for (int i = 0; i < g->ndisps; i++)
+		if (g->disps[i].d == d)
+			counter = g->disps[i].counter;
+	mc_display_failed(d, &why);
+	if (failed)
+		mc_log(MC_LOG_WARNING, "gpio: counter %d board: %s", counter, why);
+	else
+		mc_log(MC_LOG_NOTICE, "gpio: counter %d board works again", counter);
+	update_lights(g);
+}
+
 static void show_counter(struct mc_app_gpio *g, struct disp *dp, int blinks)
 {
 	const struct mc_engine *e = mc_app_engine(g->app);
@@ -825,9 +843,11 @@ int mc_app_gpio_start(struct mc_app_gpio *g, struct mc_app *app)
 	for (int i = 0; i < g->ninputs; i++)
 		if (mc_loop_add_fd(g->loop, mc_gpio_line_fd(g->inputs[i].line), MC_READ, on_edge, &g->inputs[i]) < 0)
 			goto err_free;
-	for (int i = 0; i < g->ndisps; i++)
+	for (int i = 0; i < g->ndisps; i++) {
+		mc_display_on_fault(g->disps[i].d, on_display_fault, g);
 		if (mc_display_start(g->disps[i].d, g->loop) < 0)
 			goto err_free;
+	}
 	if (mc_ctl_register(mc_app_ctl(app), "gpio", "GPIO lines: action status|watch|inject", cmd_gpio, g) < 0)
 		goto err_free;
 	if (mc_app_add_output(app, &gpio_output, g) < 0)

@@ -39,6 +39,8 @@ struct mc_display {
 	long long blink_timer;   /* loop timer id (0: none) */
 	uint64_t frames;         /* frames played */
 	bool failed;             /* the last frame failed */
+	mc_display_fault_fn on_fault; /* told when failed changes */
+	void *fault_ctx;         /* its context */
 	char why[160];           /* why */
 };
 
@@ -87,6 +89,7 @@ static void done_frame(void *p, void *ctx)
 {
 	struct frame *f = p;
 	struct mc_display *d = f->d;
+	bool was = d->failed;
 
 	(void)ctx;
 	d->inflight = false;
@@ -102,8 +105,16 @@ static void done_frame(void *p, void *ctx)
 		d->frames++;
 	}
 	free(f);
+	if (was != d->failed && d->on_fault && d->worker)
+		d->on_fault(d->fault_ctx, d, d->failed);
 	if (d->worker)
 		sync_board(d);
+}
+
+void mc_display_on_fault(struct mc_display *d, mc_display_fault_fn fn, void *ctx)
+{
+	d->on_fault = fn;
+	d->fault_ctx = ctx;
 }
 
 /* Sends the current state if it is not on the board and nothing is in flight. */

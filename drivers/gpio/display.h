@@ -37,6 +37,11 @@ void mc_display_free(struct mc_display *d);
  * mark or not, blinking blinks times first (0: steady). */
 void mc_display_show(struct mc_display *d, const char *text, bool paused, int blinks);
 
+/* Called on the loop thread when the board starts or stops failing. */
+typedef void (*mc_display_fault_fn)(void *ctx, struct mc_display *d, bool failed);
+/* Sets the fault callback (NULL: none). */
+void mc_display_on_fault(struct mc_display *d, mc_display_fault_fn fn, void *ctx);
+
 /* What the board was last asked to show. */
 const char *mc_display_text(const struct mc_display *d);
 /* Whether the paused mark is asked for. */

@@ -363,6 +363,32 @@ static void pause_key_and_paused_mark(void **state)
 	free(ch);
 }
 
+/* A board whose line fails lights the fault light until it works again. */
+static void failing_board_lights_fault(void **state)
+{
+	struct fx *f = *state;
+
+	run_for(f, 50);
+	assert_int_equal(mc_gpio_fake_level(f->fake, "gpiochip0", 26), 0);
+	mc_gpio_fake_fail_set(f->fake, "gpiochip0", 23, EIO);
+	press(f, 22, false);
+	press(f, 5, false);                  /* a call: the board must be written */
+	run_for(f, 300);
+	assert_int_equal(mc_gpio_fake_level(f->fake, "gpiochip0", 26), 1);
+	json_t *st = json_object();
+	mc_app_status(f->app, st);
+	json_t *d = json_array_get(json_object_get(json_object_get(st, "gpio"), "displays"), 0);
+	assert_true(json_is_true(json_object_get(d, "failed")));
+	assert_non_null(strstr(json_string_value(json_object_get(d, "why")), "gpiochip0:23"));
+	json_decref(st);
+	/* The kiosk keeps serving meanwhile. */
+	assert_non_null(current(f, 1));
+	mc_gpio_fake_fail_set(f->fake, "gpiochip0", 23, 0);
+	press(f, 6, false);                  /* RECALL: written again */
+	run_for(f, 300);
+	assert_int_equal(mc_gpio_fake_level(f->fake, "gpiochip0", 26), 0);
+}
+
 /* ---- errors at open ---------------------------------------------------- */
 
 static void open_error(const char *text, int fail_offset, const char *want)
@@ -423,6 +449,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(technician_combination_and_ready_light, setup, teardown),
 		cmocka_unit_test_setup_teardown(office_day_on_gpio_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(pause_key_and_paused_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(failing_board_lights_fault, setup, teardown),
 		cmocka_unit_test(line_that_cannot_be_requested),
 		cmocka_unit_test(chip_that_does_not_exist),
 	};
