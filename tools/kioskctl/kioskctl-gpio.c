@@ -73,20 +73,22 @@ static void print_status(json_t *a)
 	       (long long)json_integer_value(json_object_get(a, "long_press_ms")));
 	printf("%-16s %-22s %-4s %-5s %-7s %s\n", "LINE", "FOR", "DIR", "LEVEL", "PRESSES", "LAST");
 	json_array_foreach(json_object_get(a, "lines"), i, v) {
-		printf("%-16s %-22s %-4s %-5lld %-7lld %s\n", json_string_value(json_object_get(v, "line")),
-		       json_string_value(json_object_get(v, "what")), json_string_value(json_object_get(v, "dir")),
-		       (long long)json_integer_value(json_object_get(v, "level")),
-		       (long long)json_integer_value(json_object_get(v, "presses")),
-		       json_object_get(v, "last") ? json_string_value(json_object_get(v, "last")) : "");
+		bool out = !strcmp(json_string_value(json_object_get(v, "dir")), "out");
+		char presses[24];
+		snprintf(presses, sizeof(presses), "%lld", (long long)json_integer_value(json_object_get(v, "presses")));
+		printf("%-16s %-22s %-4s %-5lld %-7s %s\n", json_string_value(json_object_get(v, "line")),
+		       json_string_value(json_object_get(v, "what")), out ? "out" : "in",
+		       (long long)json_integer_value(json_object_get(v, "level")), out ? "-" : presses,
+		       out ? "-" : json_string_value(json_object_get(v, "last")));
 	}
 	json_array_foreach(json_object_get(a, "displays"), i, v) {
-		printf("display counter %lld: %s [%s] %s%s, %lld frames%s%s\n",
+		bool failed = json_is_true(json_object_get(v, "failed"));
+		printf("board of counter %lld: %s shows \"%s\"%s, %lld frames%s%s\n",
 		       (long long)json_integer_value(json_object_get(v, "counter")),
 		       json_string_value(json_object_get(v, "wiring")), json_string_value(json_object_get(v, "text")),
-		       json_is_true(json_object_get(v, "paused")) ? "paused" : "",
-		       "", (long long)json_integer_value(json_object_get(v, "frames")),
-		       json_is_true(json_object_get(v, "failed")) ? " FAULT: " : "",
-		       json_is_true(json_object_get(v, "failed")) ? json_string_value(json_object_get(v, "why")) : "");
+		       json_is_true(json_object_get(v, "paused")) ? " (paused / tạm dừng)" : "",
+		       (long long)json_integer_value(json_object_get(v, "frames")),
+		       failed ? " — FAULT / LỖI: " : "", failed ? json_string_value(json_object_get(v, "why")) : "");
 	}
 	json_array_foreach(json_object_get(a, "recent"), i, v)
 		print_event(v);
