@@ -62,8 +62,9 @@ int mc_raster_write_png(const struct mc_raster *r, const char *path, char *err, 
 	FILE *f = NULL;
 	png_structp png = NULL;
 	png_infop info = NULL;
-	uint8_t *row = NULL;
-	int rc = -1;
+	/* volatile: both live across libpng's setjmp. */
+	uint8_t *volatile row = NULL;
+	volatile int rc = -1;
 
 	f = fopen(path, "wb");
 	if (!f) {
