@@ -49,8 +49,9 @@ run_sim() {
 	log "starting kioskd in simulator mode (Ctrl-C stops it)"
 	"$b/firmware/kioskd" --board "$ROOT/tools/sim/board.conf" --state-dir "$state" \
 		--socket "$MOTCUA_SOCKET" --sim &
-	local kpid=$!
-	trap 'kill $kpid 2>/dev/null; kill $dpid 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+	KPID=$!
+	DPID=
+	trap 'kill $KPID $DPID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 	for _ in $(seq 50); do [[ -S $MOTCUA_SOCKET ]] && break; sleep 0.1; done
 	cat >&2 <<EOT
 
@@ -60,11 +61,12 @@ run_sim() {
     $b/tools/kioskctl press civil
     $b/tools/kioskctl counter 1 next
     $b/tools/kioskctl status
+    $b/tools/kioskctl announce 1023 3     # voice (no sound card: $state/voice/call-NNNN.wav)
 
 EOT
 	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &
-	local dpid=$!
-	wait $kpid
+	DPID=$!
+	wait $KPID
 }
 
 cmd="${1:-}"

@@ -19,6 +19,11 @@ static const struct {
 	{ "screenshot", cmd_screenshot, "save what the screen shows as PNG" },
 	{ "pin-hash", cmd_pin_hash, "hash a technician PIN for board.conf" },
 	{ "config", cmd_config, "check a board.conf" },
+	{ "gpio", cmd_gpio, "GPIO lines: status, watch presses live, press (sim)" },
+	{ "say", cmd_say, "play voice clips on the speaker" },
+	{ "announce", cmd_announce, "say a call on the speaker (test)" },
+	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
+	{ "printer", cmd_printer, "printer state, test ticket, reprint the last ticket" },
 };
 
 static void print_help(void)
