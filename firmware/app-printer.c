@@ -377,7 +377,7 @@ static enum mc_ctl_result print_cmd(struct printer_out *po, enum job_kind kind, 
 	if (!j)
 		return mc_ctl_error(resp, "nomem", "out of memory");
 	j->kind = kind;
-	j->reply = true;
+	j->reply = client != 0; /* 0: the touch screen's technician menu, no ctl client */
 	j->client = client;
 	if (kind == JOB_REPRINT) {
 		j->tt = po->last;
@@ -409,6 +409,28 @@ static enum mc_ctl_result cmd_test(void *ctx, json_t *req, json_t *resp, uint64_
 static enum mc_ctl_result cmd_reprint(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
 	return print_cmd(ctx, JOB_REPRINT, resp, client);
+}
+
+/* The technician menu's buttons (app-screen.h mc_screen_tech_ops). */
+static int tech_print(void *priv, enum job_kind kind, char *msg, size_t len)
+{
+	json_t *resp = json_object();
+	int rc = 0;
+
+	msg[0] = 0;
+	if (print_cmd(priv, kind, resp, 0) == MC_CTL_FAIL) {
+		snprintf(msg, len, "%s", json_string_value(json_object_get(resp, "message")));
+		rc = -1;
+	}
+	json_decref(resp);
+	return rc;
+}
+
+int mc_app_printer_test(void *priv, char *msg, size_t len) { return tech_print(priv, JOB_TEST, msg, len); }
+
+int mc_app_printer_reprint_last(void *priv, char *msg, size_t len)
+{
+	return tech_print(priv, JOB_REPRINT, msg, len);
 }
 
 /* ---- start ------------------------------------------------------------- */

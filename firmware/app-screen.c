@@ -1,5 +1,6 @@
 /* app-screen.c — the app's screen output and the touch input (see app-screen.h). */
 #include "app-screen.h"
+#include "app-printer.h"
 #include "app.h"
 #include "ctl.h"
 #include "log.h"
@@ -359,6 +360,14 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		free(s);
 		return NULL;
 	}
+	/* The printer's test and reprint, when a printer output runs. */
+	static const struct mc_screen_tech_ops printer_tech = {
+		.test_print = mc_app_printer_test,
+		.reprint_last = mc_app_printer_reprint_last,
+	};
+	void *printer = mc_app_output_priv(app, "printer");
+	if (printer)
+		mc_app_screen_set_tech_ops(s, &printer_tech, printer);
 	mc_ctl_register(mc_app_ctl(app), "screenshot", "PNG of the screen: path (absolute), hall", cmd_screenshot, s);
 	build_view(s);
 	mc_present_set_view(s->present, &s->view);

@@ -220,6 +220,14 @@ int mc_app_add_output(struct mc_app *app, const struct mc_output_ops *ops, void 
 	return 0;
 }
 
+void *mc_app_output_priv(const struct mc_app *app, const char *name)
+{
+	for (int i = 0; i < app->noutputs; i++)
+		if (app->outputs[i].ops->name && !strcmp(app->outputs[i].ops->name, name))
+			return app->outputs[i].priv;
+	return NULL;
+}
+
 /* ---- status for kioskctl ----------------------------------------------- */
 
 static json_t *ticket_json(const struct mc_config *cfg, const struct mc_ticket *t,

@@ -62,6 +62,9 @@ void mc_app_stop(struct mc_app *app);
 
 /* Registers an output; the app calls ops->free(priv) at the end. */
 int mc_app_add_output(struct mc_app *app, const struct mc_output_ops *ops, void *priv);
+/* The priv of the output registered under name, or NULL (lets one output's
+ * glue reach another's, e.g. the technician menu's test print). */
+void *mc_app_output_priv(const struct mc_app *app, const char *name);
 
 /* A citizen asks for a ticket. source names the input for double-tap
  * protection ("touch", "gpio:17", ...). The ticket is committed before this

@@ -6,12 +6,14 @@
  * technician, and an idle kiosk draws nothing.
  *
  * Usage: test-screen-app WORKDIR */
+#include "app-printer.h"
 #include "app-screen.h"
 #include "app.h"
 #include "loop.h"
 #include "present.h"
 #include "screen-harness.h"
 
+#include <dirent.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,8 @@ struct fx {
 	enum mc_notice want_notice;
 	size_t want_tickets;
 	int want_checks;
+	int64_t want_id;
+	char dir[512];
 };
 
 static void stats(struct fx *f, struct mc_present_stats *st) { mc_present_get_stats(f->p, st); }
@@ -66,6 +70,34 @@ static bool blinking(void *ctx)
 	struct mc_present_stats st;
 	stats(f, &st);
 	return st.hall_blinking;
+}
+
+static bool printed(void *ctx)
+{
+	struct fx *f = ctx;
+	const struct mc_ticket *t = mc_engine_ticket(mc_app_engine(f->app), f->want_id);
+	return t && t->print == MC_P_PRINTED;
+}
+
+/* Files the file: printer wrote. */
+static int nprints(const struct fx *f)
+{
+	char path[600];
+	int n = 0;
+	snprintf(path, sizeof(path), "%s/tickets", f->dir);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static bool one_more_print(void *ctx)
+{
+	struct fx *f = ctx;
+	return nprints(f) > f->want_checks;
 }
 
 static bool paused(void *ctx)
@@ -142,6 +174,7 @@ static int start(struct fx *f, struct harness *h, const char *dir, const char *h
 
 	memset(f, 0, sizeof(*f));
 	memset(h, 0, sizeof(*h));
+	snprintf(f->dir, sizeof(f->dir), "%s", dir);
 	write_board(dir, hash, board, sizeof(board));
 	snprintf(sock, sizeof(sock), "%s/k.sock", dir);
 	struct mc_app_options ao = { .board = board, .state_dir = dir, .socket = sock, .sim = true };
@@ -150,7 +183,11 @@ static int start(struct fx *f, struct harness *h, const char *dir, const char *h
 		fprintf(stderr, "FAIL: app: %s\n", err);
 		return -1;
 	}
-	mc_app_set_printer(f->app, MC_PRINTER_READY, "test printer");
+	/* The real printer output with a file: device (the technician's test print). */
+	if (mc_app_add_printer(f->app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "FAIL: printer: %s\n", err);
+		return -1;
+	}
 	struct mc_app_screen_options so = { .driver = "offscreen", .fixed_clock = clock,
 					    .observe = harness_event, .observe_ctx = h };
 	f->scr = mc_app_add_screen(f->app, &so, err, sizeof(err));
@@ -184,8 +221,8 @@ static void test_touch_flow(const char *dir, const char *hash)
 	CHECK(ntickets(&f) == f.want_tickets + 1, "one ticket committed (%zu)", ntickets(&f));
 	const struct mc_ticket *t = last_ticket(&f);
 	CHECK(t && t->service == 0 && !t->priority && !strcmp(t->label, "1001"), "ticket 1001 of civil");
-	if (t)
-		mc_app_printed(f.app, t->id, true); /* what the printer output would report */
+	f.want_id = t ? t->id : 0;
+	CHECK(harness_until(&h, printed, &f, 30000) == 0, "ticket 1001 printed by the printer output");
 
 	/* A touch anywhere goes back home. */
 	touch(&h, &f, "any");
@@ -198,8 +235,8 @@ static void test_touch_flow(const char *dir, const char *hash)
 	CHECK(wait_screen(&h, &f, MC_SCR_TICKET, MC_NOTICE_NONE) == 0, "ticket screen after priority");
 	t = last_ticket(&f);
 	CHECK(t && t->service == 1 && t->priority && !strcmp(t->label, "2001"), "priority ticket 2001 of land");
-	if (t)
-		mc_app_printed(f.app, t->id, true);
+	f.want_id = t ? t->id : 0;
+	CHECK(harness_until(&h, printed, &f, 30000) == 0, "ticket 2001 printed");
 	touch(&h, &f, "any");
 	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home again");
 
@@ -226,7 +263,10 @@ static void test_touch_flow(const char *dir, const char *hash)
 	CHECK(wait_screen(&h, &f, MC_SCR_TECH, MC_NOTICE_NONE) == 0, "technician menu after the right PIN");
 	touch(&h, &f, "tech:pause");
 	CHECK(harness_until(&h, paused, &f, 30000) == 0, "issuing paused from the menu");
+	/* Test print goes to the printer output: one more file from the file: device. */
+	f.want_checks = nprints(&f);
 	touch(&h, &f, "tech:test");
+	CHECK(harness_until(&h, one_more_print, &f, 30000) == 0, "test print from the menu reached the printer");
 	touch(&h, &f, "tech:exit");
 	CHECK(wait_screen(&h, &f, MC_SCR_NOTICE, MC_NOTICE_PAUSED) == 0, "paused notice on home");
 	mc_app_set_issuing_paused(f.app, false);
