@@ -380,6 +380,14 @@ void mc_app_screen_set_tech_ops(struct mc_app_screen *s, const struct mc_screen_
 	s->tech_priv = priv;
 }
 
+void mc_app_screen_open_tech(void *priv)
+{
+	struct mc_app_screen *s = priv;
+
+	mc_log(MC_LOG_NOTICE, "technician menu opened by the GPIO technician button");
+	mc_present_enter_tech(s->present);
+}
+
 struct mc_present *mc_app_screen_present(struct mc_app_screen *s) { return s->present; }
 
 unsigned long mc_app_screen_frames(const struct mc_app_screen *s, long long *last_ticket_frame_us)

@@ -42,6 +42,10 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 					char *err, size_t errlen);
 /* Sets the technician hooks (see above). */
 void mc_app_screen_set_tech_ops(struct mc_app_screen *s, const struct mc_screen_tech_ops *ops, void *priv);
+/* Opens the technician menu on the touch screen without the PIN; s is the
+ * struct mc_app_screen. Fits mc_app_gpio_on_tech() for the GPIO technician
+ * button or combination (hands inside the kiosk). */
+void mc_app_screen_open_tech(void *s);
 /* The presenter, for tests (synthetic touches, stats). Owned by s. */
 struct mc_present *mc_app_screen_present(struct mc_app_screen *s);
 /* Number of MC_PE_FRAME events seen (report_frames), and the monotonic µs

@@ -112,8 +112,12 @@ int main(int argc, char **argv)
 		mc_app_free(app);
 		return 1;
 	}
-	/* The touch and hall screens; without them the kiosk still serves. */
-	if (!mc_app_add_screen(app, NULL, err, sizeof(err)) && err[0])
+	/* The touch and hall screens; without them the kiosk still serves. The
+	 * GPIO technician button then opens the technician menu on the screen. */
+	struct mc_app_screen *scr = mc_app_add_screen(app, NULL, err, sizeof(err));
+	if (scr)
+		mc_app_gpio_on_tech(gpio, mc_app_screen_open_tech, scr);
+	else if (err[0])
 		mc_log(MC_LOG_ERR, "screen not started, serving without it: %s", err);
 	mc_log(MC_LOG_NOTICE, "kioskd %s ready: board %s, socket %s%s", MC_VERSION, opt.board,
 	       opt.socket, opt.sim ? ", simulator mode" : "");

@@ -27,7 +27,7 @@
 #define DESKTOP_PUMP_MS 20
 
 /* Loop → UI messages. */
-enum msg_kind { M_TOUCH, M_SCREENSHOT, M_SHOW, M_PING, M_MESSAGE };
+enum msg_kind { M_TOUCH, M_SCREENSHOT, M_SHOW, M_PING, M_MESSAGE, M_TECH };
 
 struct msg {
 	enum msg_kind kind;
@@ -568,6 +568,9 @@ static void handle_msgs(struct mc_present *p)
 		case M_SHOW:
 			mc_screen_show(p->screen, m.id, m.notice, m.lang);
 			break;
+		case M_TECH:
+			mc_screen_enter_tech(p->screen, mc_mono_ms());
+			break;
 		case M_MESSAGE:
 			mc_screen_set_message(p->screen, m.key >= 0 ? mc_tr(p->i18n, mc_screen_lang(p->screen),
 									   (enum mc_str)m.key) : m.name);
@@ -845,6 +848,12 @@ int mc_present_touch(struct mc_present *p, const char *name, double x, double y)
 int mc_present_show(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang)
 {
 	struct msg m = { .kind = M_SHOW, .id = id, .notice = n, .lang = lang };
+	return post(p, &m);
+}
+
+int mc_present_enter_tech(struct mc_present *p)
+{
+	struct msg m = { .kind = M_TECH };
 	return post(p, &m);
 }
 

@@ -110,6 +110,8 @@ int mc_present_screenshot(struct mc_present *p, bool hall, const char *path, uin
 int mc_present_touch(struct mc_present *p, const char *name, double x, double y);
 /* Forces a kiosk screen (tests and reference images). */
 int mc_present_show(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+/* Opens the technician menu without the PIN (GPIO technician combination). */
+int mc_present_enter_tech(struct mc_present *p);
 /* Asks for an MC_PE_PONG with token once every earlier message is handled
  * and any frame it caused is presented. Returns 0 or -1. */
 int mc_present_ping(struct mc_present *p, uint64_t token);

@@ -837,6 +837,13 @@ enum mc_lang mc_screen_lang(const struct mc_screen *s) { return s->lang; }
 int mc_screen_brightness(const struct mc_screen *s) { return s->brightness; }
 bool mc_screen_dirty(const struct mc_screen *s) { return s->dirty; }
 
+void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms)
+{
+	s->waiting = false;
+	s->tech_msg[0] = 0;
+	go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000);
+}
+
 void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang)
 {
 	go(s, id, n, 0);

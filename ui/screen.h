@@ -115,6 +115,9 @@ int mc_screen_brightness(const struct mc_screen *s);
 int mc_screen_pin_checks(const struct mc_screen *s);
 /* Whether the PIN pad is locked out at now_ms. */
 bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms);
+/* Opens the technician menu without the PIN: the GPIO technician
+ * combination, which needs hands inside the kiosk. */
+void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms);
 /* Forces a screen (tests and screenshots of every screen). */
 void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
 /* Centre of the control that does what the name says, in logical pixels,

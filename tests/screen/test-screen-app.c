@@ -272,6 +272,12 @@ static void test_touch_flow(const char *dir, const char *hash)
 	mc_app_set_issuing_paused(f.app, false);
 	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home after resume");
 
+	/* The GPIO technician button's hook opens the menu without the PIN. */
+	mc_app_screen_open_tech(f.scr);
+	CHECK(wait_screen(&h, &f, MC_SCR_TECH, MC_NOTICE_NONE) == 0, "technician menu from the GPIO hook");
+	touch(&h, &f, "tech:exit");
+	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home after the menu");
+
 	/* Printer down with policy refuse: a standing notice, no ticket. */
 	mc_app_set_printer(f.app, MC_PRINTER_DOWN, "out of paper");
 	CHECK(wait_screen(&h, &f, MC_SCR_NOTICE, MC_NOTICE_PRINTER) == 0, "printer notice");
