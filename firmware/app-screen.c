@@ -79,7 +79,14 @@ static void build_view(struct mc_app_screen *s)
 	mc_app_status(s->app, st);
 	const char *ptext = json_string_value(json_object_get(json_object_get(st, "printer"), "text"));
 	snprintf(v->printer_text, sizeof(v->printer_text), "%s", ptext ? ptext : "");
-	char *dump = json_dumps(st, JSON_COMPACT);
+	/* The technician menu shows the devices: keep only their sections. */
+	json_t *dev = json_object();
+	static const char *const keys[] = { "printer", "bus", "gpio", "audio" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_get(st, keys[i]))
+			json_object_set(dev, keys[i], json_object_get(st, keys[i]));
+	char *dump = json_dumps(dev, JSON_COMPACT);
+	json_decref(dev);
 	snprintf(v->status, sizeof(v->status), "%s", dump ? dump : "{}");
 	free(dump);
 	json_decref(st);

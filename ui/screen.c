@@ -701,12 +701,36 @@ static void status_of(const struct mc_screen *s, json_t *root, const char *key, 
 		const char *st = json_string_value(json_object_get(o, "state"));
 		const char *text = json_string_value(json_object_get(o, "text"));
 		enum mc_str k = st && !strcmp(st, "ready") ? S_READY : st && !strcmp(st, "down") ? S_CANNOT_PRINT : S_ABSENT;
-		snprintf(buf, len, "%s%s%s", tr(s, k), text && *text ? " — " : "", text ? text : "");
+		const char *dev = json_string_value(json_object_get(o, "device"));
+		json_t *printed = json_object_get(o, "printed");
+		int n = snprintf(buf, len, "%s%s%s", tr(s, k), text && *text ? " — " : "", text ? text : "");
+		if (dev && n >= 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, " (%s)", dev);
+		if (json_is_integer(printed) && n >= 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, " · %lld ✓", (long long)json_integer_value(printed));
 		return;
 	}
-	char *dump = json_dumps(o, JSON_COMPACT);
-	snprintf(buf, len, "%s", dump ? dump : "?");
-	free(dump);
+	/* Other devices: their plain fields, and the size of their lists. */
+	const char *k;
+	json_t *val;
+	size_t n = 0;
+	buf[0] = 0;
+	json_object_foreach(o, k, val) {
+		char one[160];
+		if (json_is_string(val))
+			snprintf(one, sizeof(one), "%s %s", k, json_string_value(val));
+		else if (json_is_integer(val))
+			snprintf(one, sizeof(one), "%s %lld", k, (long long)json_integer_value(val));
+		else if (json_is_boolean(val))
+			snprintf(one, sizeof(one), "%s %s", k, json_is_true(val) ? "✓" : "✗");
+		else if (json_is_array(val))
+			snprintf(one, sizeof(one), "%s: %zu", k, json_array_size(val));
+		else
+			continue;
+		if (n + strlen(one) + 4 >= len)
+			break;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " · " : "", one);
+	}
 }
 
 static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)

@@ -71,8 +71,9 @@ static void make_view(struct mc_view *v, int nservices)
 	v->next_minute = 7 * 60 + 30;
 	v->printer = MC_PRINTER_READY;
 	snprintf(v->status, sizeof(v->status), "%s",
-		 "{\"printer\":{\"state\":\"ready\",\"text\":\"Xprinter 80 mm (usb:0416:5011)\"},"
-		 "\"bus\":{\"units\":3,\"online\":3}}");
+		 "{\"printer\":{\"state\":\"ready\",\"text\":\"sẵn sàng\",\"device\":\"usb:0416:5011\","
+		 "\"printed\":42},\"bus\":{\"units\":3,\"online\":3},"
+		 "\"gpio\":{\"backend\":\"libgpiod\",\"lines\":[1,2,3,4,5],\"recent\":[{}]}}");
 }
 
 /* One picture to take. */
