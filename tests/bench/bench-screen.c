@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -206,6 +208,49 @@ static void bench_size(const char *dir, int width, int height, bool touch_bench)
 	mc_app_free(app);
 }
 
+/* Starts kioskd --sim on board, waits for its socket, reads its VmRSS after
+ * the screens (if any) drew their first frames, stops it. -1 on failure. */
+static long kioskd_rss(const char *dir, const char *name, bool screen)
+{
+	char board[600], sock[600], state[600], path[700], line[256];
+	long kb = -1;
+
+	snprintf(state, sizeof(state), "%s/%s", dir, name);
+	mkdir(state, 0755);
+	snprintf(board, sizeof(board), "%s/board.conf", state);
+	snprintf(sock, sizeof(sock), "%s/k.sock", state);
+	FILE *fp = fopen(board, "w");
+	fprintf(fp, "[office]\nname = UBND phường Bách Khoa\nhours = mon-sun 00:00-24:00\n\n"
+		    "[service.civil]\nname = Tư pháp – Hộ tịch\n\n[service.land]\nname = Đất đai – Xây dựng\n"
+		    "numbers = 2001-2999\n\n[counter.1]\nservices = civil, land\n\n%s",
+		screen ? "[screen]\nwidth = 1280\nheight = 800\n\n[hall]\ndisplay = window\n" : "");
+	fclose(fp);
+	fflush(stdout); /* the child must not flush our buffer again */
+	pid_t pid = fork();
+	if (pid == 0) {
+		unsetenv("DISPLAY");
+		unsetenv("WAYLAND_DISPLAY");
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
+		execl(MC_KIOSKD_PATH, "kioskd", "--board", board, "--state-dir", state, "--socket", sock, "--sim",
+		      (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200 && access(sock, F_OK) != 0; i++)
+		usleep(20000);
+	usleep(500000); /* first frames */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fp = fopen(path, "r");
+	while (fp && fgets(line, sizeof(line), fp))
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	if (fp)
+		fclose(fp);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	return kb;
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/bench-screen-XXXXXX";
@@ -219,6 +264,11 @@ int main(int argc, char **argv)
 		return 1;
 	bench_size(dir, 1280, 800, true);
 	bench_size(dir, 1920, 1080, false);
+	long plain = kioskd_rss(dir, "kioskd-plain", false), ui = kioskd_rss(dir, "kioskd-ui", true);
+	printf("\n== kioskd --sim resident memory ==\n");
+	printf("%-40s %ld KiB\n", "without [screen]", plain);
+	printf("%-40s %ld KiB (+%ld, %.1fx)\n", "with [screen] 1280x800 + [hall] window", ui, ui - plain,
+	       plain > 0 ? (double)ui / (double)plain : 0);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : 1;
