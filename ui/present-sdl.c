@@ -637,6 +637,12 @@ static int ui_start(struct mc_present *p, char *err, size_t errlen)
 		if (win_open(&p->hallw, "motcua — hall", p->o.hall_width, p->o.hall_height, p->o.hall_display,
 			     p->o.hall_display >= 0, headless, err, errlen) < 0)
 			return -1;
+		/* A hall window on a desktop goes beside the kiosk's, not over it. */
+		if (p->o.hall_display < 0 && !p->o.fullscreen) {
+			int x, y;
+			SDL_GetWindowPosition(p->kiosk.win, &x, &y);
+			SDL_SetWindowPosition(p->hallw.win, x + p->kiosk.w + 16, y);
+		}
 		p->hall = mc_hall_new(p->i18n, p->hallw.w, p->hallw.h, p->fixed_clock);
 		if (!p->hall) {
 			snprintf(err, errlen, "out of memory");
