@@ -352,6 +352,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		.home_timeout_s = cfg->screen.home_timeout_s,
 		.pin_hash = cfg->screen.pin_hash,
 		.localedir = localedir(),
+		.backlight = cfg->screen.backlight,
 		.fixed_clock = o ? o->fixed_clock : NULL,
 		.report_frames = o && o->report_frames,
 	};

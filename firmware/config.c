@@ -890,6 +890,7 @@ static const struct key screen_keys[] = {
 	FN("rotate", SC, rotate, parse_rotate),
 	STR(SC, pin_hash),
 	DUR_S("home_timeout", SC, home_timeout_s, 1, 600),
+	STR(SC, backlight),
 	END
 };
 

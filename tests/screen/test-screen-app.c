@@ -162,8 +162,20 @@ static void write_board(const char *dir, const char *hash, char *path, size_t le
 		"[service.land]\nname = Đất đai – Xây dựng\nname.en = Land – Construction\nnumbers = 2001-2999\n\n"
 		"[counter.1]\nservices = civil, land\n\n"
 		"[printer]\ndevice = file:%s/tickets\non_failure = refuse\n\n"
-		"[screen]\nwidth = 1024\nheight = 600\nhome_timeout = 600s\npin_hash = %s\n\n"
-		"[hall]\ndisplay = window\nwidth = 800\nheight = 480\n", dir, hash);
+		"[screen]\nwidth = 1024\nheight = 600\nhome_timeout = 600s\npin_hash = %s\nbacklight = %s/bl\n\n"
+		"[hall]\ndisplay = window\nwidth = 800\nheight = 480\n", dir, hash, dir);
+	fclose(fp);
+	/* A sysfs-like backlight directory. */
+	char bl[600];
+	snprintf(bl, sizeof(bl), "%s/bl", dir);
+	mkdir(bl, 0755);
+	snprintf(bl, sizeof(bl), "%s/bl/max_brightness", dir);
+	fp = fopen(bl, "w");
+	fprintf(fp, "255\n");
+	fclose(fp);
+	snprintf(bl, sizeof(bl), "%s/bl/brightness", dir);
+	fp = fopen(bl, "w");
+	fprintf(fp, "255\n");
 	fclose(fp);
 }
 
@@ -267,6 +279,17 @@ static void test_touch_flow(const char *dir, const char *hash)
 	f.want_checks = nprints(&f);
 	touch(&h, &f, "tech:test");
 	CHECK(harness_until(&h, one_more_print, &f, 30000) == 0, "test print from the menu reached the printer");
+	/* Brightness − writes 9/10 of max_brightness to the backlight. */
+	touch(&h, &f, "bright:-");
+	harness_sync(&h, f.p);
+	char blpath[600], blval[32] = "";
+	snprintf(blpath, sizeof(blpath), "%s/bl/brightness", dir);
+	FILE *bf = fopen(blpath, "r");
+	if (bf && !fgets(blval, sizeof(blval), bf))
+		blval[0] = 0;
+	if (bf)
+		fclose(bf);
+	CHECK(atoi(blval) == 255 * 9 / 10, "backlight set to %d (got '%s')", 255 * 9 / 10, blval);
 	touch(&h, &f, "tech:exit");
 	CHECK(wait_screen(&h, &f, MC_SCR_NOTICE, MC_NOTICE_PAUSED) == 0, "paused notice on home");
 	mc_app_set_issuing_paused(f.app, false);
