@@ -7,6 +7,7 @@
 #include "screen.h"
 
 #include <SDL.h>
+#include <SDL_syswm.h>
 #include <sodium.h>
 #include <cairo.h>
 #include <dirent.h>
@@ -86,6 +87,7 @@ struct mc_present {
 	int input_fds[MAX_INPUT_FDS];
 	int ninput;
 	bool desktop_pump;        /* driver needs pumping on a timer */
+	int x11_fd;               /* the X connection, in input_fds (-1: none) */
 };
 
 /* ---- queues ------------------------------------------------------------ */
@@ -615,10 +617,21 @@ static int ui_start(struct mc_present *p, char *err, size_t errlen)
 		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	if (drv && !strcmp(drv, "KMSDRM"))
 		open_input_fds(p);
-	else if (!headless)
-		p->desktop_pump = true;
 	if (win_open(&p->kiosk, "motcua", p->o.width, p->o.height, -1, p->o.fullscreen, headless, err, errlen) < 0)
 		return -1;
+	/* X11: sleep on the X connection itself. Other desktops: pump on a timer. */
+	if (!headless && !(drv && !strcmp(drv, "KMSDRM"))) {
+		SDL_SysWMinfo info;
+		SDL_VERSION(&info.version);
+#if defined(SDL_VIDEO_DRIVER_X11)
+		if (SDL_GetWindowWMInfo(p->kiosk.win, &info) && info.subsystem == SDL_SYSWM_X11 &&
+		    p->ninput < MAX_INPUT_FDS) {
+			p->x11_fd = ConnectionNumber(info.info.x11.display);
+			p->input_fds[p->ninput++] = p->x11_fd;
+		}
+#endif
+		p->desktop_pump = p->x11_fd < 0;
+	}
 	if (p->o.fullscreen)
 		SDL_ShowCursor(SDL_DISABLE);
 	logical_size(p, &p->lw, &p->lh);
@@ -660,7 +673,8 @@ static void ui_stop(struct mc_present *p)
 	win_close(&p->hallw);
 	win_close(&p->kiosk);
 	for (int i = 0; i < p->ninput; i++)
-		close(p->input_fds[i]);
+		if (p->input_fds[i] != p->x11_fd)
+			close(p->input_fds[i]);
 	SDL_Quit();
 }
 
@@ -716,6 +730,11 @@ static void *ui_main(void *arg)
 				next = h;
 		}
 		int timeout = next < 0 ? -1 : next <= now ? 0 : (int)(next - now);
+		/* Drawing may have pulled X events into Xlib's queue, where poll()
+		 * cannot see them: pump once more and do not sleep if any came. */
+		SDL_PumpEvents();
+		if (SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT))
+			timeout = 0;
 		if (p->desktop_pump && (timeout < 0 || timeout > DESKTOP_PUMP_MS))
 			timeout = DESKTOP_PUMP_MS;
 		fds[0] = (struct pollfd){ .fd = p->in_efd, .events = POLLIN };
@@ -726,7 +745,7 @@ static void *ui_main(void *arg)
 				v = 0;
 			for (int i = 0; i < p->ninput; i++) {
 				struct { char b[24]; } evs[16];
-				if (fds[1 + i].revents & POLLIN)
+				if (p->input_fds[i] != p->x11_fd && fds[1 + i].revents & POLLIN)
 					while (read(p->input_fds[i], evs, sizeof(evs)) > 0)
 						;
 			}
@@ -755,6 +774,7 @@ struct mc_present *mc_present_new(struct mc_loop *loop, const struct mc_present_
 	snprintf(p->backlight, sizeof(p->backlight), "%s", o->backlight ? o->backlight : "");
 	p->o.driver = p->o.pin_hash = p->o.localedir = p->o.fixed_clock = p->o.backlight = NULL;
 	p->loop = loop;
+	p->x11_fd = -1;
 	p->fn = fn;
 	p->ctx = ctx;
 	pthread_mutex_init(&p->mu, NULL);

@@ -11,9 +11,10 @@
  * The UI thread sleeps in poll() until a message, a touch or its next
  * deadline (ticket screen timeout, the minute clock, hall blinking); a
  * frame is drawn only when something visible changed, so an idle kiosk
- * draws nothing. With the offscreen, dummy and KMSDRM drivers it never polls
- * on a timer; other desktop drivers (x11, wayland) are pumped every 20 ms
- * while a window is open (simulator only). Implemented in present-sdl.c. */
+ * draws nothing. It never polls on a timer with the offscreen, dummy, KMSDRM
+ * (it sleeps on the evdev devices SDL reads) and x11 (on the X connection)
+ * drivers; other desktop drivers (wayland) are pumped every 20 ms while a
+ * window is open (simulator only). Implemented in present-sdl.c. */
 #ifndef MC_PRESENT_H
 #define MC_PRESENT_H
 
