@@ -61,6 +61,7 @@ run_sim() {
     $b/tools/kioskctl press civil
     $b/tools/kioskctl counter 1 next
     $b/tools/kioskctl status
+    $b/tools/kioskctl screenshot /tmp/kiosk.png    # what the touch screen shows
     $b/tools/kioskctl announce 1023 3     # voice (no sound card: $state/voice/call-NNNN.wav)
 
 EOT
