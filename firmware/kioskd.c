@@ -5,6 +5,7 @@
 #include "app-audio.h"
 #include "app-printer.h"
 #include "app-screen.h"
+#include "i18n.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
 	char err[512];
 	int c, code;
 
+	/* Before any thread: the screens' catalogues switch LANGUAGE once. */
+	mc_i18n_prepare_env();
 	while ((c = getopt_long(argc, argv, "b:d:s:hv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': opt.board = optarg; break;

@@ -94,6 +94,12 @@ static const char *const codes[MC_LANG_COUNT] = { "vi", "en" };
 
 const char *mc_lang_code(enum mc_lang lang) { return codes[lang]; }
 
+void mc_i18n_prepare_env(void)
+{
+	if (!getenv("LANGUAGE"))
+		setenv("LANGUAGE", "", 1);
+}
+
 struct mc_i18n *mc_i18n_new(const char *localedir)
 {
 	struct mc_i18n *t = calloc(1, sizeof(*t));
@@ -124,10 +130,8 @@ struct mc_i18n *mc_i18n_new(const char *localedir)
 		}
 	}
 out:
-	if (saved)
-		setenv("LANGUAGE", saved, 1);
-	else
-		unsetenv("LANGUAGE");
+	/* Replace, never remove: removing shifts the environment under readers. */
+	setenv("LANGUAGE", saved ? saved : "", 1);
 	++_nl_msg_cat_cntr;
 	free(saved);
 	if (loc) {

@@ -31,10 +31,15 @@ enum mc_str {
 
 struct mc_i18n;
 
+/* Makes sure LANGUAGE is in the environment (empty if it was not: gettext
+ * ignores an empty one), so that mc_i18n_new() later only replaces its value
+ * and never grows the environment while other threads may read it. Call
+ * first thing in main(), before any thread starts. */
+void mc_i18n_prepare_env(void);
 /* Loads both catalogues from localedir (domain "motcua"). A missing
  * catalogue falls back to the English source strings (and is reported by
- * mc_i18n_loaded). NULL on out of memory. Call before starting threads
- * that read the environment: it sets LANGUAGE briefly and restores it. */
+ * mc_i18n_loaded). NULL on out of memory. It sets LANGUAGE briefly and
+ * restores its value (see mc_i18n_prepare_env). */
 struct mc_i18n *mc_i18n_new(const char *localedir);
 /* Accepts NULL. */
 void mc_i18n_free(struct mc_i18n *t);

@@ -4,6 +4,7 @@
  * resident memory of the app with and without the UI. SDL offscreen. */
 #include "app-screen.h"
 #include "app.h"
+#include "i18n.h"
 #include "loop.h"
 #include "present.h"
 
@@ -255,6 +256,7 @@ int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/bench-screen-XXXXXX";
 
+	mc_i18n_prepare_env(); /* before any thread */
 	(void)argc;
 	(void)argv;
 	if (!mkdtemp(dir))

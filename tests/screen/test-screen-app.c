@@ -9,6 +9,7 @@
 #include "app-printer.h"
 #include "app-screen.h"
 #include "app.h"
+#include "i18n.h"
 #include "loop.h"
 #include "present.h"
 #include "screen-harness.h"
@@ -387,6 +388,7 @@ int main(int argc, char **argv)
 {
 	char hash[crypto_pwhash_STRBYTES], dir[512];
 
+	mc_i18n_prepare_env(); /* before any thread */
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s WORKDIR\n", argv[0]);
 		return 2;

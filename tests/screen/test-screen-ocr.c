@@ -9,6 +9,7 @@
  * Usage: test-screen-ocr WORKDIR */
 #include "app-screen.h"
 #include "app.h"
+#include "i18n.h"
 #include "loop.h"
 #include "present.h"
 #include "screen-harness.h"
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 	struct harness h = { 0 };
 	int code, failures = 0;
 
+	mc_i18n_prepare_env(); /* before any thread */
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s WORKDIR\n", argv[0]);
 		return 2;

@@ -6,6 +6,7 @@
  *
  * Usage: test-screen-ref REF_DIR OUT_DIR [--update]
  * --update writes the references (then look at every one before committing). */
+#include "i18n.h"
 #include "loop.h"
 #include "present.h"
 #include "screen-harness.h"
@@ -114,6 +115,7 @@ int main(int argc, char **argv)
 	char err[256], out[512], ref[512], msg[256];
 	int failures = 0, compared = 0;
 
+	mc_i18n_prepare_env(); /* before any thread */
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s REF_DIR OUT_DIR [--update]\n", argv[0]);
 		return 2;
