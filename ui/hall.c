@@ -49,6 +49,13 @@ struct mc_hall *mc_hall_new(const struct mc_i18n *t, int width, int height, cons
 
 void mc_hall_free(struct mc_hall *h) { free(h); }
 
+void mc_hall_set_size(struct mc_hall *h, int width, int height)
+{
+	h->W = width;
+	h->H = height;
+	h->dirty = true;
+}
+
 /* The parts of a view the hall shows. */
 static bool hall_differs(const struct mc_view *a, const struct mc_view *b)
 {

@@ -25,6 +25,8 @@ struct mc_hall *mc_hall_new(const struct mc_i18n *t, int width, int height, cons
 void mc_hall_free(struct mc_hall *h);
 /* New queue state at monotonic now_ms; a new call starts the blinking. */
 void mc_hall_set_view(struct mc_hall *h, const struct mc_view *v, int64_t now_ms);
+/* Changes the size (window resized). */
+void mc_hall_set_size(struct mc_hall *h, int width, int height);
 /* Blink phases and the minute clock. */
 void mc_hall_tick(struct mc_hall *h, int64_t now_ms);
 /* Monotonic ms of the next tick needed, or -1. */

@@ -442,10 +442,8 @@ static void handle_sdl(struct mc_present *p, const SDL_Event *e)
 				logical_size(p, &p->lw, &p->lh);
 				mc_screen_set_size(p->screen, p->lw, p->lh);
 			} else if (p->hall && e->window.windowID == p->hallw.id) {
-				win_size(&p->hallw, err, sizeof(err));
-				mc_hall_free(p->hall);
-				p->hall = mc_hall_new(p->i18n, p->hallw.w, p->hallw.h, p->fixed_clock);
-				mc_hall_set_view(p->hall, &p->view, mc_mono_ms());
+				if (win_size(&p->hallw, err, sizeof(err)) == 0)
+					mc_hall_set_size(p->hall, p->hallw.w, p->hallw.h);
 			}
 		} else if (e->window.event == SDL_WINDOWEVENT_CLOSE) {
 			struct mc_present_event ev = { .kind = MC_PE_QUIT };
