@@ -1,6 +1,7 @@
 /* kioskd.c — the kiosk daemon: reads board.conf, rebuilds the queue from
  * the database, runs the event loop. */
 #include "app.h"
+#include "app-systemd.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -65,6 +66,13 @@ int main(int argc, char **argv)
 	}
 	if (opt.sim && mc_app_add_terminal(app) < 0) {
 		fprintf(stderr, "kioskd: cannot start the simulated printer\n");
+		mc_app_free(app);
+		return 1;
+	}
+	/* Store open, drivers up: tell systemd, and schedule the health check
+	 * that marks an updated slot good. */
+	if (mc_app_add_rauc(app, 10000) < 0 || mc_app_add_systemd(app) < 0) {
+		fprintf(stderr, "kioskd: cannot set up the systemd and update hooks\n");
 		mc_app_free(app);
 		return 1;
 	}
