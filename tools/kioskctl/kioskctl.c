@@ -17,6 +17,8 @@ static const struct {
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "config", cmd_config, "check a board.conf" },
+	{ "update", cmd_update, "install a signed update bundle (RAUC)" },
+	{ "diag", cmd_diag, "one diagnostic report for a technician" },
 };
 
 static void print_help(void)
