@@ -97,13 +97,17 @@ int cmd_update(int argc, char **argv)
 		fprintf(stderr, "kioskctl update: %s\n", err);
 		return EXIT_FAIL;
 	}
-	/* Check first, so a wrong bundle is refused before anything is written. */
-	if (rauc_client_info(rcl, path, compat, sizeof(compat), version, sizeof(version), err,
-			     sizeof(err)) < 0) {
-		rc = refuse(&b, "gói cập nhật bị từ chối (bundle refused)", err);
-		goto out;
+	/* Check first, so a bundle for another board is refused before anything
+	 * is written. When Info fails (RAUC's D-Bus Info says only "rauc info
+	 * error"), the installation below fails at its own signature check,
+	 * before writing, with the precise reason in LastError. */
+	bool known = rauc_client_info(rcl, path, compat, sizeof(compat), version, sizeof(version),
+				      err, sizeof(err)) == 0;
+	if (!known) {
+		snprintf(compat, sizeof(compat), "?");
+		snprintf(version, sizeof(version), "?");
 	}
-	if (rauc_client_prop(rcl, "Compatible", mine, sizeof(mine), err, sizeof(err)) == 0 &&
+	if (known && rauc_client_prop(rcl, "Compatible", mine, sizeof(mine), err, sizeof(err)) == 0 &&
 	    strcmp(mine, compat)) {
 		char why[600];
 		snprintf(why, sizeof(why), "Compatible mismatch: bundle is for '%s', this kiosk is '%s'",
@@ -115,7 +119,8 @@ int cmd_update(int argc, char **argv)
 		printf("Cài bản %s cho %s (installing version %s for %s)\n", version, compat, version,
 		       compat);
 	if (rauc_client_install(rcl, path, show_progress, &b, err, sizeof(err)) < 0) {
-		rc = refuse(&b, "cài đặt thất bại (installation failed)", err);
+		rc = refuse(&b, rauc_explain(err) ? "gói cập nhật bị từ chối (bundle refused)"
+						  : "cài đặt thất bại (installation failed)", err);
 		goto out;
 	}
 	if (b.json) {
