@@ -324,7 +324,8 @@ def scenario(tmp, k):
     if "booted B" not in diag["slots"]["text"]:
         fail(f"diag slots after update: {diag['slots']}")
     kd.terminate()
-    kd.wait(timeout=20)
+    if kd.wait(timeout=20) != 0:
+        fail(f"kioskd exited with {kd.returncode}: {kd.stderr.read()}")
     print("kioskd marked B good:", upd["text"], flush=True)
 
     # An ordinary reboot keeps B.
@@ -364,7 +365,8 @@ def scenario(tmp, k):
                     break
         time.sleep(0.1)
     kd.terminate()
-    kd.wait(timeout=20)
+    if kd.wait(timeout=20) != 0:
+        fail(f"kioskd exited with {kd.returncode}: {kd.stderr.read()}")
     if not upd or upd.get("state") != "skipped":
         fail(f"without RAUC kioskd should skip marking: {upd}")
     err = kd.stderr.read()
