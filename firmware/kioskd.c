@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	}
 	/* Store open, drivers up: tell systemd, and schedule the health check
 	 * that marks an updated slot good. */
-	if (mc_app_add_rauc(app, 10000) < 0 || mc_app_add_systemd(app) < 0) {
+	if (!mc_app_add_rauc(app, 10000) || mc_app_add_systemd(app) < 0) {
 		fprintf(stderr, "kioskd: cannot set up the systemd and update hooks\n");
 		mc_app_free(app);
 		return 1;

@@ -57,6 +57,29 @@ def sha(path, size=None):
     return h.hexdigest()
 
 
+def ctl_stream(sock, req, timeout=120):
+    """Sends one request to kioskd; returns every answer up to the final."""
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(sock)
+    s.sendall((json.dumps(req) + "\n").encode())
+    buf, msgs = b"", []
+    while True:
+        while b"\n" not in buf:
+            chunk = s.recv(65536)
+            if not chunk:
+                s.close()
+                fail(f"kioskd closed the connection: {msgs}")
+            buf += chunk
+        line, buf = buf.split(b"\n", 1)
+        m = json.loads(line)
+        msgs.append(m)
+        if not m.get("more"):
+            s.close()
+            return msgs
+
+
 class Kiosk:
     """The pretend kiosk: slot files, autoboot partition, device tree, bus."""
 
@@ -332,12 +355,49 @@ def scenario(tmp, k):
     if k.power_on() != "B":
         fail("B was not kept after being marked good")
 
-    # A broken update: v3 into A, tried once, never marked good (its kioskd
-    # never gets healthy); the next ordinary reboot (the watchdog's) is B.
+    # A broken update, v3, found on a USB stick by kioskd (as the technician
+    # screen does) next to a foreign and a wrong-compatible bundle, and
+    # installed through kioskd's control socket with streamed progress.
+    media = os.path.join(tmp, "media", "USB")
+    os.makedirs(media)
     bad = bundle(tmp, v3, "v3.raucb", version="3.0")
-    r = k.update(bad)
-    if r.returncode != 0:
-        fail(f"v3 not installed: {r.stdout}\n{r.stderr}")
+    for b in (bad, foreign, wrong):
+        shutil.copy(b, media)
+    env_media = dict(env, MOTCUA_MEDIA_DIRS=media)
+    kd = subprocess.Popen([KIOSKD, "--board", BOARD, "--state-dir", state, "--socket", sock],
+                          env=env_media, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    procs.append(kd)
+    for _ in range(200):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    found = ctl_stream(sock, {"cmd": "update-find"})[-1]
+    by_name = {os.path.basename(b["path"]): b for b in found.get("bundles", [])}
+    if set(by_name) != {"v3.raucb", "foreign.raucb", "wrong-compatible.raucb"}:
+        fail(f"update-find: {found}")
+    if not by_name["v3.raucb"]["installable"] or by_name["v3.raucb"]["version"] != "3.0":
+        fail(f"v3 should be installable: {by_name['v3.raucb']}")
+    if by_name["foreign.raucb"]["installable"] or "chữ ký" not in by_name["foreign.raucb"]["why"]:
+        fail(f"foreign bundle offered: {by_name['foreign.raucb']}")
+    w = by_name["wrong-compatible.raucb"]
+    if w["installable"] or "loại máy khác" not in w["why"]:
+        fail(f"wrong-compatible bundle offered: {w}")
+    msgs = ctl_stream(sock, {"cmd": "update-install", "bundle": os.path.join(media, "foreign.raucb")})
+    if msgs[-1].get("ok") or msgs[-1].get("error") != "update_refused" or "Chữ ký" not in msgs[-1]["message"]:
+        fail(f"kioskd installed a foreign bundle: {msgs[-1]}")
+    msgs = ctl_stream(sock, {"cmd": "update-install", "bundle": os.path.join(media, "v3.raucb")})
+    progress = [m["progress"] for m in msgs if "progress" in m]
+    if not msgs[-1].get("ok") or not progress or progress[-1] != 100 or progress != sorted(progress):
+        fail(f"update-install v3: {msgs}")
+    kd.terminate()
+    if kd.wait(timeout=20) != 0:
+        fail(f"kioskd exited with {kd.returncode}: {kd.stderr.read()}")
+    if sha(k.slot["rootfs-a"], os.path.getsize(v3)) != sha(v3):
+        fail("slot A does not hold v3")
+    print(f"kioskd found and installed v3 from the stick ({len(progress)} progress reports)", flush=True)
+
+    # v3 is tried once and never marked good (its kioskd never gets
+    # healthy); the next ordinary reboot (the watchdog's) is B again.
     if k.power_on(tryboot=True) != "A":
         fail("tryboot did not boot the new A")
     time.sleep(0.5)  # the broken system runs a while, nobody marks it good

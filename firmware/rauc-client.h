@@ -1,6 +1,8 @@
-/* rauc-client.h — kioskctl's client of the RAUC update service on the
- * system D-Bus (de.pengutronix.rauc), for `update` and `diag`. Every call
- * blocks (D-Bus round trips). DBUS_SYSTEM_BUS_ADDRESS picks another bus. */
+/* rauc-client.h — a client of the RAUC update service on the system D-Bus
+ * (de.pengutronix.rauc), for kioskctl's update and diag and for kioskd's
+ * update commands. Every call blocks (D-Bus round trips): kioskd calls it
+ * on a worker thread only. One client per thread. DBUS_SYSTEM_BUS_ADDRESS
+ * picks another bus. */
 #ifndef MC_RAUC_CLIENT_H
 #define MC_RAUC_CLIENT_H
 

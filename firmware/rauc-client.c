@@ -1,4 +1,4 @@
-/* rauc-client.c — the RAUC D-Bus client of kioskctl (see rauc-client.h). */
+/* rauc-client.c — the RAUC D-Bus client (see rauc-client.h). */
 #include "rauc-client.h"
 
 #include <errno.h>
