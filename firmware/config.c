@@ -245,7 +245,8 @@ static int parse_hours(struct parser *ps, void *p, const char *value)
 				a = b = wday_index(d);
 			}
 			if (a < 0 || b < 0)
-				return fail(ps, ps->line, "hours: '%s' is not a weekday (mon, tue, wed, thu, fri, sat, sun)", d);
+				return fail(ps, ps->line, "hours: '%s' is not a weekday (mon, tue, wed, thu, fri, sat, sun)",
+					    a < 0 ? d : dash + 1);
 			for (int i = a;; i = (i + 1) % 7) {
 				days[i] = true;
 				if (i == b)

@@ -51,8 +51,9 @@ run_sim() {
 	log "starting kioskd in simulator mode (Ctrl-C stops it)"
 	"$b/firmware/kioskd" --board "$ROOT/tools/sim/board.conf" --state-dir "$state" \
 		--socket "$MOTCUA_SOCKET" --sim &
-	local kpid=$!
-	trap 'kill $kpid 2>/dev/null; kill $dpid 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+	KPID=$!
+	DPID=
+	trap 'kill $KPID $DPID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 	for _ in $(seq 50); do [[ -S $MOTCUA_SOCKET ]] && break; sleep 0.1; done
 	cat >&2 <<EOT
 
@@ -65,8 +66,8 @@ run_sim() {
 
 EOT
 	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &
-	local dpid=$!
-	wait $kpid
+	DPID=$!
+	wait $KPID
 }
 
 # Cross-build the kiosk's arm64 package (tools/pkg/toolchain-arm64.cmake).
