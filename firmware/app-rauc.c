@@ -157,8 +157,14 @@ static bool unanswered(const char *state)
 }
 
 /* kioskd's health: it runs on the loop (so the store opened and the loop
- * runs); every device object in the status has answered or is absent.
- * Fills why with the first device that has not. */
+ * runs); every device object in the status has answered or is absent:
+ * - no device is in a "not answered yet" state;
+ * - a configured printer has reported a state through mc_app_set_printer
+ *   (its text is set; the engine starts it "ready" before anyone asked),
+ *   unless the hardware is simulated;
+ * - a polling device (the counter bus) has finished a round, or its port
+ *   is known to be down.
+ * Fills why with the first device that has not answered. */
 static bool healthy(struct rauc *r, char *why, size_t len)
 {
 	json_t *st = json_object();
@@ -171,7 +177,12 @@ static bool healthy(struct rauc *r, char *why, size_t len)
 		if (!json_is_object(v) || !strcmp(key, "update") || !strcmp(key, "systemd"))
 			continue;
 		const char *state = json_string_value(json_object_get(v, "state"));
-		if (unanswered(state)) {
+		const char *text = json_string_value(json_object_get(v, "text"));
+		json_t *rounds = json_object_get(v, "rounds");
+		if (unanswered(state) ||
+		    (!strcmp(key, "printer") && strcmp(state, "absent") && (!text || !*text) &&
+		     !mc_app_sim(r->app)) ||
+		    (json_is_integer(rounds) && json_integer_value(rounds) == 0 && strcmp(state, "down"))) {
 			snprintf(why, len, "%s has not answered (state %s)", key, state ? state : "none");
 			ok = false;
 			break;
