@@ -93,6 +93,12 @@ if ! MANPATH="$T/root/usr/share/man" systemd-analyze verify "$T/unit/motcua-kios
 	fail "systemd-analyze verify found problems in the unit"
 fi
 echo "systemd-analyze verify: clean"
+# The sandbox's exposure as systemd rates it: "OK" is at most 3.9.
+score=$(systemd-analyze security --offline=true --no-pager "$T/unit/motcua-kioskd.service" 2>&1 |
+	sed -n 's/.*Overall exposure level for motcua-kioskd.service: \([0-9.]*\).*/\1/p')
+[[ -n $score ]] || fail "systemd-analyze security gave no exposure level"
+awk -v s="$score" 'BEGIN { exit !(s < 4.0) }' || fail "sandbox exposure $score is not OK (< 4.0)"
+echo "systemd-analyze security: exposure $score"
 "$T/root/usr/sbin/kioskd" --version | grep -q '^kioskd ' || fail "packaged kioskd does not run"
 
 # 6. Man pages render without warnings.
