@@ -370,7 +370,7 @@ static void refuse_text(struct install_job *j, const char *what, const char *rau
 {
 	const char *plain = rauc_explain(rauc_error);
 
-	snprintf(j->message, sizeof(j->message), "%s%s%s (RAUC: %s)", what, plain ? ": " : "",
+	snprintf(j->message, sizeof(j->message), "%s%s%s (RAUC: %.600s)", what, plain ? ": " : "",
 		 plain ? plain : "", rauc_error);
 }
 
