@@ -109,7 +109,7 @@ static void report(const char *name, double *v)
 {
 	qsort(v, SAMPLES, sizeof(*v), cmp);
 	printf("  %-34s p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n", name, v[SAMPLES / 2],
-	       v[SAMPLES * 99 / 100], v[SAMPLES - 1]);
+	       v[(SAMPLES * 99 + 99) / 100 - 1], v[SAMPLES - 1]);
 }
 
 static void *measure(void *p)
@@ -130,9 +130,9 @@ static void *measure(void *p)
 	       PING_MS, SAMPLES);
 	double idle99, busy99;
 	report("idle (baseline)", b->idle);
-	idle99 = b->idle[SAMPLES * 99 / 100];
+	idle99 = b->idle[(SAMPLES * 99 + 99) / 100 - 1];
 	report("busy (press+next back to back)", b->busy);
-	busy99 = b->busy[SAMPLES * 99 / 100];
+	busy99 = b->busy[(SAMPLES * 99 + 99) / 100 - 1];
 	printf("  load: %ld requests in %.1f s = %.0f/s (each a committed transaction)\n", reqs, secs,
 	       (double)reqs / secs);
 	printf("  p99 busy/idle ratio %.2f; lateness p99 busy %.1f ms vs systemd's %d ms budget\n",
