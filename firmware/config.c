@@ -492,6 +492,19 @@ static int parse_read_numbers(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
+static int parse_dialect(struct parser *ps, void *p, const char *value)
+{
+	bool *south = p;
+
+	if (!strcmp(value, "north"))
+		*south = false;
+	else if (!strcmp(value, "south"))
+		*south = true;
+	else
+		return fail(ps, ps->line, "dialect: '%s' must be north (linh, nghìn) or south (lẻ, ngàn)", value);
+	return 0;
+}
+
 static int parse_quiet(struct parser *ps, void *p, const char *value)
 {
 	struct mc_span *sp = p;
@@ -609,6 +622,10 @@ static const struct key audio_keys[] = {
 	INT(A, volume, 0, 100),
 	FN("quiet", A, quiet, parse_quiet),
 	STR(A, clips),
+	FN("dialect", A, south, parse_dialect),
+	BOOL(A, colloquial),
+	BOOL(A, tu),
+	BOOL(A, english),
 	END
 };
 
@@ -680,6 +697,7 @@ static void set_defaults(struct mc_config *cfg)
 	strcpy(cfg->audio.voice, "vi");
 	cfg->audio.repeat = 1;
 	cfg->audio.volume = 80;
+	cfg->audio.tu = true;
 
 	cfg->screen.width = 1280;
 	cfg->screen.height = 800;

@@ -127,6 +127,10 @@ struct mc_audio_conf {
 	int volume;              /* 0..100 */
 	struct mc_span quiet;    /* quiet hours (from == to: none) */
 	char clips[256];         /* clip folder ("" = built-in set) */
+	bool south;              /* dialect = south: "lẻ" and "ngàn" for linh, nghìn */
+	bool colloquial;         /* "nhăm" for lăm after mươi (hai mươi nhăm) */
+	bool tu;                 /* "tư" for bốn after mươi (hai mươi tư); default yes */
+	bool english;            /* say each call again in English */
 };
 
 /* [screen]: the touch screen. */

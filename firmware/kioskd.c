@@ -2,6 +2,7 @@
  * the database, runs the event loop. */
 #include "app.h"
 #include "app-systemd.h"
+#include "app-audio.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -63,6 +64,11 @@ int main(int argc, char **argv)
 	if (!app) {
 		fprintf(stderr, "kioskd: %s\n", err);
 		return code;
+	}
+	if (mc_app_add_audio(app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskd: %s\n", err);
+		mc_app_free(app);
+		return MC_EX_CONFIG;
 	}
 	if (opt.sim && mc_app_add_terminal(app) < 0) {
 		fprintf(stderr, "kioskd: cannot start the simulated printer\n");

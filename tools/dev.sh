@@ -63,6 +63,7 @@ run_sim() {
     $b/tools/kioskctl press civil
     $b/tools/kioskctl counter 1 next
     $b/tools/kioskctl status
+    $b/tools/kioskctl announce 1023 3     # voice (no sound card: $state/voice/call-NNNN.wav)
 
 EOT
 	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &

@@ -12,5 +12,8 @@ int cmd_config(int argc, char **argv);
 int cmd_issuing(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
+int cmd_say(int argc, char **argv);
+int cmd_announce(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif
