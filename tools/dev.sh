@@ -89,7 +89,10 @@ cross_build() {
 		grep -E '^lib.*-dev$' | sort -u | sed 's/$/:arm64/')
 	log "installing crossbuild-essential-arm64 and ${#libs[@]} :arm64 libraries"
 	apt-get install -y -qq --no-install-recommends crossbuild-essential-arm64 "${libs[@]}" >/dev/null
+	# Build-machine tools first (the clip generator), then the kiosk's tree.
+	configure_build "$ROOT/build"
 	cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/tools/pkg/toolchain-arm64.cmake" \
+		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
 	cmake --build "$dir" -j "$JOBS"
 	(cd "$dir" && cpack -G DEB)

@@ -100,6 +100,12 @@ score=$(systemd-analyze security --offline=true --no-pager "$T/unit/motcua-kiosk
 awk -v s="$score" 'BEGIN { exit !(s < 4.0) }' || fail "sandbox exposure $score is not OK (< 4.0)"
 echo "systemd-analyze security: exposure $score"
 "$T/root/usr/sbin/kioskd" --version | grep -q '^kioskd ' || fail "packaged kioskd does not run"
+# Data paths compiled into kioskd (the voice clips) exist in the package.
+for dir in $(grep -ao '/[a-z0-9/_.-]*share/motcua/[a-z0-9/_.-]*' "$T/root/usr/sbin/kioskd" | sort -u); do
+	[[ -d $T/root$dir ]] || fail "kioskd looks in $dir, which the package does not install"
+	[[ -n $(ls -A "$T/root$dir") ]] || fail "$dir is empty in the package"
+	echo "kioskd's $dir is in the package"
+done
 
 # 6. Man pages render without warnings.
 for m in man8/kioskd.8.gz man1/kioskctl.1.gz man5/board.conf.5.gz; do
