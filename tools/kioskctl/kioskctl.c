@@ -19,9 +19,11 @@ static const struct {
 	{ "config", cmd_config, "check a board.conf" },
 	{ "update", cmd_update, "install a signed update bundle (RAUC)" },
 	{ "diag", cmd_diag, "one diagnostic report for a technician" },
+	{ "gpio", cmd_gpio, "GPIO lines: status, watch presses live, press (sim)" },
 	{ "say", cmd_say, "play voice clips on the speaker" },
 	{ "announce", cmd_announce, "say a call on the speaker (test)" },
 	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
+	{ "printer", cmd_printer, "printer state, test ticket, reprint the last ticket" },
 };
 
 static void print_help(void)
