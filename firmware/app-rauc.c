@@ -148,8 +148,6 @@ static bool unanswered(const char *state)
 {
 	static const char *const waiting[] = { "unknown", "starting", "probing", "connecting", "init" };
 
-	if (!state)
-		return true;
 	for (size_t i = 0; i < sizeof(waiting) / sizeof(waiting[0]); i++)
 		if (!strcmp(state, waiting[i]))
 			return true;
@@ -179,6 +177,8 @@ static bool healthy(struct rauc *r, char *why, size_t len)
 		const char *state = json_string_value(json_object_get(v, "state"));
 		const char *text = json_string_value(json_object_get(v, "text"));
 		json_t *rounds = json_object_get(v, "rounds");
+		if (!state)
+			continue;  /* not a device with a state (e.g. GPIO's line list) */
 		if (unanswered(state) ||
 		    (!strcmp(key, "printer") && strcmp(state, "absent") && (!text || !*text) &&
 		     !mc_app_sim(r->app)) ||

@@ -33,7 +33,7 @@ KIOSKD, KIOSKCTL, SRC = sys.argv[1:4]
 MAKE_BUNDLE = os.path.join(SRC, "tools/pkg/make-bundle.sh")
 BACKEND = os.path.join(SRC, "tools/pkg/rauc/tryboot-backend")
 SYSTEM_CONF = os.path.join(SRC, "tools/pkg/rauc/system.conf")
-BOARD = os.path.join(SRC, "tools/sim/board.conf")
+BOARD = os.path.join(SRC, "tests/integration/pkg-board.conf")
 SLOT_SIZE = 8 << 20
 procs = []
 
@@ -321,15 +321,10 @@ def scenario(tmp, k):
     state = os.path.join(tmp, "state")
     sock = os.path.join(tmp, "kioskd.sock")
     env = dict(k.env, MOTCUA_HEALTH_DELAY_MS="300")
-    # The kiosk of this test has no printer (a configured one must answer
-    # before the slot is marked good, and no printer driver runs here).
-    board = os.path.join(tmp, "board.conf")
+    # The kiosk of this test has no hardware (a configured printer must
+    # answer before the slot is marked good).
+    board = BOARD
     text = open(BOARD).read()
-    text = re.sub(r"(?ms)^\[printer\].*?(?=^\[|\Z)", "", text)
-    if "[printer]" in text:
-        fail("could not drop [printer] from the board")
-    with open(board, "w") as f:
-        f.write(text)
     kd = subprocess.Popen([KIOSKD, "--board", board, "--state-dir", state, "--socket", sock],
                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     procs.append(kd)
