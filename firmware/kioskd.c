@@ -2,6 +2,7 @@
  * the database, runs the event loop. */
 #include "app-gpio.h"
 #include "app.h"
+#include "app-systemd.h"
 #include "app-audio.h"
 #include "app-printer.h"
 #include "log.h"
@@ -108,6 +109,13 @@ int main(int argc, char **argv)
 	}
 	if (mc_app_add_printer(app, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kioskd: %s\n", err);
+		mc_app_free(app);
+		return 1;
+	}
+	/* Store open, drivers up: tell systemd, and schedule the health check
+	 * that marks an updated slot good. */
+	if (!mc_app_add_rauc(app, 10000) || mc_app_add_systemd(app) < 0) {
+		fprintf(stderr, "kioskd: cannot set up the systemd and update hooks\n");
 		mc_app_free(app);
 		return 1;
 	}

@@ -7,6 +7,8 @@
 #                        (ASan+UBSan) trees, run the whole suite in each (ctest)
 #   tools/dev.sh bench   build and run the benchmarks (prints figures)
 #   tools/dev.sh deps    only install missing packages
+#   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
+#                        (adds the arm64 architecture and :arm64 -dev packages)
 #
 # Packages are listed one per line in tools/deps/*.txt.
 set -euo pipefail
@@ -69,6 +71,35 @@ EOT
 	wait $KPID
 }
 
+# Cross-build the kiosk's arm64 package (tools/pkg/toolchain-arm64.cmake).
+cross_build() {
+	local dir="$ROOT/build-arm64" libs=()
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "run as root (or with sudo): the cross toolchain and :arm64 libraries are installed" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "adding the arm64 architecture"
+		dpkg --add-architecture arm64
+	fi
+	apt-get update -qq
+	# Every library the build links: the -dev packages of tools/deps/*.txt.
+	mapfile -t libs < <(cat "$ROOT"/tools/deps/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' |
+		grep -E '^lib.*-dev$' | sort -u | sed 's/$/:arm64/')
+	log "installing crossbuild-essential-arm64 and ${#libs[@]} :arm64 libraries"
+	apt-get install -y -qq --no-install-recommends crossbuild-essential-arm64 "${libs[@]}" >/dev/null
+	# Build-machine tools first (the clip generator), then the kiosk's tree.
+	configure_build "$ROOT/build"
+	cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/tools/pkg/toolchain-arm64.cmake" \
+		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
+	cmake --build "$dir" -j "$JOBS"
+	(cd "$dir" && cpack -G DEB)
+	log "arm64 package: $(ls "$dir"/pkg/*.deb)"
+	file "$dir/firmware/kioskd"
+}
+
 cmd="${1:-}"
 case "$cmd" in
 deps)
@@ -90,6 +121,10 @@ test)
 	log "tests: sanitizer build"
 	(cd "$ROOT/build-asan" && ctest --output-on-failure -j "$JOBS" --timeout 1800)
 	;;
+cross)
+	deps
+	cross_build
+	;;
 bench)
 	deps
 	configure_build "$ROOT/build"
@@ -100,7 +135,7 @@ bench)
 	done
 	;;
 *)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2

@@ -17,6 +17,8 @@ static const struct {
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "config", cmd_config, "check a board.conf" },
+	{ "update", cmd_update, "install a signed update bundle (RAUC)" },
+	{ "diag", cmd_diag, "one diagnostic report for a technician" },
 	{ "gpio", cmd_gpio, "GPIO lines: status, watch presses live, press (sim)" },
 	{ "say", cmd_say, "play voice clips on the speaker" },
 	{ "announce", cmd_announce, "say a call on the speaker (test)" },

@@ -10,6 +10,8 @@ int cmd_counter(int argc, char **argv);
 int cmd_tickets(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_issuing(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_diag(int argc, char **argv);
 int cmd_gpio(int argc, char **argv);
 int cmd_say(int argc, char **argv);
 int cmd_announce(int argc, char **argv);
