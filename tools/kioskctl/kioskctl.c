@@ -17,6 +17,7 @@ static const struct {
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "config", cmd_config, "check a board.conf" },
+	{ "bus", cmd_bus, "counter bus: units, errors, presses" },
 };
 
 static void print_help(void)

@@ -10,5 +10,6 @@ int cmd_counter(int argc, char **argv);
 int cmd_tickets(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_issuing(int argc, char **argv);
+int cmd_bus(int argc, char **argv);
 
 #endif
