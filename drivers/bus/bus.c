@@ -36,7 +36,8 @@ struct mc_bus {
 	pthread_mutex_t mu;          /* guards everything below and units */
 	pthread_cond_t cond;         /* wakes the thread: display set, handled, stop */
 	bool stop;                   /* close asked */
-	bool dirty;                  /* a display was set since the thread looked */
+	bool dirty;                  /* a display may differ from what its unit holds */
+	int next_lazy;               /* where the next count-only write search starts */
 	uint64_t handled;            /* count of mc_bus_handled() calls */
 	struct mc_bus_event *q;      /* events for the loop, FIFO */
 	size_t qn, qcap;
@@ -223,6 +224,19 @@ static int transact(struct mc_bus *bus, int addr, int op, int first, int count, 
 
 /* ---- the thread's work -------------------------------------------------- */
 
+/* Does u need a write that people are waiting for (a new number, blink,
+ * pause, or a full rewrite), rather than only a new waiting count or
+ * brightness? Called with mu held. */
+static bool urgent(const struct unit *u)
+{
+	if (!u->written_valid)
+		return true;
+	for (int r = 0; r < MC_BUS_NHOLD; r++)
+		if (r != MC_BUS_REG_WAITING && r != MC_BUS_REG_BRIGHTNESS && u->want[r] != u->written[r])
+			return true;
+	return false;
+}
+
 /* Writes u's display if it differs from what the unit holds. Called with mu
  * held; drops it during the request. Returns true if the port is gone. */
 static bool write_display(struct mc_bus *bus, struct unit *u)
@@ -252,14 +266,36 @@ static bool write_display(struct mc_bus *bus, struct unit *u)
 	return gone;
 }
 
-/* Writes every display that changed. Called with mu held. Returns true if
- * the port is gone. */
+/* Writes every display with news for people first (a call shows before
+ * anything else happens on the line), then at most one that only changes
+ * counts, so that a burst of waiting-count updates after each call is
+ * spread between polls instead of stalling them. Called with mu held.
+ * Returns true if the port is gone. */
 static bool write_displays(struct mc_bus *bus)
 {
-	bus->dirty = false;
-	for (int i = 0; i < bus->nunits && !bus->stop; i++)
-		if (write_display(bus, &bus->units[i]))
+	bool more = false;
+
+	for (int i = 0; i < bus->nunits && !bus->stop; i++) {
+		struct unit *u = &bus->units[i];
+		if (u->want_set && u->st.online && urgent(u) && write_display(bus, u))
 			return true;
+	}
+	for (int i = 0; i < bus->nunits && !bus->stop; i++) {
+		int k = (bus->next_lazy + i) % bus->nunits;
+		struct unit *u = &bus->units[k];
+		int first, count;
+		if (!u->want_set || !u->st.online ||
+		    !mc_bus_display_diff(u->written_valid ? u->written : NULL, u->want, &first, &count))
+			continue;
+		if (more)
+			return false; /* one lazy write per poll; dirty stays set */
+		bus->next_lazy = (k + 1) % bus->nunits;
+		if (write_display(bus, u))
+			return true;
+		more = true;
+	}
+	if (!more)
+		bus->dirty = false;
 	return false;
 }
 
