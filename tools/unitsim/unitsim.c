@@ -14,6 +14,15 @@
 
 #include "usim.h"
 
+/* Set by SIGINT/SIGTERM: the one piece of state a signal handler may touch. */
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
 /* The program's state, shared by the display callback and the reader. */
 struct sim {
 	struct usim *u;          /* the line */
@@ -36,6 +45,8 @@ static void print_help(void)
 	       "  -c, --corrupt PCT      corrupt PCT %% of frames each way (default 0)\n"
 	       "  -s, --script FILE      read commands from FILE, then from the terminal\n"
 	       "  -j, --json             JSON lines on stdout (for scripts and tests)\n"
+	       "  -k, --stay             keep the units running when the input ends\n"
+	       "                         (until SIGTERM or Ctrl-C)\n"
 	       "  -h, --help             this help\n\n"
 	       "Commands, one a line:\n"
 	       "  ADDR KEY [ARG]         press a key at unit ADDR. KEY: n next, r recall,\n"
@@ -256,7 +267,7 @@ static bool run_file(struct sim *sim, FILE *f, const int *addrs, int naddrs)
 {
 	char line[256];
 
-	while (fgets(line, sizeof(line), f))
+	while (!stopping && fgets(line, sizeof(line), f))
 		if (!command(sim, line, addrs, naddrs))
 			return false;
 	return true;
@@ -269,7 +280,8 @@ int main(int argc, char **argv)
 		{ "link", required_argument, NULL, 'l' }, { "baud", required_argument, NULL, 'b' },
 		{ "parity", required_argument, NULL, 'p' }, { "turnaround", required_argument, NULL, 't' },
 		{ "corrupt", required_argument, NULL, 'c' }, { "script", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' }, { "stay", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int addrs[247], naddrs = 1, c;
@@ -277,11 +289,13 @@ int main(int argc, char **argv)
 				  .turnaround_us = 1000, .addrs = addrs };
 	struct sim sim = { .json = false };
 	const char *script = NULL;
+	bool stay = false;
+	struct sigaction sa = { .sa_handler = on_stop };
 	double corrupt = 0;
 	char err[256];
 
 	addrs[0] = 1;
-	while ((c = getopt_long(argc, argv, "u:d:l:b:p:t:c:s:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "u:d:l:b:p:t:c:s:jkh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			naddrs = parse_units(optarg, addrs, 247);
@@ -304,6 +318,7 @@ int main(int argc, char **argv)
 		case 'c': corrupt = atof(optarg) / 100.0; break;
 		case 's': script = optarg; break;
 		case 'j': sim.json = true; break;
+		case 'k': stay = true; break;
 		case 'h': print_help(); return 0;
 		default: fprintf(stderr, "Try 'unitsim --help'.\n"); return 2;
 		}
@@ -316,11 +331,21 @@ int main(int argc, char **argv)
 	o.seed = (unsigned)getpid();
 	pthread_mutex_init(&sim.out, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* No SA_RESTART: Ctrl-C interrupts the read of the next command. The
+	 * line thread blocks both signals, so they reach this thread. */
+	sigset_t stops, old;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
 	sim.u = usim_new(&o, on_display, &sim, err, sizeof(err));
 	if (!sim.u) {
 		fprintf(stderr, "unitsim: %s\n", err);
 		return 1;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	usim_set_corrupt(sim.u, corrupt);
 	pthread_mutex_lock(&sim.out);
 	if (sim.json) {
@@ -346,8 +371,11 @@ int main(int argc, char **argv)
 		go = run_file(&sim, f, addrs, naddrs);
 		fclose(f);
 	}
-	if (go)
-		run_file(&sim, stdin, addrs, naddrs);
+	if (go && !stopping)
+		go = run_file(&sim, stdin, addrs, naddrs);
+	pthread_sigmask(SIG_BLOCK, &stops, NULL);
+	while (go && stay && !stopping)
+		sigsuspend(&old);
 	usim_free(sim.u);
 	pthread_mutex_destroy(&sim.out);
 	return 0;
