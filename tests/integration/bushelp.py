@@ -167,6 +167,7 @@ class Unitsim:
                         timeout, what or "display of unit %d" % unit)
 
     def stop(self):
+        """Quits unitsim; returns its exit status (sanitizer reports fail it)."""
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.write("quit\n")
@@ -175,6 +176,7 @@ class Unitsim:
             except (BrokenPipeError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
+        return self.proc.returncode
 
 
 def board(counters, bus_extra="", services=("a", "b", "c"), office_extra=""):

@@ -79,8 +79,9 @@ def test(tmp):
         print("unit 3:", u3)
     finally:
         rc = k.stop() if k else 0
-        sim.stop()
+        src = sim.stop()
     check(rc == 0, "kioskd stopped cleanly")
+    check(src == 0, "unitsim stopped cleanly")
 
 
 if __name__ == "__main__":

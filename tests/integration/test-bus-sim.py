@@ -128,8 +128,9 @@ def test(tmp):
             check(u["crc_errors"] == 0 and u["garbage"] == 0, "clean line: %s" % u)
     finally:
         rc = k.stop() if k else 0
-        sim.stop()
+        src = sim.stop()
     check(rc == 0, "kioskd stopped cleanly")
+    check(src == 0, "unitsim stopped cleanly")
 
 
 if __name__ == "__main__":
