@@ -120,8 +120,11 @@ static void log_changes(const struct mc_app *app)
 	for (size_t i = 0; i < app->ch.nevents; i++) {
 		const struct mc_event *ev = &app->ch.events[i];
 		const struct mc_ticket *t = ev->ticket ? mc_engine_ticket(app->engine, ev->ticket) : NULL;
-		mc_log(MC_LOG_INFO, "%s%s%s counter=%d value=%d", mc_event_kind_name(ev->kind),
-		       t ? " " : "", t ? t->label : "", ev->counter, ev->value);
+		char where[32] = "";
+		if (ev->counter)
+			snprintf(where, sizeof(where), " counter %d", ev->counter);
+		mc_log(MC_LOG_INFO, "event %s%s%s%s", mc_event_kind_name(ev->kind), t ? " " : "",
+		       t ? t->label : "", where);
 	}
 }
 

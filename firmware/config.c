@@ -245,7 +245,8 @@ static int parse_hours(struct parser *ps, void *p, const char *value)
 				a = b = wday_index(d);
 			}
 			if (a < 0 || b < 0)
-				return fail(ps, ps->line, "hours: '%s' is not a weekday (mon, tue, wed, thu, fri, sat, sun)", d);
+				return fail(ps, ps->line, "hours: '%s' is not a weekday (mon, tue, wed, thu, fri, sat, sun)",
+					    a < 0 ? d : dash + 1);
 			for (int i = a;; i = (i + 1) % 7) {
 				days[i] = true;
 				if (i == b)
@@ -491,6 +492,19 @@ static int parse_read_numbers(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
+static int parse_dialect(struct parser *ps, void *p, const char *value)
+{
+	bool *south = p;
+
+	if (!strcmp(value, "north"))
+		*south = false;
+	else if (!strcmp(value, "south"))
+		*south = true;
+	else
+		return fail(ps, ps->line, "dialect: '%s' must be north (linh, nghìn) or south (lẻ, ngàn)", value);
+	return 0;
+}
+
 static int parse_quiet(struct parser *ps, void *p, const char *value)
 {
 	struct mc_span *sp = p;
@@ -519,6 +533,259 @@ static int parse_rotate(struct parser *ps, void *p, const char *value)
 	if (parse_long(value, &r) < 0 || (r != 0 && r != 90 && r != 180 && r != 270))
 		return fail(ps, ps->line, "rotate: '%s' must be 0, 90, 180 or 270", value);
 	*(int *)p = (int)r;
+	return 0;
+}
+
+
+/* ---- GPIO lines -------------------------------------------------------- */
+
+/* True if s is a usable line name or offset: letters, digits, '_', '-', '.'. */
+static bool good_line_token(const char *s)
+{
+	if (!*s || strlen(s) >= 32)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+/* Parses "LINE[,LINE...] [OPTION...]" (see struct mc_gpio_lines_conf) for
+ * key into g, wanting between min and max lines. Options other than
+ * active-low/active-high/pull-up/pull-down/bias-disable/as-is are refused,
+ * except brightness=N when max_bright > 0. */
+static int parse_gpio_lines(struct parser *ps, const char *key, const char *value,
+			    struct mc_gpio_lines_conf *g, int min, int max, int max_bright)
+{
+	char buf[256], *save = NULL, *tok, *save2 = NULL;
+	char chip[32] = "";
+
+	memset(g, 0, sizeof(*g));
+	g->brightness = -1;
+	g->line = ps->line;
+	if (strlen(value) >= sizeof(buf))
+		return fail(ps, ps->line, "%s: value is too long", key);
+	snprintf(buf, sizeof(buf), "%s", value);
+	tok = strtok_r(buf, " \t", &save);
+	if (!tok)
+		return fail(ps, ps->line, "%s: no GPIO line given (write CHIP:OFFSET, e.g. gpiochip0:17)", key);
+	for (char *item = strtok_r(tok, ",", &save2); item; item = strtok_r(NULL, ",", &save2)) {
+		struct mc_gpio_line_conf *l;
+		char *colon = strrchr(item, ':');
+		const char *ln = item;
+
+		if (g->n == max)
+			return fail(ps, ps->line, "%s: too many lines (at most %d)", key, max);
+		l = &g->lines[g->n];
+		if (colon) {
+			*colon = 0;
+			if (!*item || strlen(item) >= sizeof(chip) || strchr(item, ' '))
+				return fail(ps, ps->line, "%s: '%s' is not a GPIO chip name like gpiochip0", key, item);
+			snprintf(chip, sizeof(chip), "%s", item);
+			ln = colon + 1;
+		} else if (!chip[0]) {
+			return fail(ps, ps->line, "%s: '%s' names no chip: write CHIP:LINE, e.g. gpiochip0:%s",
+				    key, item, item);
+		}
+		if (!good_line_token(ln))
+			return fail(ps, ps->line, "%s: '%s' is not a line offset or line name", key, ln);
+		snprintf(l->chip, sizeof(l->chip), "%s", chip);
+		long off = 0;
+		bool digits = true;
+		for (const char *q = ln; *q; q++)
+			digits &= isdigit((unsigned char)*q) != 0;
+		if (digits) {
+			off = strtol(ln, NULL, 10);
+			if (off < 0 || off > 511)
+				return fail(ps, ps->line, "%s: line offset %ld is out of range (0 to 511)", key, off);
+			l->offset = (int)off;
+		} else {
+			l->offset = -1;
+			snprintf(l->name, sizeof(l->name), "%s", ln);
+		}
+		for (int i = 0; i < g->n; i++)
+			if (!strcmp(g->lines[i].chip, l->chip) && g->lines[i].offset == l->offset &&
+			    !strcmp(g->lines[i].name, l->name))
+				return fail(ps, ps->line, "%s: line %s:%s is given twice", key, chip, ln);
+		g->n++;
+	}
+	if (g->n < min)
+		return fail(ps, ps->line, "%s: %d line%s given, %d needed", key, g->n, g->n == 1 ? "" : "s", min);
+	for (char *o = strtok_r(NULL, " \t", &save); o; o = strtok_r(NULL, " \t", &save)) {
+		long b;
+		if (!strcmp(o, "active-low"))
+			g->active_low = true;
+		else if (!strcmp(o, "active-high"))
+			g->active_low = false;
+		else if (!strcmp(o, "pull-up"))
+			g->bias = MC_GPIO_BIAS_PULL_UP;
+		else if (!strcmp(o, "pull-down"))
+			g->bias = MC_GPIO_BIAS_PULL_DOWN;
+		else if (!strcmp(o, "bias-disable") || !strcmp(o, "no-pull"))
+			g->bias = MC_GPIO_BIAS_DISABLE;
+		else if (!strcmp(o, "as-is"))
+			g->bias = MC_GPIO_BIAS_AS_IS;
+		else if (max_bright > 0 && !strncmp(o, "brightness=", 11)) {
+			if (parse_long(o + 11, &b) < 0 || b < 0 || b > max_bright)
+				return fail(ps, ps->line, "%s: brightness must be 0 to %d", key, max_bright);
+			g->brightness = (int)b;
+		} else
+			return fail(ps, ps->line, "%s: unknown option '%s' (known: active-low, active-high, "
+				    "pull-up, pull-down, bias-disable, as-is%s)", key, o,
+				    max_bright > 0 ? ", brightness=N" : "");
+	}
+	return 0;
+}
+
+/* Copies a raw value into a text field, refusing what does not fit. */
+static int keep_text(struct parser *ps, const char *key, char *dst, size_t size, const char *value)
+{
+	if (strlen(value) >= size)
+		return fail(ps, ps->line, "%s: value is too long (at most %zu bytes)", key, size - 1);
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
+/* [service.X] button = CHIP:LINE [options] */
+static int parse_button(struct parser *ps, void *p, const char *value)
+{
+	struct mc_service_conf *s = p;
+
+	if (keep_text(ps, "button", s->button, sizeof(s->button), value) < 0)
+		return -1;
+	if (!*value || !strcmp(value, "none")) {
+		s->button[0] = 0;
+		memset(&s->button_gpio, 0, sizeof(s->button_gpio));
+		return 0;
+	}
+	return parse_gpio_lines(ps, "button", value, &s->button_gpio, 1, 1, 0);
+}
+
+static const char *const key_names[] = { "next", "priority-next", "recall", "noshow", "finish", "pause" };
+
+/* [counter.N] keys = [ACTION,ACTION... =] LINE,LINE... [options]
+ * Without the action list the lines are next,recall,noshow,finish in turn. */
+static int parse_keys(struct parser *ps, void *p, const char *value)
+{
+	struct mc_counter_conf *c = p;
+	static const enum mc_gpio_key deflt[] = { MC_KEY_NEXT, MC_KEY_RECALL, MC_KEY_NOSHOW, MC_KEY_FINISH };
+	char acts[160] = "", *save = NULL;
+	const char *lines = value, *eq = strchr(value, '=');
+	int nacts = 0;
+
+	if (keep_text(ps, "keys", c->keys, sizeof(c->keys), value) < 0)
+		return -1;
+	if (eq) {
+		size_t n = (size_t)(eq - value);
+		if (n >= sizeof(acts))
+			return fail(ps, ps->line, "keys: action list is too long");
+		memcpy(acts, value, n);
+		acts[n] = 0;
+		lines = eq + 1;
+		while (*lines == ' ' || *lines == '\t')
+			lines++;
+		for (char *a = strtok_r(acts, ", \t", &save); a; a = strtok_r(NULL, ", \t", &save)) {
+			size_t k;
+			for (k = 0; k < sizeof(key_names) / sizeof(key_names[0]); k++)
+				if (!strcmp(a, key_names[k]))
+					break;
+			if (k == sizeof(key_names) / sizeof(key_names[0]))
+				return fail(ps, ps->line, "keys: '%s' is not a key action (next, priority-next, recall, "
+					    "noshow, finish, pause)", a);
+			if (nacts == MC_GPIO_MAX_LINES)
+				return fail(ps, ps->line, "keys: at most %d keys", MC_GPIO_MAX_LINES);
+			for (int i = 0; i < nacts; i++)
+				if (c->key_actions[i] == (enum mc_gpio_key)k)
+					return fail(ps, ps->line, "keys: action '%s' is given twice", a);
+			c->key_actions[nacts++] = (enum mc_gpio_key)k;
+		}
+		if (!nacts)
+			return fail(ps, ps->line, "keys: no action before '=' (e.g. keys = next,recall = gpiochip0:20,21)");
+	} else {
+		memcpy(c->key_actions, deflt, sizeof(deflt));
+	}
+	if (parse_gpio_lines(ps, "keys", lines, &c->keys_gpio, 1, eq ? MC_GPIO_MAX_LINES : 4, 0) < 0)
+		return -1;
+	if (eq && c->keys_gpio.n != nacts)
+		return fail(ps, ps->line, "keys: %d action%s but %d line%s: give one line per action", nacts,
+			    nacts == 1 ? "" : "s", c->keys_gpio.n, c->keys_gpio.n == 1 ? "" : "s");
+	return 0;
+}
+
+/* [counter.N] rating_keys = CHIP:L1,L2,L3,L4 [options] (very unsatisfied first) */
+static int parse_rating_keys(struct parser *ps, void *p, const char *value)
+{
+	struct mc_counter_conf *c = p;
+
+	if (keep_text(ps, "rating_keys", c->rating_keys, sizeof(c->rating_keys), value) < 0)
+		return -1;
+	if (parse_gpio_lines(ps, "rating_keys", value, &c->rating_gpio, 4, 4, 0) < 0)
+		return -1;
+	return 0;
+}
+
+/* [counter.N] display = tm1637 CHIP:CLK,DIO | max7219 CHIP:DIN,CLK,LOAD [brightness=N] */
+static int parse_display(struct parser *ps, void *p, const char *value)
+{
+	struct mc_counter_conf *c = p;
+	const char *rest;
+
+	if (keep_text(ps, "display", c->display, sizeof(c->display), value) < 0)
+		return -1;
+	if (!strncmp(value, "tm1637", 6) && (value[6] == ' ' || value[6] == '\t')) {
+		rest = value + 7;
+		c->display_kind = MC_DISPLAY_TM1637;
+		return parse_gpio_lines(ps, "display (tm1637 CLK,DIO)", rest, &c->display_gpio, 2, 2, 7);
+	}
+	if (!strncmp(value, "max7219", 7) && (value[7] == ' ' || value[7] == '\t')) {
+		rest = value + 8;
+		c->display_kind = MC_DISPLAY_MAX7219;
+		return parse_gpio_lines(ps, "display (max7219 DIN,CLK,LOAD)", rest, &c->display_gpio, 3, 3, 15);
+	}
+	return fail(ps, ps->line, "display: '%s' must be 'tm1637 CHIP:CLK,DIO' or 'max7219 CHIP:DIN,CLK,LOAD'", value);
+}
+
+/* [gpio] keys with one line each: the text field and its parsed form. */
+static int parse_gpio_one(struct parser *ps, const char *key, char *text, struct mc_gpio_lines_conf *g,
+			  const char *value)
+{
+	if (keep_text(ps, key, text, 64, value) < 0)
+		return -1;
+	return parse_gpio_lines(ps, key, value, g, 1, 1, 0);
+}
+
+static int parse_tech_button(struct parser *ps, void *p, const char *value)
+{
+	struct mc_gpio_conf *g = p;
+	return parse_gpio_one(ps, "tech_button", g->tech_button, &g->tech_gpio, value);
+}
+
+static int parse_light_ready(struct parser *ps, void *p, const char *value)
+{
+	struct mc_gpio_conf *g = p;
+	return parse_gpio_one(ps, "light_ready", g->light_ready, &g->ready_gpio, value);
+}
+
+static int parse_light_paper_low(struct parser *ps, void *p, const char *value)
+{
+	struct mc_gpio_conf *g = p;
+	return parse_gpio_one(ps, "light_paper_low", g->light_paper_low, &g->paper_low_gpio, value);
+}
+
+static int parse_light_fault(struct parser *ps, void *p, const char *value)
+{
+	struct mc_gpio_conf *g = p;
+	return parse_gpio_one(ps, "light_fault", g->light_fault, &g->fault_gpio, value);
+}
+
+/* tech_combo = SERVICE+SERVICE[+...]: resolved once every service is known. */
+static int parse_tech_combo(struct parser *ps, void *p, const char *value)
+{
+	struct mc_gpio_conf *g = p;
+
+	if (keep_text(ps, "tech_combo", g->tech_combo_text, sizeof(g->tech_combo_text), value) < 0)
+		return -1;
+	g->tech_combo_line = ps->line;
 	return 0;
 }
 
@@ -557,7 +824,7 @@ static const struct key service_keys[] = {
 	FNS("prefix", parse_prefix),
 	DUR_S("target_wait", S, target_wait_s, 0, 24 * 3600),
 	DUR_S("service_time", S, default_service_s, 1, 24 * 3600),
-	STR(S, button),
+	FNS("button", parse_button),
 	END
 };
 
@@ -565,9 +832,9 @@ typedef struct mc_counter_conf C;
 static const struct key counter_keys[] = {
 	FNS("services", parse_services),
 	FNS("unit", parse_unit),
-	STR(C, display),
-	STR(C, keys),
-	STR(C, rating_keys),
+	FNS("display", parse_display),
+	FNS("keys", parse_keys),
+	FNS("rating_keys", parse_rating_keys),
 	END
 };
 
@@ -610,6 +877,10 @@ static const struct key audio_keys[] = {
 	INT(A, volume, 0, 100),
 	FN("quiet", A, quiet, parse_quiet),
 	STR(A, clips),
+	FN("dialect", A, south, parse_dialect),
+	BOOL(A, colloquial),
+	BOOL(A, tu),
+	BOOL(A, english),
 	END
 };
 
@@ -634,12 +905,15 @@ static const struct key hall_keys[] = {
 
 typedef struct mc_gpio_conf G;
 static const struct key gpio_keys[] = {
-	STR(G, tech_button),
-	STR(G, light_ready),
-	STR(G, light_paper_low),
-	STR(G, light_fault),
+	FNS("tech_button", parse_tech_button),
+	FNS("tech_combo", parse_tech_combo),
+	FNS("light_ready", parse_light_ready),
+	FNS("light_paper_low", parse_light_paper_low),
+	FNS("light_fault", parse_light_fault),
 	DUR_MS("debounce", G, debounce_ms, 1, 1000),
 	DUR_MS("long_press", G, long_press_ms, 100, 30000),
+	DUR_MS("blink", G, blink_ms, 50, 5000),
+	INT(G, blinks, 0, 20),
 	END
 };
 
@@ -683,6 +957,7 @@ static void set_defaults(struct mc_config *cfg)
 	strcpy(cfg->audio.voice, "vi");
 	cfg->audio.repeat = 1;
 	cfg->audio.volume = 80;
+	cfg->audio.tu = true;
 
 	cfg->screen.width = 1280;
 	cfg->screen.height = 800;
@@ -692,6 +967,8 @@ static void set_defaults(struct mc_config *cfg)
 
 	cfg->gpio.debounce_ms = 20;
 	cfg->gpio.long_press_ms = 2000;
+	cfg->gpio.blink_ms = 400;
+	cfg->gpio.blinks = 3;
 }
 
 static int set_value(struct parser *ps, const struct key *k, const char *value)
@@ -886,6 +1163,94 @@ static char *reader(char *str, int num, void *stream)
 	return str;
 }
 
+
+/* One group of GPIO lines in the file, for the duplicate check. */
+struct gpio_use {
+	const struct mc_gpio_lines_conf *g;  /* the lines */
+	char what[64];                       /* "[service.civil] button" */
+};
+
+static void add_use(struct gpio_use *u, int *n, const struct mc_gpio_lines_conf *g, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add_use(struct gpio_use *u, int *n, const struct mc_gpio_lines_conf *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!g->n)
+		return;
+	u[*n].g = g;
+	va_start(ap, fmt);
+	vsnprintf(u[*n].what, sizeof(u[*n].what), fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+static void line_text(const struct mc_gpio_line_conf *l, char *buf, size_t len)
+{
+	if (l->offset >= 0)
+		snprintf(buf, len, "%s:%d", l->chip, l->offset);
+	else
+		snprintf(buf, len, "%s:%s", l->chip, l->name);
+}
+
+/* GPIO checks across sections: the technician combination, and no line
+ * used twice. */
+static int finish_gpio(struct parser *ps)
+{
+	struct mc_config *cfg = ps->cfg;
+	struct mc_gpio_conf *g = &cfg->gpio;
+	struct gpio_use *use;
+	int n = 0, rc = 0;
+
+	if (g->tech_combo_text[0]) {
+		char buf[96], *save = NULL;
+		int count = 0;
+		snprintf(buf, sizeof(buf), "%s", g->tech_combo_text);
+		for (char *t = strtok_r(buf, "+ \t", &save); t; t = strtok_r(NULL, "+ \t", &save)) {
+			int si = mc_config_service_index(cfg, t);
+			if (si < 0)
+				return fail(ps, g->tech_combo_line, "[gpio]: tech_combo: no [service.%s] is defined", t);
+			if (!cfg->services[si].button_gpio.n)
+				return fail(ps, g->tech_combo_line, "[gpio]: tech_combo: [service.%s] has no button", t);
+			g->tech_combo |= 1u << si;
+			count++;
+		}
+		if (count < 2)
+			return fail(ps, g->tech_combo_line, "[gpio]: tech_combo needs two or more service buttons, "
+				    "like civil+land");
+	}
+	use = calloc((size_t)cfg->nservices + 3u * (size_t)cfg->ncounters + 4u, sizeof(*use));
+	if (!use)
+		return fail(ps, 0, "out of memory");
+	for (int i = 0; i < cfg->nservices; i++)
+		add_use(use, &n, &cfg->services[i].button_gpio, "[service.%s] button", cfg->services[i].key);
+	for (int i = 0; i < cfg->ncounters; i++) {
+		struct mc_counter_conf *c = &cfg->counters[i];
+		add_use(use, &n, &c->keys_gpio, "[counter.%d] keys", c->number);
+		add_use(use, &n, &c->rating_gpio, "[counter.%d] rating_keys", c->number);
+		add_use(use, &n, &c->display_gpio, "[counter.%d] display", c->number);
+	}
+	add_use(use, &n, &g->tech_gpio, "[gpio] tech_button");
+	add_use(use, &n, &g->ready_gpio, "[gpio] light_ready");
+	add_use(use, &n, &g->paper_low_gpio, "[gpio] light_paper_low");
+	add_use(use, &n, &g->fault_gpio, "[gpio] light_fault");
+	for (int a = 0; a < n && !rc; a++)
+		for (int b = 0; b < a && !rc; b++)
+			for (int i = 0; i < use[a].g->n && !rc; i++)
+				for (int j = 0; j < use[b].g->n && !rc; j++) {
+					const struct mc_gpio_line_conf *x = &use[a].g->lines[i], *y = &use[b].g->lines[j];
+					char text[80];
+					if (strcmp(x->chip, y->chip) || x->offset != y->offset || strcmp(x->name, y->name))
+						continue;
+					line_text(x, text, sizeof(text));
+					rc = fail(ps, use[a].g->line, "%s: GPIO line %s is already used by %s (line %d)",
+						  use[a].what, text, use[b].what, use[b].g->line);
+				}
+	free(use);
+	return rc;
+}
+
 /* Checks made once the whole file is read. */
 static int finish(struct parser *ps)
 {
@@ -918,14 +1283,15 @@ static int finish(struct parser *ps)
 		}
 		if (!c->services)
 			return fail(ps, line, "[counter.%d]: services lists no service", c->number);
-		if (c->bus_addr && !cfg->bus.present)
-			return fail(ps, c->line, "[counter.%d]: unit = bus:%d but there is no [bus] section",
-				    c->number, c->bus_addr);
 		for (int j = 0; j < i; j++)
 			if (c->bus_addr && cfg->counters[j].bus_addr == c->bus_addr)
 				return fail(ps, line, "[counter.%d]: bus address %d is already used by counter %d",
 					    c->number, c->bus_addr, cfg->counters[j].number);
 	}
+	for (int i = 0; i < cfg->ncounters && !cfg->bus.present; i++)
+		if (cfg->counters[i].bus_addr)
+			return fail(ps, cfg->counters[i].line, "[counter.%d]: unit = bus:%d but there is no [bus] section",
+				    cfg->counters[i].number, cfg->counters[i].bus_addr);
 	for (int i = 0; i < cfg->nservices; i++) {
 		bool served = false;
 		for (int j = 0; j < cfg->ncounters; j++)
@@ -935,7 +1301,7 @@ static int finish(struct parser *ps)
 	}
 	if (cfg->printer.present && !cfg->printer.device[0])
 		return fail(ps, ps->line, "[printer]: device is required");
-	return 0;
+	return finish_gpio(ps);
 }
 
 static int load(struct parser *ps)

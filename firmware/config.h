@@ -18,6 +18,53 @@
 #define MC_MAX_CLOSED 64       /* closed-date ranges */
 #define MC_TEXT 160            /* longest name or path kept */
 
+#define MC_GPIO_MAX_LINES 8     /* lines in one board.conf GPIO value */
+
+/* Bias (pull resistor) asked for GPIO input lines. */
+enum mc_gpio_bias {
+	MC_GPIO_BIAS_AS_IS,      /* leave as the board set it */
+	MC_GPIO_BIAS_DISABLE,    /* no pull resistor */
+	MC_GPIO_BIAS_PULL_UP,    /* internal pull-up */
+	MC_GPIO_BIAS_PULL_DOWN,  /* internal pull-down */
+};
+
+/* One GPIO line as board.conf names it: CHIP:OFFSET or CHIP:LINE-NAME. */
+struct mc_gpio_line_conf {
+	char chip[32];           /* gpiochip0, /dev/gpiochip0, or a chip label */
+	int offset;              /* line offset on the chip, -1: use name */
+	char name[32];           /* line name when offset is -1 (e.g. GPIO17) */
+};
+
+/* A group of GPIO lines from one board.conf value, with shared options:
+ *   LINE[,LINE...] [active-low|active-high] [pull-up|pull-down|bias-disable]
+ * where each LINE is CHIP:OFFSET, CHIP:NAME, or a bare OFFSET/NAME on the
+ * chip of the LINE before it. */
+struct mc_gpio_lines_conf {
+	int n;                   /* lines given (0 = none) */
+	struct mc_gpio_line_conf lines[MC_GPIO_MAX_LINES]; /* in the order given */
+	bool active_low;         /* a low level means pressed / lit */
+	enum mc_gpio_bias bias;  /* pull resistor for inputs */
+	int brightness;          /* display boards: 0..7 (TM1637) or 0..15 (MAX7219); -1 = default */
+	int line;                /* board.conf line of the value (0 = not given) */
+};
+
+/* What a GPIO counter key does (the keys = ACTIONS = LINES value). */
+enum mc_gpio_key {
+	MC_KEY_NEXT,             /* next */
+	MC_KEY_PRIORITY_NEXT,    /* priority-next */
+	MC_KEY_RECALL,           /* recall */
+	MC_KEY_NOSHOW,           /* noshow */
+	MC_KEY_FINISH,           /* finish */
+	MC_KEY_PAUSE,            /* pause (toggles pause/resume) */
+};
+
+/* A counter's GPIO display board. */
+enum mc_display_kind {
+	MC_DISPLAY_NONE,         /* no board */
+	MC_DISPLAY_TM1637,       /* tm1637 CHIP:CLK,DIO — 4 digits */
+	MC_DISPLAY_MAX7219,      /* max7219 CHIP:DIN,CLK,LOAD — 8 digits */
+};
+
 /* A half-open span of local minutes since midnight, [from, to). */
 struct mc_span {
 	int from;  /* first open minute */
@@ -63,6 +110,7 @@ struct mc_service_conf {
 	int target_wait_s;       /* target wait, for reports (0 = none) */
 	int default_service_s;   /* service time assumed before any is known */
 	char button[64];         /* GPIO line of a physical button ("" = none) */
+	struct mc_gpio_lines_conf button_gpio; /* the same, parsed (one line) */
 	int line;                /* line of [service.KEY] in board.conf */
 };
 
@@ -74,6 +122,11 @@ struct mc_counter_conf {
 	char display[96];        /* GPIO display board ("" = none) */
 	char keys[160];          /* GPIO keys ("" = none) */
 	char rating_keys[160];   /* GPIO rating buttons ("" = none) */
+	struct mc_gpio_lines_conf keys_gpio;   /* keys, parsed */
+	enum mc_gpio_key key_actions[MC_GPIO_MAX_LINES]; /* action of each key line */
+	struct mc_gpio_lines_conf rating_gpio; /* rating_keys, parsed: 4 lines, 1..4 */
+	enum mc_display_kind display_kind;     /* display board type */
+	struct mc_gpio_lines_conf display_gpio; /* its lines (CLK,DIO or DIN,CLK,LOAD) */
 	int line;                /* line of [counter.N] in board.conf */
 };
 
@@ -129,6 +182,10 @@ struct mc_audio_conf {
 	int volume;              /* 0..100 */
 	struct mc_span quiet;    /* quiet hours (from == to: none) */
 	char clips[256];         /* clip folder ("" = built-in set) */
+	bool south;              /* dialect = south: "lẻ" and "ngàn" for linh, nghìn */
+	bool colloquial;         /* "nhăm" for lăm after mươi (hai mươi nhăm) */
+	bool tu;                 /* "tư" for bốn after mươi (hai mươi tư); default yes */
+	bool english;            /* say each call again in English */
 };
 
 /* [screen]: the touch screen. */
@@ -156,6 +213,16 @@ struct mc_gpio_conf {
 	char light_fault[64];
 	int debounce_ms;         /* input debounce */
 	int long_press_ms;       /* long-press threshold */
+	struct mc_gpio_lines_conf tech_gpio;   /* tech_button, parsed */
+	struct mc_gpio_lines_conf ready_gpio;  /* light_ready, parsed */
+	struct mc_gpio_lines_conf paper_low_gpio; /* light_paper_low, parsed */
+	struct mc_gpio_lines_conf fault_gpio;  /* light_fault, parsed */
+	uint32_t tech_combo;     /* bit i: service i's button is part of the
+	                          * technician long-press combination (0 = none) */
+	int tech_combo_line;     /* board.conf line of tech_combo */
+	char tech_combo_text[96]; /* its value, resolved when the file is read */
+	int blink_ms;            /* display blink half-period on a new call */
+	int blinks;              /* blinks on a new call (0 = none) */
 };
 
 /* The whole board.conf. */

@@ -1,11 +1,14 @@
 /* kioskd.c — the kiosk daemon: reads board.conf, rebuilds the queue from
  * the database, runs the event loop. */
+#include "app-gpio.h"
 #include "app.h"
+#include "app-audio.h"
 #include "log.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void print_help(void)
 {
@@ -61,10 +64,44 @@ int main(int argc, char **argv)
 			optind < argc ? "unexpected argument" : "--board FILE is required");
 		return 2;
 	}
+	/* GPIO lines first: a board naming a chip or line that is not there
+	 * stops here (78), before the database or the socket is touched. */
+	struct mc_config *cfg = malloc(sizeof(*cfg));
+	if (!cfg) {
+		fprintf(stderr, "kioskd: out of memory\n");
+		return 1;
+	}
+	if (mc_config_load(opt.board, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskd: %s\n", err);
+		free(cfg);
+		return MC_EX_CONFIG;
+	}
+	struct mc_app_gpio *gpio = mc_app_gpio_open(cfg, NULL, opt.sim, err, sizeof(err));
+	if (!gpio) {
+		fprintf(stderr, "kioskd: %s\n", err);
+		free(cfg);
+		return MC_EX_CONFIG;
+	}
 	struct mc_app *app = mc_app_new(&opt, err, sizeof(err), &code);
 	if (!app) {
 		fprintf(stderr, "kioskd: %s\n", err);
+		mc_app_gpio_free(gpio);
+		free(cfg);
 		return code;
+	}
+	int grc = mc_app_gpio_start(gpio, app);
+	free(cfg);
+	if (grc < 0) {
+		fprintf(stderr, "kioskd: cannot start the GPIO inputs\n");
+		mc_app_free(app);
+		return 1;
+	}
+	if (opt.sim)
+		mc_app_gpio_keyboard(gpio, STDIN_FILENO);
+	if (mc_app_add_audio(app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskd: %s\n", err);
+		mc_app_free(app);
+		return MC_EX_CONFIG;
 	}
 	if (opt.sim && mc_app_add_terminal(app) < 0) {
 		fprintf(stderr, "kioskd: cannot start the simulated printer\n");

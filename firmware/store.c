@@ -8,7 +8,7 @@
 
 struct mc_store {
 	sqlite3 *db;               /* the open database */
-	sqlite3_stmt *put_ticket;  /* INSERT OR REPLACE a ticket row */
+	sqlite3_stmt *put_ticket;  /* upsert a ticket row by id */
 	sqlite3_stmt *put_counter; /* INSERT OR REPLACE a counter row */
 	sqlite3_stmt *add_event;   /* INSERT an event */
 	sqlite3_stmt *put_day;     /* the engine's day */
@@ -146,7 +146,21 @@ struct mc_store *mc_store_open(const char *path, char *err, size_t errlen)
 	if (migrate(st, err, errlen))
 		goto err_close;
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       /* An upsert on the id only: OR REPLACE would also
+				* replace a row that breaks UNIQUE(service, day, round,
+				* number), silently deleting a ticket. */
+			       "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+			       " ON CONFLICT(id) DO UPDATE SET service = excluded.service,"
+			       " cur_service = excluded.cur_service, day = excluded.day, round = excluded.round,"
+			       " number = excluded.number, label = excluded.label, priority = excluded.priority,"
+			       " status = excluded.status, print = excluded.print, counter = excluded.counter,"
+			       " clerk = excluded.clerk, rating = excluded.rating, transfers = excluded.transfers,"
+			       " issued_at = excluded.issued_at, called_at = excluded.called_at,"
+			       " finished_at = excluded.finished_at, issued_mono = excluded.issued_mono,"
+			       " called_mono = excluded.called_mono, finished_mono = excluded.finished_mono,"
+			       " issued_boot = excluded.issued_boot, called_boot = excluded.called_boot,"
+			       " finished_boot = excluded.finished_boot, wait_ms = excluded.wait_ms,"
+			       " service_ms = excluded.service_ms",
 			       -1, &st->put_ticket, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO counters VALUES (?,?,?,?,?,?)", -1,
 			       &st->put_counter, NULL) != SQLITE_OK ||

@@ -16,23 +16,16 @@ static void print_help(void)
 
 int cmd_config(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_opts o = { 0 };
 	static struct mc_config cfg; /* large; read-only use within this call */
 	char err[512];
-	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			print_help();
-			return EXIT_OK;
-		}
-		if (!common_opt(&o, c, optarg))
-			return usage_error("config", "unknown option");
-	}
-	if (argc - optind != 2 || strcmp(argv[optind], "check"))
+	int first = parse_common_opts(argc, argv, "config", print_help, &o);
+	if (first < 0)
+		return COMMON_OPTS_EXIT(first);
+	if (argc - first != 2 || strcmp(argv[first], "check"))
 		return usage_error("config", "say: config check FILE");
-	const char *file = argv[optind + 1];
+	const char *file = argv[first + 1];
 	if (mc_config_load(file, &cfg, err, sizeof(err)) < 0) {
 		if (o.json) {
 			json_t *j = json_pack("{s:b, s:s}", "ok", 0, "message", err);

@@ -25,23 +25,16 @@ static void print_help(void)
 
 int cmd_counter(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG_OPTS, { NULL, 0, NULL, 0 } };
 	static const char *const noarg[] = { "next", "priority-next", "recall", "noshow", "finish",
 					     "pause", "resume", "logout" };
 	struct ctl_opts o = { 0 };
 	long n, v;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			print_help();
-			return EXIT_OK;
-		}
-		if (!common_opt(&o, c, optarg))
-			return usage_error("counter", "unknown option");
-	}
-	argc -= optind;
-	argv += optind;
+	int first = parse_common_opts(argc, argv, "counter", print_help, &o);
+	if (first < 0)
+		return COMMON_OPTS_EXIT(first);
+	argc -= first;
+	argv += first;
 	if (argc < 2)
 		return usage_error("counter", "give a counter number and an action");
 	if (!parse_int(argv[0], 1, 247, &n))

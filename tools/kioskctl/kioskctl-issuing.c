@@ -14,22 +14,15 @@ static void print_help(void)
 
 int cmd_issuing(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_opts o = { 0 };
-	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			print_help();
-			return EXIT_OK;
-		}
-		if (!common_opt(&o, c, optarg))
-			return usage_error("issuing", "unknown option");
-	}
-	if (argc - optind != 1 || (strcmp(argv[optind], "pause") && strcmp(argv[optind], "resume")))
+	int first = parse_common_opts(argc, argv, "issuing", print_help, &o);
+	if (first < 0)
+		return COMMON_OPTS_EXIT(first);
+	if (argc - first != 1 || (strcmp(argv[first], "pause") && strcmp(argv[first], "resume")))
 		return usage_error("issuing", "say pause or resume");
 	json_t *a = ctl_request(&o, json_pack("{s:s, s:b}", "cmd", "issuing", "paused",
-					      !strcmp(argv[optind], "pause")), NULL, NULL);
+					      !strcmp(argv[first], "pause")), NULL, NULL);
 	int rc = a && ctl_ok(a, "issuing") ? EXIT_OK : EXIT_FAIL;
 	json_decref(a);
 	return rc;

@@ -23,20 +23,13 @@ static void print_device(const char *name, json_t *v)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG_OPTS, { NULL, 0, NULL, 0 } };
 	struct ctl_opts o = { 0 };
-	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			print_help();
-			return EXIT_OK;
-		}
-		if (!common_opt(&o, c, optarg))
-			return usage_error("status", "unknown option");
-	}
-	if (optind < argc)
-		return usage_error("status", "unexpected argument '%s'", argv[optind]);
+	int first = parse_common_opts(argc, argv, "status", print_help, &o);
+	if (first < 0)
+		return COMMON_OPTS_EXIT(first);
+	if (first < argc)
+		return usage_error("status", "unexpected argument '%s'", argv[first]);
 	json_t *a = ctl_request(&o, json_pack("{s:s}", "cmd", "status"), NULL, NULL);
 	if (!a)
 		return EXIT_FAIL;

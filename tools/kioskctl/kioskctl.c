@@ -17,6 +17,10 @@ static const struct {
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "config", cmd_config, "check a board.conf" },
+	{ "gpio", cmd_gpio, "GPIO lines: status, watch presses live, press (sim)" },
+	{ "say", cmd_say, "play voice clips on the speaker" },
+	{ "announce", cmd_announce, "say a call on the speaker (test)" },
+	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
 	{ "bus", cmd_bus, "counter bus: units, errors, presses" },
 };
 

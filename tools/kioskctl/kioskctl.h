@@ -10,6 +10,10 @@ int cmd_counter(int argc, char **argv);
 int cmd_tickets(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_issuing(int argc, char **argv);
+int cmd_gpio(int argc, char **argv);
+int cmd_say(int argc, char **argv);
+int cmd_announce(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_bus(int argc, char **argv);
 
 #endif

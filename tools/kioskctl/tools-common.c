@@ -33,6 +33,25 @@ bool common_opt(struct ctl_opts *o, int c, const char *arg)
 	}
 }
 
+int parse_common_opts(int argc, char **argv, const char *cmd, void (*help)(void),
+		      struct ctl_opts *o)
+{
+	static const struct option opts[] = { COMMON_LONG_OPTS, { NULL, 0, NULL, 0 } };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			help();
+			return -1;
+		}
+		if (!common_opt(o, c, optarg)) {
+			usage_error(cmd, "unknown option");
+			return -2;
+		}
+	}
+	return optind;
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

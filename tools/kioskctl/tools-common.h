@@ -23,6 +23,14 @@ struct ctl_opts {
 	{ "json", no_argument, NULL, 'J' }, \
 	{ "help", no_argument, NULL, 'h' }
 
+/* Parses argv for a command that takes only the common options. Returns
+ * the index of the first argument, or -1 after printing help (exit 0), or
+ * -2 after a usage error (exit 2). */
+int parse_common_opts(int argc, char **argv, const char *cmd, void (*help)(void),
+		      struct ctl_opts *o);
+/* Exit status for parse_common_opts' negative results. */
+#define COMMON_OPTS_EXIT(r) ((r) == -1 ? EXIT_OK : EXIT_USAGE)
+
 /* Handles a common option c; returns true if it was one. */
 bool common_opt(struct ctl_opts *o, int c, const char *arg);
 /* Default socket: $MOTCUA_SOCKET or the daemon's default. */

@@ -1,0 +1,111 @@
+/* gpio.h — GPIO lines through a backend: libgpiod 1.6 on the board
+ * (gpio-v1.c, the only file that includes gpiod.h), a fake in tests and in
+ * the simulator (gpio-fake.c).
+ *
+ * A struct mc_gpio is one backend instance; it opens chips as lines are
+ * requested and closes them at mc_gpio_free(). A struct mc_gpio_line is one
+ * requested line: an input with edge events (its fd goes on the event loop)
+ * or an output. Values are logical: 1 means active (pressed, lit) whatever
+ * the line's active-low setting; the backend does the inversion.
+ *
+ * Threads: requesting and releasing happen on one thread (the loop's). A
+ * line's set/get may be called from one other thread at a time (a display
+ * worker owns its output lines). */
+#ifndef MC_GPIO_H
+#define MC_GPIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct mc_gpio;
+struct mc_gpio_line;
+
+/* How a line is requested. */
+enum mc_gpio_dir {
+	MC_GPIO_IN,   /* input with both-edge events */
+	MC_GPIO_OUT,  /* output */
+};
+
+/* What a line is asked to be. */
+struct mc_gpio_req {
+	const char *consumer;    /* shown by gpioinfo, e.g. "motcua" */
+	enum mc_gpio_dir dir;    /* input or output */
+	bool active_low;         /* logical 1 = low level */
+	enum mc_gpio_bias bias;  /* pull resistor (inputs) */
+	bool open_drain;         /* output only drives low (TM1637 DIO) */
+	int initial;             /* outputs: first logical value */
+};
+
+/* One edge. */
+struct mc_gpio_event {
+	int value;               /* logical level after the edge: 1 active, 0 not */
+	int64_t ts_ns;           /* the backend's timestamp of the edge */
+};
+
+/* A backend. Every op gets the priv given to mc_gpio_new(); line ops get
+ * the line's own pointer returned by request. */
+struct mc_gpio_ops {
+	const char *name;        /* "libgpiod-v1", "fake" */
+	/* Opens (or finds open) chip; 0, or -1 with a message naming the chip
+	 * in err (errno ENOENT when it does not exist). */
+	int (*open_chip)(void *priv, const char *chip, char *err, size_t errlen);
+	/* Requests line l as req says. NULL with a message naming the line. */
+	void *(*request)(void *priv, const struct mc_gpio_line_conf *l, const struct mc_gpio_req *req,
+			 char *err, size_t errlen);
+	/* The fd that becomes readable when an input has events. */
+	int (*event_fd)(void *line);
+	/* Reads up to max pending events without blocking; count, or -1. */
+	int (*read_events)(void *line, struct mc_gpio_event *ev, int max);
+	/* Logical value now, or -1 with errno. */
+	int (*get_value)(void *line);
+	/* Sets an output's logical value; 0 or -1 with errno. */
+	int (*set_value)(void *line, int value);
+	/* Releases the line. */
+	void (*release)(void *line);
+	/* Frees priv (every line is released before). May be NULL. */
+	void (*free)(void *priv);
+};
+
+/* A backend instance from ops and priv (owned from now on, freed by
+ * ops->free). NULL on out of memory (priv is then freed). */
+struct mc_gpio *mc_gpio_new(const struct mc_gpio_ops *ops, void *priv);
+/* The libgpiod 1.6 backend (gpio-v1.c). NULL on out of memory. */
+struct mc_gpio *mc_gpio_v1_new(void);
+/* Releases every line still requested, closes chips. Accepts NULL. */
+void mc_gpio_free(struct mc_gpio *g);
+/* The backend's name. */
+const char *mc_gpio_backend_name(const struct mc_gpio *g);
+
+/* Checks that chip exists and can be opened. 0, or -1 with
+ * "GPIO chip 'NAME' ..." in err. */
+int mc_gpio_open_chip(struct mc_gpio *g, const char *chip, char *err, size_t errlen);
+
+/* Requests line l. NULL with a message naming the line ("GPIO line
+ * gpiochip0:17 ...: why") in err. The line belongs to g. */
+struct mc_gpio_line *mc_gpio_request(struct mc_gpio *g, const struct mc_gpio_line_conf *l,
+				     const struct mc_gpio_req *req, char *err, size_t errlen);
+/* Releases a line. Accepts NULL. */
+void mc_gpio_line_release(struct mc_gpio_line *line);
+/* "CHIP:OFFSET" or "CHIP:NAME", as board.conf wrote it. Valid while the line is. */
+const char *mc_gpio_line_name(const struct mc_gpio_line *line);
+/* Event fd of an input (for mc_loop_add_fd), or -1 for an output. */
+int mc_gpio_line_fd(const struct mc_gpio_line *line);
+/* Reads pending edge events without blocking; count (0: none), or -1. */
+int mc_gpio_line_read_events(struct mc_gpio_line *line, struct mc_gpio_event *ev, int max);
+/* Logical value, or -1 with errno. */
+int mc_gpio_line_get(struct mc_gpio_line *line);
+/* Sets an output's logical value; 0 or -1 with errno. */
+int mc_gpio_line_set(struct mc_gpio_line *line, int value);
+/* Whether the line is an output. */
+bool mc_gpio_line_is_output(const struct mc_gpio_line *line);
+
+/* Writes "CHIP:OFFSET" or "CHIP:NAME" for l into buf. */
+void mc_gpio_line_text(const struct mc_gpio_line_conf *l, char *buf, size_t len);
+
+/* Monotonic clock in nanoseconds (timestamps of the fake and the players). */
+int64_t mc_gpio_now_ns(void);
+
+#endif

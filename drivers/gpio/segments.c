@@ -1,0 +1,24 @@
+/* segments.c — 7-segment character patterns shared by the display encoders. */
+#include "wave.h"
+
+uint8_t mc_seg7(char c)
+{
+	static const uint8_t digits[10] = { 0x3F, 0x06, 0x5B, 0x4F, 0x66, 0x6D, 0x7D, 0x07, 0x7F, 0x6F };
+	/* A..Z where 7 segments can show something readable; 0 = blank. */
+	static const uint8_t letters[26] = {
+		0x77, 0x7C, 0x39, 0x5E, 0x79, 0x71, 0x3D, 0x76, 0x06, 0x1E, 0x00, 0x38, 0x00,
+		0x54, 0x5C, 0x73, 0x67, 0x50, 0x6D, 0x78, 0x3E, 0x00, 0x00, 0x00, 0x6E, 0x00,
+	};
+
+	if (c >= '0' && c <= '9')
+		return digits[c - '0'];
+	if (c >= 'a' && c <= 'z')
+		c = (char)(c - 'a' + 'A');
+	if (c >= 'A' && c <= 'Z')
+		return letters[c - 'A'];
+	if (c == '-')
+		return 0x40;
+	if (c == '_')
+		return 0x08;
+	return 0;
+}

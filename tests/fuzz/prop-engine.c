@@ -1,0 +1,221 @@
+/* prop-engine.c — the engine under long random runs: presses, every
+ * counter action, print outcomes, printer failures, ticks and days passing,
+ * clock jumps, restores. After every step the invariants that make a queue
+ * trustworthy are checked:
+ *   - no (service, day, round, number) twice, and no label twice in a
+ *     round of a day;
+ *   - a counter's current ticket is called, at that counter, and no ticket
+ *     is current at two counters;
+ *   - waiting counts agree with the tickets;
+ *   - a ticket whose print failed or never reported is never called;
+ *   - waits and service times are never negative;
+ *   - a restored engine behaves like the one it was restored from. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "engine.h"
+
+static const char BOARD[] =
+	"[office]\nhours = mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30\n"
+	"closed = 2026-12-02\npriority = every 2\nnoshow_window = 5m\ndouble_tap = 1s\n"
+	"[service.a]\nname = A\nnumbers = 1001-1012\n"
+	"[service.b]\nname = B\nprefix = B\nnumbers = 1-9\n"
+	"[service.c]\nname = C\nnumbers = 3001-3999\n"
+	"[counter.1]\nservices = a\n[counter.2]\nservices = a, b\n[counter.3]\nservices = b, c\n";
+
+#define CHECK(cond, ...) do { if (!(cond)) { fprintf(stderr, "step %ld: ", step); \
+	fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); exit(1); } } while (0)
+
+static long step;
+
+/* A random whole number in [0, n). */
+static int rnd(unsigned *seed, size_t n)
+{
+	return (int)((size_t)rand_r(seed) % n);
+}
+
+/* Every ticket ever seen, by id, as a store would hold it. */
+static struct mc_ticket *rows;
+static size_t nrows, caprows;
+static struct mc_counter_state crow[8];
+
+static void apply(const struct mc_changes *ch)
+{
+	for (size_t i = 0; i < ch->ntickets; i++) {
+		const struct mc_ticket *t = &ch->tickets[i];
+		size_t j;
+		for (j = 0; j < nrows && rows[j].id != t->id; j++)
+			;
+		CHECK(t->wait_ms >= -1 && t->service_ms >= -1, "negative time on %s", t->label);
+		bool isnew = j == nrows;
+		if (isnew) {
+			/* A new ticket: its number must be free that day and round. */
+			for (size_t k = 0; k < nrows; k++) {
+				const struct mc_ticket *o = &rows[k];
+				CHECK(!(o->service == t->service && o->day == t->day && o->round == t->round &&
+					o->number == t->number), "number %s twice on day %d", t->label, t->day);
+			}
+			if (nrows == caprows) {
+				caprows = caprows ? caprows * 2 : 256;
+				rows = realloc(rows, caprows * sizeof(*rows));
+			}
+			nrows++;
+		}
+		/* A ticket that failed to print or was voided is never called. */
+		if (t->status == MC_T_CALLED)
+			CHECK(t->print == MC_P_NONE || t->print == MC_P_PRINTED,
+			      "ticket %s called with print state %d", t->label, t->print);
+		if (!isnew) {
+			const struct mc_ticket *o = &rows[j];
+			CHECK(!(o->status == MC_T_VOIDED && t->status != MC_T_VOIDED),
+			      "voided ticket %s came back", t->label);
+		}
+		rows[j] = *t;
+	}
+	for (size_t i = 0; i < ch->ncounters; i++)
+		crow[ch->counters[i].number] = ch->counters[i];
+}
+
+static void check(const struct mc_engine *e, const struct mc_config *cfg)
+{
+	int64_t seen[8] = { 0 };
+	for (int ci = 0; ci < cfg->ncounters; ci++) {
+		int n = cfg->counters[ci].number;
+		const struct mc_counter_state *c = mc_engine_counter_state(e, n);
+		if (!c->current)
+			continue;
+		const struct mc_ticket *t = mc_engine_ticket(e, c->current);
+		CHECK(t && t->status == MC_T_CALLED && t->counter == n,
+		      "counter %d's current ticket is not called there", n);
+		for (int k = 0; k < ci; k++)
+			CHECK(seen[k] != c->current, "ticket %s current at two counters", t->label);
+		seen[ci] = c->current;
+	}
+	size_t nt;
+	const struct mc_ticket *ts = mc_engine_tickets(e, &nt);
+	int waiting = 0;
+	for (size_t i = 0; i < nt; i++) {
+		waiting += ts[i].status == MC_T_WAITING && ts[i].print != MC_P_FAILED;
+		/* Two citizens holding the same number at once would both answer a call. */
+		bool open_i = ts[i].status == MC_T_WAITING || ts[i].status == MC_T_CALLED ||
+			      ts[i].status == MC_T_NOSHOW;
+		for (size_t j = i + 1; j < nt && open_i; j++)
+			CHECK(!((ts[j].status == MC_T_WAITING || ts[j].status == MC_T_CALLED ||
+				 ts[j].status == MC_T_NOSHOW) && ts[j].day == ts[i].day &&
+				!strcmp(ts[j].label, ts[i].label)),
+			      "two open tickets hold %s", ts[i].label);
+	}
+	CHECK(waiting == mc_engine_waiting(e, -1), "waiting count %d != %d", mc_engine_waiting(e, -1), waiting);
+}
+
+int main(int argc, char **argv)
+{
+	static struct mc_config cfg;
+	char err[256];
+	long steps = argc > 1 ? atol(argv[1]) : 200000;
+	unsigned seed = argc > 2 ? (unsigned)atol(argv[2]) : 7;
+	struct mc_changes ch = { 0 };
+	struct mc_issue is;
+	struct mc_ticket t;
+	int64_t pending[64];
+	int npending = 0;
+
+	if (mc_config_load_string(BOARD, "prop.conf", &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	struct mc_engine *e = mc_engine_new(&cfg);
+	struct mc_when w = { .mono_ms = 1000, .wall_ms = 1764036000000, .boot = 1,
+			     .day = mc_days_from_civil(2026, 11, 23), .minute = 7 * 60 + 20 };
+	long issued = 0, called = 0, restores = 0, days = 0;
+
+	for (step = 0; step < steps; step++) {
+		int r = rnd(&seed, 1000);
+		/* Time passes; sometimes a lot; sometimes the wall clock jumps. */
+		int64_t dt = rnd(&seed, 20000);
+		w.mono_ms += dt;
+		w.wall_ms += dt;
+		w.minute += (int)(dt / 8000);
+		if (w.minute >= 1440 || r < 3) {
+			w.minute = 7 * 60 + rnd(&seed, 30);
+			w.day++;
+			days++;
+		}
+		if (r == 4)
+			w.wall_ms -= 3 * 3600 * 1000;  /* NTP steps back */
+		if (r == 5) {
+			w.boot++;                       /* reboot */
+			w.mono_ms = rnd(&seed, 1000);
+		}
+		if (r < 400) {
+			const char *src[] = { "touch", "gpio:17", "gpio:27", NULL };
+			enum mc_err err2 = mc_engine_press(e, &w, rnd(&seed, 3), rnd(&seed, 6) == 0,
+							   src[rnd(&seed, 4)], &is, &ch);
+			apply(&ch);
+			if (err2 == MC_OK && !is.duplicate) {
+				issued++;
+				if (is.ticket.print == MC_P_PENDING && npending < 64)
+					pending[npending++] = is.ticket.id;
+			}
+		} else if (r < 450 && npending) {
+			int k = rnd(&seed, (size_t)npending);
+			mc_engine_printed(e, &w, pending[k], rnd(&seed, 10) != 0, &ch);
+			apply(&ch);
+			pending[k] = pending[--npending];
+		} else if (r < 460) {
+			mc_engine_set_printer(e, (enum mc_printer_ok)(rnd(&seed, 3)));
+		} else if (r < 470) {
+			mc_engine_tick(e, &w, &ch);
+			apply(&ch);
+		} else if (r < 475) {
+			/* Power cut: rebuild from the rows, as the store would. */
+			struct mc_engine *e2 = mc_engine_new(&cfg);
+			int64_t next = 1;
+			int32_t day = mc_engine_day(e);
+			for (size_t i = 0; i < nrows; i++)
+				if (rows[i].id >= next)
+					next = rows[i].id + 1;
+			mc_engine_restore_begin(e2, day, next);
+			for (size_t i = 0; i < nrows; i++)
+				if (rows[i].day == day || rows[i].status == MC_T_WAITING || rows[i].status == MC_T_CALLED)
+					CHECK(mc_engine_restore_ticket(e2, &rows[i]) == 0, "restore failed");
+			for (int ci = 0; ci < cfg.ncounters; ci++)
+				if (crow[cfg.counters[ci].number].number)
+					mc_engine_restore_counter(e2, &crow[cfg.counters[ci].number]);
+			mc_engine_set_printer(e2, mc_engine_printer(e));
+			CHECK(mc_engine_restore_end(e2, &w, &ch) == 0, "restore_end failed");
+			apply(&ch);
+			CHECK(mc_engine_waiting(e2, -1) == mc_engine_waiting(e, -1) - (int)ch.nevents,
+			      "restore changed the queue beyond voiding unprinted tickets");
+			mc_engine_free(e);
+			e = e2;
+			npending = 0;
+			restores++;
+		} else {
+			static const enum mc_action acts[] = {
+				MC_A_NEXT, MC_A_NEXT, MC_A_NEXT, MC_A_PRIORITY_NEXT, MC_A_RECALL, MC_A_NOSHOW,
+				MC_A_FINISH, MC_A_FINISH, MC_A_PAUSE_TOGGLE, MC_A_TRANSFER, MC_A_LOGIN,
+				MC_A_LOGOUT, MC_A_RATE, MC_A_REACTIVATE,
+			};
+			enum mc_action a = acts[rnd(&seed, sizeof(acts) / sizeof(acts[0]))];
+			int arg = a == MC_A_TRANSFER ? rnd(&seed, 3)
+				: a == MC_A_RATE ? 1 + rnd(&seed, 4)
+				: a == MC_A_LOGIN ? 1 + rnd(&seed, 9) : 0;
+			int counter = 1 + rnd(&seed, 3);
+			if (mc_engine_counter(e, &w, counter, a, arg, &t, &ch) == MC_OK &&
+			    (a == MC_A_NEXT || a == MC_A_PRIORITY_NEXT))
+				called++;
+			apply(&ch);
+		}
+		check(e, &cfg);
+	}
+	printf("prop-engine: %ld steps, %ld tickets issued, %ld calls, %ld days, %ld restores: invariants held\n",
+	       steps, issued, called, days, restores);
+	mc_engine_free(e);
+	mc_changes_free(&ch);
+	free(rows);
+	return 0;
+}

@@ -1,0 +1,171 @@
+"""kiosk.py — helpers for integration tests: start and stop a real kioskd on
+a temporary state directory, talk to its control socket, run kioskctl."""
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+
+class Kiosk:
+    """A kioskd process with its own state dir and socket."""
+
+    def __init__(self, kioskd, kioskctl, board_text, faketime=None, sim=True, extra_env=None):
+        self.kioskd = kioskd
+        self.kioskctl = kioskctl
+        self.dir = tempfile.mkdtemp(prefix="mc-it-")
+        self.board = os.path.join(self.dir, "board.conf")
+        self.state = os.path.join(self.dir, "state")
+        self.sock = os.path.join(self.dir, "kioskd.sock")
+        with open(self.board, "w", encoding="utf-8") as f:
+            f.write(board_text)
+        self.faketime = faketime
+        self.sim = sim
+        self.extra_env = extra_env or {}
+        self.proc = None
+        self.log = open(os.path.join(self.dir, "kioskd.log"), "ab")
+
+    def env(self):
+        e = dict(os.environ)
+        e.update(self.extra_env)
+        if self.faketime:
+            # libfaketime preloaded into kioskd itself (the faketime wrapper
+            # would stand between the test and kioskd's signals).
+            libs = glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
+            if not libs:
+                raise RuntimeError("libfaketime is not installed (Debian package faketime)")
+            e["LD_PRELOAD"] = libs[0]
+            e["FAKETIME"] = "@" + self.faketime
+            e["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+            e["FAKETIME_DONT_RESET"] = "1"
+            # ASan wants to be first in the library list; faketime preloads.
+            e["ASAN_OPTIONS"] = e.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+        return e
+
+    def start(self, wait=True):
+        cmd = [self.kioskd, "--board", self.board, "--state-dir", self.state, "--socket", self.sock]
+        if self.sim:
+            cmd.append("--sim")
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log, env=self.env())
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=30):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError("kioskd exited with %d: %s" % (self.proc.returncode, self.read_log()))
+            if os.path.exists(self.sock):
+                try:
+                    self.request({"cmd": "help"})
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.02)
+        raise RuntimeError("kioskd did not come up: " + self.read_log())
+
+    def read_log(self):
+        self.log.flush()
+        with open(os.path.join(self.dir, "kioskd.log"), "rb") as f:
+            return f.read().decode("utf-8", "replace")[-3000:]
+
+    def kill9(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def close(self):
+        self.stop()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(30)
+        s.connect(self.sock)
+        return s
+
+    def request(self, obj, conn=None):
+        """Sends one request, returns the final answer (dict)."""
+        own = conn is None
+        s = conn or self.connect()
+        try:
+            s.sendall((json.dumps(obj) + "\n").encode())
+            return read_answer(s)
+        finally:
+            if own:
+                s.close()
+
+    def ctl(self, *args, check=None):
+        """Runs kioskctl; returns (exit code, stdout, stderr)."""
+        r = subprocess.run([self.kioskctl, *args], capture_output=True, text=True,
+                           env={**self.env(), "MOTCUA_SOCKET": self.sock})
+        if check is not None and r.returncode != check:
+            raise AssertionError("kioskctl %s: exit %d, out %r err %r" % (args, r.returncode, r.stdout, r.stderr))
+        return r.returncode, r.stdout, r.stderr
+
+    def db(self):
+        return os.path.join(self.state, "kiosk.db")
+
+
+def read_answer(s):
+    buf = b""
+    while True:
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            msg = json.loads(line)
+            if not msg.get("more"):
+                return msg
+        chunk = s.recv(65536)
+        if not chunk:
+            raise ConnectionError("kioskd closed the connection")
+        buf += chunk
+
+
+BOARD_ALWAYS_OPEN = """
+[office]
+name = UBND phường Thử nghiệm
+hours = mon-sun 00:00-24:00
+timezone = Asia/Ho_Chi_Minh
+priority = every 2
+noshow_window = 10m
+double_tap = 1s
+
+[service.civil]
+name = Tư pháp – Hộ tịch
+numbers = 1001-1999
+
+[service.land]
+name = Đất đai – Xây dựng
+numbers = 2001-2999
+
+[service.biz]
+name = Đăng ký kinh doanh
+prefix = B
+
+[counter.1]
+services = civil
+
+[counter.2]
+services = civil, land
+
+[counter.3]
+services = land, biz
+"""

@@ -1,0 +1,212 @@
+/* test-config.c — board.conf: good files load; each kind of bad value is
+ * refused with its line number and a message that says what is wrong. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+/* A minimal valid body appended after each case's lines (lines 1..n). */
+#define TAIL "[service.a]\nname = Hộ tịch\n[counter.1]\nservices = a\n"
+
+static struct mc_config cfg;
+
+static void good_file_loads_every_section(void **state)
+{
+	char err[256];
+	const char *text =
+		"[office]\nname = UBND xã Thử\nname.en = Test Commune\n"
+		"hours = mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30 ; comment\n"
+		"closed = 2026-01-01, 2026-02-14..2026-02-22\npriority = every 3\n"
+		"noshow_window = 15m\ndouble_tap = 1500ms\nlanguage = en\n"
+		"[service.civil]\nname = Tư pháp – Hộ tịch\nnumbers = 1001-1999 ; daily\ntarget_wait = 20m\n"
+		"[service.biz]\nname = Kinh doanh\nprefix = B\nservice_time = 90s\n"
+		"[counter.3]\nservices = civil, biz\nunit = bus:3\n"
+		"[counter.12]\nservices = biz\n"
+		"[printer]\ndevice = tcp:127.0.0.1:9100\nwidth = 384\ncut = full\non_failure = screen\n"
+		"[bus]\ndevice = /dev/ttyUSB0\nbaud = 115200\nparity = none\nstop_bits = 2\n"
+		"[audio]\ndevice = default\nvoice = vi\nnumbers = digits\nrepeat = 2\nquiet = 22:00-06:00\n"
+		"[screen]\nwidth = 800\nheight = 480\nrotate = 90\n"
+		"[hall]\ndisplay = window\n"
+		"[gpio]\ndebounce = 30ms\nlong_press = 3s\n";
+
+	assert_int_equal(mc_config_load_string(text, "ok.conf", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.office.name, "UBND xã Thử");
+	assert_int_equal(cfg.office.nhours[1], 2);
+	assert_int_equal(cfg.office.hours[1][1].from, 13 * 60 + 30);
+	assert_int_equal(cfg.office.nhours[6], 1);
+	assert_int_equal(cfg.office.nhours[0], 0);
+	assert_int_equal(cfg.office.nclosed, 2);
+	assert_int_equal(cfg.office.closed[1].last - cfg.office.closed[1].first, 8);
+	assert_int_equal(cfg.office.priority, MC_PRIO_EVERY);
+	assert_int_equal(cfg.office.priority_every, 3);
+	assert_int_equal(cfg.office.noshow_window_s, 900);
+	assert_int_equal(cfg.office.double_tap_ms, 1500);
+	assert_int_equal(cfg.nservices, 2);
+	assert_int_equal(cfg.services[0].lo, 1001);
+	assert_int_equal(cfg.services[0].hi, 1999);
+	assert_int_equal(cfg.services[0].target_wait_s, 1200);
+	assert_string_equal(cfg.services[1].prefix, "B");
+	assert_int_equal(cfg.services[1].lo, 1);
+	assert_int_equal(cfg.services[1].default_service_s, 90);
+	assert_int_equal(cfg.ncounters, 2);
+	assert_int_equal(cfg.counters[0].number, 3);
+	assert_int_equal(cfg.counters[0].services, 3u);
+	assert_int_equal(cfg.counters[0].bus_addr, 3);
+	assert_int_equal(cfg.counters[1].services, 2u);
+	assert_true(cfg.printer.present);
+	assert_int_equal(cfg.printer.width, 384);
+	assert_true(cfg.printer.full_cut);
+	assert_int_equal(cfg.printer.on_fail, MC_PRINT_FAIL_SCREEN);
+	assert_int_equal(cfg.bus.baud, 115200);
+	assert_int_equal(cfg.bus.parity, 'N');
+	assert_int_equal(cfg.audio.numbers, MC_READ_DIGITS);
+	assert_int_equal(cfg.audio.quiet.from, 22 * 60);
+	assert_int_equal(cfg.screen.rotate, 90);
+	assert_true(cfg.hall.present);
+	assert_int_equal(cfg.gpio.long_press_ms, 3000);
+	assert_int_equal(mc_config_counter_index(&cfg, 12), 1);
+	assert_int_equal(mc_config_service_index(&cfg, "biz"), 1);
+}
+
+static void defaults_apply(void **state)
+{
+	char err[256];
+
+	assert_int_equal(mc_config_load_string(TAIL, "d.conf", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.office.timezone, "Asia/Ho_Chi_Minh");
+	assert_int_equal(cfg.office.nhours[3], 2);
+	assert_int_equal(cfg.services[0].lo, 1);
+	assert_int_equal(cfg.services[0].hi, 999);
+	assert_false(cfg.printer.present);
+	assert_int_equal(cfg.bus.baud, 19200);
+	assert_int_equal(cfg.bus.parity, 'E');
+}
+
+/* One bad case: the text, the line expected, words the message must hold. */
+static const struct bad {
+	const char *text;
+	int line;
+	const char *words;
+} bads[] = {
+	{ "[offise]\nname = x\n" TAIL, 1, "unknown section [offise]" },
+	{ "[office]\nname = x\ncolour = red\n" TAIL, 3, "unknown key 'colour' in [office]" },
+	{ "[office]\nhours = mon-fri 7.30-11.30\n" TAIL, 2, "'7.30-11.30' is not a span" },
+	{ "[office]\nhours = mon-fry 07:30-11:30\n" TAIL, 2, "'fry' is not a weekday" },
+	{ "[office]\nhours = mon 07:30-11:30 11:00-12:00\n" TAIL, 2, "overlaps" },
+	{ "[office]\nhours = mon 11:30-07:30\n" TAIL, 2, "is not a span" },
+	{ "[office]\nhours = mon\n" TAIL, 2, "without opening spans" },
+	{ "[office]\n\nclosed = 2026-02-30\n" TAIL, 3, "'2026-02-30' is not a date" },
+	{ "[office]\nclosed = 2026-02-22..2026-02-14\n" TAIL, 2, "ends before it starts" },
+	{ "[office]\npriority = sometimes\n" TAIL, 2, "must be 'strict' or 'every N'" },
+	{ "[office]\npriority = every 0\n" TAIL, 2, "every N" },
+	{ "[office]\nnoshow_window = 10x\n" TAIL, 2, "not a duration" },
+	{ "[office]\ndouble_tap = 2m\n" TAIL, 2, "out of range" },
+	{ "[office]\nlanguage = fr\n" TAIL, 2, "'fr' is not a language" },
+	{ "[office]\ntimezone = Mars/Olympus\n" TAIL, 2, "unknown zone 'Mars/Olympus'" },
+	{ "[office]\ntimezone = ../../etc/passwd\n" TAIL, 2, "is not a zone name" },
+	{ "[office]\nrecent_services = many\n" TAIL, 2, "not a whole number" },
+	{ "[service.a]\nname = A\nnumbers = 10-5\n[counter.1]\nservices = a\n", 3, "low end first" },
+	{ "[service.a]\nname = A\nnumbers = abc\n[counter.1]\nservices = a\n", 3, "must be a range" },
+	{ "[service.a]\nname = A\nprefix = b\n[counter.1]\nservices = a\n", 3, "one or two letters" },
+	{ "[service.a]\nname = A\nprefix = B\nnumbers = 1-5000\n[counter.1]\nservices = a\n", 1, "end at 999" },
+	{ "[service.a]\nnumbers = 1-9\n[counter.1]\nservices = a\n", 1, "name is required" },
+	{ "[service.a b]\nname = A\n", 1, "a service key is" },
+	{ "[service.a]\nname = A\n[service.a]\nname = B\n", 3, "defined twice" },
+	{ "[service.a]\nname = A\ntarget_wait = -5m\n[counter.1]\nservices = a\n", 3, "not a duration" },
+	{ "[service.a]\nname = A\n[counter.0]\nservices = a\n", 3, "counter number is 1 to 247" },
+	{ "[service.a]\nname = A\n[counter.248]\nservices = a\n", 3, "counter number is 1 to 247" },
+	{ "[service.a]\nname = A\n[counter.1]\n\nservices = a, b\n", 5, "no [service.b] is defined" },
+	{ "[service.a]\nname = A\n[counter.1]\nunit = bus:1\n", 3, "services is required" },
+	{ "[service.a]\nname = A\n[counter.1]\nservices = a\nunit = bus:300\n", 5, "bus:ADDR" },
+	{ "[service.a]\nname = A\n[counter.1]\nservices = a\nunit = bus:2\n[counter.2]\nservices = a\nunit = bus:2\n",
+	  7, "bus address 2 is already used by counter 1" },
+	{ "[service.a]\nname = A\n[service.b]\nname = B\n[counter.1]\nservices = a\n", 3, "no counter serves it" },
+	{ TAIL "[printer]\ndevice = lpt:1\n", 6, "must be usb:VID:PID" },
+	{ TAIL "[printer]\ndevice = usb:auto\nwidth = 10\n", 7, "out of range (64 to 2048)" },
+	{ TAIL "[printer]\ndevice = usb:auto\ncut = sideways\n", 7, "partial or full" },
+	{ TAIL "[printer]\ndevice = usb:auto\non_failure = panic\n", 7, "refuse or screen" },
+	{ TAIL "[printer]\nwidth = 384\n", 6, "device is required" },
+	{ TAIL "[bus]\nbaud = 12345\n", 6, "baud: '12345'" },
+	{ TAIL "[bus]\nparity = maybe\n", 6, "none, even or odd" },
+	{ TAIL "[bus]\ndata_bits = 9\n", 6, "out of range (7 to 8)" },
+	{ TAIL "[bus]\ntimeout = 1ms\n", 6, "out of range" },
+	{ TAIL "[audio]\nnumbers = roman\n", 6, "whole or digits" },
+	{ TAIL "[audio]\nvolume = 101\n", 6, "out of range (0 to 100)" },
+	{ TAIL "[audio]\nquiet = late\n", 6, "HH:MM-HH:MM" },
+	{ TAIL "[screen]\nrotate = 45\n", 6, "0, 90, 180 or 270" },
+	{ TAIL "[gpio]\ndebounce = 0ms\n", 6, "out of range" },
+	{ "name = x\n" TAIL, 1, "outside any section" },
+	{ "[office]\nthis line has no equals sign\n" TAIL, 2, "syntax error" },
+	{ "[office]\nname = x\n", 2, "no [service.KEY] section" },
+	{ "[service.a]\nname = A\n", 2, "no [counter.N] section" },
+	{ "[office]\nname = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n" TAIL, 2, "too long" },
+	{ "[office]\nname = x\n[bogus\n" TAIL, 3, "malformed section header" },
+};
+
+static void each_bad_value_names_its_line(void **state)
+{
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		char err[512], want[64];
+
+		memset(err, 0, sizeof(err));
+		int rc = mc_config_load_string(bads[i].text, "bad.conf", &cfg, err, sizeof(err));
+		snprintf(want, sizeof(want), "bad.conf:%d: ", bads[i].line);
+		if (rc != -1 || strncmp(err, want, strlen(want)) || !strstr(err, bads[i].words))
+			fail_msg("case %zu: got rc %d, '%s'; want '%s...%s'", i, rc, err, want, bads[i].words);
+	}
+}
+
+static void missing_file_says_so(void **state)
+{
+	char err[256];
+
+	assert_int_equal(mc_config_load("/nonexistent/board.conf", &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/board.conf:0: cannot open"));
+}
+
+static void durations_and_days_parse(void **state)
+{
+	int s;
+	int32_t d;
+	char buf[16];
+
+	assert_int_equal(mc_parse_duration_s("90", &s), 0);
+	assert_int_equal(s, 90);
+	assert_int_equal(mc_parse_duration_s("20m", &s), 0);
+	assert_int_equal(s, 1200);
+	assert_int_equal(mc_parse_duration_s("2h", &s), 0);
+	assert_int_equal(s, 7200);
+	assert_int_equal(mc_parse_duration_s("1500ms", &s), -1);
+	assert_int_equal(mc_parse_duration_s("m", &s), -1);
+	assert_int_equal(mc_parse_day("2024-02-29", &d), 0);
+	assert_int_equal(mc_parse_day("2025-02-29", &d), -1);
+	assert_int_equal(mc_parse_day("2026-11-25", &d), 0);
+	assert_int_equal(mc_weekday(d), 3);
+	mc_format_day(d, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-25");
+	assert_int_equal(mc_days_from_civil(1970, 1, 1), 0);
+	for (d = -1000; d < 40000; d += 37) {
+		int y, m, dd;
+		mc_civil_from_days(d, &y, &m, &dd);
+		assert_int_equal(mc_days_from_civil(y, m, dd), d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good_file_loads_every_section),
+		cmocka_unit_test(defaults_apply),
+		cmocka_unit_test(each_bad_value_names_its_line),
+		cmocka_unit_test(missing_file_says_so),
+		cmocka_unit_test(durations_and_days_parse),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

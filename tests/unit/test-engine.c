@@ -1,0 +1,730 @@
+/* test-engine.c — every queue rule of the engine, driven with chosen times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "engine.h"
+
+#define BOARD \
+	"[office]\n" \
+	"name = UBND phường Thử\n" \
+	"hours = mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30\n" \
+	"closed = 2026-09-02, 2027-02-05..2027-02-07\n" \
+	"priority = %s\n" \
+	"noshow_window = 10m\n" \
+	"double_tap = 2s\n" \
+	"[service.civil]\nname = Tư pháp – Hộ tịch\nnumbers = 1001-1999\n" \
+	"[service.land]\nname = Đất đai\nnumbers = 2001-2999\nservice_time = 10m\n" \
+	"[service.biz]\nname = Kinh doanh\nprefix = B\nnumbers = 1-3\n" \
+	"[counter.1]\nservices = civil\n" \
+	"[counter.2]\nservices = civil, land\n" \
+	"[counter.3]\nservices = land, biz\n"
+
+/* Fixture: a config, an engine and a change set. */
+struct fx {
+	struct mc_config cfg;
+	struct mc_engine *e;
+	struct mc_changes ch;
+	int32_t day;   /* a Wednesday */
+	int64_t mono;  /* advancing monotonic clock */
+};
+
+static int setup_with(void **state, const char *policy)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char err[256], text[2048];
+
+	snprintf(text, sizeof(text), BOARD, policy);
+	assert_int_equal(mc_config_load_string(text, "test.conf", &f->cfg, err, sizeof(err)), 0);
+	f->e = mc_engine_new(&f->cfg);
+	f->day = mc_days_from_civil(2026, 11, 25);
+	assert_int_equal(mc_weekday(f->day), 3);
+	f->mono = 1000000;
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state) { return setup_with(state, "strict"); }
+static int setup_every2(void **state) { return setup_with(state, "every 2"); }
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	mc_engine_free(f->e);
+	mc_changes_free(&f->ch);
+	free(f);
+	return 0;
+}
+
+/* A moment on day d at hh:mm, advancing the monotonic clock by step_ms. */
+static struct mc_when at(struct fx *f, int32_t d, int hh, int mm, int64_t step_ms)
+{
+	f->mono += step_ms;
+	return (struct mc_when){
+		.mono_ms = f->mono,
+		.wall_ms = ((int64_t)d * 86400 + hh * 3600 + mm * 60 - 7 * 3600) * 1000 + f->mono % 1000,
+		.boot = 42,
+		.day = d,
+		.minute = hh * 60 + mm,
+	};
+}
+
+static struct mc_ticket press(struct fx *f, int service, bool prio, const char *src)
+{
+	struct mc_when w = at(f, f->day, 9, 0, 5000);
+	struct mc_issue is;
+
+	assert_int_equal(mc_engine_press(f->e, &w, service, prio, src, &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+	return is.ticket;
+}
+
+static enum mc_err act(struct fx *f, int counter, enum mc_action a, int arg, struct mc_ticket *t)
+{
+	struct mc_when w = at(f, f->day, 9, 30, 60000);
+
+	return mc_engine_counter(f->e, &w, counter, a, arg, t, &f->ch);
+}
+
+static void next_is(struct fx *f, int counter, const char *label)
+{
+	struct mc_ticket t;
+
+	assert_int_equal(act(f, counter, MC_A_NEXT, 0, &t), MC_OK);
+	assert_string_equal(t.label, label);
+	assert_int_equal(t.status, MC_T_CALLED);
+	assert_int_equal(t.counter, counter);
+}
+
+static bool has_event(const struct mc_changes *ch, enum mc_event_kind k)
+{
+	for (size_t i = 0; i < ch->nevents; i++)
+		if (ch->events[i].kind == k)
+			return true;
+	return false;
+}
+
+/* ---- numbering --------------------------------------------------------- */
+
+static void numbers_run_in_order_with_labels(void **state)
+{
+	struct fx *f = *state;
+
+	assert_string_equal(press(f, 0, false, NULL).label, "1001");
+	assert_string_equal(press(f, 0, false, NULL).label, "1002");
+	assert_string_equal(press(f, 1, false, NULL).label, "2001");
+	struct mc_ticket b = press(f, 2, false, NULL);
+	assert_string_equal(b.label, "B1");
+	assert_int_equal(b.number, 1);
+	/* Each issue is one ticket row and one event in the change set. */
+	assert_int_equal(f->ch.ntickets, 1);
+	assert_int_equal(f->ch.nevents, 1);
+	assert_int_equal(f->ch.events[0].kind, MC_EV_ISSUE);
+}
+
+static void numbers_restart_each_day_and_old_tickets_expire(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 0, false, NULL);
+	struct mc_ticket t2 = press(f, 0, false, NULL);
+	assert_string_equal(t2.label, "1002");
+	f->day += 1;
+	struct mc_ticket t = press(f, 0, false, NULL);
+	assert_string_equal(t.label, "1001");
+	assert_int_equal(t.day, f->day);
+	assert_true(has_event(&f->ch, MC_EV_ROLLOVER));
+	assert_true(has_event(&f->ch, MC_EV_EXPIRE));
+	/* Yesterday's tickets are not waiting any more. */
+	assert_int_equal(mc_engine_waiting(f->e, 0), 1);
+}
+
+static void range_wraps_only_past_closed_numbers(void **state)
+{
+	struct fx *f = *state;
+
+	assert_string_equal(press(f, 2, false, NULL).label, "B1");
+	assert_string_equal(press(f, 2, false, NULL).label, "B2");
+	assert_string_equal(press(f, 2, false, NULL).label, "B3");
+	/* B1 is served and done; B2, B3 still wait. */
+	next_is(f, 3, "B1");
+	assert_int_equal(act(f, 3, MC_A_FINISH, 0, NULL), MC_OK);
+	struct mc_ticket w = press(f, 2, false, NULL);
+	assert_string_equal(w.label, "B1");
+	assert_int_equal(w.round, 1);
+	/* Now every number is held by an open ticket: no number left. */
+	struct mc_when t = at(f, f->day, 9, 10, 5000);
+	struct mc_issue is;
+	assert_int_equal(mc_engine_press(f->e, &t, 2, false, NULL, &is, &f->ch), MC_E_EXHAUSTED);
+	assert_int_equal(f->ch.ntickets, 0);
+	/* B2 is called and marked no-show: that frees number 2, not 3. */
+	next_is(f, 3, "B2");
+	assert_int_equal(act(f, 3, MC_A_NOSHOW, 0, NULL), MC_OK);
+	/* A no-show may still come back, so its number stays taken. */
+	assert_int_equal(mc_engine_press(f->e, &t, 2, false, NULL, &is, &f->ch), MC_E_EXHAUSTED);
+	next_is(f, 3, "B3");
+	assert_int_equal(act(f, 3, MC_A_FINISH, 0, NULL), MC_OK);
+	struct mc_ticket x = press(f, 2, false, NULL);
+	assert_string_equal(x.label, "B3");
+	assert_int_equal(x.round, 1);
+}
+
+/* ---- calling order ----------------------------------------------------- */
+
+static void strict_priority_goes_first(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 0, false, NULL);              /* 1001 */
+	press(f, 0, false, NULL);              /* 1002 */
+	press(f, 0, true, NULL);               /* 1003, priority */
+	next_is(f, 1, "1003");
+	next_is(f, 1, "1001");
+	next_is(f, 1, "1002");
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, NULL), MC_E_EMPTY);
+	/* The empty NEXT still finished 1002. */
+	assert_true(has_event(&f->ch, MC_EV_FINISH));
+}
+
+static void one_priority_after_every_n_normal(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 0, false, NULL);  /* 1001 */
+	press(f, 0, false, NULL);  /* 1002 */
+	press(f, 0, false, NULL);  /* 1003 */
+	press(f, 0, true, NULL);   /* 1004 P */
+	press(f, 0, true, NULL);   /* 1005 P */
+	press(f, 0, false, NULL);  /* 1006 */
+	next_is(f, 1, "1001");
+	next_is(f, 1, "1002");
+	next_is(f, 1, "1004");
+	next_is(f, 1, "1003");
+	next_is(f, 1, "1006");
+	next_is(f, 1, "1005");
+}
+
+static void priority_next_key_takes_priority(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	press(f, 0, true, NULL);
+	press(f, 0, false, NULL);
+	assert_int_equal(act(f, 1, MC_A_PRIORITY_NEXT, 0, &t), MC_OK);
+	assert_string_equal(t.label, "1002");
+	/* No priority left: it takes the next normal ticket. */
+	assert_int_equal(act(f, 1, MC_A_PRIORITY_NEXT, 0, &t), MC_OK);
+	assert_string_equal(t.label, "1001");
+}
+
+static void next_follows_issue_time_across_services(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 1, false, NULL); /* 2001 */
+	press(f, 0, false, NULL); /* 1001 */
+	press(f, 1, false, NULL); /* 2002 */
+	next_is(f, 2, "2001");    /* counter 2 serves both */
+	next_is(f, 2, "1001");
+	/* Counter 1 serves civil only: land waits for 2 or 3. */
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, NULL), MC_E_EMPTY);
+	next_is(f, 3, "2002");
+}
+
+static void recall_repeats_current(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	assert_int_equal(act(f, 1, MC_A_RECALL, 0, &t), MC_E_NO_CURRENT);
+	press(f, 0, false, NULL);
+	next_is(f, 1, "1001");
+	assert_int_equal(act(f, 1, MC_A_RECALL, 0, &t), MC_OK);
+	assert_string_equal(t.label, "1001");
+	assert_true(has_event(&f->ch, MC_EV_RECALL));
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, t.id);
+}
+
+static void noshow_can_be_reactivated_within_window(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
+	next_is(f, 1, "1001");
+	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, &t), MC_OK);
+	assert_int_equal(t.status, MC_T_NOSHOW);
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, 0);
+	next_is(f, 1, "1002");
+	/* 1001 comes back five minutes later: called again at counter 1,
+	 * and 1002 is finished. */
+	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 0, &t), MC_OK);
+	assert_string_equal(t.label, "1001");
+	assert_int_equal(t.status, MC_T_CALLED);
+	assert_true(has_event(&f->ch, MC_EV_FINISH));
+	assert_true(has_event(&f->ch, MC_EV_REACTIVATE));
+	/* Another counter cannot reactivate it. */
+	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, NULL), MC_OK);
+	assert_int_equal(act(f, 2, MC_A_REACTIVATE, 0, NULL), MC_E_NO_TICKET);
+	/* Past the ten-minute window it is too late. */
+	f->mono += 11 * 60000;
+	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 1001, NULL), MC_E_TOO_LATE);
+}
+
+static void finish_records_wait_and_service_from_monotonic_time(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	struct mc_ticket issued = press(f, 0, false, NULL);
+	struct mc_when w1 = at(f, f->day, 9, 0, 120000);
+	/* The wall clock jumps back an hour between issue and call. */
+	w1.wall_ms -= 3600 * 1000;
+	assert_int_equal(mc_engine_counter(f->e, &w1, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(t.wait_ms, 120000);
+	struct mc_when w2 = at(f, f->day, 9, 5, 300000);
+	assert_int_equal(mc_engine_counter(f->e, &w2, 1, MC_A_FINISH, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(t.status, MC_T_FINISHED);
+	assert_int_equal(t.service_ms, 300000);
+	assert_int_equal(t.id, issued.id);
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->last_served, t.id);
+}
+
+static void wait_across_reboot_uses_wall_clock_never_negative(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
+	/* Rebooted: new boot id, monotonic clock restarted. */
+	struct mc_when w = at(f, f->day, 9, 10, 0);
+	w.boot = 43;
+	w.mono_ms = 500;
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_true(t.wait_ms >= 600000 - 10000 && t.wait_ms <= 600000 + 10000);
+	/* And a wall clock set back before the issue time gives 0, not < 0. */
+	w.wall_ms -= 24 * 3600 * 1000;
+	w.boot = 44;
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(t.wait_ms, 0);
+}
+
+static void transfer_keeps_original_place(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);   /* 1001 civil */
+	press(f, 1, false, NULL);   /* 2001 land */
+	press(f, 1, false, NULL);   /* 2002 land */
+	next_is(f, 1, "1001");
+	assert_int_equal(act(f, 1, MC_A_TRANSFER, 1, &t), MC_OK);
+	assert_int_equal(t.status, MC_T_WAITING);
+	assert_int_equal(t.cur_service, 1);
+	assert_int_equal(t.service, 0);
+	assert_int_equal(t.transfers, 1);
+	assert_int_equal(mc_engine_waiting(f->e, 1), 3);
+	/* Counter 3 (land) takes it before 2001: it was issued first. */
+	next_is(f, 3, "1001");
+	next_is(f, 3, "2001");
+	/* Transfer to the same service, or with nobody called, is refused. */
+	assert_int_equal(act(f, 3, MC_A_TRANSFER, 1, NULL), MC_E_BAD_ARG);
+	assert_int_equal(act(f, 1, MC_A_TRANSFER, 1, NULL), MC_E_NO_CURRENT);
+	assert_int_equal(act(f, 3, MC_A_TRANSFER, 9, NULL), MC_E_BAD_ARG);
+}
+
+static void paused_counter_calls_nobody(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 0, false, NULL);
+	assert_int_equal(act(f, 1, MC_A_PAUSE, 0, NULL), MC_OK);
+	assert_true(mc_engine_counter_state(f->e, 1)->paused);
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, NULL), MC_E_PAUSED);
+	assert_int_equal(act(f, 1, MC_A_PAUSE_TOGGLE, 0, NULL), MC_OK);
+	assert_false(mc_engine_counter_state(f->e, 1)->paused);
+	next_is(f, 1, "1001");
+	assert_int_equal(act(f, 1, MC_A_PAUSE_TOGGLE, 0, NULL), MC_OK);
+	assert_true(has_event(&f->ch, MC_EV_PAUSE));
+	assert_int_equal(act(f, 1, MC_A_RESUME, 0, NULL), MC_OK);
+	assert_true(has_event(&f->ch, MC_EV_RESUME));
+}
+
+static void clerk_login_is_recorded_on_calls(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
+	assert_int_equal(act(f, 1, MC_A_LOGIN, 7, NULL), MC_OK);
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, &t), MC_OK);
+	assert_int_equal(t.clerk, 7);
+	assert_int_equal(act(f, 1, MC_A_LOGIN, 9, NULL), MC_OK);
+	assert_true(has_event(&f->ch, MC_EV_LOGOUT)); /* 7 is logged out first */
+	assert_true(has_event(&f->ch, MC_EV_LOGIN));
+	assert_int_equal(act(f, 1, MC_A_LOGOUT, 0, NULL), MC_OK);
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, &t), MC_OK);
+	assert_int_equal(t.clerk, 0);
+	assert_int_equal(act(f, 1, MC_A_LOGIN, 256, NULL), MC_E_BAD_ARG);
+}
+
+static void rating_applies_to_last_served_once(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	assert_int_equal(act(f, 1, MC_A_RATE, 3, NULL), MC_E_NO_TICKET);
+	press(f, 0, false, NULL);
+	next_is(f, 1, "1001");
+	assert_int_equal(act(f, 1, MC_A_FINISH, 0, NULL), MC_OK);
+	assert_int_equal(act(f, 1, MC_A_RATE, 5, NULL), MC_E_BAD_ARG);
+	assert_int_equal(act(f, 1, MC_A_RATE, 4, &t), MC_OK);
+	assert_int_equal(t.rating, 4);
+	assert_string_equal(t.label, "1001");
+	assert_int_equal(act(f, 1, MC_A_RATE, 1, NULL), MC_E_RATED);
+}
+
+/* ---- hours, days ------------------------------------------------------- */
+
+static void press_outside_hours_gives_next_opening(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+	struct mc_when w;
+
+	/* Wednesday 06:00: opens 07:30 today. */
+	w = at(f, f->day, 6, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day);
+	assert_int_equal(is.open_minute, 7 * 60 + 30);
+	/* Lunch break 12:00: opens 13:30. */
+	w = at(f, f->day, 12, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_minute, 13 * 60 + 30);
+	/* Saturday 12:00: opens Monday 07:30. */
+	w = at(f, f->day + 3, 12, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day + 5);
+	/* 11:29 Wednesday is open, 11:30 is not (spans are half-open). */
+	w = at(f, f->day + 7, 11, 29, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	w = at(f, f->day + 7, 11, 30, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+}
+
+static void closed_dates_are_skipped(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+	int32_t natday = mc_days_from_civil(2026, 9, 2); /* a Wednesday, closed */
+	struct mc_when w = at(f, natday, 9, 0, 1000);
+
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, natday + 1);
+	assert_int_equal(is.open_minute, 450);
+	/* Tết: Thursday 2027-02-04 evening, closed Fri-Sun, opens Monday. */
+	w = at(f, mc_days_from_civil(2027, 2, 4), 18, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, mc_days_from_civil(2027, 2, 8));
+}
+
+static void rollover_at_midnight_by_tick(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 0, false, NULL);
+	press(f, 1, false, NULL);
+	next_is(f, 2, "1001");
+	assert_int_equal(act(f, 2, MC_A_LOGIN, 3, NULL), MC_OK);
+	assert_int_equal(act(f, 2, MC_A_PAUSE, 0, NULL), MC_OK);
+	struct mc_when same = at(f, f->day, 23, 59, 1000);
+	assert_int_equal(mc_engine_tick(f->e, &same, &f->ch), MC_OK);
+	assert_int_equal(f->ch.nevents, 0);
+	struct mc_when mid = at(f, f->day + 1, 0, 0, 60000);
+	assert_int_equal(mc_engine_tick(f->e, &mid, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_day(f->e), f->day + 1);
+	assert_true(has_event(&f->ch, MC_EV_ROLLOVER));
+	assert_true(has_event(&f->ch, MC_EV_LOGOUT));
+	assert_int_equal(f->ch.ntickets, 2); /* 1001 (called) and 2001 (waiting) expire */
+	for (size_t i = 0; i < f->ch.ntickets; i++)
+		assert_int_equal(f->ch.tickets[i].status, MC_T_EXPIRED);
+	const struct mc_counter_state *c = mc_engine_counter_state(f->e, 2);
+	assert_int_equal(c->current, 0);
+	assert_false(c->paused);
+	assert_int_equal(c->clerk, 0);
+	assert_int_equal(mc_engine_waiting(f->e, -1), 0);
+}
+
+static void rollover_at_opening_without_tick(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+
+	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
+	/* The kiosk was off overnight; the first press is at opening time. */
+	struct mc_when w = at(f, f->day + 1, 7, 30, 3600000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "1001");
+	assert_true(has_event(&f->ch, MC_EV_ROLLOVER));
+	assert_int_equal(is.ahead, 0);
+}
+
+static void clock_going_back_never_reuses_numbers(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+
+	press(f, 0, false, NULL);  /* 1001 today */
+	/* The clock reads yesterday (a Pi without RTC before NTP). */
+	struct mc_when w = at(f, f->day - 1, 9, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "1002");
+	assert_int_equal(is.ticket.day, f->day);
+	assert_int_equal(mc_engine_day(f->e), f->day);
+}
+
+/* ---- double tap -------------------------------------------------------- */
+
+static void double_tap_gives_the_same_ticket(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+	struct mc_ticket first = press(f, 0, false, "gpio:17");
+	struct mc_when w = at(f, f->day, 9, 0, 300);
+
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, "gpio:17", &is, &f->ch), MC_OK);
+	assert_true(is.duplicate);
+	assert_int_equal(is.ticket.id, first.id);
+	assert_int_equal(f->ch.ntickets, 0);
+	/* Another input, or another service, is a new ticket. */
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, "touch", &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+	assert_int_equal(mc_engine_press(f->e, &w, 1, false, "gpio:17", &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+	/* After the interval, the same input is a new citizen. */
+	w = at(f, f->day, 9, 0, 2500);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, "gpio:17", &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+	assert_string_equal(is.ticket.label, "1003");
+}
+
+/* ---- estimate ---------------------------------------------------------- */
+
+static void estimate_uses_recent_service_times(void **state)
+{
+	struct fx *f = *state;
+
+	/* No service measured yet: land's default 10 min; two counters serve it. */
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 2 * 600000 / 2);
+	/* Counters 2 and 3 serve a land ticket each in 4 and 2 minutes. */
+	struct mc_ticket t;
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+	assert_int_equal(mc_engine_counter(f->e, &w, 2, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_counter(f->e, &w, 3, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	w = at(f, f->day, 9, 2, 120000);
+	assert_int_equal(mc_engine_counter(f->e, &w, 3, MC_A_FINISH, 0, &t, &f->ch), MC_OK);
+	w = at(f, f->day, 9, 4, 120000);
+	assert_int_equal(mc_engine_counter(f->e, &w, 2, MC_A_FINISH, 0, &t, &f->ch), MC_OK);
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	/* Four waiting, mean of 4 and 2 min = 3 min, two counters: 6 min. */
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 4 * 180000 / 2);
+	/* Pause counter 3: one open counter left. */
+	assert_int_equal(act(f, 3, MC_A_PAUSE, 0, NULL), MC_OK);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 4 * 180000);
+}
+
+/* ---- printer ----------------------------------------------------------- */
+
+static void printer_state_and_policy(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+
+	/* No [printer]: screen only, callable at once. */
+	assert_int_equal(mc_engine_printer(f->e), MC_PRINTER_ABSENT);
+	assert_int_equal(press(f, 0, false, NULL).print, MC_P_NONE);
+
+	mc_engine_set_printer(f->e, MC_PRINTER_READY);
+	struct mc_ticket p = press(f, 0, false, NULL);
+	struct mc_ticket q = press(f, 0, false, NULL);
+	assert_int_equal(p.print, MC_P_PENDING);
+	next_is(f, 1, "1001");
+	/* Pending prints are not called until printed. */
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, NULL), MC_E_EMPTY);
+	assert_int_equal(mc_engine_printed(f->e, &w, p.id, true, &f->ch), MC_OK);
+	assert_true(has_event(&f->ch, MC_EV_PRINTED));
+	/* A failed print voids the ticket: never called. */
+	assert_int_equal(mc_engine_printed(f->e, &w, q.id, false, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_ticket(f->e, q.id)->status, MC_T_VOIDED);
+	/* Reported twice: nothing changes. */
+	assert_int_equal(mc_engine_printed(f->e, &w, q.id, true, &f->ch), MC_OK);
+	assert_int_equal(f->ch.nevents, 0);
+	next_is(f, 1, "1002");
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, NULL), MC_E_EMPTY);
+
+	/* Printer down with the default policy (refuse). */
+	mc_engine_set_printer(f->e, MC_PRINTER_DOWN);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_PRINTER);
+	mc_engine_set_issuing_paused(f->e, true);
+	mc_engine_set_printer(f->e, MC_PRINTER_READY);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_ISSUING_PAUSED);
+}
+
+static void printer_down_screen_policy_issues_unprinted(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_issue is;
+
+	char text[2048];
+	snprintf(text, sizeof(text), BOARD, "strict");
+	strcat(text, "[printer]\ndevice = file:/tmp/x\non_failure = screen\n");
+	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
+	mc_engine_free(f->e);
+	f->e = mc_engine_new(&f->cfg);
+	assert_int_equal(mc_engine_printer(f->e), MC_PRINTER_READY);
+	mc_engine_set_printer(f->e, MC_PRINTER_DOWN);
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(is.ticket.print, MC_P_NONE);
+	next_is(f, 1, "1001");
+}
+
+/* ---- restore ----------------------------------------------------------- */
+
+/* Plays change sets into a table, as the store would. */
+struct table {
+	struct mc_ticket rows[64];
+	int n;
+	struct mc_counter_state counters[8];
+	int nc;
+};
+
+static void apply(struct table *tb, const struct mc_changes *ch)
+{
+	for (size_t i = 0; i < ch->ntickets; i++) {
+		int j;
+		for (j = 0; j < tb->n && tb->rows[j].id != ch->tickets[i].id; j++)
+			;
+		tb->rows[j] = ch->tickets[i];
+		if (j == tb->n)
+			tb->n++;
+	}
+	for (size_t i = 0; i < ch->ncounters; i++) {
+		int j;
+		for (j = 0; j < tb->nc && tb->counters[j].number != ch->counters[i].number; j++)
+			;
+		tb->counters[j] = ch->counters[i];
+		if (j == tb->nc)
+			tb->nc++;
+	}
+}
+
+static void restore_continues_numbering_and_voids_unprinted(void **state)
+{
+	struct fx *f = *state;
+	struct table tb = { 0 };
+	struct mc_ticket t;
+
+	mc_engine_set_printer(f->e, MC_PRINTER_READY);
+	struct mc_ticket a = press(f, 0, false, NULL);
+	apply(&tb, &f->ch);
+	struct mc_ticket b = press(f, 0, false, NULL);
+	apply(&tb, &f->ch);
+	press(f, 0, false, NULL); /* 1003: printing never reported */
+	apply(&tb, &f->ch);
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+	mc_engine_printed(f->e, &w, a.id, true, &f->ch);
+	apply(&tb, &f->ch);
+	mc_engine_printed(f->e, &w, b.id, true, &f->ch);
+	apply(&tb, &f->ch);
+	next_is(f, 1, "1001");
+	apply(&tb, &f->ch);
+
+	/* Power cut. A new engine is rebuilt from the rows. */
+	struct mc_engine *e2 = mc_engine_new(&f->cfg);
+	mc_engine_restore_begin(e2, f->day, 4);
+	for (int i = 0; i < tb.n; i++)
+		assert_int_equal(mc_engine_restore_ticket(e2, &tb.rows[i]), 0);
+	for (int i = 0; i < tb.nc; i++)
+		mc_engine_restore_counter(e2, &tb.counters[i]);
+	assert_int_equal(mc_engine_restore_end(e2, &w, &f->ch), 0);
+	assert_int_equal(f->ch.ntickets, 1);
+	assert_string_equal(f->ch.tickets[0].label, "1003");
+	assert_int_equal(f->ch.tickets[0].status, MC_T_VOIDED);
+	assert_int_equal(mc_engine_counter_state(e2, 1)->current, a.id);
+	mc_engine_free(f->e);
+	f->e = e2;
+	mc_engine_set_printer(f->e, MC_PRINTER_READY);
+	struct mc_ticket d = press(f, 0, false, NULL);
+	assert_string_equal(d.label, "1004");
+	assert_int_equal(d.id, 4);
+	/* 1002 is next; the voided 1003 is never called. */
+	next_is(f, 1, "1002");
+	assert_int_equal(act(f, 1, MC_A_NEXT, 0, &t), MC_E_EMPTY);
+}
+
+static void unknown_counter_and_service(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+
+	assert_int_equal(act(f, 9, MC_A_NEXT, 0, NULL), MC_E_NO_COUNTER);
+	assert_int_equal(mc_engine_press(f->e, &w, 7, false, NULL, &is, &f->ch), MC_E_NO_SERVICE);
+	assert_int_equal(mc_engine_press(f->e, &w, -1, false, NULL, &is, &f->ch), MC_E_NO_SERVICE);
+	assert_string_equal(mc_err_message(MC_E_CLOSED, "vi"), "Ngoài giờ làm việc");
+	assert_string_equal(mc_err_token(MC_E_PAUSED), "paused");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(numbers_run_in_order_with_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(numbers_restart_each_day_and_old_tickets_expire, setup, teardown),
+		cmocka_unit_test_setup_teardown(range_wraps_only_past_closed_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(strict_priority_goes_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_priority_after_every_n_normal, setup_every2, teardown),
+		cmocka_unit_test_setup_teardown(priority_next_key_takes_priority, setup_every2, teardown),
+		cmocka_unit_test_setup_teardown(next_follows_issue_time_across_services, setup, teardown),
+		cmocka_unit_test_setup_teardown(recall_repeats_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(noshow_can_be_reactivated_within_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(finish_records_wait_and_service_from_monotonic_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(wait_across_reboot_uses_wall_clock_never_negative, setup, teardown),
+		cmocka_unit_test_setup_teardown(transfer_keeps_original_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(paused_counter_calls_nobody, setup, teardown),
+		cmocka_unit_test_setup_teardown(clerk_login_is_recorded_on_calls, setup, teardown),
+		cmocka_unit_test_setup_teardown(rating_applies_to_last_served_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(press_outside_hours_gives_next_opening, setup, teardown),
+		cmocka_unit_test_setup_teardown(closed_dates_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(rollover_at_midnight_by_tick, setup, teardown),
+		cmocka_unit_test_setup_teardown(rollover_at_opening_without_tick, setup, teardown),
+		cmocka_unit_test_setup_teardown(clock_going_back_never_reuses_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(double_tap_gives_the_same_ticket, setup, teardown),
+		cmocka_unit_test_setup_teardown(estimate_uses_recent_service_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(printer_state_and_policy, setup, teardown),
+		cmocka_unit_test_setup_teardown(printer_down_screen_policy_issues_unprinted, setup, teardown),
+		cmocka_unit_test_setup_teardown(restore_continues_numbering_and_voids_unprinted, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_counter_and_service, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}

@@ -1,0 +1,223 @@
+/* test-store.c — the SQLite store on a real file: schema and migration,
+ * one transaction per change set, the unique number rule, append-only
+ * events, and the engine rebuilt from disk. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "store.h"
+
+static const char BOARD[] =
+	"[office]\nhours = mon-sun 00:00-24:00\nnoshow_window = 10m\n"
+	"[service.civil]\nname = Tư pháp\nnumbers = 1001-1999\n"
+	"[service.land]\nname = Đất đai\nnumbers = 2001-2999\n"
+	"[counter.1]\nservices = civil, land\n";
+
+struct fx {
+	char dir[64], path[96];
+	struct mc_config cfg;
+	struct mc_changes ch;
+	int64_t mono;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	strcpy(f->dir, "/tmp/mc-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/kiosk.db", f->dir);
+	assert_int_equal(mc_config_load_string(BOARD, "t.conf", &f->cfg, err, sizeof(err)), 0);
+	f->mono = 1000;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	mc_changes_free(&f->ch);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static struct mc_when now(struct fx *f)
+{
+	f->mono += 1000;
+	return (struct mc_when){ .mono_ms = f->mono, .wall_ms = 1764000000000 + f->mono, .boot = 1,
+				 .day = mc_days_from_civil(2026, 11, 25), .minute = 600 };
+}
+
+static int64_t query_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void schema_is_created_in_wal_mode(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+
+	assert_non_null(st);
+	assert_int_equal(mc_store_schema_version(st), MC_STORE_SCHEMA);
+	mc_store_close(st);
+	assert_int_equal(query_int(f->path, "SELECT version FROM schema_version"), MC_STORE_SCHEMA);
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	/* Opening again migrates nothing and keeps the version. */
+	st = mc_store_open(f->path, err, sizeof(err));
+	assert_non_null(st);
+	mc_store_close(st);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	sqlite3 *db;
+
+	mc_store_close(st);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(mc_store_open(f->path, err, sizeof(err)));
+	assert_non_null(strstr(err, "schema 99 is newer"));
+}
+
+static void changes_commit_and_rebuild_the_engine(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_issue is;
+	struct mc_ticket t;
+	struct mc_when w;
+	int skipped;
+
+	w = now(f);
+	assert_int_equal(mc_store_load(st, &f->cfg, e, &w, &skipped, err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++) {
+		w = now(f);
+		assert_int_equal(mc_engine_press(e, &w, i % 2, false, NULL, &is, &f->ch), MC_OK);
+		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	}
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_TRANSFER, 1, &t, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	mc_engine_free(e);
+	mc_store_close(st);
+
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 3);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'issue'"), 3);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'transfer' AND detail = 'land'"), 1);
+	assert_int_equal(query_int(f->path, "SELECT wait_ms FROM tickets WHERE label = '1001'"), 3000);
+
+	/* Rebuilt from disk: 1001 waits for land in its original place. */
+	st = mc_store_open(f->path, err, sizeof(err));
+	e = mc_engine_new(&f->cfg);
+	w = now(f);
+	assert_int_equal(mc_store_load(st, &f->cfg, e, &w, &skipped, err, sizeof(err)), 0);
+	assert_int_equal(mc_engine_waiting(e, 1), 2);
+	w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "1003");
+	assert_int_equal(is.ticket.id, 4);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1001");
+	mc_engine_free(e);
+	mc_store_close(st);
+}
+
+static void a_change_that_breaks_a_rule_writes_nothing(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_issue is;
+	struct mc_when w = now(f);
+
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	/* The same number again under another id: the unique rule refuses the
+	 * whole transaction, its event included. */
+	f->ch.tickets[0].id = 99;
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "UNIQUE"));
+	mc_store_close(st);
+	mc_engine_free(e);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 1);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'issue'"), 1);
+}
+
+static void events_are_append_only(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_issue is;
+	struct mc_when w = now(f);
+	sqlite3 *db;
+
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	mc_store_close(st);
+	mc_engine_free(e);
+	int64_t n = query_int(f->path, "SELECT count(*) FROM events");
+	assert_true(n >= 1);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE events SET kind = 'x'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events"), n);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'x'"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(schema_is_created_in_wal_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(changes_commit_and_rebuild_the_engine, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_change_that_breaks_a_rule_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(events_are_append_only, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
