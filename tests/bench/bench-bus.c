@@ -2,7 +2,8 @@
  * kioskd (engine, SQLite store, bus thread, libmodbus) against simulated
  * units on a pty whose bytes are paced at the line's baud rate. For 1, 4
  * and 16 units at 19200 and 115200 baud (8E1) it presses NEXT at a random
- * unit at a random moment of the polling round, times the press until the
+ * unit at a random moment of the polling round (kioskd runs in simulator
+ * mode, as `tools/dev.sh run` does), times the press until the
  * unit has accepted the write that shows the new number, and prints
  * p50/p99/max beside the bound line math gives for the same line: one
  * round of polls (register 0 of every unit, then the pressed unit's codes)
@@ -187,7 +188,7 @@ static int run(int baud, int nunits, int samples, unsigned seed)
 		if (!freopen("/dev/null", "w", stderr) || !freopen("/dev/null", "w", stdout))
 			_exit(127);
 		execl(MC_KIOSKD_PATH, "kioskd", "--board", path, "--state-dir", state, "--socket", sock,
-		      "--bus-device", link, (char *)NULL);
+		      "--bus-device", link, "--sim", (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 200 && access(sock, F_OK) < 0; i++)
