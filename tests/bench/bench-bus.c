@@ -183,9 +183,10 @@ static int run(int baud, int nunits, int samples, unsigned seed)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		char state[512];
+		char state[512], log[512];
 		snprintf(state, sizeof(state), "%s/state", dir);
-		if (!freopen("/dev/null", "w", stderr) || !freopen("/dev/null", "w", stdout))
+		snprintf(log, sizeof(log), "%s/kioskd.log", dir);
+		if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
 			_exit(127);
 		execl(MC_KIOSKD_PATH, "kioskd", "--board", path, "--state-dir", state, "--socket", sock,
 		      "--bus-device", link, "--sim", (char *)NULL);
@@ -225,7 +226,10 @@ static int run(int baud, int nunits, int samples, unsigned seed)
 		usim_press(u, a, mc_bus_key_encode(MC_BUS_KEY_NEXT, 0), 1, &t0);
 		t1 = wait_text(&seen, a, old, 5000);
 		if (t1 < 0) {
-			fprintf(stderr, "bench-bus: press %d at unit %d never showed\n", i, a);
+			fprintf(stderr, "bench-bus: press %d at unit %d never showed; kioskd's log:\n", i, a);
+			snprintf(buf, sizeof(buf), "tail -n 30 '%s/kioskd.log' >&2", dir);
+			if (system(buf) != 0)
+				fprintf(stderr, "(no log)\n");
 			goto out;
 		}
 		lat[i] = t1 - t0;
