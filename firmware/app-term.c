@@ -54,6 +54,14 @@ static void issued(void *priv, const struct mc_issue *is)
 		 "[vé] %s | SỐ %s%s | %s | trước bạn: %d | chờ khoảng %lld phút\n",
 		 cfg->office.name, is->ticket.label, is->ticket.priority ? " (ưu tiên)" : "", s->name,
 		 is->ahead, (long long)((is->est_wait_ms + 59999) / 60000));
+	if (cfg->printer.present) {
+		/* The printer output (app-printer.c) prints it and reports; this
+		 * is only the terminal's line. */
+		fputs(j->line, stdout);
+		fflush(stdout);
+		free(j);
+		return;
+	}
 	if (is->ticket.print != MC_P_PENDING) {
 		/* Screen only: nothing to print, but show it. */
 		printf("[màn hình] SỐ %s | %s (không in)\n", is->ticket.label, s->name);

@@ -3,6 +3,7 @@
 #include "app-gpio.h"
 #include "app.h"
 #include "app-audio.h"
+#include "app-printer.h"
 #include "log.h"
 
 #include <getopt.h>
@@ -105,6 +106,11 @@ int main(int argc, char **argv)
 	}
 	if (opt.sim && mc_app_add_terminal(app) < 0) {
 		fprintf(stderr, "kioskd: cannot start the simulated printer\n");
+		mc_app_free(app);
+		return 1;
+	}
+	if (mc_app_add_printer(app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskd: %s\n", err);
 		mc_app_free(app);
 		return 1;
 	}

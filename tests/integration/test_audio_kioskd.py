@@ -106,6 +106,15 @@ class Kiosk:
             raise AssertionError(f"kioskctl {args}: {r.returncode} {r.stdout} {r.stderr}")
         return r
 
+    def wait_printed(self):
+        """Tickets are callable once printed (the printer worker renders them)."""
+        for _ in range(400):
+            r = self.ctl("tickets", "--json")
+            if '"pending"' not in r.stdout:
+                return
+            time.sleep(0.05)
+        raise AssertionError("tickets still pending: " + r.stdout)
+
     def stop(self):
         self.p.send_signal(signal.SIGTERM)
         assert self.p.wait(timeout=30) == 0, open(self.log.name).read()
@@ -128,6 +137,7 @@ def test_calls_in_order(tmp):
     try:
         for _ in range(3):
             k.ctl("press", "civil")
+        k.wait_printed()
         # Three calls in quick succession, then a recall and a technician's test.
         for c in ("1", "2", "3"):
             k.ctl("counter", c, "next")
@@ -151,6 +161,7 @@ def test_quiet_english_repeat_south(tmp):
     k = Kiosk(tmp, "quiet = 00:00-24:00\nrepeat = 2\nenglish = yes\ndialect = south")
     try:
         k.ctl("press", "civil")
+        k.wait_printed()
         k.ctl("counter", "1", "next")           # quiet hours: not said
         r = k.ctl("announce", "1005", "3", ok=False)
         assert r.returncode == 1 and "quiet" in r.stderr, r.stderr

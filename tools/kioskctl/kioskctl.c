@@ -21,6 +21,7 @@ static const struct {
 	{ "say", cmd_say, "play voice clips on the speaker" },
 	{ "announce", cmd_announce, "say a call on the speaker (test)" },
 	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
+	{ "printer", cmd_printer, "printer state, test ticket, reprint the last ticket" },
 	{ "bus", cmd_bus, "counter bus: units, errors, presses" },
 };
 

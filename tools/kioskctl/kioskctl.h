@@ -14,6 +14,7 @@ int cmd_gpio(int argc, char **argv);
 int cmd_say(int argc, char **argv);
 int cmd_announce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_printer(int argc, char **argv);
 int cmd_bus(int argc, char **argv);
 
 #endif

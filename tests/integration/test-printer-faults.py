@@ -1,0 +1,340 @@
+#!/usr/bin/python3
+"""test-printer-faults.py — kioskd printing to the virtual network printer
+(tools/vprinter) through faults: refused, stalled, reset mid-job, paper out
+before and during a job, status never answered, paper near end, and a
+restart with a ticket stuck in the printer. After each, the kiosk still
+takes input and every ticket's final print state is right; a failed ticket
+is never called and no ticket is printed twice.
+
+Usage: test-printer-faults.py KIOSKD KIOSKCTL VPRINTER_PY"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+KIOSKD, KIOSKCTL, VPRINTER = sys.argv[1:4]
+PY = "/usr/bin/python3"
+TMP = tempfile.mkdtemp(prefix="mc-printer-faults-")
+procs = []
+
+
+def fail(msg):
+    print("FAIL:", msg, flush=True)
+    raise SystemExit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    print("ok -", msg, flush=True)
+
+
+def wait_for(pred, what, timeout=15.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    fail("timed out waiting for " + what)
+
+
+class VPrinter:
+    def __init__(self):
+        self.dir = os.path.join(TMP, "vp")
+        self.p = subprocess.Popen([PY, VPRINTER, "--out", self.dir], stdout=subprocess.PIPE, text=True)
+        procs.append(self.p)
+        self.port, self.ctl_port = map(int, self.p.stdout.readline().split())
+
+    def cmd(self, line):
+        with socket.create_connection(("127.0.0.1", self.ctl_port)) as s:
+            s.sendall((line + "\n").encode())
+            ans = s.makefile().readline().strip()
+        if not ans.startswith("ok"):
+            fail("vprinter said %r to %r" % (ans, line))
+        rest = ans[2:].strip()
+        return int(rest) if rest else None
+
+    def reset(self):
+        for c in ("stall off", "refuse off", "state ready"):
+            self.cmd(c)
+
+    def tickets(self):
+        """Decoded tickets (their .json), in order."""
+        out = []
+        for n in range(1, self.cmd("count") + 1):
+            with open(os.path.join(self.dir, "ticket-%04d.json" % n)) as f:
+                out.append(json.load(f))
+        return out
+
+    def complete(self):
+        return [t for t in self.tickets() if not t["aborted"]]
+
+
+class Kiosk:
+    def __init__(self, board, state):
+        self.sock = os.path.join(TMP, "k.sock")
+        self.board, self.state = board, state
+        self.start()
+
+    def start(self):
+        self.log = open(os.path.join(TMP, "kioskd.log"), "a")
+        self.p = subprocess.Popen([KIOSKD, "--board", self.board, "--state-dir", self.state,
+                                   "--socket", self.sock], stdout=self.log, stderr=self.log)
+        procs.append(self.p)
+        wait_for(lambda: os.path.exists(self.sock) and self.try_status(), "kioskd socket")
+
+    def try_status(self):
+        try:
+            return self.req({"cmd": "status"})
+        except OSError:
+            return None
+
+    def req(self, obj, timeout=30):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(timeout)
+            s.connect(self.sock)
+            s.sendall((json.dumps(obj) + "\n").encode())
+            return json.loads(s.makefile().readline())
+
+    def press(self, service="civil"):
+        return self.req({"cmd": "press", "service": service, "source": "test-%f" % time.monotonic()})
+
+    def ticket(self, label):
+        for t in self.req({"cmd": "tickets"})["tickets"]:
+            if t["label"] == label:
+                return t
+        fail("no ticket " + label)
+
+    def print_state(self, label):
+        return self.ticket(label)["print"]
+
+    def printer(self):
+        return self.req({"cmd": "status"})["printer"]
+
+    def ctl(self, *args):
+        env = dict(os.environ, MOTCUA_SOCKET=self.sock)
+        return subprocess.run([KIOSKCTL] + list(args), env=env, capture_output=True, text=True, timeout=30)
+
+    def kill9(self):
+        self.p.send_signal(signal.SIGKILL)
+        self.p.wait()
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        rc = self.p.wait(timeout=10)
+        check(rc == 0, "kioskd stopped cleanly (exit %d)" % rc)
+
+
+BOARD = """
+[office]
+name = UBND phường Bách Khoa
+timezone = Asia/Ho_Chi_Minh
+hours = mon-sun 00:00-24:00
+double_tap = 0
+
+[service.civil]
+name = Tư pháp – Hộ tịch
+name.en = Justice – Civil status
+numbers = 1001-1999
+
+[counter.1]
+services = civil
+
+[printer]
+device = tcp:127.0.0.1:%d
+width = 384
+on_failure = refuse
+timeout = 400ms
+status_interval = %s
+footer = Xin cảm ơn quý công dân!
+"""
+
+
+def settle(k):
+    """Waits until the printer worker is idle."""
+    wait_for(lambda: k.printer().get("queued") == 0, "an idle printer worker")
+
+
+def recover(k, vp):
+    vp.reset()
+    r = k.ctl("printer", "status")
+    check(r.returncode == 0 and "ready" in r.stdout, "kioskctl printer status brings the printer back: "
+          + r.stdout.splitlines()[1].strip() if r.stdout else r.stderr)
+    check(k.printer()["state"] == "ready", "printer ready again")
+
+
+def takes_input(k):
+    r = k.ctl("counter", "1", "next")
+    # Either calls someone or says nobody waits: it answers.
+    check(r.returncode in (0, 1) and (r.stdout or r.stderr), "the kiosk still takes keypad input")
+
+
+def main():
+    vp = VPrinter()
+    board = os.path.join(TMP, "board.conf")
+    with open(board, "w") as f:
+        f.write(BOARD % (vp.port, "1h"))  # no idle polling: each fault meets a job
+    k = Kiosk(board, os.path.join(TMP, "state"))
+    settle(k)
+
+    # 1. Normal.
+    a = k.press()
+    check(a["ok"], "press gives a ticket")
+    wait_for(lambda: k.print_state(a["label"]) == "printed", "ticket printed")
+    check(len(vp.complete()) == 1 and vp.complete()[0]["width"] == 384, "the printer got one 384-dot ticket")
+
+    # 2. Connection refused.
+    vp.cmd("refuse on")
+    b = k.press()
+    check(b["ok"], "press accepted while the kiosk still believes the printer is fine")
+    wait_for(lambda: k.print_state(b["label"]) == "failed", "refused ticket failed")
+    p = k.printer()
+    check(p["state"] == "down" and "kết nối" in p["text"], "status says it cannot connect: " + p["text"])
+    c = k.press()
+    check(not c["ok"] and c["error"] == "printer", "new tickets refused while down: " + c.get("message", ""))
+    takes_input(k)
+    recover(k, vp)
+
+    # 3. Stalled: the kiosk answers keys while the job hangs.
+    vp.cmd("stall on")
+    d = k.press()
+    check(d["ok"], "press during a stall")
+    t0 = time.monotonic()
+    r = k.ctl("counter", "1", "next")
+    check(r.returncode in (0, 1), "counter next answers while the printer stalls")
+    check(k.print_state(d["label"]) == "pending", "... and the ticket is still pending then")
+    wait_for(lambda: k.print_state(d["label"]) == "failed", "stalled ticket failed")
+    check(k.printer()["state"] == "down", "stalled printer reported down")
+    vp.cmd("stall off")
+    takes_input(k)
+    recover(k, vp)
+
+    # 4. Reset mid-job.
+    vp.cmd("reset_after 3000")
+    e = k.press()
+    wait_for(lambda: k.print_state(e["label"]) == "failed", "reset ticket failed")
+    check("kết nối" in k.printer()["text"] or "đóng" in k.printer()["text"],
+          "status says the connection broke: " + k.printer()["text"])
+    takes_input(k)
+    recover(k, vp)
+
+    # 5. Paper out before the job (the kiosk has not noticed yet).
+    n_before = len(vp.tickets())
+    vp.cmd("state out")
+    f_ = k.press()
+    wait_for(lambda: k.print_state(f_["label"]) == "failed", "paper-out ticket failed")
+    check(len(vp.tickets()) == n_before, "nothing was sent to a printer without paper")
+    check("hết giấy" in k.printer()["text"], "status says out of paper: " + k.printer()["text"])
+    g = k.press()
+    check(not g["ok"] and g["error"] == "printer", "tickets refused while out of paper")
+    takes_input(k)
+    recover(k, vp)
+
+    # 6. Paper runs out during the job.
+    n_before = len(vp.complete())
+    vp.cmd("out_after 5000")
+    h = k.press()
+    wait_for(lambda: k.print_state(h["label"]) == "failed", "ticket cut short by paper out failed")
+    check(len(vp.complete()) == n_before, "no complete ticket came out")
+    check("hết giấy" in k.printer()["text"], "status says out of paper after the job")
+    takes_input(k)
+    recover(k, vp)
+
+    # 7. Status never answered: prints, state unknown but usable.
+    vp.cmd("state silent")
+    i = k.press()
+    wait_for(lambda: k.print_state(i["label"]) == "printed", "ticket printed without status answers")
+    p = k.printer()
+    check(p["state"] == "ready" and p["detail"] == "unknown", "state unknown, still issuing: " + p["text"])
+    takes_input(k)
+    vp.reset()
+
+    # 8. Failed tickets are never called: call everything that waits.
+    called = []
+    while True:
+        r = k.req({"cmd": "counter", "counter": 1, "action": "next"})
+        if not r["ok"]:
+            break
+        called.append(r["ticket"]["label"])
+    for x in (b, d, e, f_, h):
+        t = k.ticket(x["label"])
+        check(t["print"] == "failed" and t["status"] == "voided" and t["called_at"] == 0,
+              "failed ticket %s is voided and was never called" % x["label"])
+    for x in (a, i):
+        check(k.ticket(x["label"])["called_at"] > 0, "printed ticket %s was called" % x["label"])
+
+    # 9. Reprint and test page are marked, and do not touch the queue.
+    r = k.ctl("printer", "reprint-last")
+    check(r.returncode == 0, "kioskctl printer reprint-last")
+    r = k.ctl("printer", "test")
+    check(r.returncode == 0, "kioskctl printer test")
+
+    # 10. Restart with a ticket stuck in a stalled printer: voided, never printed twice.
+    vp.cmd("stall on")
+    j = k.press()
+    time.sleep(0.1)
+    k.kill9()
+    vp.cmd("stall off")
+    k.start()
+    settle(k)
+    check(k.print_state(j["label"]) == "pending" and k.ticket(j["label"])["status"] == "voided",
+          "the stuck ticket was voided at restart, not reprinted")
+    labels_printed = [t["label"] for t in k.req({"cmd": "tickets"})["tickets"] if t["print"] == "printed"]
+    complete_before = len(vp.complete())
+    time.sleep(0.5)
+    check(len(vp.complete()) == complete_before, "nothing was printed again after the restart")
+    check(len(labels_printed) == len(set(labels_printed)), "no label printed twice")
+    k.stop()
+
+    # 11. Idle polling: pulling the paper shows within a few seconds, near end early.
+    with open(board, "w") as f:
+        f.write(BOARD % (vp.port, "1s"))
+    k = Kiosk(board, os.path.join(TMP, "state"))
+    vp.cmd("state near_end")
+    wait_for(lambda: "sắp hết giấy" in k.printer()["text"], "near end reported")
+    check(k.printer()["state"] == "ready", "near end still issues tickets")
+    m = k.press()
+    wait_for(lambda: k.print_state(m["label"]) == "printed", "ticket printed on a nearly empty roll")
+    vp.cmd("state out")
+    wait_for(lambda: k.printer()["state"] == "down", "paper out noticed while idle")
+    r = k.ctl("status")
+    check("hết giấy" in r.stdout, "kioskctl status says out of paper")
+    vp.cmd("state cover_open")
+    wait_for(lambda: "Nắp" in k.printer()["text"], "cover open noticed")
+    vp.cmd("state ready")
+    wait_for(lambda: k.printer()["state"] == "ready", "paper back: ready again")
+    k.stop()
+
+    # 12. on_failure = screen: while out of paper the number is shown only.
+    with open(board, "w") as f:
+        f.write((BOARD % (vp.port, "1s")).replace("on_failure = refuse", "on_failure = screen"))
+    k = Kiosk(board, os.path.join(TMP, "state"))
+    vp.cmd("state out")
+    wait_for(lambda: k.printer()["state"] == "down", "paper out noticed")
+    n_before = len(vp.tickets())
+    s_ = k.press()
+    check(s_["ok"] and s_["ticket"]["print"] == "none", "screen-only ticket issued while out of paper")
+    time.sleep(0.3)
+    check(len(vp.tickets()) == n_before, "nothing sent for a screen-only ticket")
+    k.stop()
+
+
+try:
+    main()
+    print("PASS")
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    if os.environ.get("KEEP_TMP"):
+        print("kept", TMP)
+    else:
+        shutil.rmtree(TMP, ignore_errors=True)
