@@ -35,6 +35,13 @@ int cmd_bus(int argc, char **argv)
 	json_t *a = ctl_request(&o, json_pack("{s:s}", "cmd", "bus"), NULL, NULL);
 	if (!a)
 		return EXIT_FAIL;
+	const char *e = json_string_value(json_object_get(a, "error"));
+	if (e && !strcmp(e, "unknown_command")) {
+		fprintf(stderr, "kioskctl bus: this kiosk runs no counter bus (board.conf needs [bus] and "
+			"counters with unit = bus:ADDR)\n");
+		json_decref(a);
+		return EXIT_FAIL;
+	}
 	if (!ctl_ok(a, "bus")) {
 		json_decref(a);
 		return EXIT_FAIL;
