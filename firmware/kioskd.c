@@ -22,6 +22,7 @@ static void print_help(void)
 	       "  -d, --state-dir DIR   database and runtime files (default %s)\n"
 	       "  -s, --socket PATH     control socket (default %s)\n"
 	       "      --sim             simulate the hardware this machine lacks\n"
+	       "      --bus-device PATH use PATH as the counter bus port ([bus] device)\n"
 	       "  -h, --help            this help\n"
 	       "  -v, --version         print the version\n"
 	       "\n"
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "sim", no_argument, NULL, 'S' },
+		{ "bus-device", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
 		case 'd': opt.state_dir = optarg; break;
 		case 's': opt.socket = optarg; break;
 		case 'S': opt.sim = true; break;
+		case 'B': opt.bus_device = optarg; break;
 		case 'h': print_help(); return 0;
 		case 'v': printf("kioskd %s\n", MC_VERSION); return 0;
 		default: fprintf(stderr, "Try 'kioskd --help'.\n"); return 2;
@@ -109,6 +112,11 @@ int main(int argc, char **argv)
 	}
 	if (mc_app_add_printer(app, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kioskd: %s\n", err);
+		mc_app_free(app);
+		return 1;
+	}
+	if (mc_app_add_bus(app) < 0) {
+		fprintf(stderr, "kioskd: cannot start the counter bus\n");
 		mc_app_free(app);
 		return 1;
 	}

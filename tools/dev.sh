@@ -48,12 +48,17 @@ run_sim() {
 	local b="$ROOT/build" state="$ROOT/build/sim-state"
 	mkdir -p "$state"
 	export MOTCUA_SOCKET="$state/kioskd.sock"
+	log "starting the counter units (tools/unitsim) on a pty pair"
+	exec 3<&0
+	"$b/tools/unitsim" --units 1-3 --baud 19200 --link "$state/bus" --stay <&3 &
+	UPID=$!
+	DPID=
+	for _ in $(seq 50); do [[ -L $state/bus ]] && break; sleep 0.1; done
 	log "starting kioskd in simulator mode (Ctrl-C stops it)"
 	"$b/firmware/kioskd" --board "$ROOT/tools/sim/board.conf" --state-dir "$state" \
-		--socket "$MOTCUA_SOCKET" --sim &
+		--socket "$MOTCUA_SOCKET" --sim --bus-device "$state/bus" &
 	KPID=$!
-	DPID=
-	trap 'kill $KPID $DPID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+	trap 'kill $KPID $UPID $DPID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 	for _ in $(seq 50); do [[ -S $MOTCUA_SOCKET ]] && break; sleep 0.1; done
 	cat >&2 <<EOT
 
@@ -63,7 +68,12 @@ run_sim() {
     $b/tools/kioskctl press civil
     $b/tools/kioskctl counter 1 next
     $b/tools/kioskctl status
+    $b/tools/kioskctl bus status
     $b/tools/kioskctl announce 1023 3     # voice (no sound card: $state/voice/call-NNNN.wav)
+
+  The counter units' displays appear here as they change. Press their keys by
+  typing in this terminal: '1 n' is NEXT at counter 1, '2 r' RECALL at 2,
+  '3 p' PAUSE, '1 f' FINISH, '1 x' NO-SHOW, 'show' shows every display.
 
 EOT
 	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &

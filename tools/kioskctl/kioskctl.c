@@ -24,6 +24,7 @@ static const struct {
 	{ "announce", cmd_announce, "say a call on the speaker (test)" },
 	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
 	{ "printer", cmd_printer, "printer state, test ticket, reprint the last ticket" },
+	{ "bus", cmd_bus, "counter bus: units, errors, presses" },
 };
 
 static void print_help(void)

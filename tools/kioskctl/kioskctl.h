@@ -17,5 +17,6 @@ int cmd_say(int argc, char **argv);
 int cmd_announce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_printer(int argc, char **argv);
+int cmd_bus(int argc, char **argv);
 
 #endif
