@@ -523,6 +523,8 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 		*exit_code = MC_EX_CONFIG;
 		goto err_free;
 	}
+	if (opt->bus_device)
+		snprintf(app->cfg.bus.device, sizeof(app->cfg.bus.device), "%s", opt->bus_device);
 	/* Opening hours and days are the office's local time. */
 	setenv("TZ", app->cfg.office.timezone, 1);
 	tzset();

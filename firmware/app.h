@@ -46,6 +46,7 @@ struct mc_app_options {
 	const char *state_dir;   /* database and runtime files */
 	const char *socket;      /* control socket path */
 	bool sim;                /* simulated hardware */
+	const char *bus_device;  /* replaces [bus] device (simulator runs), or NULL */
 };
 
 /* Reads the board, opens the store and the socket, rebuilds the engine.
@@ -96,5 +97,11 @@ const char *mc_app_state_dir(const struct mc_app *app);
 /* The terminal output of simulator mode: tickets and calls as lines on
  * stdout, printing done at once through a worker (app-term.c). */
 int mc_app_add_terminal(struct mc_app *app);
+
+/* The counter bus (app-bus.c), when board.conf has [bus] and counters with
+ * unit = bus:ADDR: presses become counter actions, displays follow the
+ * queue. A missing port is not an error (it is retried and reported).
+ * Returns 0, or -1 if the bus thread cannot start. */
+int mc_app_add_bus(struct mc_app *app);
 
 #endif

@@ -863,6 +863,8 @@ static const struct key bus_keys[] = {
 	DUR_MS("timeout", B, timeout_ms, 5, 5000),
 	DUR_MS("poll", B, poll_ms, 0, 10000),
 	DUR_MS("offline_poll", B, offline_poll_ms, 10, 600000),
+	INT(B, brightness, 0, 15),
+	DUR_MS("blink", B, blink_ms, 0, 600000),
 	END
 };
 
@@ -949,6 +951,8 @@ static void set_defaults(struct mc_config *cfg)
 	cfg->bus.timeout_ms = 100;
 	cfg->bus.poll_ms = 0;
 	cfg->bus.offline_poll_ms = 2000;
+	cfg->bus.brightness = 12;
+	cfg->bus.blink_ms = 5000;
 
 	strcpy(cfg->audio.device, "default");
 	strcpy(cfg->audio.voice, "vi");
@@ -1285,6 +1289,10 @@ static int finish(struct parser *ps)
 				return fail(ps, line, "[counter.%d]: bus address %d is already used by counter %d",
 					    c->number, c->bus_addr, cfg->counters[j].number);
 	}
+	for (int i = 0; i < cfg->ncounters && !cfg->bus.present; i++)
+		if (cfg->counters[i].bus_addr)
+			return fail(ps, cfg->counters[i].line, "[counter.%d]: unit = bus:%d but there is no [bus] section",
+				    cfg->counters[i].number, cfg->counters[i].bus_addr);
 	for (int i = 0; i < cfg->nservices; i++) {
 		bool served = false;
 		for (int j = 0; j < cfg->ncounters; j++)

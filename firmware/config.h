@@ -162,6 +162,8 @@ struct mc_bus_conf {
 	int timeout_ms;          /* response timeout */
 	int poll_ms;             /* pause between rounds */
 	int offline_poll_ms;     /* how often an offline unit is tried */
+	int brightness;          /* unit display brightness 0..15 */
+	int blink_ms;            /* a new call blinks this long (0: no blink) */
 };
 
 /* How numbers are read out. */

@@ -2,6 +2,7 @@
  * the database, runs the event loop. */
 #include "app-gpio.h"
 #include "app.h"
+#include "app-systemd.h"
 #include "app-audio.h"
 #include "app-printer.h"
 #include "app-screen.h"
@@ -23,6 +24,7 @@ static void print_help(void)
 	       "  -d, --state-dir DIR   database and runtime files (default %s)\n"
 	       "  -s, --socket PATH     control socket (default %s)\n"
 	       "      --sim             simulate the hardware this machine lacks\n"
+	       "      --bus-device PATH use PATH as the counter bus port ([bus] device)\n"
 	       "  -h, --help            this help\n"
 	       "  -v, --version         print the version\n"
 	       "\n"
@@ -37,6 +39,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "sim", no_argument, NULL, 'S' },
+		{ "bus-device", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -56,6 +59,7 @@ int main(int argc, char **argv)
 		case 'd': opt.state_dir = optarg; break;
 		case 's': opt.socket = optarg; break;
 		case 'S': opt.sim = true; break;
+		case 'B': opt.bus_device = optarg; break;
 		case 'h': print_help(); return 0;
 		case 'v': printf("kioskd %s\n", MC_VERSION); return 0;
 		default: fprintf(stderr, "Try 'kioskd --help'.\n"); return 2;
@@ -115,6 +119,11 @@ int main(int argc, char **argv)
 		mc_app_free(app);
 		return 1;
 	}
+	if (mc_app_add_bus(app) < 0) {
+		fprintf(stderr, "kioskd: cannot start the counter bus\n");
+		mc_app_free(app);
+		return 1;
+	}
 	/* The touch and hall screens; without them the kiosk still serves. The
 	 * GPIO technician button then opens the technician menu on the screen. */
 	struct mc_app_screen *scr = mc_app_add_screen(app, NULL, err, sizeof(err));
@@ -122,6 +131,13 @@ int main(int argc, char **argv)
 		mc_app_gpio_on_tech(gpio, mc_app_screen_open_tech, scr);
 	else if (err[0])
 		mc_log(MC_LOG_ERR, "screen not started, serving without it: %s", err);
+	/* Store open, drivers up: tell systemd, and schedule the health check
+	 * that marks an updated slot good. */
+	if (!mc_app_add_rauc(app, 10000) || mc_app_add_systemd(app) < 0) {
+		fprintf(stderr, "kioskd: cannot set up the systemd and update hooks\n");
+		mc_app_free(app);
+		return 1;
+	}
 	mc_log(MC_LOG_NOTICE, "kioskd %s ready: board %s, socket %s%s", MC_VERSION, opt.board,
 	       opt.socket, opt.sim ? ", simulator mode" : "");
 	int rc = mc_app_run(app);

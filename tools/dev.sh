@@ -7,6 +7,8 @@
 #                        (ASan+UBSan) trees, run the whole suite in each (ctest)
 #   tools/dev.sh bench   build and run the benchmarks (prints figures)
 #   tools/dev.sh deps    only install missing packages
+#   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
+#                        (adds the arm64 architecture and :arm64 -dev packages)
 #
 # Packages are listed one per line in tools/deps/*.txt.
 set -euo pipefail
@@ -46,12 +48,17 @@ run_sim() {
 	local b="$ROOT/build" state="$ROOT/build/sim-state"
 	mkdir -p "$state"
 	export MOTCUA_SOCKET="$state/kioskd.sock"
+	log "starting the counter units (tools/unitsim) on a pty pair"
+	exec 3<&0
+	"$b/tools/unitsim" --units 1-3 --baud 19200 --link "$state/bus" --stay <&3 &
+	UPID=$!
+	DPID=
+	for _ in $(seq 50); do [[ -L $state/bus ]] && break; sleep 0.1; done
 	log "starting kioskd in simulator mode (Ctrl-C stops it)"
 	"$b/firmware/kioskd" --board "$ROOT/tools/sim/board.conf" --state-dir "$state" \
-		--socket "$MOTCUA_SOCKET" --sim &
+		--socket "$MOTCUA_SOCKET" --sim --bus-device "$state/bus" &
 	KPID=$!
-	DPID=
-	trap 'kill $KPID $DPID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+	trap 'kill $KPID $UPID $DPID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 	for _ in $(seq 50); do [[ -S $MOTCUA_SOCKET ]] && break; sleep 0.1; done
 	cat >&2 <<EOT
 
@@ -61,13 +68,47 @@ run_sim() {
     $b/tools/kioskctl press civil
     $b/tools/kioskctl counter 1 next
     $b/tools/kioskctl status
+    $b/tools/kioskctl bus status
     $b/tools/kioskctl screenshot /tmp/kiosk.png    # what the touch screen shows
     $b/tools/kioskctl announce 1023 3     # voice (no sound card: $state/voice/call-NNNN.wav)
+
+  The counter units' displays appear here as they change. Press their keys by
+  typing in this terminal: '1 n' is NEXT at counter 1, '2 r' RECALL at 2,
+  '3 p' PAUSE, '1 f' FINISH, '1 x' NO-SHOW, 'show' shows every display.
 
 EOT
 	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &
 	DPID=$!
 	wait $KPID
+}
+
+# Cross-build the kiosk's arm64 package (tools/pkg/toolchain-arm64.cmake).
+cross_build() {
+	local dir="$ROOT/build-arm64" libs=()
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "run as root (or with sudo): the cross toolchain and :arm64 libraries are installed" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "adding the arm64 architecture"
+		dpkg --add-architecture arm64
+	fi
+	apt-get update -qq
+	# Every library the build links: the -dev packages of tools/deps/*.txt.
+	mapfile -t libs < <(cat "$ROOT"/tools/deps/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' |
+		grep -E '^lib.*-dev$' | sort -u | sed 's/$/:arm64/')
+	log "installing crossbuild-essential-arm64 and ${#libs[@]} :arm64 libraries"
+	apt-get install -y -qq --no-install-recommends crossbuild-essential-arm64 "${libs[@]}" >/dev/null
+	# Build-machine tools first (the clip generator), then the kiosk's tree.
+	configure_build "$ROOT/build"
+	cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/tools/pkg/toolchain-arm64.cmake" \
+		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
+	cmake --build "$dir" -j "$JOBS"
+	(cd "$dir" && cpack -G DEB)
+	log "arm64 package: $(ls "$dir"/pkg/*.deb)"
+	file "$dir/firmware/kioskd"
 }
 
 cmd="${1:-}"
@@ -91,6 +132,10 @@ test)
 	log "tests: sanitizer build"
 	(cd "$ROOT/build-asan" && ctest --output-on-failure -j "$JOBS" --timeout 1800)
 	;;
+cross)
+	deps
+	cross_build
+	;;
 bench)
 	deps
 	configure_build "$ROOT/build"
@@ -101,7 +146,7 @@ bench)
 	done
 	;;
 *)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2

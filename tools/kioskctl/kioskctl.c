@@ -19,11 +19,14 @@ static const struct {
 	{ "screenshot", cmd_screenshot, "save what the screen shows as PNG" },
 	{ "pin-hash", cmd_pin_hash, "hash a technician PIN for board.conf" },
 	{ "config", cmd_config, "check a board.conf" },
+	{ "update", cmd_update, "install a signed update bundle (RAUC)" },
+	{ "diag", cmd_diag, "one diagnostic report for a technician" },
 	{ "gpio", cmd_gpio, "GPIO lines: status, watch presses live, press (sim)" },
 	{ "say", cmd_say, "play voice clips on the speaker" },
 	{ "announce", cmd_announce, "say a call on the speaker (test)" },
 	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
 	{ "printer", cmd_printer, "printer state, test ticket, reprint the last ticket" },
+	{ "bus", cmd_bus, "counter bus: units, errors, presses" },
 };
 
 static void print_help(void)

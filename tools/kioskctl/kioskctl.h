@@ -10,11 +10,14 @@ int cmd_counter(int argc, char **argv);
 int cmd_tickets(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_issuing(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_diag(int argc, char **argv);
 int cmd_gpio(int argc, char **argv);
 int cmd_say(int argc, char **argv);
 int cmd_announce(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_printer(int argc, char **argv);
+int cmd_bus(int argc, char **argv);
 int cmd_screenshot(int argc, char **argv);
 int cmd_pin_hash(int argc, char **argv);
 

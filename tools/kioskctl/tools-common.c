@@ -93,7 +93,7 @@ json_t *ctl_request(const struct ctl_opts *o, json_t *req,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		fprintf(stderr, "kioskctl: cannot reach kioskd at %s: %s\n"
-			"Is kioskd running? (systemctl status kioskd, or --socket PATH)\n",
+			"Is kioskd running? (systemctl status motcua-kioskd, or --socket PATH)\n",
 			path, strerror(errno));
 		goto out;
 	}

@@ -1,0 +1,251 @@
+/* kioskctl-diag.c — `kioskctl diag`: one report for a technician: versions,
+ * update slots, devices, GPIO chips, disk space, database integrity, clock. */
+#include <glob.h>
+#include <stdarg.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/timex.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "kioskctl.h"
+#include "rauc-client.h"
+#include "tools-common.h"
+
+static void print_help(void)
+{
+	printf("Usage: kioskctl diag [--json] [--socket PATH] [--state-dir DIR]\n\n"
+	       "Chẩn đoán (diagnostics): versions, RAUC slots, printer, counter bus and other\n"
+	       "devices as kioskd sees them, GPIO chips, disk space, the database's integrity\n"
+	       "check, and whether the clock is synchronised. Exit 1 if a check failed.\n"
+	       "  --state-dir DIR   where kiosk.db is (default %s)\n", MC_DEFAULT_STATE_DIR);
+}
+
+/* One check's line: adds {"ok", "text"} under key and tracks failures. */
+static void add(json_t *rep, const char *key, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(json_t *rep, const char *key, bool ok, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	json_object_set_new(rep, key, json_pack("{s:b, s:s}", "ok", ok, "text", text));
+}
+
+static void check_versions(json_t *rep, json_t *status)
+{
+	struct utsname u;
+	const char *kd = json_string_value(json_object_get(status, "version"));
+
+	uname(&u);
+	add(rep, "versions", true, "kioskctl %s, kioskd %s, kernel %s %s", MC_VERSION,
+	    kd ? kd : "(not running)", u.release, u.machine);
+}
+
+static void check_rauc(json_t *rep)
+{
+	char err[512], compat[256] = "", boot[64] = "";
+	struct rauc_client *rc = rauc_client_open(err, sizeof(err));
+
+	if (!rc) {
+		add(rep, "slots", false, "%s", err);
+		return;
+	}
+	rauc_client_prop(rc, "Compatible", compat, sizeof(compat), err, sizeof(err));
+	rauc_client_prop(rc, "BootSlot", boot, sizeof(boot), err, sizeof(err));
+	json_t *slots = rauc_client_slots(rc, err, sizeof(err));
+	if (!slots) {
+		add(rep, "slots", false, "%s", err);
+		rauc_client_free(rc);
+		return;
+	}
+	char text[1024];
+	int n = snprintf(text, sizeof(text), "%s, booted %s", compat, boot);
+	size_t i;
+	json_t *s;
+	json_array_foreach(slots, i, s) {
+		const char *bn = json_string_value(json_object_get(s, "bootname"));
+		if (!bn)
+			continue;  /* child slots (boot partitions) follow their parent */
+		const char *bs = json_string_value(json_object_get(s, "boot_status"));
+		const char *ver = json_string_value(json_object_get(s, "bundle.version"));
+		if (n > 0 && (size_t)n < sizeof(text))
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "; %s (%s) %s%s%s",
+				      json_string_value(json_object_get(s, "name")), bn,
+				      bs ? bs : "?", ver ? " v" : "", ver ? ver : "");
+	}
+	add(rep, "slots", true, "%s", text);
+	json_object_set_new(json_object_get(rep, "slots"), "slots", slots);
+	rauc_client_free(rc);
+}
+
+static void check_devices(json_t *rep, json_t *status)
+{
+	const char *key;
+	json_t *v;
+
+	if (!status) {
+		add(rep, "kioskd", false, "not reachable: is motcua-kioskd running?");
+		return;
+	}
+	add(rep, "kioskd", true, "%s, %s, %lld waiting",
+	    json_string_value(json_object_get(status, "office")),
+	    json_is_true(json_object_get(status, "open")) ? "open" : "closed",
+	    json_integer_value(json_object_get(status, "waiting")));
+	json_object_foreach(status, key, v) {
+		const char *state = json_string_value(json_object_get(v, "state"));
+		const char *text = json_string_value(json_object_get(v, "text"));
+		if (!json_is_object(v) || !state)
+			continue;
+		bool ok = strcmp(state, "down") && strcmp(state, "offline") && strcmp(state, "failed") &&
+			  strcmp(state, "unhealthy");
+		add(rep, key, ok, "%s%s%s", state, text && *text ? " — " : "", text ? text : "");
+	}
+}
+
+static void check_gpio(json_t *rep)
+{
+	glob_t g;
+	char text[512] = "";
+	size_t n = 0;
+	bool ok = true;
+
+	if (glob("/dev/gpiochip*", 0, NULL, &g) != 0) {
+		add(rep, "gpio", true, "no GPIO chips on this machine");
+		return;
+	}
+	for (size_t i = 0; i < g.gl_pathc && n < sizeof(text); i++) {
+		bool rw = access(g.gl_pathv[i], R_OK | W_OK) == 0;
+		ok = ok && rw;
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s%s", i ? ", " : "",
+				      g.gl_pathv[i] + 5, rw ? "" : " (no access)");
+	}
+	globfree(&g);
+	add(rep, "gpio", ok, "%s", text);
+}
+
+static void check_disk(json_t *rep, const char *state_dir)
+{
+	struct statvfs a, b;
+	bool ok = true;
+
+	if (statvfs(state_dir, &a) < 0) {
+		add(rep, "disk", false, "%s: %m", state_dir);
+		return;
+	}
+	statvfs("/", &b);
+	double fa = (double)a.f_bavail * (double)a.f_frsize / 1e6;
+	double fb = (double)b.f_bavail * (double)b.f_frsize / 1e6;
+	double pa = a.f_blocks ? 100.0 * (double)a.f_bavail / (double)a.f_blocks : 0;
+	ok = fa >= 100 && pa >= 5;
+	add(rep, "disk", ok, "%s: %.0f MB free (%.0f%%); /: %.0f MB free%s", state_dir, fa, pa, fb,
+	    ok ? "" : " — LOW: free space before the database fills the disk");
+}
+
+static void check_db(json_t *rep, const char *state_dir)
+{
+	char path[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/kiosk.db", state_dir);
+	if (access(path, R_OK) < 0) {
+		add(rep, "database", false, "%s: %m", path);
+		return;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+		add(rep, "database", false, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		goto out;
+	}
+	char first[512] = "";
+	int rows = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (rows++ == 0)
+			snprintf(first, sizeof(first), "%s", (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		add(rep, "database", false, "%s: integrity check failed to run: %s", path, sqlite3_errmsg(db));
+	else if (rows == 1 && !strcmp(first, "ok"))
+		add(rep, "database", true, "%s: integrity_check ok", path);
+	else
+		add(rep, "database", false, "%s: CORRUPT (%d problems): %s", path, rows, first);
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void check_clock(json_t *rep)
+{
+	struct timex tx = { 0 };
+	int state = adjtimex(&tx);
+
+	if (state < 0) {
+		add(rep, "clock", false, "adjtimex: %m");
+		return;
+	}
+	bool synced = state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+	add(rep, "clock", synced, "%s (max error %ld ms)",
+	    synced ? "synchronised (đồng bộ)" : "NOT synchronised: check NTP (timedatectl)",
+	    tx.maxerror / 1000);
+}
+
+int cmd_diag(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_LONG_OPTS, { "state-dir", required_argument, NULL, 'd' }, { NULL, 0, NULL, 0 }
+	};
+	struct ctl_opts o = { 0 };
+	const char *state_dir = MC_DEFAULT_STATE_DIR;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hd:", opts, NULL)) != -1) {
+		if (c == 'h') {
+			print_help();
+			return EXIT_OK;
+		}
+		if (c == 'd') {
+			state_dir = optarg;
+			continue;
+		}
+		if (!common_opt(&o, c, optarg))
+			return usage_error("diag", "unknown option");
+	}
+	if (optind < argc)
+		return usage_error("diag", "unexpected argument '%s'", argv[optind]);
+	json_t *status = ctl_request(&o, json_pack("{s:s}", "cmd", "status"), NULL, NULL);
+	if (status && !json_is_true(json_object_get(status, "ok"))) {
+		json_decref(status);
+		status = NULL;
+	}
+	json_t *rep = json_object();
+	check_versions(rep, status);
+	check_rauc(rep);
+	check_devices(rep, status);
+	check_gpio(rep);
+	check_disk(rep, state_dir);
+	check_db(rep, state_dir);
+	check_clock(rep);
+	json_decref(status);
+
+	bool all_ok = true;
+	const char *key;
+	json_t *v;
+	json_object_foreach(rep, key, v)
+		all_ok = all_ok && json_is_true(json_object_get(v, "ok"));
+	if (o.json) {
+		print_json(rep);
+	} else {
+		json_object_foreach(rep, key, v)
+			printf("%-3s %-9s %s\n", json_is_true(json_object_get(v, "ok")) ? "ok" : "!!",
+			       key, json_string_value(json_object_get(v, "text")));
+	}
+	json_decref(rep);
+	return all_ok ? EXIT_OK : EXIT_FAIL;
+}

@@ -1,0 +1,20 @@
+# toolchain-arm64.cmake — cross-build motcua for the kiosk (Debian arm64)
+# with Debian's cross compiler and the :arm64 -dev packages (multiarch).
+#   dpkg --add-architecture arm64 && apt-get update
+#   apt-get install crossbuild-essential-arm64 libsqlite3-dev:arm64 ...
+#   cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=tools/pkg/toolchain-arm64.cmake
+# `tools/dev.sh cross` does all of it and builds the arm64 .deb.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+
+# Multiarch: arm64 libraries live in /usr/lib/aarch64-linux-gnu, headers in
+# /usr/include (arch-specific ones in /usr/include/aarch64-linux-gnu, which
+# the cross gcc searches itself). pkg-config must see only arm64 .pc files.
+set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
+set(ENV{PKG_CONFIG_PATH} "")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+
+set(CMAKE_SYSTEM_LIBRARY_PATH /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu)
