@@ -16,9 +16,24 @@ static void print_device(const char *name, json_t *v)
 {
 	const char *state = json_string_value(json_object_get(v, "state"));
 	const char *text = json_string_value(json_object_get(v, "text"));
+	const char *key;
+	json_t *f;
 
-	printf("%-9s %s%s%s\n", name, state ? state : "?", text && *text ? " — " : "",
-	       text && *text ? text : "");
+	if (state) {
+		printf("%-9s %s%s%s\n", name, state, text && *text ? " — " : "", text && *text ? text : "");
+		return;
+	}
+	/* A device without a one-word state: its plain fields. */
+	printf("%-9s", name);
+	json_object_foreach(v, key, f) {
+		if (json_is_string(f))
+			printf(" %s=%s", key, json_string_value(f));
+		else if (json_is_integer(f))
+			printf(" %s=%lld", key, (long long)json_integer_value(f));
+		else if (json_is_boolean(f))
+			printf(" %s=%s", key, json_is_true(f) ? "yes" : "no");
+	}
+	printf("\n");
 }
 
 int cmd_status(int argc, char **argv)
