@@ -33,7 +33,7 @@ deps() {
 		fi
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+		apt-get install -y -qq "${missing[@]}" >/dev/null
 	fi
 }
 
