@@ -310,6 +310,20 @@ static int fail_db(struct mc_report *r, char *err, size_t errlen, const char *wh
 	return -1;
 }
 
+/* Names a counter's or clerk's row: "WORD N", or the none text for 0. */
+static void name_numbered(struct mc_report_row *row, int k, const char *vi, const char *en,
+			  const char *vi_none, const char *en_none)
+{
+	snprintf(row->key, sizeof(row->key), "%d", k);
+	if (k) {
+		snprintf(row->name, sizeof(row->name), "%s %d", vi, k);
+		snprintf(row->name_en, sizeof(row->name_en), "%s %d", en, k);
+	} else {
+		snprintf(row->name, sizeof(row->name), "%s", vi_none);
+		snprintf(row->name_en, sizeof(row->name_en), "%s", en_none);
+	}
+}
+
 static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 {
 	sqlite3_stmt *s, *range = NULL;
@@ -544,26 +558,10 @@ static void label_row(const struct mc_report *r, int d, int k, struct mc_report_
 		}
 		break;
 	case MC_REPORT_COUNTER:
-		snprintf(row->key, sizeof(row->key), "%d", k);
-		if (k)
-			snprintf(row->name, sizeof(row->name), "Quầy %d", k);
-		else
-			snprintf(row->name, sizeof(row->name), "Chưa đến quầy");
-		if (k)
-			snprintf(row->name_en, sizeof(row->name_en), "Counter %d", k);
-		else
-			snprintf(row->name_en, sizeof(row->name_en), "Never called");
+		name_numbered(row, k, "Quầy", "Counter", "Chưa đến quầy", "Never called");
 		break;
 	case MC_REPORT_CLERK:
-		snprintf(row->key, sizeof(row->key), "%d", k);
-		if (k)
-			snprintf(row->name, sizeof(row->name), "Cán bộ %d", k);
-		else
-			snprintf(row->name, sizeof(row->name), "Không đăng nhập");
-		if (k)
-			snprintf(row->name_en, sizeof(row->name_en), "Clerk %d", k);
-		else
-			snprintf(row->name_en, sizeof(row->name_en), "No clerk");
+		name_numbered(row, k, "Cán bộ", "Clerk", "Không đăng nhập", "No clerk");
 		break;
 	case MC_REPORT_HOUR:
 		snprintf(row->key, sizeof(row->key), "%02d", k);
