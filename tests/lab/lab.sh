@@ -1,0 +1,128 @@
+#!/bin/bash
+# tests/lab/lab.sh — the lab: the kiosk's .deb on a Debian image booted in
+# QEMU with systemd as PID 1 and real kernel devices (DESIGN §10).
+#
+#   tests/lab/lab.sh BUILD_DIR [SCENARIO...]     (default: every scenario)
+#
+# The Debian part of the image (everything but the kiosk's own package) is
+# made once with mmdebstrap and cached as a tarball under
+# BUILD_DIR/lab-cache, keyed by the release and the package list; a code
+# change re-packs only the kiosk's .deb and the lab's guest files into a new
+# ext4 image (mkfs.ext4 -d: no loop devices). Each scenario boots the image
+# once; the guest runs the scenario from the kernel command line
+# (motcua.lab=NAME), prints "LAB-RESULT NAME PASS|FAIL|SKIP ..." on the
+# serial console and powers off. KVM is probed with a short boot and TCG is
+# the fallback (nested KVM here cannot run a Linux guest: NOTES.md).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+BUILD="$(cd "${1:?usage: lab.sh BUILD_DIR [SCENARIO...]}" && pwd)"
+shift
+SCENARIOS=("$@")
+((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter watchdog)
+RELEASE="${MC_LAB_RELEASE:-bookworm}"
+CACHE="$BUILD/lab-cache"
+WORK="$BUILD/lab"
+mkdir -p "$CACHE" "$WORK"
+
+log() { printf '\033[1m==> lab: %s\033[0m\n' "$*" >&2; }
+t0=$SECONDS
+
+# The kiosk's package, from this build tree.
+log "packaging the kiosk (cpack)"
+rm -rf "$WORK/pkg"
+cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$WORK/pkg" >"$WORK/cpack.log" 2>&1 ||
+	{ cat "$WORK/cpack.log"; exit 1; }
+DEB="$(ls "$WORK"/pkg/*.deb | head -1)"
+
+# The Debian base: the kiosk's run-time dependencies (its Depends field,
+# without version constraints), systemd, a kernel with the gadget and sound
+# modules, and the tools the guest's scenarios use.
+deps="$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/[[:space:]]//g' | sed '/^$/d' | sort -u | paste -sd, -)"
+base_pkgs="systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,initramfs-tools,python3,procps,sqlite3,usbutils,alsa-utils,$deps"
+# Bump BASE_FORMAT when the way the base is made changes.
+BASE_FORMAT=1
+key="$(printf '%s\n%s\n%s\n' "$RELEASE" "$base_pkgs" "$BASE_FORMAT" | sha256sum | cut -c1-16)"
+BASE="$CACHE/base-$RELEASE-$key.tar"
+if [[ ! -s $BASE ]]; then
+	log "building the Debian $RELEASE base (mmdebstrap; cached in $CACHE)"
+	rm -f "$CACHE"/base-"$RELEASE"-*.tar
+	mmdebstrap --quiet --format=tar --variant=minbase --include="$base_pkgs" \
+		--customize-hook='echo kiosk-lab >"$1/etc/hostname"' \
+		--customize-hook='echo "root:lab" | chroot "$1" chpasswd' \
+		"$RELEASE" "$BASE.tmp" >"$WORK/mmdebstrap.log" 2>&1 ||
+		{ tail -30 "$WORK/mmdebstrap.log"; exit 1; }
+	mv "$BASE.tmp" "$BASE"
+fi
+
+# The image: base + the kiosk's .deb + the lab's guest files.
+log "packing the image"
+IMG="$WORK/root.img"
+ROOTFS="$WORK/rootfs"
+rm -rf "$ROOTFS" && mkdir -p "$ROOTFS"
+tar -C "$ROOTFS" -xf "$BASE"
+cp "$DEB" "$ROOTFS/tmp/motcua.deb"
+chroot "$ROOTFS" dpkg -i /tmp/motcua.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log"; exit 1; }
+rm -f "$ROOTFS/tmp/motcua.deb"
+install -d "$ROOTFS/usr/lib/motcua-lab"
+cp "$HERE"/guest/* "$ROOTFS/usr/lib/motcua-lab/"
+cp "$ROOT/tools/vprinter/vprinter.py" "$ROOTFS/usr/lib/motcua-lab/"
+chmod 0755 "$ROOTFS"/usr/lib/motcua-lab/*.sh "$ROOTFS"/usr/lib/motcua-lab/*.py
+install -m 0644 "$HERE/guest/board.conf" "$ROOTFS/etc/motcua/board.conf"
+chroot "$ROOTFS" chown root:kiosk /etc/motcua/board.conf
+chmod 0640 "$ROOTFS/etc/motcua/board.conf"
+for u in motcua-lab.service motcua-lab-gadget.service; do
+	install -m 0644 "$HERE/guest/$u" "$ROOTFS/etc/systemd/system/$u"
+	ln -sf "/etc/systemd/system/$u" "$ROOTFS/etc/systemd/system/multi-user.target.wants/$u"
+done
+# Serial console only; no getty to wait for, no timers that start work
+# during a scenario.
+for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer \
+	dpkg-db-backup.timer systemd-timesyncd.service; do
+	ln -sf /dev/null "$ROOTFS/etc/systemd/system/$u"
+done
+ln -sf /dev/null "$ROOTFS/etc/systemd/system/serial-getty@ttyS0.service"
+ln -sf /dev/null "$ROOTFS/etc/systemd/system/getty@tty1.service"
+echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$ROOTFS/etc/fstab"
+KERNEL="$(ls "$ROOTFS"/boot/vmlinuz-* | sort -V | tail -1)"
+INITRD="$(ls "$ROOTFS"/boot/initrd.img-* | sort -V | tail -1)"
+cp "$KERNEL" "$WORK/vmlinuz"
+cp "$INITRD" "$WORK/initrd.img"
+rm -f "$IMG"
+mkfs.ext4 -q -F -L kiosk-root -d "$ROOTFS" "$IMG" 3G
+rm -rf "$ROOTFS"
+log "image ready in $((SECONDS - t0)) s"
+
+# QEMU: KVM if a short boot works, else TCG.
+boot() { # ACCEL SCENARIO TIMEOUT LOG
+	local accel="$1" scen="$2" tmo="$3" out="$4"
+	cp --reflink=auto "$IMG" "$WORK/run.img"
+	timeout --foreground "$tmo" qemu-system-x86_64 -machine q35 -accel "$accel" -cpu max \
+		-m 1536 -smp 2 -nodefaults -vga none -display none -serial stdio -no-reboot -nic none \
+		-kernel "$WORK/vmlinuz" -initrd "$WORK/initrd.img" \
+		-append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 panic=-1 systemd.show_status=0 motcua.lab=$scen" \
+		-drive "file=$WORK/run.img,if=virtio,format=raw,cache=unsafe" \
+		</dev/null >"$out" 2>&1 || true
+}
+ACCEL=tcg
+if [[ -w /dev/kvm ]]; then
+	boot kvm probe 90 "$WORK/probe-kvm.log"
+	grep -q "LAB-RESULT probe PASS" "$WORK/probe-kvm.log" && ACCEL=kvm
+fi
+log "accelerator: $ACCEL"
+
+fails=0
+for s in "${SCENARIOS[@]}"; do
+	ts=$SECONDS
+	boot "$ACCEL" "$s" "${MC_LAB_TIMEOUT:-600}" "$WORK/$s.log"
+	line="$(grep -a -m1 "LAB-RESULT $s " "$WORK/$s.log" | tr -d '\r' || true)"
+	if [[ -z $line ]]; then
+		line="LAB-RESULT $s FAIL no result on the console (see $WORK/$s.log)"
+		tail -40 "$WORK/$s.log" | tr -d '\r' >&2
+	fi
+	[[ $line == *" FAIL"* ]] && { fails=$((fails + 1)); grep -a 'LAB-LOG' "$WORK/$s.log" | tr -d '\r' | tail -60 >&2 || true; }
+	echo "${line#LAB-RESULT } [${ACCEL}, $((SECONDS - ts)) s]"
+done
+log "lab done in $((SECONDS - t0)) s, $fails failed"
+exit $((fails ? 1 : 0))
