@@ -39,7 +39,7 @@ print_state() {
 	kioskctl tickets --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-for t in d.get("tickets", []):
+for t in (d if isinstance(d, list) else d.get("tickets", [])):
     if str(t.get("number")) == sys.argv[1] or t.get("label") == sys.argv[1]:
         print(t.get("print")); break' "$1"
 }
