@@ -7,10 +7,16 @@
 #include "loop.h"
 #include "present.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The view's arrays hold everything the config may name. */
+static_assert(MC_VIEW_TEXT >= MC_TEXT, "view names shorter than config names");
+static_assert(MC_VIEW_SERVICES >= MC_MAX_SERVICES, "view holds fewer services than config");
+static_assert(MC_VIEW_COUNTERS >= MC_MAX_COUNTERS, "view holds fewer counters than config");
 
 struct mc_app_screen {
 	struct mc_app *app;
@@ -73,7 +79,11 @@ static void build_view(struct mc_app_screen *s)
 	v->call_seq = s->call_seq;
 	v->open = mc_engine_is_open(e, &w, &v->next_day, &v->next_minute);
 	v->issuing_paused = mc_engine_issuing_paused(e);
-	v->printer = mc_engine_printer(e);
+	switch (mc_engine_printer(e)) {
+	case MC_PRINTER_ABSENT: v->printer = MC_VIEW_PRINTER_ABSENT; break;
+	case MC_PRINTER_READY: v->printer = MC_VIEW_PRINTER_READY; break;
+	case MC_PRINTER_DOWN: v->printer = MC_VIEW_PRINTER_DOWN; break;
+	}
 	v->print_fail_screen = cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN;
 	json_t *st = json_object();
 	mc_app_status(s->app, st);
@@ -180,22 +190,36 @@ static const struct mc_output_ops screen_ops = {
 
 /* ---- events from the UI thread ----------------------------------------- */
 
+/* The screens' words for the engine's answers. */
+static enum mc_view_outcome view_outcome(enum mc_err err)
+{
+	switch (err) {
+	case MC_OK: return MC_VIEW_ISSUED;
+	case MC_E_CLOSED: return MC_VIEW_CLOSED;
+	case MC_E_PRINTER: return MC_VIEW_NO_PRINTER;
+	case MC_E_ISSUING_PAUSED: return MC_VIEW_PAUSED;
+	case MC_E_EXHAUSTED: return MC_VIEW_EXHAUSTED;
+	default: return MC_VIEW_BUSY;
+	}
+}
+
 static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
 {
 	struct mc_issue is;
 	struct mc_view_result r = { 0 };
 
 	memset(&is, 0, sizeof(is));
-	r.err = mc_app_press(s->app, req->service, req->priority, "touch", &is);
+	enum mc_err err = mc_app_press(s->app, req->service, req->priority, "touch", &is);
+	r.outcome = view_outcome(err);
 	r.service = req->service;
 	r.priority = req->priority;
-	if (r.err == MC_OK) {
+	if (err == MC_OK) {
 		snprintf(r.label, sizeof(r.label), "%s", is.ticket.label);
 		r.duplicate = is.duplicate;
 		r.printing = is.ticket.print == MC_P_PENDING || is.ticket.print == MC_P_PRINTED;
 		r.ahead = is.ahead;
 		r.est_wait_min = (int)((is.est_wait_ms + 59999) / 60000);
-	} else if (r.err == MC_E_CLOSED) {
+	} else if (err == MC_E_CLOSED) {
 		r.open_day = is.open_day;
 		r.open_minute = is.open_minute;
 	}

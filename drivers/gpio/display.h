@@ -13,7 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "gpio.h"
+
+/* A counter's GPIO display board. */
+enum mc_display_kind {
+	MC_DISPLAY_NONE,         /* no board */
+	MC_DISPLAY_TM1637,       /* tm1637 CHIP:CLK,DIO — 4 digits */
+	MC_DISPLAY_MAX7219,      /* max7219 CHIP:DIN,CLK,LOAD — 8 digits */
+};
 
 struct mc_loop;
 struct mc_gpio;

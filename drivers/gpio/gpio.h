@@ -18,7 +18,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#define MC_GPIO_MAX_LINES 8     /* lines in one board.conf GPIO value */
+
+/* Bias (pull resistor) asked for GPIO input lines. */
+enum mc_gpio_bias {
+	MC_GPIO_BIAS_AS_IS,      /* leave as the board set it */
+	MC_GPIO_BIAS_DISABLE,    /* no pull resistor */
+	MC_GPIO_BIAS_PULL_UP,    /* internal pull-up */
+	MC_GPIO_BIAS_PULL_DOWN,  /* internal pull-down */
+};
+
+/* One GPIO line as board.conf names it: CHIP:OFFSET or CHIP:LINE-NAME. */
+struct mc_gpio_line_conf {
+	char chip[32];           /* gpiochip0, /dev/gpiochip0, or a chip label */
+	int offset;              /* line offset on the chip, -1: use name */
+	char name[32];           /* line name when offset is -1 (e.g. GPIO17) */
+};
+
+/* A group of GPIO lines from one board.conf value, with shared options:
+ *   LINE[,LINE...] [active-low|active-high] [pull-up|pull-down|bias-disable]
+ * where each LINE is CHIP:OFFSET, CHIP:NAME, or a bare OFFSET/NAME on the
+ * chip of the LINE before it. */
+struct mc_gpio_lines_conf {
+	int n;                   /* lines given (0 = none) */
+	struct mc_gpio_line_conf lines[MC_GPIO_MAX_LINES]; /* in the order given */
+	bool active_low;         /* a low level means pressed / lit */
+	enum mc_gpio_bias bias;  /* pull resistor for inputs */
+	int brightness;          /* display boards: 0..7 (TM1637) or 0..15 (MAX7219); -1 = default */
+	int line;                /* board.conf line of the value (0 = not given) */
+};
 
 struct mc_gpio;
 struct mc_gpio_line;

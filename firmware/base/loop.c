@@ -1,5 +1,6 @@
 /* loop.c — epoll event loop with monotonic timers (see loop.h). */
 #include "loop.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,14 +37,6 @@ struct mc_loop {
 	bool stop;              /* set by mc_loop_stop() */
 	uint64_t wakeups;       /* iterations that ran a handler */
 };
-
-int64_t mc_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct mc_loop *mc_loop_new(void)
 {
