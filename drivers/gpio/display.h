@@ -22,6 +22,13 @@ enum mc_display_kind {
 	MC_DISPLAY_MAX7219,      /* max7219 CHIP:DIN,CLK,LOAD — 8 digits */
 };
 
+/* Parses a board.conf display value, "tm1637 CHIP:CLK,DIO" or "max7219
+ * CHIP:DIN,CLK,LOAD", either with [brightness=N] and the GPIO options, into
+ * *kind and g. Opens nothing. 0, or -1 with "display...: what is wrong" in
+ * err. (spec.c) */
+int mc_display_parse(const char *value, enum mc_display_kind *kind, struct mc_gpio_lines_conf *g,
+		     char *err, size_t errlen);
+
 struct mc_loop;
 struct mc_gpio;
 struct mc_display;

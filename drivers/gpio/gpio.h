@@ -48,6 +48,17 @@ struct mc_gpio_lines_conf {
 	int line;                /* board.conf line of the value (0 = not given) */
 };
 
+/* Parses a board.conf GPIO value "LINE[,LINE...] [OPTION...]" (see struct
+ * mc_gpio_lines_conf) into g, wanting between min and max lines. Options
+ * other than active-low/active-high/pull-up/pull-down/bias-disable/as-is are
+ * refused, except brightness=N (0..max_bright) when max_bright > 0. Opens
+ * nothing. 0, or -1 with "WHAT: what is wrong" in err; g->line is left 0
+ * for the caller. (spec.c) */
+int mc_gpio_lines_parse(const char *value, const char *what, int min, int max, int max_bright,
+			struct mc_gpio_lines_conf *g, char *err, size_t errlen);
+/* Whether a and b name the same line (same chip text, offset or name). */
+bool mc_gpio_line_same(const struct mc_gpio_line_conf *a, const struct mc_gpio_line_conf *b);
+
 struct mc_gpio;
 struct mc_gpio_line;
 
