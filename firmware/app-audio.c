@@ -2,6 +2,7 @@
  * plus the "say" and "announce" control commands (see app-audio.h). */
 #include "app-audio.h"
 #include "app.h"
+#include "services.h"
 #include "audio.h"
 #include "clips.h"
 #include "ctl.h"
@@ -364,3 +365,16 @@ int mc_app_add_audio(struct mc_app *app, char *err, size_t errlen)
 	       mc_clipset_rate(v->set), v->device);
 	return 0;
 }
+
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	return mc_app_add_audio(app, err, errlen);
+}
+
+/* A clip set that is incomplete or unreadable is a board.conf error (78). */
+const struct mc_service mc_service_audio = {
+	.name = "audio",
+	.start = service_start,
+	.exit_code = 78,
+};

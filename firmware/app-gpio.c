@@ -2,6 +2,7 @@
  * lights and the app (see app-gpio.h). */
 #include "app-gpio.h"
 #include "app.h"
+#include "services.h"
 #include "ctl.h"
 #include "debounce.h"
 #include "display.h"
@@ -364,8 +365,13 @@ static void tech(struct mc_app_gpio *g, struct input *in, enum mc_press p)
 {
 	const struct mc_engine *e = mc_app_engine(g->app);
 
-	if (g->tech_fn) {
-		g->tech_fn(g->tech_ctx);
+	const struct mc_app_hooks *h = mc_app_hooks(g->app);
+
+	if (g->tech_fn || h->open_tech) {
+		if (g->tech_fn)
+			g->tech_fn(g->tech_ctx);
+		else
+			h->open_tech(h->screen);
 		publish(g, in, p, "technician menu");
 		return;
 	}
@@ -871,3 +877,40 @@ void mc_app_gpio_on_tech(struct mc_app_gpio *g, mc_tech_fn fn, void *ctx)
 	g->tech_fn = fn;
 	g->tech_ctx = ctx;
 }
+
+/* ---- the gpio service -------------------------------------------------- */
+
+/* Requests every line board.conf names: a chip or line that is missing or
+ * busy stops kioskd here, before the database or the socket. */
+static int service_check(const struct mc_config *cfg, const struct mc_app_options *opt, void **priv,
+			 char *err, size_t errlen)
+{
+	*priv = mc_app_gpio_open(cfg, NULL, opt->sim, err, errlen);
+	return *priv ? 0 : -1;
+}
+
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	struct mc_app_gpio *g = priv;
+
+	if (mc_app_gpio_start(g, app) < 0) {
+		snprintf(err, errlen, "cannot start the GPIO inputs");
+		return -1;
+	}
+	if (mc_app_sim(app))
+		mc_app_gpio_keyboard(g, STDIN_FILENO);
+	return 0;
+}
+
+static void service_stop(void *priv)
+{
+	mc_app_gpio_free(priv);
+}
+
+const struct mc_service mc_service_gpio = {
+	.name = "gpio",
+	.check = service_check,
+	.start = service_start,
+	.stop = service_stop,
+	.exit_code = 1,
+};

@@ -1,9 +1,10 @@
 /* app-rauc.c — after an update, kioskd tells RAUC the booted slot is good,
  * but only once its own health check passes; a slot never marked good is
  * left by the bootloader's one-shot try, so a broken update rolls back by
- * itself (see app-systemd.h). The D-Bus call runs on a worker thread. */
-#include "app-systemd.h"
+ * itself (see app-rauc.h). The D-Bus call runs on a worker thread. */
+#include "app-rauc.h"
 #include "app.h"
+#include "services.h"
 #include "ctl.h"
 #include "log.h"
 #include "loop.h"
@@ -610,3 +611,19 @@ err_free:
 	free(r);
 	return NULL;
 }
+
+/* The health check runs 10 s after start (MOTCUA_HEALTH_DELAY_MS overrides). */
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	if (mc_app_add_rauc(app, 10000))
+		return 0;
+	snprintf(err, errlen, "cannot set up the systemd and update hooks");
+	return -1;
+}
+
+const struct mc_service mc_service_rauc = {
+	.name = "rauc",
+	.start = service_start,
+	.exit_code = 1,
+};

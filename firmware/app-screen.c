@@ -1,6 +1,6 @@
 /* app-screen.c — the app's screen output and the touch input (see app-screen.h). */
 #include "app-screen.h"
-#include "app-printer.h"
+#include "services.h"
 #include "app.h"
 #include "ctl.h"
 #include "log.h"
@@ -27,8 +27,6 @@ struct mc_app_screen {
 	int64_t recent[MC_VIEW_CALLS];  /* ticket ids of the last calls, newest first */
 	int recent_counter[MC_VIEW_CALLS];
 	int nrecent;
-	const struct mc_screen_tech_ops *tech;
-	void *tech_priv;
 	unsigned long frames;           /* MC_PE_FRAME events */
 	void (*observe)(void *, const struct mc_present_event *); /* test observer */
 	void *observe_ctx;
@@ -228,6 +226,7 @@ static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
 
 static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 {
+	const struct mc_app_hooks *h = mc_app_hooks(s->app);
 	char msg[256] = "";
 	int (*op)(void *, char *, size_t) = NULL;
 
@@ -237,10 +236,10 @@ static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 		mc_present_set_message_key(s->present, S_DONE);
 		return;
 	case MC_REQ_TEST_PRINT:
-		op = s->tech ? s->tech->test_print : NULL;
+		op = h->test_print;
 		break;
 	case MC_REQ_REPRINT:
-		op = s->tech ? s->tech->reprint_last : NULL;
+		op = h->reprint_last;
 		break;
 	default:
 		return;
@@ -249,7 +248,7 @@ static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 		mc_present_set_message_key(s->present, S_NOT_AVAILABLE);
 		return;
 	}
-	if (op(s->tech_priv, msg, sizeof(msg)) == 0 && !msg[0])
+	if (op(h->printer, msg, sizeof(msg)) == 0 && !msg[0])
 		mc_present_set_message_key(s->present, S_DONE);
 	else
 		mc_present_set_message(s->present, msg);
@@ -392,24 +391,14 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		free(s);
 		return NULL;
 	}
-	/* The printer's test and reprint, when a printer output runs. */
-	static const struct mc_screen_tech_ops printer_tech = {
-		.test_print = mc_app_printer_test,
-		.reprint_last = mc_app_printer_reprint_last,
-	};
-	void *printer = mc_app_output_priv(app, "printer");
-	if (printer)
-		mc_app_screen_set_tech_ops(s, &printer_tech, printer);
+	/* The GPIO technician button opens the menu through this. */
+	struct mc_app_hooks *h = mc_app_hooks(app);
+	h->open_tech = mc_app_screen_open_tech;
+	h->screen = s;
 	mc_ctl_register(mc_app_ctl(app), "screenshot", "PNG of the screen: path (absolute), hall", cmd_screenshot, s);
 	build_view(s);
 	mc_present_set_view(s->present, &s->view);
 	return s;
-}
-
-void mc_app_screen_set_tech_ops(struct mc_app_screen *s, const struct mc_screen_tech_ops *ops, void *priv)
-{
-	s->tech = ops;
-	s->tech_priv = priv;
 }
 
 void mc_app_screen_open_tech(void *priv)
@@ -428,3 +417,18 @@ unsigned long mc_app_screen_frames(const struct mc_app_screen *s, long long *las
 		*last_ticket_frame_us = s->last_ticket_frame_us;
 	return s->frames;
 }
+
+/* The touch and hall screens; without them the kiosk still serves. */
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	if (!mc_app_add_screen(app, NULL, err, errlen) && err[0])
+		mc_log(MC_LOG_ERR, "screen not started, serving without it: %s", err);
+	return 0;
+}
+
+const struct mc_service mc_service_screen = {
+	.name = "screen",
+	.start = service_start,
+	.exit_code = 1,
+};
