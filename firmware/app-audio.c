@@ -5,6 +5,7 @@
 #include "services.h"
 #include "audio.h"
 #include "clips.h"
+#include "datadir.h"
 #include "ctl.h"
 #include "log.h"
 #include "vnnum.h"
@@ -16,12 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef MC_CLIPS_BUILD_DIR
-#define MC_CLIPS_BUILD_DIR ""
-#endif
-#ifndef MC_CLIPS_INSTALL_DIR
-#define MC_CLIPS_INSTALL_DIR "/usr/share/motcua/clips/default"
-#endif
+/* The built-in clip set, under the install prefix (MOTCUA_CLIPS_DIR
+ * overrides it). */
+#define CLIPS_REL "share/motcua/clips/default"
 
 /* The voice output. */
 struct voice {
@@ -266,7 +264,6 @@ static enum mc_ctl_result cmd_no_audio(void *ctx, json_t *req, json_t *resp, uin
  * built in this tree, else the installed one. */
 static void clip_dir(const struct mc_config *cfg, char *out, size_t len)
 {
-	char probe[600];
 
 	if (cfg->audio.clips[0] == '/') {
 		snprintf(out, len, "%s", cfg->audio.clips);
@@ -278,10 +275,8 @@ static void clip_dir(const struct mc_config *cfg, char *out, size_t len)
 		else
 			snprintf(out, len, "%s", cfg->audio.clips);
 	} else {
-		snprintf(probe, sizeof(probe), "%s/%s.wav", MC_CLIPS_BUILD_DIR, MC_KEY_CHIME);
-		snprintf(out, len, "%s",
-			 MC_CLIPS_BUILD_DIR[0] && access(probe, R_OK) == 0 ? MC_CLIPS_BUILD_DIR
-									   : MC_CLIPS_INSTALL_DIR);
+		if (mc_data_path("MOTCUA_CLIPS_DIR", CLIPS_REL, out, len) < 0)
+			snprintf(out, len, "/usr/%s", CLIPS_REL);
 	}
 }
 

@@ -3,6 +3,7 @@
 #include "services.h"
 #include "app.h"
 #include "ctl.h"
+#include "datadir.h"
 #include "log.h"
 #include "loop.h"
 #include "present.h"
@@ -329,12 +330,11 @@ static void seed_recent(struct mc_app_screen *s)
 	}
 }
 
-static const char *localedir(void)
+/* The translations, under the install prefix (MOTCUA_LOCALEDIR overrides). */
+static void localedir(char *buf, size_t len)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/vi/LC_MESSAGES/motcua.mo", MC_LOCALEDIR_INSTALL);
-	return access(path, R_OK) == 0 ? MC_LOCALEDIR_INSTALL : MC_LOCALEDIR_BUILD;
+	if (mc_data_path("MOTCUA_LOCALEDIR", "share/locale", buf, len) < 0)
+		snprintf(buf, len, "/usr/share/locale");
 }
 
 struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_screen_options *o,
@@ -361,6 +361,8 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 	const char *driver = o && o->driver ? o->driver : cfg->screen.driver;
 	if (!driver[0] && sim && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
 		driver = "offscreen";
+	char locales[256];
+	localedir(locales, sizeof(locales));
 	struct mc_present_options po = {
 		.driver = driver,
 		.width = cfg->screen.width,
@@ -374,7 +376,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		.lang = strcmp(cfg->office.language, "en") ? MC_LANG_VI : MC_LANG_EN,
 		.home_timeout_s = cfg->screen.home_timeout_s,
 		.pin_hash = cfg->screen.pin_hash,
-		.localedir = localedir(),
+		.localedir = locales,
 		.backlight = cfg->screen.backlight,
 		.fixed_clock = o ? o->fixed_clock : NULL,
 		.report_frames = o && o->report_frames,

@@ -15,9 +15,8 @@
 
 #include "config.h"
 #include "engine.h"
+#include "kiosk-paths.h"
 
-#define MC_DEFAULT_STATE_DIR "/var/lib/motcua"
-#define MC_DEFAULT_SOCKET "/run/motcua/kioskd.sock"
 
 struct mc_app;
 struct mc_loop;
