@@ -2,6 +2,7 @@
 #include "loop.h"
 #include "clock.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,7 @@ static uint32_t to_epoll(int mask)
 
 int mc_loop_add_fd(struct mc_loop *loop, int fd, int mask, mc_fd_fn fn, void *ctx)
 {
+	assert(loop && fd >= 0 && fn && (mask & (MC_READ | MC_WRITE)));
 	struct watch *w = find_watch(loop, fd);
 	struct epoll_event ev = { .events = to_epoll(mask), .data.fd = fd };
 
@@ -157,6 +159,7 @@ void mc_loop_del_fd(struct mc_loop *loop, int fd)
 
 long long mc_loop_add_timer(struct mc_loop *loop, int64_t ms, mc_timer_fn fn, void *ctx)
 {
+	assert(loop && fn);
 	struct timer *t = calloc(1, sizeof(*t));
 
 	if (!t)
