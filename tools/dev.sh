@@ -8,6 +8,8 @@
 #   tools/dev.sh bench   build and run the benchmarks (prints figures)
 #   tools/dev.sh deps    only install missing packages
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
+#   tools/dev.sh lab [SCENARIO...]  the kiosk's .deb on a Debian image in QEMU
+#                        (tests/lab: smoke, boot, usbprinter, sound, watchdog)
 #                        (adds the arm64 architecture and :arm64 -dev packages)
 #
 # Packages are listed one per line in tools/deps/*.txt.
@@ -135,6 +137,12 @@ test)
 cross)
 	deps
 	cross_build
+	;;
+lab)
+	shift
+	deps
+	configure_build "$ROOT/build"
+	"$ROOT/tests/lab/lab.sh" "$ROOT/build" "$@"
 	;;
 bench)
 	deps

@@ -20,7 +20,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 BUILD="$(cd "${1:?usage: lab.sh BUILD_DIR [SCENARIO...]}" && pwd)"
 shift
 SCENARIOS=("$@")
-((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter watchdog)
+((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter sound watchdog)
 RELEASE="${MC_LAB_RELEASE:-bookworm}"
 CACHE="$BUILD/lab-cache"
 WORK="$BUILD/lab"
@@ -105,10 +105,15 @@ boot() { # ACCEL SCENARIO TIMEOUT LOG
 		-drive "file=$WORK/run.img,if=virtio,format=raw,cache=unsafe" \
 		</dev/null >"$out" 2>&1 || true
 }
+# The probe's answer holds for this boot of the host (kept in the cache).
 ACCEL=tcg
-if [[ -w /dev/kvm ]]; then
+bootid="$(cat /proc/sys/kernel/random/boot_id)"
+if [[ -f $CACHE/accel && $(head -1 "$CACHE/accel") == "$bootid" ]]; then
+	ACCEL="$(sed -n 2p "$CACHE/accel")"
+elif [[ -w /dev/kvm ]]; then
 	boot kvm probe 90 "$WORK/probe-kvm.log"
 	grep -q "LAB-RESULT probe PASS" "$WORK/probe-kvm.log" && ACCEL=kvm
+	printf '%s\n%s\n' "$bootid" "$ACCEL" >"$CACHE/accel"
 fi
 log "accelerator: $ACCEL"
 

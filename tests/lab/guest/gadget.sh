@@ -2,12 +2,13 @@
 # gadget.sh up|unplug|plug — a USB thermal printer made by the kernel:
 # dummy_hcd (a virtual host + device controller) and the configfs printer
 # function, with the vendor/product ids of a common 80 mm ESC/POS printer
-# (0416:5011). Unplug writes "" to UDC, plug binds it again.
+# (0416:5011); and snd-aloop, the sound card whose far end a scenario
+# records. Unplug writes "" to UDC, plug binds it again.
 set -e
 G=/sys/kernel/config/usb_gadget/lab-printer
 case "$1" in
 up)
-	modprobe -a libcomposite dummy_hcd usb_f_printer
+	modprobe -a libcomposite dummy_hcd usb_f_printer snd-aloop
 	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 	mkdir -p "$G"
 	echo 0x0416 >"$G/idVendor"

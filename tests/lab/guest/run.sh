@@ -105,6 +105,24 @@ smoke | usbprinter)
 	fi
 	result PASS "ticket(s) printed over USB (dummy_hcd + printer gadget), $(python3 $L/labctl.py queries | cut -d' ' -f2) status queries"
 	;;
+sound)
+	boot_checks
+	C=/usr/share/motcua/clips/default
+	keys=(chime vi/moi_cong_dan_co_so vi/num/mot vi/den_quay_so)
+	files=()
+	for k in "${keys[@]}"; do files+=("$C/$k.wav"); done
+	rate="$(python3 -c 'import wave,sys; print(wave.open(sys.argv[1]).getframerate())' "$C/chime.wav")"
+	arecord -q -D plughw:CARD=Loopback,DEV=1 -f S16_LE -c 1 -r "$rate" -d 15 /tmp/rec.wav &
+	rec=$!
+	sleep 1
+	kioskctl say "${keys[@]}" --force >/tmp/say.txt 2>&1 || fail "kioskctl say: $(cat /tmp/say.txt)"
+	wait $rec
+	python3 $L/match.py /tmp/rec.wav "${files[@]}" >/tmp/match.txt 2>&1
+	m=$?
+	sed 's/^/LAB-LOG /' /tmp/match.txt
+	((m == 0)) || fail "the recording at the far end of snd-aloop lacks a clip"
+	result PASS "a 4-clip announcement played through the kernel's snd-aloop card and recorded at its far end: every clip found in order ($(grep -o 'correlation [0-9.]*' /tmp/match.txt | cut -d' ' -f2 | paste -sd/))"
+	;;
 watchdog)
 	boot_checks
 	press civil >/dev/null
