@@ -34,11 +34,17 @@ class Port:
         self.fd = -1
 
     def sendall(self, data):
-        if self.fd >= 0:
+        # The device is non-blocking: wait (up to 2 s) for room in the
+        # gadget's IN queue instead of dropping a status reply.
+        end = time.monotonic() + 2.0
+        while data and self.fd >= 0 and time.monotonic() < end:
             try:
-                os.write(self.fd, data)
+                n = os.write(self.fd, data)
+                data = data[n:]
+            except BlockingIOError:
+                select.select([], [self.fd], [], 0.1)
             except OSError:
-                pass
+                return
 
 
 def serve_device(printer, port, stats):
