@@ -323,6 +323,19 @@ static int parse_priority(struct parser *ps, void *p, const char *value)
 	return fail(ps, ps->line, "priority: '%s' must be 'strict' or 'every N' (N from 1 to 100)", value);
 }
 
+static int parse_clock(struct parser *ps, void *p, const char *value)
+{
+	static const char *const names[] = { "auto", "ntp", "rtc", "trust" };
+	enum mc_clock_mode *out = p;
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(value, names[i])) {
+			*out = (enum mc_clock_mode)i;
+			return 0;
+		}
+	return fail(ps, ps->line, "clock: '%s' must be auto, ntp, rtc or trust", value);
+}
+
 static int parse_lang(struct parser *ps, void *p, const char *value)
 {
 	char *out = p;
@@ -813,6 +826,9 @@ static const struct key office_keys[] = {
 	DUR_MS("double_tap", O, double_tap_ms, 0, 60000),
 	FN("language", O, language, parse_lang),
 	INT(O, recent_services, 1, 1000),
+	FN("clock", O, clock, parse_clock),
+	DUR_S("clock_step", O, clock_step_s, 10, 12 * 3600),
+	DUR_S("clock_settle", O, clock_settle_s, 0, 3600),
 	END
 };
 
@@ -937,6 +953,9 @@ static void set_defaults(struct mc_config *cfg)
 	cfg->office.double_tap_ms = 1500;
 	strcpy(cfg->office.language, "vi");
 	cfg->office.recent_services = 20;
+	cfg->office.clock = MC_CLOCK_AUTO;
+	cfg->office.clock_step_s = 5 * 60;
+	cfg->office.clock_settle_s = 60;
 
 	cfg->printer.width = 576;
 	cfg->printer.on_fail = MC_PRINT_FAIL_REFUSE;

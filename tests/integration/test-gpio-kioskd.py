@@ -22,6 +22,7 @@ import time
 KIOSKD, KIOSKCTL = sys.argv[1], sys.argv[2]
 
 BOARD = """[office]
+clock = trust
 name = UBND phường thử
 hours = mon-sun 00:00-24:00
 double_tap = 0ms

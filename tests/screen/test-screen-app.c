@@ -157,7 +157,7 @@ static void write_board(const char *dir, const char *hash, char *path, size_t le
 	snprintf(path, len, "%s/board.conf", dir);
 	FILE *fp = fopen(path, "w");
 	fprintf(fp,
-		"[office]\nname = UBND xã Thử Nghiệm\nname.en = Test Commune\nhours = mon-sun 00:00-24:00\n"
+		"[office]\nclock = trust\nname = UBND xã Thử Nghiệm\nname.en = Test Commune\nhours = mon-sun 00:00-24:00\n"
 		"double_tap = 100ms\n\n"
 		"[service.civil]\nname = Tư pháp – Hộ tịch\nname.en = Justice – Civil status\nnumbers = 1001-1999\n\n"
 		"[service.land]\nname = Đất đai – Xây dựng\nname.en = Land – Construction\nnumbers = 2001-2999\n\n"
