@@ -40,6 +40,7 @@ struct mc_app_clock {
 	int64_t saved_offset;
 	bool saved_ref;
 	bool restore_ref;               /* dc.ref_boot is set at the first check */
+	bool checked;                   /* the first check ran (and was logged) */
 };
 
 enum mc_err mc_clock_state_err(enum mc_clock_state s)
@@ -240,7 +241,10 @@ enum mc_clock_state mc_app_clock_check(struct mc_app_clock *c, struct mc_when *w
 			mc_log(MC_LOG_NOTICE, "clock: stepped %+lld s", (long long)(c->dc.last_step_ms / 1000));
 		if (st != old)
 			log_state(c, old);
+	} else if (!c->checked) {
+		log_state(c, old);
 	}
+	c->checked = true;
 	/* Save what a restart needs: a new day, a new reference (not every
 	 * slow slew of NTP: a quarter of a step). */
 	int64_t drift = c->dc.ref_offset - c->saved_offset;

@@ -73,6 +73,7 @@ static void build_view(struct mc_app_screen *s)
 	v->call_seq = s->call_seq;
 	v->open = mc_engine_is_open(e, &w, &v->next_day, &v->next_minute);
 	v->issuing_paused = mc_engine_issuing_paused(e);
+	v->clock = mc_engine_clock(e);
 	v->printer = mc_engine_printer(e);
 	v->print_fail_screen = cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN;
 	json_t *st = json_object();
@@ -211,6 +212,12 @@ static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 	case MC_REQ_PAUSE:
 		mc_app_set_issuing_paused(s->app, req->arg != 0);
 		mc_present_set_message_key(s->present, S_DONE);
+		return;
+	case MC_REQ_CLOCK_CONFIRM:
+		if (mc_app_confirm_clock(s->app, msg, sizeof(msg)) == 0)
+			mc_present_set_message_key(s->present, S_CLOCK_CONFIRMED);
+		else
+			mc_present_set_message(s->present, msg);
 		return;
 	case MC_REQ_TEST_PRINT:
 		op = s->tech ? s->tech->test_print : NULL;

@@ -167,6 +167,14 @@ void mc_app_clock_changed(struct mc_app *app)
 	now_checked(app, &w);
 }
 
+int mc_app_confirm_clock(struct mc_app *app, char *err, size_t errlen)
+{
+	if (mc_app_clock_confirm(app->clock, err, errlen) < 0)
+		return -1;
+	mc_app_clock_changed(app);
+	return 0;
+}
+
 enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const char *source,
 			 struct mc_issue *out)
 {
@@ -490,9 +498,8 @@ static enum mc_ctl_result cmd_clock(void *ctx, json_t *req, json_t *resp, uint64
 	char err[256];
 
 	if (action && !strcmp(action, "confirm")) {
-		if (mc_app_clock_confirm(app->clock, err, sizeof(err)) < 0)
+		if (mc_app_confirm_clock(app, err, sizeof(err)) < 0)
 			return mc_ctl_error(resp, "store", "%s", err);
-		mc_app_clock_changed(app);
 	} else if (action && strcmp(action, "status")) {
 		return mc_ctl_error(resp, "bad_request", "clock action must be \"status\" or \"confirm\"");
 	} else {
@@ -639,6 +646,9 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 		snprintf(err, errlen, "%s", msg);
 		goto err_close;
 	}
+	/* The clock's first word, before any output or press: the day (a
+	 * rollover missed while kioskd was down) and whether to issue. */
+	now_checked(app, &w);
 
 	sigset_t set;
 	sigemptyset(&set);

@@ -52,6 +52,7 @@ struct mc_view {
 	int32_t next_day;        /* when closed: next opening day (days since 1970) */
 	int next_minute;         /* ... and minute (-1: none within a year) */
 	bool issuing_paused;     /* technician paused issuing */
+	enum mc_err clock;       /* MC_OK, or why the clock stops issuing (MC_E_CLOCK_*) */
 	enum mc_printer_ok printer; /* printer state */
 	char printer_text[128];  /* why, for people */
 	bool print_fail_screen;  /* policy: when the printer is down, show the number */

@@ -7,7 +7,6 @@ comes from the injectable test source (MC_CLOCK_TRUST_FILE) where the case is
 about trust. Everything is checked from outside: kioskctl --json, the control
 socket, and Python's sqlite3 reading the database. No assertion is a time
 bound: waits only poll for an outcome."""
-import glob
 import json
 import os
 import sqlite3
@@ -16,7 +15,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiosk import Kiosk  # noqa: E402
+from kiosk import Kiosk, faketime_libs  # noqa: E402
 
 KIOSKD = os.environ["KIOSKD"]
 KIOSKCTL = os.environ["KIOSKCTL"]
@@ -43,7 +42,7 @@ class ClockKiosk(Kiosk):
 
     def __init__(self, clock_lines, when, trust=None):
         super().__init__(KIOSKD, KIOSKCTL, BOARD.format(clock=clock_lines), sim=False)
-        libs = glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
+        libs = faketime_libs()
         if not libs:
             raise unittest.SkipTest("libfaketime is not installed (Debian package faketime)")
         self.spec = os.path.join(self.dir, "faketime")
