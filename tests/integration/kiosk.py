@@ -150,7 +150,6 @@ def read_answer(s):
 
 BOARD_ALWAYS_OPEN = """
 [office]
-clock = trust
 name = UBND phường Thử nghiệm
 hours = mon-sun 00:00-24:00
 timezone = Asia/Ho_Chi_Minh

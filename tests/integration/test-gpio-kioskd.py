@@ -22,7 +22,6 @@ import time
 KIOSKD, KIOSKCTL = sys.argv[1], sys.argv[2]
 
 BOARD = """[office]
-clock = trust
 name = UBND phường thử
 hours = mon-sun 00:00-24:00
 double_tap = 0ms
@@ -46,6 +45,9 @@ keys = next = gpiochip0:7 active-low
 
 [gpio]
 debounce = 15ms
+
+[office]
+clock = trust
 """
 
 failures = []
