@@ -9,7 +9,9 @@ socket, and Python's sqlite3 reading the database. No assertion is a time
 bound: waits only poll for an outcome."""
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 import unittest
@@ -300,6 +302,62 @@ class Trust(unittest.TestCase):
         c = k.clock()
         self.assertEqual((c["state"], c["confirmed"]), ("untrusted", False))
         self.assertEqual(k.press()["error"], "clock_untrusted")
+
+
+BUS_CONF = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>system</type><listen>unix:path=%s</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*"/>
+<allow send_type="*"/><allow receive_type="*"/></policy></busconfig>
+"""
+
+
+class Timedated(unittest.TestCase):
+    """clock = ntp through the real sd-bus client: a private system bus with
+    a stand-in for systemd-timedated whose NTPSynchronized the test flips."""
+
+    def start_bus(self, k):
+        if not shutil.which("dbus-daemon"):
+            raise unittest.SkipTest("dbus-daemon is not installed")
+        conf = os.path.join(k.dir, "bus.conf")
+        with open(conf, "w") as f:
+            f.write(BUS_CONF % os.path.join(k.dir, "system_bus_socket"))
+        bus = subprocess.Popen(["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address=1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(lambda: (bus.kill(), bus.wait(), bus.stdout.close()))
+        addr = bus.stdout.readline().strip()
+        self.assertTrue(addr, "dbus-daemon did not start")
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=addr)
+        env.pop("LD_PRELOAD", None)
+        td = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "fake-timedated.py"),
+                               self.flag], stdout=subprocess.PIPE, env=env, text=True)
+        self.addCleanup(lambda: (td.kill(), td.wait(), td.stdout.close()))
+        self.assertEqual(td.stdout.readline().strip(), "ready")
+        return addr
+
+    def test_ntp_synchronised_arrives_over_dbus(self):
+        k = ClockKiosk("clock = ntp", "2026-11-25 10:00:00")
+        self.addCleanup(k.close)
+        self.flag = os.path.join(k.dir, "ntp")
+        with open(self.flag, "w") as f:
+            f.write("0\n")
+        k.extra_env["DBUS_SYSTEM_BUS_ADDRESS"] = self.start_bus(k)
+        k.start()
+        k.wait_for("timedated's answer", lambda: "systemd-timedated: not synchronised" in k.clock()["source"])
+        st = k.status()
+        self.assertEqual(st["clock"]["state"], "untrusted")
+        self.assertEqual(k.press()["error"], "clock_untrusted")
+        # NTP synchronises: kioskd's thread notices and wakes the loop by itself
+        # (the log says so before anyone asks).
+        with open(self.flag, "w") as f:
+            f.write("1\n")
+        k.wait_for("trust logged", lambda: "clock: trusted (NTP synchronised (systemd-timedated))" in k.read_log())
+        c = k.clock()
+        self.assertEqual((c["state"], c["source"], c["confirmed"]),
+                         ("ok", "NTP synchronised (systemd-timedated)", False))
+        r = k.press()
+        self.assertTrue(r["ok"], r)
+        self.assertEqual((r["ticket"]["day"], r["label"]), ("2026-11-25", "1001"))
 
 
 if __name__ == "__main__":
