@@ -87,8 +87,6 @@ static const char *const source[S_COUNT] = {
 	[S_CLOCK_SETTLING] = N_("The clock jumped to another day — issuing pauses for a moment"),
 	[S_CLOCK_BEHIND] = N_("The clock went back before the office day — ticket issuing is paused"),
 	[S_CONFIRM_CLOCK] = N_("Confirm the clock"),
-	[S_CLOCK] = N_("Clock"),
-	[S_CLOCK_OK] = N_("trusted"),
 	[S_CLOCK_CONFIRMED] = N_("Clock confirmed until the next restart of the board"),
 };
 

@@ -783,7 +783,7 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	mc_trf(s->t, s->lang, S_WAITING_TOTAL, line + n, sizeof(line) - n, waiting);
 	if (s->v.clock != MC_OK)
 		/* What the technician must know first: why nothing is issued. */
-		snprintf(line, sizeof(line), "%s: %s", tr(s, S_CLOCK),
+		snprintf(line, sizeof(line), "%s",
 			 tr(s, s->v.clock == MC_E_CLOCK_SETTLING ? S_CLOCK_SETTLING :
 			       s->v.clock == MC_E_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
 	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + 3 * lh, in.w, lh }, g->u * 3.6, 2,
