@@ -209,11 +209,11 @@ void mc_hall_render(struct mc_hall *h, cairo_t *cr)
 		mc_draw_text(cr, buf, (struct mc_rect){ r.x, r.y + r.h * 0.55, r.w, r.h * 0.45 }, r.h * 0.4, 1,
 			     MC_TEXT_CENTER | MC_TEXT_BOLD, 0xFFD54F);
 	}
-	if (h->v.clock != MC_OK) {
+	if (h->v.clock != MC_VIEW_CLOCK_OK) {
 		/* No tickets while the clock is not trusted: the hall says so
 		 * over the waiting counts, Vietnamese first. */
-		enum mc_str k = h->v.clock == MC_E_CLOCK_SETTLING ? S_CLOCK_SETTLING :
-				h->v.clock == MC_E_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED;
+		enum mc_str k = h->v.clock == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
+				h->v.clock == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED;
 		mc_draw_box(cr, foot, u, 0xB26A00);
 		bilingual(h, cr, k, mc_rect_inset(foot, 2 * u), foot.h * 0.22, MC_TEXT_CENTER, 0xFFFFFF, 0xFFF3D6);
 	}

@@ -1,6 +1,7 @@
 /* screen.c — the kiosk's touch screens (see screen.h). */
 #include "screen.h"
 #include "draw.h"
+#include "civil.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -134,13 +135,13 @@ static enum mc_notice standing(const struct mc_screen *s)
 	if (!s->have_view)
 		return MC_NOTICE_NONE;
 	/* Before opening hours: those are read from the clock. */
-	if (s->v.clock != MC_OK)
+	if (s->v.clock != MC_VIEW_CLOCK_OK)
 		return MC_NOTICE_CLOCK;
 	if (!s->v.open)
 		return MC_NOTICE_CLOSED;
 	if (s->v.issuing_paused)
 		return MC_NOTICE_PAUSED;
-	if (s->v.printer == MC_PRINTER_DOWN && !s->v.print_fail_screen)
+	if (s->v.printer == MC_VIEW_PRINTER_DOWN && !s->v.print_fail_screen)
 		return MC_NOTICE_PRINTER;
 	return MC_NOTICE_NONE;
 }
@@ -202,15 +203,13 @@ void mc_screen_set_result(struct mc_screen *s, const struct mc_view_result *r, i
 
 	s->waiting = false;
 	s->res = *r;
-	switch (r->err) {
-	case MC_OK: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until); break;
-	case MC_E_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until); break;
-	case MC_E_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until); break;
-	case MC_E_ISSUING_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until); break;
-	case MC_E_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until); break;
-	case MC_E_CLOCK_UNTRUSTED:
-	case MC_E_CLOCK_SETTLING:
-	case MC_E_CLOCK_BEHIND: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOCK, until); break;
+	switch (r->outcome) {
+	case MC_VIEW_ISSUED: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until); break;
+	case MC_VIEW_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until); break;
+	case MC_VIEW_NO_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until); break;
+	case MC_VIEW_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until); break;
+	case MC_VIEW_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until); break;
+	case MC_VIEW_CLOCK: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOCK, until); break;
 	default: go(s, MC_SCR_NOTICE, MC_NOTICE_BUSY, until); break;
 	}
 }
@@ -602,10 +601,11 @@ static void render_notice(struct mc_screen *s, cairo_t *cr, const struct geo *g,
 		sub = tr(s, S_EXHAUSTED);
 		break;
 	case MC_NOTICE_CLOCK: {
-		enum mc_err why = standing_notice ? s->v.clock : s->res.err;
+		/* The refusal and the view come from the same clock state. */
+		enum mc_view_clock why = s->v.clock;
 		title = tr(s, S_PAUSED);
-		snprintf(line, sizeof(line), "%s", tr(s, why == MC_E_CLOCK_SETTLING ? S_CLOCK_SETTLING :
-						  why == MC_E_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
+		snprintf(line, sizeof(line), "%s", tr(s, why == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
+						  why == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
 		sub = tr(s, S_PAUSED_WAIT);
 		color = 0xB26A00;
 		break;
@@ -638,7 +638,7 @@ static void render_notice(struct mc_screen *s, cairo_t *cr, const struct geo *g,
 static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 {
 	const struct mc_view_result *r = &s->res;
-	char ahead[96], wait[96], svc[MC_TEXT + 32];
+	char ahead[96], wait[96], svc[MC_VIEW_TEXT + 32];
 
 	add_hit(s, (struct mc_rect){ 0, 0, g->W, g->H }, A_ANY, 0);
 	struct mc_rect panel = mc_rect_inset(g->body, 3 * g->u);
@@ -781,11 +781,11 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	for (int i = 0; i < s->v.nservices; i++)
 		waiting += s->v.services[i].waiting;
 	mc_trf(s->t, s->lang, S_WAITING_TOTAL, line + n, sizeof(line) - n, waiting);
-	if (s->v.clock != MC_OK)
+	if (s->v.clock != MC_VIEW_CLOCK_OK)
 		/* What the technician must know first: why nothing is issued. */
 		snprintf(line, sizeof(line), "%s",
-			 tr(s, s->v.clock == MC_E_CLOCK_SETTLING ? S_CLOCK_SETTLING :
-			       s->v.clock == MC_E_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
+			 tr(s, s->v.clock == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
+			       s->v.clock == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
 	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + 3 * lh, in.w, lh }, g->u * 3.6, 2,
 		     MC_TEXT_LEFT | MC_TEXT_BOLD, C_TEXT);
 	snprintf(line, sizeof(line), "%s: %d/10   ·   %s: %s", tr(s, S_BRIGHTNESS), s->brightness,
@@ -806,7 +806,7 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	};
 	/* Confirming the clock is offered only while it is not trusted: it
 	 * then shares the last row with Exit. */
-	int nb = s->v.clock == MC_E_CLOCK_UNTRUSTED ? 8 : 7;
+	int nb = s->v.clock == MC_VIEW_CLOCK_UNTRUSTED ? 8 : 7;
 	double bw = btns.w / 2, bh = btns.h / 4;
 	for (int i = 0; i < nb; i++) {
 		int col = i % 2, row = i / 2;
