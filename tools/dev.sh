@@ -9,7 +9,7 @@
 #   tools/dev.sh deps    only install missing packages
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #   tools/dev.sh lab [SCENARIO...]  the kiosk's .deb on a Debian image in QEMU
-#                        (tests/lab: smoke, boot, usbprinter, sound, watchdog)
+#                        (tests/lab: smoke, boot, usbprinter, sound, usbstick, watchdog)
 #                        (adds the arm64 architecture and :arm64 -dev packages)
 #
 # Packages are listed one per line in tools/deps/*.txt.

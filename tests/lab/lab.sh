@@ -20,7 +20,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 BUILD="$(cd "${1:?usage: lab.sh BUILD_DIR [SCENARIO...]}" && pwd)"
 shift
 SCENARIOS=("$@")
-((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter sound watchdog)
+((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter sound usbstick watchdog)
 RELEASE="${MC_LAB_RELEASE:-bookworm}"
 CACHE="$BUILD/lab-cache"
 WORK="$BUILD/lab"
@@ -40,7 +40,7 @@ DEB="$(ls "$WORK"/pkg/*.deb | head -1)"
 # without version constraints), systemd, a kernel with the gadget and sound
 # modules, and the tools the guest's scenarios use.
 deps="$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/[[:space:]]//g' | sed '/^$/d' | sort -u | paste -sd, -)"
-base_pkgs="systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,initramfs-tools,python3,procps,sqlite3,usbutils,alsa-utils,$deps"
+base_pkgs="systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,initramfs-tools,python3,procps,sqlite3,usbutils,alsa-utils,dosfstools,mtools,$deps"
 # Bump BASE_FORMAT when the way the base is made changes.
 BASE_FORMAT=1
 key="$(printf '%s\n%s\n%s\n' "$RELEASE" "$base_pkgs" "$BASE_FORMAT" | sha256sum | cut -c1-16)"
