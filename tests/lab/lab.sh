@@ -66,7 +66,7 @@ cp "$DEB" "$ROOTFS/tmp/motcua.deb"
 chroot "$ROOTFS" dpkg -i /tmp/motcua.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log"; exit 1; }
 rm -f "$ROOTFS/tmp/motcua.deb"
 install -d "$ROOTFS/usr/lib/motcua-lab"
-cp "$HERE"/guest/* "$ROOTFS/usr/lib/motcua-lab/"
+find "$HERE/guest" -maxdepth 1 -type f -exec cp -t "$ROOTFS/usr/lib/motcua-lab/" {} +
 cp "$ROOT/tools/vprinter/vprinter.py" "$ROOTFS/usr/lib/motcua-lab/"
 chmod 0755 "$ROOTFS"/usr/lib/motcua-lab/*.sh "$ROOTFS"/usr/lib/motcua-lab/*.py
 install -m 0644 "$HERE/guest/board.conf" "$ROOTFS/etc/motcua/board.conf"
