@@ -136,7 +136,12 @@ usbstick)
 	mcopy -i /root/stick.img /tmp/motcua-update.raucb ::motcua-update.raucb
 	$L/gadget.sh stick-in /root/stick.img
 	for _ in $(seq 60); do mnt="$(findmnt -rn -o TARGET,OPTIONS | grep '^/media/usb-' | head -1)"; [[ -n $mnt ]] && break; sleep 0.5; done
-	[[ -n $mnt ]] || fail "the stick was not mounted under /media"
+	if [[ -z $mnt ]]; then
+		{ lsblk -o NAME,TRAN,FSTYPE,MOUNTPOINT; ls /sys/class/udc; cat /sys/kernel/config/usb_gadget/lab-stick/UDC
+		  udevadm info /dev/sda 2>&1 | grep -E 'ID_BUS|ID_FS' ; dmesg | tail -15
+		  journalctl -b --no-pager -n 15 -t systemd-mount -t systemd-udevd; } 2>&1 | sed 's/^/LAB-LOG /'
+		fail "the stick was not mounted under /media"
+	fi
 	opts="${mnt#* }"
 	for o in ro nosuid nodev noexec; do [[ ,$opts, == *,$o,* ]] || fail "the stick is mounted without $o: $opts"; done
 	found="$(python3 - <<'PY'
