@@ -269,6 +269,22 @@ static json_t *recent_json(const struct recent *r)
 			 "what", r->what, "press", r->press, "result", r->result);
 }
 
+/* A watching client went: its slot is free again. */
+static void watcher_gone(void *ctx, uint64_t client)
+{
+	struct mc_app_gpio *g = ctx;
+
+	for (int i = 0; i < g->nwatchers;) {
+		if (g->watchers[i] != client) {
+			i++;
+			continue;
+		}
+		g->watchers[i] = g->watchers[g->nwatchers - 1];
+		g->watch_left[i] = g->watch_left[g->nwatchers - 1];
+		g->nwatchers--;
+	}
+}
+
 /* Records a press and streams it to watchers. */
 static void publish(struct mc_app_gpio *g, struct input *in, enum mc_press p, const char *result)
 {
@@ -848,6 +864,7 @@ int mc_app_gpio_start(struct mc_app_gpio *g, struct mc_app *app)
 		if (mc_display_start(g->disps[i].d, g->loop) < 0)
 			goto err_free;
 	}
+	mc_ctl_on_gone(mc_app_ctl(app), watcher_gone, g);
 	if (mc_ctl_register(mc_app_ctl(app), "gpio", "GPIO lines: action status|watch|inject", cmd_gpio, g) < 0)
 		goto err_free;
 	if (mc_app_add_output(app, &gpio_output, g) < 0)
