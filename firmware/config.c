@@ -1145,6 +1145,20 @@ static char *reader(char *str, int num, void *stream)
 		n = len;
 	}
 	ps->line++;
+	if (ps->line == 1) {
+		const unsigned char *u = (const unsigned char *)str;
+		/* Windows editors save "UTF-8 with BOM": the mark is not text. */
+		if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+			memmove(str, str + 3, n - 2);
+			n -= 3;
+		} else if ((n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))) ||
+			   (ps->fp && n < max && (n == 0 || str[n - 1] != '\n') && !feof(ps->fp))) {
+			/* A UTF-16 BOM, or a NUL byte cut the first line short. */
+			fail(ps, 1, "the file is UTF-16: save it as UTF-8 (tệp là UTF-16: hãy lưu lại "
+			     "dưới dạng UTF-8)");
+			return NULL;
+		}
+	}
 
 	/* A section header: [name] with optional comment after. */
 	const char *s = str;

@@ -444,7 +444,14 @@ int mc_ctl_feed(struct mc_ctl *ctl, const char *data, size_t len, char **answer)
 	if (!c)
 		return 0;
 	if (c->out) {
-		c->out[c->nout < c->capout ? c->nout : c->capout - 1] = 0;
+		char *p = realloc(c->out, c->nout + 1);
+		if (!p) {
+			drop(ctl, c);
+			errno = ENOMEM;
+			return -1;
+		}
+		c->out = p;
+		c->out[c->nout] = 0;
 		*answer = c->out;
 		c->out = NULL;
 		ctl->total_out -= c->nout;

@@ -7,6 +7,12 @@
 #                        (ASan+UBSan) trees, run the whole suite in each (ctest)
 #   tools/dev.sh bench   build and run the benchmarks (prints figures)
 #   tools/dev.sh deps    only install missing packages
+#   tools/dev.sh fuzz [NAME] [SECONDS]
+#                        build the libFuzzer targets with clang (build-fuzz,
+#                        ASan+UBSan) and fuzz NAME (socket, bus, status, wav,
+#                        config, ticket; default all, one after the other)
+#                        for SECONDS each (default 60); new inputs and
+#                        crashers land in build-fuzz/corpus/NAME
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
 #
@@ -135,6 +141,22 @@ test)
 cross)
 	deps
 	cross_build
+	;;
+fuzz)
+	deps
+	names="${2:-socket bus status wav config ticket}"
+	secs="${3:-60}"
+	log "fuzz build (clang, libFuzzer, address + undefined)"
+	CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DMC_SANITIZE=ON -DMC_LIBFUZZER=ON >/dev/null
+	for n in $names; do
+		cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target "fuzz-$n"
+		work="$ROOT/build-fuzz/corpus/$n"
+		mkdir -p "$work" "$ROOT/build-fuzz/crashes/$n"
+		log "fuzz-$n for ${secs}s (seeds: tests/fuzz/corpus/$n; put crashers there)"
+		"$ROOT/build-fuzz/tests/fuzz/fuzz-$n" -max_total_time="$secs" -print_final_stats=1 \
+			-artifact_prefix="$ROOT/build-fuzz/crashes/$n/" "$work" "$ROOT/tests/fuzz/corpus/$n"
+	done
 	;;
 bench)
 	deps
