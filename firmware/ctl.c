@@ -149,7 +149,7 @@ static void flush(struct mc_ctl *ctl, struct client *c)
 		c->out = NULL;
 		c->capout = 0;
 	}
-	if (!c->nout && c->closing && !c->pending) {
+	if (!c->nout && c->closing && !c->pending && !c->nin) {
 		drop(ctl, c);
 		return;
 	}
@@ -313,6 +313,9 @@ static bool process(struct mc_ctl *ctl, struct client *c, bool at_eof)
 	uint64_t id = c->id;
 
 	for (;;) {
+		/* Answers pile up unread: the rest waits until they go out. */
+		if (!c->detached && c->nout >= ctl->lim.pause_reading)
+			break;
 		char *nl = memchr(c->in, '\n', c->nin);
 		size_t len, used;
 		if (!nl) {
@@ -356,7 +359,7 @@ static void at_eof(struct mc_ctl *ctl, struct client *c)
 	if (!process(ctl, c, true))
 		return;
 	c->closing = true;
-	if (!c->nout && !c->pending) {
+	if (!c->nout && !c->pending && !c->nin) {
 		drop(ctl, c);
 		return;
 	}
@@ -379,6 +382,16 @@ static void on_client(struct mc_loop *loop, int fd, int mask, void *ctx)
 		flush(ctl, c);
 		if (!find(ctl, id))
 			return;
+		/* Caught up: the requests read before are handled now. */
+		if (c->nin && c->nout < ctl->lim.pause_reading) {
+			if (!process(ctl, c, c->eof))
+				return;
+			if (c->eof && !c->nin && !c->nout && !c->pending) {
+				drop(ctl, c);
+				return;
+			}
+			set_mask(ctl, c);
+		}
 	}
 	if (!(mask & MC_READ))
 		return;
