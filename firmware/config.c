@@ -333,6 +333,33 @@ static int parse_lang(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
+/* bundle_dirs = /media, /srv/updates: absolute directories, comma separated. */
+static int parse_bundle_dirs(struct parser *ps, void *p, const char *value)
+{
+	struct mc_update_conf *u = p;
+	char copy[1024], *save = NULL;
+
+	if (strlen(value) >= sizeof(copy))
+		return fail(ps, ps->line, "bundle_dirs is too long");
+	strcpy(copy, value);
+	u->ndirs = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		size_t n = strlen(t);
+		while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+			t[--n] = 0;
+		if (t[0] != '/' || n >= MC_TEXT || strstr(t, "/../") || !strcmp(t + (n >= 3 ? n - 3 : 0), "/.."))
+			return fail(ps, ps->line, "bundle_dirs: '%s' is not an absolute directory", t);
+		if (u->ndirs == MC_UPDATE_MAX_DIRS)
+			return fail(ps, ps->line, "bundle_dirs: at most %d directories", MC_UPDATE_MAX_DIRS);
+		strcpy(u->bundle_dirs[u->ndirs++], t);
+	}
+	if (!u->ndirs)
+		return fail(ps, ps->line, "bundle_dirs lists no directory");
+	return 0;
+}
+
 static int parse_timezone(struct parser *ps, void *p, const char *value)
 {
 	char path[256];
@@ -897,6 +924,11 @@ static const struct key screen_keys[] = {
 };
 
 typedef struct mc_hall_conf H;
+static const struct key update_keys[] = {
+	{ "bundle_dirs", T_FN, 0, 0, 0, 0, parse_bundle_dirs },
+	END
+};
+
 static const struct key hall_keys[] = {
 	STR(H, display),
 	INT(H, width, 320, 7680),
@@ -1090,8 +1122,11 @@ static int begin_section(struct parser *ps, const char *name)
 	} else if (!strcmp(name, "gpio")) {
 		ps->sect = &cfg->gpio;
 		ps->keys = gpio_keys;
+	} else if (!strcmp(name, "update")) {
+		ps->sect = &cfg->update;
+		ps->keys = update_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, update)", name);
 	}
 	return 0;
 }

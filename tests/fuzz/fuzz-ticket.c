@@ -2,7 +2,8 @@
  * service names, label (prefix + number), counters, footers and QR of any
  * length and script (invalid UTF-8 included), at any printer width. Every
  * input gets a raster of that width, or NULL with a message; the number's
- * box lies on the ticket. Slow (cairo + pango): run for 100,000 inputs. */
+ * box lies on the ticket. Fields are cut at 159 bytes, as board.conf
+ * keeps them. Slow (cairo + pango): run for 100,000 inputs. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*p = 0;
 			f[nf++] = p + 1;
 		}
+	/* board.conf keeps at most 159 bytes of a string (MC_TEXT). */
+	for (int i = 0; i < nf; i++)
+		if (strlen(f[i]) > 159)
+			f[i][159] = 0;
 	setenv("TZ", "Asia/Ho_Chi_Minh", 0);
 	struct mc_ticket_print t = {
 		.office = f[0], .service = f[1], .service_en = f[2], .label = f[3],
