@@ -162,7 +162,7 @@ static void test_presses_restart(void **state)
 
 	/* Restart with 12 presses since: the 8 newest, 4 lost. */
 	regs[0] = 12;
-	mc_bus_presses_decode(60000, regs, 9, &p);
+	mc_bus_presses_decode(30000, regs, 9, &p);
 	assert_true(p.restart);
 	assert_int_equal(p.n, 8);
 	assert_int_equal(p.lost, 4);
