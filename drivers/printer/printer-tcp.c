@@ -25,6 +25,7 @@ struct tcp_printer {
 	char host[256];   /* name or address */
 	int port;         /* TCP port */
 	int timeout_ms;   /* per step */
+	struct mc_escpos_answers ans; /* which queries it answers, whether it echoes */
 };
 
 static int64_t now_ms(void)
@@ -192,26 +193,35 @@ static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, c
 	}
 }
 
-/* Asks DLE EOT n and waits for a valid reply. 1 got one, 0 no answer,
- * -1 connection failed (err filled). */
-static int query(struct tcp_printer *t, int fd, int n, uint8_t *reply, char *err, size_t errlen)
+/* Asks DLE EOT n and waits for its reply (see mc_escpos_reply: echoed
+ * bytes are skipped). 1 got one, 0 no answer in time, 2 the printer
+ * answered bytes that are no status reply (no need to wait), -1 connection
+ * failed (err filled). *echoed: the printer echoed the query. */
+static int query(struct tcp_printer *t, int fd, int n, uint8_t *reply, bool *echoed, char *err,
+		 size_t errlen)
 {
 	uint8_t q[3] = { 0x10, 0x04, (uint8_t)n };
 	int64_t deadline = now_ms() + t->timeout_ms;
+	struct mc_escpos_reply r;
 
+	*echoed = false;
+	mc_escpos_reply_start(&r, n, t->ans.echoes);
 	if (send_all(t, fd, q, sizeof(q), NULL, err, errlen) < 0)
 		return -1;
 	for (;;) {
-		int r = wait_fd(fd, POLLIN, deadline);
-		if (r <= 0)
+		int w = wait_fd(fd, POLLIN, deadline);
+		if (w <= 0)
 			return 0;
-		uint8_t b;
-		ssize_t got = read(fd, &b, 1);
-		if (got == 1) {
-			if (mc_escpos_is_status_byte(b)) {
-				*reply = b;
+		uint8_t buf[512];
+		ssize_t got = read(fd, buf, sizeof(buf));
+		if (got > 0) {
+			size_t used;
+			int rc = mc_escpos_reply_feed(&r, buf, (size_t)got, reply, &used);
+			*echoed = r.echo_seen;
+			if (rc == 1)
 				return 1;
-			}
+			if (rc < 0)
+				return 2;
 			continue;
 		}
 		if (got < 0 && (errno == EAGAIN || errno == EINTR))
@@ -222,9 +232,15 @@ static int query(struct tcp_printer *t, int fd, int n, uint8_t *reply, char *err
 	}
 }
 
-/* The state through queries 1, 2, 4 (and 3 on an error bit). *answered
- * says whether the printer answered at all. 0, or -1 if the connection
- * failed. */
+/* True if the printer ever answered a status query. */
+static bool ever_answered(const struct mc_escpos_answers *a)
+{
+	return a->answered[1] || a->answered[2] || a->answered[3] || a->answered[4];
+}
+
+/* The state through queries 1, 2, 4 (and 3 on an error bit), skipping the
+ * ones this printer has shown it never answers. *answered says whether the
+ * printer answered at all. 0, or -1 if the connection failed. */
 static int ask_state(struct tcp_printer *t, int fd, enum mc_escpos_state *st, bool *answered,
 		     char *err, size_t errlen)
 {
@@ -233,18 +249,26 @@ static int ask_state(struct tcp_printer *t, int fd, enum mc_escpos_state *st, bo
 
 	memset(&s, 0, sizeof(s));
 	*answered = false;
-	drain(fd);
+	if (!t->ans.echoes)
+		drain(fd);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		uint8_t b;
-		if (order[i] == 3 && !(s.have[2] && (s.reply[2] & 0x40)))
+		bool echoed;
+		int n = order[i];
+		if (n == 3 && !(s.have[2] && (s.reply[2] & 0x40)))
 			continue;
-		int r = query(t, fd, order[i], &b, err, errlen);
+		if (!mc_escpos_answers_ask(&t->ans, n))
+			continue;
+		int r = query(t, fd, n, &b, &echoed, err, errlen);
 		if (r < 0)
 			return -1;
-		if (r == 0)
-			break;  /* a printer that does not answer one will not answer the rest */
-		mc_escpos_status_set(&s, order[i], b);
-		*answered = true;
+		mc_escpos_answers_note(&t->ans, n, r == 1, echoed);
+		if (r == 1) {
+			mc_escpos_status_set(&s, n, b);
+			*answered = true;
+		} else if (r == 0 && !ever_answered(&t->ans)) {
+			break;  /* silent so far: one timeout per check is enough */
+		}
 	}
 	*st = mc_escpos_status_state(&s);
 	return 0;
@@ -256,8 +280,10 @@ static int tcp_status(void *priv, enum mc_escpos_state *st, char *err, size_t er
 	bool answered;
 	int fd = connect_to(t, err, errlen);
 
-	if (fd < 0)
+	if (fd < 0) {
+		mc_escpos_answers_forget(&t->ans);  /* maybe another printer next time */
 		return -1;
+	}
 	int rc = ask_state(t, fd, st, &answered, err, errlen);
 	close(fd);
 	return rc;
@@ -271,8 +297,10 @@ static int tcp_print(void *priv, const uint8_t *data, size_t len, const struct m
 	int rc = -1;
 	int fd = connect_to(t, err, errlen);
 
-	if (fd < 0)
+	if (fd < 0) {
+		mc_escpos_answers_forget(&t->ans);
 		return -1;
+	}
 	if (ask_state(t, fd, st, &answered, err, errlen) < 0)
 		goto out;
 	if (answered && !mc_escpos_state_can_print(*st)) {
@@ -310,6 +338,13 @@ static void tcp_close(void *priv)
 	free(priv);
 }
 
+static void tcp_forget(void *priv)
+{
+	struct tcp_printer *t = priv;
+
+	mc_escpos_answers_forget(&t->ans);
+}
+
 const struct mc_printer_ops mc_printer_tcp_ops = {
 	.version = 1,
 	.scheme = "tcp",
@@ -317,4 +352,5 @@ const struct mc_printer_ops mc_printer_tcp_ops = {
 	.status = tcp_status,
 	.print = tcp_print,
 	.close = tcp_close,
+	.forget = tcp_forget,
 };
