@@ -16,6 +16,8 @@ clients, each a real connection to a running kioskd (a separate process).
 3. gpio watch slots: 12 watchers connect and leave without a press; a new
    watch is then accepted (before: "busy" after 8, until a press).
 4. A last line without a newline, then EOF: answered.
+7. 64 clients open: a 65th waits unanswered (logged once) and is served as
+   soon as one closes.
 5. A client that half-closes after "gpio watch" still gets the press
    streamed to it later.
 6. A request giving a key twice: bad_request.
@@ -103,6 +105,38 @@ def test_fd_flood():
         time.sleep(0.5)
         assert k.request({"cmd": "status"})["ok"]
         print("fd flood: %d served, %d refused with busy, logged once" % (served, refused))
+    finally:
+        k.close()
+
+
+def test_client_cap():
+    k = kiosk.Kiosk(KIOSKD, KIOSKCTL, BOARD)
+    try:
+        start(k)
+        held = []
+        for _ in range(64):
+            s = k.connect()
+            s.sendall(b'{"cmd":"help"}\n')
+            assert lines_until(s, lambda m: True)["ok"]
+            held.append(s)
+        # The 65th waits in the backlog, unanswered, while 64 are open...
+        extra = k.connect()
+        extra.sendall(b'{"cmd":"help"}\n')
+        extra.settimeout(1.5)
+        try:
+            got = extra.recv(100)
+        except socket.timeout:
+            got = None
+        assert got is None, "answered past the cap: %r" % got
+        # ...and is served as soon as one closes.
+        held.pop().close()
+        extra.settimeout(30)
+        assert lines_until(extra, lambda m: True)["ok"]
+        assert k.read_log().count("the most allowed") == 1, k.read_log()[-2000:]
+        for s in held:
+            s.close()
+        extra.close()
+        print("client cap: the 65th waited and was served when one closed; logged once")
     finally:
         k.close()
 
@@ -205,5 +239,6 @@ if __name__ == "__main__":
     resource.setrlimit(resource.RLIMIT_NOFILE, (4096, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
     if os.environ.get("ONLY") in (None, "watch"): test_watch_slots_and_half_close()
     if os.environ.get("ONLY") in (None, "fd"): test_fd_flood()
+    if os.environ.get("ONLY") in (None, "cap"): test_client_cap()
     if os.environ.get("ONLY") in (None, "slow"): test_slow_readers()
     print("ok")
