@@ -59,7 +59,7 @@ def test(tmp):
             context=ctx, framer=ModbusRtuFramer, port=unit_end, baudrate=19200, parity="N",
             bytesize=8, stopbits=1, timeout=0.05)).start()
         time.sleep(0.3)
-        k = Kiosk(tmp, board([(1, "a", 1), (2, "a", 2)], "offline_poll = 2s\n", services=("a",)),
+        k = Kiosk(tmp, board([(1, "a", 1), (2, "a", 2)], "timeout = 1s\noffline_poll = 2s\n", services=("a",)),
                   kiosk_end)
         wait_for(lambda: all(u["online"] for u in k.bus()["units"]), 10, "both units online")
         k.press("a", 6)
