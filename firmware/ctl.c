@@ -64,6 +64,9 @@ struct mc_ctl {
 	struct mc_ctl_limits lim; /* the bounds */
 	struct gone_hook gone[MAX_GONE];
 	int ngone;
+	uint64_t *gone_ids;       /* clients gone whose hooks have not run yet */
+	size_t ngone_ids, capgone_ids;
+	long long gone_timer;     /* runs them on the next loop turn (0: none) */
 	uint64_t shed;            /* connections refused (cap or no descriptor) */
 	uint64_t dropped;         /* clients dropped for unsent output */
 };
@@ -91,6 +94,21 @@ static void set_mask(struct mc_ctl *ctl, struct client *c)
 	mc_loop_set_fd_mask(ctl->loop, c->fd, mask);
 }
 
+/* Runs the gone hooks for every client dropped since the last turn. */
+static int64_t run_gone(struct mc_loop *loop, long long id, void *ctx)
+{
+	struct mc_ctl *ctl = ctx;
+
+	(void)loop;
+	(void)id;
+	ctl->gone_timer = 0;
+	for (size_t k = 0; k < ctl->ngone_ids; k++)
+		for (int i = 0; i < ctl->ngone; i++)
+			ctl->gone[i].fn(ctl->gone[i].ctx, ctl->gone_ids[k]);
+	ctl->ngone_ids = 0;
+	return -1;
+}
+
 static void drop(struct mc_ctl *ctl, struct client *c)
 {
 	struct client **p = &ctl->clients;
@@ -109,9 +127,26 @@ static void drop(struct mc_ctl *ctl, struct client *c)
 	free(c->in);
 	free(c->out);
 	free(c);
-	/* Streaming commands release what they hold for this client. */
-	for (int i = 0; i < ctl->ngone; i++)
-		ctl->gone[i].fn(ctl->gone[i].ctx, id);
+	/* Streaming commands release what they hold for this client, on the
+	 * next loop turn: a drop can happen inside mc_ctl_send(), in the
+	 * middle of a command's own walk over its clients. */
+	if (ctl->ngone) {
+		if (ctl->ngone_ids == ctl->capgone_ids) {
+			size_t cap = ctl->capgone_ids ? ctl->capgone_ids * 2 : 16;
+			uint64_t *ids = realloc(ctl->gone_ids, cap * sizeof(*ids));
+			if (ids) {
+				ctl->gone_ids = ids;
+				ctl->capgone_ids = cap;
+			}
+		}
+		if (ctl->ngone_ids < ctl->capgone_ids)
+			ctl->gone_ids[ctl->ngone_ids++] = id;
+		if (!ctl->gone_timer) {
+			ctl->gone_timer = mc_loop_add_timer(ctl->loop, 0, run_gone, ctl);
+			if (ctl->gone_timer < 0)
+				ctl->gone_timer = 0;
+		}
+	}
 	if (ctl->nclients < ctl->lim.max_clients) {
 		if (!ctl->listening && ctl->warned_cap)
 			mc_log(MC_LOG_NOTICE, "control socket: below %d clients again, accepting",
@@ -617,6 +652,9 @@ void mc_ctl_free(struct mc_ctl *ctl)
 	ctl->ngone = 0;  /* the services are going too */
 	while (ctl->clients)
 		drop(ctl, ctl->clients);
+	if (ctl->gone_timer)
+		mc_loop_del_timer(ctl->loop, ctl->gone_timer);
+	free(ctl->gone_ids);
 	mc_loop_del_fd(ctl->loop, ctl->fd);
 	close(ctl->fd);
 	if (ctl->reserve_fd >= 0)

@@ -77,8 +77,9 @@ int mc_ctl_register(struct mc_ctl *ctl, const char *name, const char *help,
  * and "more": true unless final. Returns 0, or -1 if the client is gone. */
 int mc_ctl_send(struct mc_ctl *ctl, uint64_t client, json_t *msg, bool final);
 
-/* Called on the loop thread when client id goes (closed, dropped, or ctl
- * freed is excluded): a streaming command frees what it holds for it. */
+/* Called on the loop thread, on the loop turn after client id went (closed
+ * or dropped; not when ctl is freed): a streaming command frees what it
+ * holds for it. Never called from inside mc_ctl_send(). */
 typedef void (*mc_ctl_gone_fn)(void *ctx, uint64_t client);
 /* Adds a hook (at most 8). Returns 0, or -1 with ENOSPC. */
 int mc_ctl_on_gone(struct mc_ctl *ctl, mc_ctl_gone_fn fn, void *ctx);
