@@ -115,6 +115,7 @@ class Kiosk:
 
 
 BOARD = """[office]
+clock = trust
 name = UBND phường Thử
 hours = mon-sun 00:00-24:00
 double_tap = 0
