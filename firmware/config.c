@@ -918,6 +918,41 @@ static const struct key gpio_keys[] = {
 	END
 };
 
+/* [uplink] url: a libpq connection string or a postgresql:// URI; checked
+ * for shape here (libpq parses it for good at start). */
+static int parse_uplink_url(struct parser *ps, void *p, const char *value)
+{
+	if (!*value)
+		return fail(ps, ps->line, "url: empty (a libpq connection string like 'host=... dbname=... user=...' or a postgresql:// URI)");
+	if (strlen(value) >= sizeof(ps->cfg->uplink.url))
+		return fail(ps, ps->line, "url: value is too long (at most %zu bytes)", sizeof(ps->cfg->uplink.url) - 1);
+	if (strncmp(value, "postgresql://", 13) && strncmp(value, "postgres://", 11) && !strchr(value, '='))
+		return fail(ps, ps->line, "url: '%s' is neither a postgresql:// URI nor a 'key=value ...' connection string", value);
+	memcpy(p, value, strlen(value) + 1);
+	return 0;
+}
+
+/* [uplink] office: the office's code, as the city registered it. */
+static int parse_uplink_office(struct parser *ps, void *p, const char *value)
+{
+	bool ok = *value && strlen(value) < sizeof(ps->cfg->uplink.office);
+	for (const char *c = value; *c && ok; c++)
+		ok = isalnum((unsigned char)*c) || *c == '-' || *c == '_';
+	if (!ok)
+		return fail(ps, ps->line, "office: '%s' is not an office code (1-31 letters, digits, '-' or '_')", value);
+	memcpy(p, value, strlen(value) + 1);
+	return 0;
+}
+
+typedef struct mc_uplink_conf U;
+static const struct key uplink_keys[] = {
+	FN("url", U, url, parse_uplink_url),
+	FN("office", U, office, parse_uplink_office),
+	DUR_MS("interval", U, interval_ms, 100, 3600000),
+	INT(U, batch, 1, 100000),
+	END
+};
+
 /* ---- parsing ----------------------------------------------------------- */
 
 static void set_defaults(struct mc_config *cfg)
@@ -970,6 +1005,9 @@ static void set_defaults(struct mc_config *cfg)
 	cfg->gpio.long_press_ms = 2000;
 	cfg->gpio.blink_ms = 400;
 	cfg->gpio.blinks = 3;
+
+	cfg->uplink.interval_ms = 5000;
+	cfg->uplink.batch = 1000;
 }
 
 static int set_value(struct parser *ps, const struct key *k, const char *value)
@@ -1090,8 +1128,13 @@ static int begin_section(struct parser *ps, const char *name)
 	} else if (!strcmp(name, "gpio")) {
 		ps->sect = &cfg->gpio;
 		ps->keys = gpio_keys;
+	} else if (!strcmp(name, "uplink")) {
+		cfg->uplink.present = true;
+		cfg->uplink.line = ps->line;
+		ps->sect = &cfg->uplink;
+		ps->keys = uplink_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink)", name);
 	}
 	return 0;
 }
@@ -1302,6 +1345,9 @@ static int finish(struct parser *ps)
 	}
 	if (cfg->printer.present && !cfg->printer.device[0])
 		return fail(ps, ps->line, "[printer]: device is required");
+	if (cfg->uplink.present && (!cfg->uplink.url[0] || !cfg->uplink.office[0]))
+		return fail(ps, cfg->uplink.line, "[uplink]: url and office are both required "
+			    "(kioskctl central add-office prints them)");
 	return finish_gpio(ps);
 }
 
