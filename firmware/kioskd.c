@@ -6,6 +6,7 @@
 #include "app-audio.h"
 #include "app-printer.h"
 #include "app-screen.h"
+#include "app-uplink.h"
 #include "i18n.h"
 #include "log.h"
 
@@ -121,6 +122,12 @@ int main(int argc, char **argv)
 	}
 	if (mc_app_add_bus(app) < 0) {
 		fprintf(stderr, "kioskd: cannot start the counter bus\n");
+		mc_app_free(app);
+		return 1;
+	}
+	/* The city uplink: a thread of its own; offline is not an error. */
+	if (mc_app_add_uplink(app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskd: %s\n", err);
 		mc_app_free(app);
 		return 1;
 	}
