@@ -510,6 +510,18 @@ static int ship(struct mc_uplink *u)
 	return n;
 }
 
+/* Refreshes the backlog from the local log (while offline: it grows). */
+static void refresh_backlog(struct mc_uplink *u)
+{
+	int64_t m = local_int(u->ro, "SELECT coalesce(max(id), 0) FROM events", NULL, 0, -1);
+	if (m < 0)
+		return;
+	pthread_mutex_lock(&u->lock);
+	u->st.local_max = m;
+	u->st.backlog = m > u->hwm ? m - u->hwm : 0;
+	pthread_mutex_unlock(&u->lock);
+}
+
 static void *run(void *arg)
 {
 	struct mc_uplink *u = arg;
@@ -531,7 +543,12 @@ static void *run(void *arg)
 			u->st.retry_ms = backoff;
 			snprintf(u->st.state, sizeof(u->st.state), "offline");
 			pthread_mutex_unlock(&u->lock);
-			if (pause_ms(u, backoff))
+			bool stop_now = false;
+			for (int64_t left = backoff; left > 0 && !stop_now; left -= u->interval_ms) {
+				refresh_backlog(u);
+				stop_now = pause_ms(u, left < u->interval_ms ? left : u->interval_ms);
+			}
+			if (stop_now)
 				break;
 			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 			continue;
