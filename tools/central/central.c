@@ -159,6 +159,32 @@ err_rollback:
 	return -1;
 }
 
+int mc_central_add_reader(PGconn *c, const char *role, char *password, size_t pwlen, char *err, size_t errlen)
+{
+	unsigned char b[16];
+	char sql[512];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b) || pwlen < 33) {
+		snprintf(err, errlen, "no random bytes for the password");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(password + 2 * i, 3, "%02x", b[i]);
+	const char *p[1] = { role };
+	PGresult *r = query(c, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, p, err, errlen);
+	if (!r)
+		return -1;
+	bool exists = PQntuples(r) > 0;
+	PQclear(r);
+	char *qrole = PQescapeIdentifier(c, role, strlen(role));
+	char *qpw = PQescapeLiteral(c, password, strlen(password));
+	snprintf(sql, sizeof(sql), "%s ROLE %s LOGIN PASSWORD %s; GRANT motcua_report TO %s",
+		 exists ? "ALTER" : "CREATE", qrole ? qrole : "?", qpw ? qpw : "''", qrole ? qrole : "?");
+	PQfreemem(qrole);
+	PQfreemem(qpw);
+	return run(c, sql, err, errlen);
+}
+
 /* ---- the report --------------------------------------------------------- */
 
 /* Figures per (office, service) of one month: counts and means from the

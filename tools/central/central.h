@@ -34,6 +34,10 @@ int mc_central_add_office(PGconn *c, const char *code, const char *name, const c
 			  char *role, size_t rolelen, char *password, size_t pwlen,
 			  char *err, size_t errlen);
 
+/* Creates (or re-keys) a login role that may only read, for the city's
+ * reports: member of motcua_report. password as for add_office. */
+int mc_central_add_reader(PGconn *c, const char *role, char *password, size_t pwlen, char *err, size_t errlen);
+
 /* What the city's report covers. */
 struct mc_central_report_opts {
 	int year, month;       /* the month, in each office's own local days */

@@ -13,13 +13,16 @@
 static void print_help(void)
 {
 	printf("Usage: kioskctl central init URL\n"
-	       "       kioskctl central add-office URL CODE --name NAME [--group GROUP]\n\n"
+	       "       kioskctl central add-office URL CODE --name NAME [--group GROUP]\n"
+	       "       kioskctl central add-reader URL ROLE\n\n"
 	       "Cơ sở dữ liệu PostgreSQL của thành phố / the city's PostgreSQL.\n\n"
 	       "  init         create or migrate the central schema (safe to run again);\n"
 	       "               URL is the city administrator's connection\n"
 	       "  add-office   register an office (or rename it) with its own login role,\n"
 	       "               which may only add its own office's rows; prints the\n"
-	       "               [uplink] lines for that office's board.conf\n\n"
+	       "               [uplink] lines for that office's board.conf\n"
+	       "  add-reader   a login role that may only read (for the city's reports);\n"
+	       "               prints its connection string\n\n"
 	       "URL is a libpq connection string ('host=... dbname=... user=...') or a\n"
 	       "postgresql:// URI.\n"
 	       "Exit status: 0 done, 1 failed, 2 bad usage.\n");
@@ -73,7 +76,7 @@ int cmd_central(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *grp = "";
-	char err[1024];
+	char err[1024] = "";
 	int c;
 
 	optind = 1;
@@ -133,7 +136,25 @@ int cmd_central(int argc, char **argv)
 		       "[uplink]\nurl = %s\noffice = %s\n", name, line, code);
 		return EXIT_OK;
 	}
-	return usage_error("central", "unknown action '%s' (init or add-office)", verb);
+	if (!strcmp(verb, "add-reader")) {
+		if (optind + 3 != argc)
+			return usage_error("central", "add-reader takes URL ROLE");
+		char pw[40], line[2048];
+		PGconn *pg = connect_to("central", url);
+		if (!pg)
+			return EXIT_FAIL;
+		if (mc_central_version(pg, err, sizeof(err)) != MC_CENTRAL_SCHEMA ||
+		    mc_central_add_reader(pg, argv[optind + 2], pw, sizeof(pw), err, sizeof(err)) < 0) {
+			fprintf(stderr, "kioskctl central: add-reader: %s\n", err[0] ? err : "run 'kioskctl central init URL' first");
+			PQfinish(pg);
+			return EXIT_FAIL;
+		}
+		PQfinish(pg);
+		office_url(url, argv[optind + 2], pw, line, sizeof(line));
+		printf("%s\n", line);
+		return EXIT_OK;
+	}
+	return usage_error("central", "unknown action '%s' (init, add-office or add-reader)", verb);
 }
 
 /* ---- the city's report ---------------------------------------------------- */
