@@ -92,13 +92,23 @@ static void status(void *priv, json_t *obj)
 	struct mc_uplink_status s;
 
 	mc_uplink_status(g->up, &s);
-	json_object_set_new(obj, "uplink", json_pack(
+	char text[512];
+	int n = snprintf(text, sizeof(text), "văn phòng %s: đã gửi đến sự kiện %lld/%lld, còn %lld"
+			 " (sent up to event %lld of %lld, backlog %lld)", mc_app_config(g->app)->uplink.office,
+			 (long long)s.sent_id, (long long)s.local_max, (long long)s.backlog, (long long)s.sent_id,
+			 (long long)s.local_max, (long long)s.backlog);
+	if (s.error[0] && n > 0 && (size_t)n < sizeof(text))
+		snprintf(text + n, sizeof(text) - (size_t)n, "; lỗi / error: %s; thử lại sau %lld s", s.error,
+			 (long long)(s.retry_ms / 1000));
+	json_t *st = json_pack(
 		"{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:i, s:i, s:I, s:I, s:s}",
 		"state", s.state, "office", mc_app_config(g->app)->uplink.office, "store_id", s.store_id,
 		"last_event_sent", (json_int_t)s.sent_id, "local_last_event", (json_int_t)s.local_max,
 		"backlog", (json_int_t)s.backlog, "shipped", (json_int_t)s.shipped,
 		"batches", (json_int_t)s.batches, "renewals", s.renewals, "failures", s.failures,
-		"last_ok_ms", (json_int_t)s.last_ok_ms, "retry_ms", (json_int_t)s.retry_ms, "error", s.error));
+		"last_ok_ms", (json_int_t)s.last_ok_ms, "retry_ms", (json_int_t)s.retry_ms, "error", s.error);
+	json_object_set_new(st, "text", json_string(text));
+	json_object_set_new(obj, "uplink", st);
 }
 
 static void release(void *priv)

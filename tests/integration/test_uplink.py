@@ -173,7 +173,11 @@ class UplinkTest(unittest.TestCase):
         s = wait_for(lambda: (self.status(ks[0]) or {}).get("state") == "offline" and self.status(ks[0]),
                      30, 0.05, "uplink to notice the server is gone")
         self.assertTrue(s["error"])
-        self.assertGreater(s["backlog"], 0)
+        self.drive(ks, rnd, 5)
+        s = wait_for(lambda: (self.status(ks[0]) or {}).get("backlog", 0) > 0 and self.status(ks[0]),
+                     30, 0.05, "the backlog to show")
+        _, diag, _ = ks[0].ctl("diag")
+        self.assertRegex(diag, r"uplink.*offline.*backlog [1-9]")
         self.pg.start()
 
         # One kioskd killed mid-batch, restarted on the same database.
@@ -200,6 +204,9 @@ class UplinkTest(unittest.TestCase):
         for (code, _, _), k in zip(OFFICES, ks):
             s = self.wait_caught_up(k)
             self.assertEqual(s["backlog"], 0)
+            _, out, _ = k.ctl("status", check=0)
+            self.assertRegex(out, r"uplink +idle — .*sent up to event %d of %d, backlog 0" %
+                             (s["last_event_sent"], s["last_event_sent"]))
             sid, local = self.local_events(k)
             self.assertEqual(s["store_id"], sid)
             central = self.central_events(code)
