@@ -280,6 +280,16 @@ class UplinkTest(unittest.TestCase):
         self.assertIn("Phường Bách Khoa", table)
         csv = self.ctl("report", "--central", reporter, "--month", month, "--format", "csv").stdout
         self.assertTrue(csv.startswith("\ufeffsep=;"))
+        # The PDF in the administrative form, read back with pdftotext.
+        import subprocess
+        pdf = os.path.join(self.links, "city.pdf")
+        self.ctl("report", "--central", reporter, "--month", month, "--format", "pdf", "--out", pdf)
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+        self.assertIn("BÁO CÁO THÁNG CÁC TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", text)
+        self.assertIn("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", text)
+        for o in city["offices"]:
+            self.assertIn("%s (%s)" % (o["name"], o["code"]), text)
+            self.assertRegex(text, r"%s \(%s\)\s+\S+\s+%d\b" % (o["name"], o["code"], o["total"]["tickets"]))
 
     def test_3_restored_backup_takes_a_new_store_id(self):
         rnd = random.Random(7)

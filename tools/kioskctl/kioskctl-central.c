@@ -2,12 +2,15 @@
  * `kioskctl central add-office URL CODE --name N --group G`, and
  * `kioskctl report --central URL --month YYYY-MM` (DESIGN §9). */
 #include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "central.h"
 #include "kioskctl.h"
+#include "report.h"
 #include "tools-common.h"
 
 static void print_help(void)
@@ -162,7 +165,7 @@ int cmd_central(int argc, char **argv)
 static void report_help(void)
 {
 	printf("Usage: kioskctl report --central URL --month YYYY-MM [--group G]\n"
-	       "                       [--format table|csv|json] [--out FILE] [--no-rollups]\n\n"
+	       "                       [--format table|csv|json|pdf] [--out FILE] [--no-rollups]\n\n"
 	       "Báo cáo tháng của thành phố: mọi văn phòng, theo nhóm và lĩnh vực.\n"
 	       "The city's monthly report: every office, group and service — tickets,\n"
 	       "wait (mean, median, P90), share within target, no-shows, tickets in doubt,\n"
@@ -269,6 +272,170 @@ static void write_report(FILE *f, const json_t *rep, bool csv)
 	figures_line(f, csv, "", "", "", "Toàn thành phố / city", json_object_get(rep, "city"), NULL);
 }
 
+/* ---- PDF: the office report's administrative form ------------------------- */
+
+/* Cell texts of one table, kept until the PDF is drawn. */
+struct cells {
+	char (*txt)[200];        /* texts */
+	const char **ptr;        /* pointers to them, row after row */
+	size_t n, cap;           /* used, allocated */
+};
+
+static void cell(struct cells *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cell(struct cells *c, const char *fmt, ...)
+{
+	va_list ap;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		char (*t)[200] = realloc(c->txt, cap * sizeof(*t));
+		if (!t)
+			return;
+		c->txt = t;
+		c->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->txt[c->n], sizeof(c->txt[0]), fmt, ap);
+	va_end(ap);
+	c->n++;
+}
+
+/* Pointers are taken once every cell is in (the texts may move before). */
+static const char *const *cell_ptrs(struct cells *c)
+{
+	c->ptr = calloc(c->n ? c->n : 1, sizeof(*c->ptr));
+	for (size_t i = 0; c->ptr && i < c->n; i++)
+		c->ptr[i] = c->txt[i];
+	return c->ptr;
+}
+
+/* The 12 figure columns of a row (name given by the caller first). */
+static void figure_cells(struct cells *c, const json_t *x, const json_t *prev)
+{
+	char mean[16], med[16], p90[16], wt[16], sat[16], dw[24] = "–";
+
+	minutes(json_object_get(x, "wait_mean_ms"), ',', mean, sizeof(mean));
+	minutes(json_object_get(x, "wait_median_ms"), ',', med, sizeof(med));
+	minutes(json_object_get(x, "wait_p90_ms"), ',', p90, sizeof(p90));
+	share(json_object_get(x, "within_target"), ',', wt, sizeof(wt));
+	share(json_object_get(x, "satisfied"), ',', sat, sizeof(sat));
+	const json_t *a = json_object_get(x, "within_target"), *b = prev ? json_object_get(prev, "within_target") : NULL;
+	if (json_is_number(a) && json_is_number(b)) {
+		snprintf(dw, sizeof(dw), "%+.1f", (json_number_value(a) - json_number_value(b)) * 100.0);
+		char *d = strchr(dw, '.');
+		if (d)
+			*d = ',';
+	}
+	cell(c, "%lld", (long long)json_integer_value(json_object_get(x, "tickets")));
+	cell(c, "%s", mean);
+	cell(c, "%s", med);
+	cell(c, "%s", p90);
+	cell(c, "%s", wt);
+	cell(c, "%lld", (long long)json_integer_value(json_object_get(x, "noshow")));
+	cell(c, "%lld", (long long)json_integer_value(json_object_get(x, "in_doubt")));
+	cell(c, "%s", sat);
+	cell(c, "%s", dw);
+}
+
+static int write_pdf(const json_t *rep, const char *path)
+{
+	static const char *const head[12] = { "Hạng", "Đơn vị", "Nhóm", "Số phiếu", "Chờ TB (phút)", "Trung vị",
+					      "P90", "Đúng hạn", "Vắng mặt", "Nghi vấn", "Hài lòng", "Δ đúng hạn" };
+	static const char *const head_en[12] = { "Rank", "Office", "Group", "Tickets", "Mean wait", "Median", "P90",
+						 "Within target", "No-shows", "In doubt", "Satisfied", "Δ on time" };
+	size_t noff = json_array_size(json_object_get(rep, "offices"));
+	struct mc_report_table *t = calloc(noff + 2, sizeof(*t));
+	struct cells *c = calloc(noff + 2, sizeof(*c));
+	char period[96], period_en[96], err[512], (*titles)[200] = calloc(noff + 2, sizeof(*titles));
+	size_t i, j, nt = 0;
+	json_t *of, *s;
+	int rc = -1;
+
+	if (!t || !c || !titles)
+		goto out;
+	snprintf(period, sizeof(period), "Tháng %s (theo ngày địa phương của từng đơn vị)",
+		 json_string_value(json_object_get(rep, "month")));
+	snprintf(period_en, sizeof(period_en), "City report for %s, in each office's local days",
+		 json_string_value(json_object_get(rep, "month")));
+	/* Ranking of offices. */
+	json_array_foreach(json_object_get(rep, "offices"), i, of) {
+		const json_t *rank = json_object_get(of, "rank");
+		if (json_is_integer(rank))
+			cell(&c[nt], "%lld", (long long)json_integer_value(rank));
+		else
+			cell(&c[nt], "–");
+		cell(&c[nt], "%s (%s)", json_string_value(json_object_get(of, "name")),
+		     json_string_value(json_object_get(of, "code")));
+		cell(&c[nt], "%s", json_string_value(json_object_get(of, "group")));
+		figure_cells(&c[nt], json_object_get(of, "total"), json_object_get(of, "previous"));
+	}
+	t[nt] = (struct mc_report_table){ .title = "Xếp hạng các đơn vị", .title_en = "Offices ranked (within target, then satisfaction, then mean wait)",
+					  .ncols = 12, .nrows = noff, .total_row = SIZE_MAX };
+	nt++;
+	/* Groups and the city. */
+	size_t ng = 0;
+	json_array_foreach(json_object_get(rep, "groups"), i, s) {
+		cell(&c[nt], "%s", "");
+		cell(&c[nt], "%lld đơn vị", (long long)json_integer_value(json_object_get(s, "offices")));
+		cell(&c[nt], "%s", json_string_value(json_object_get(s, "group")));
+		figure_cells(&c[nt], s, NULL);
+		ng++;
+	}
+	cell(&c[nt], "%s", "");
+	cell(&c[nt], "Toàn thành phố");
+	cell(&c[nt], "%s", "");
+	figure_cells(&c[nt], json_object_get(rep, "city"), NULL);
+	t[nt] = (struct mc_report_table){ .title = "Theo nhóm và toàn thành phố", .title_en = "By group and city-wide",
+					  .ncols = 12, .nrows = ng + 1, .total_row = ng };
+	nt++;
+	/* Each office by service. */
+	json_array_foreach(json_object_get(rep, "offices"), i, of) {
+		size_t n = 0;
+		json_array_foreach(json_object_get(of, "services"), j, s) {
+			cell(&c[nt], "%s", "");
+			cell(&c[nt], "%s", json_string_value(json_object_get(s, "name")));
+			cell(&c[nt], "%s", json_string_value(json_object_get(s, "service")));
+			figure_cells(&c[nt], s, NULL);
+			n++;
+		}
+		cell(&c[nt], "%s", "");
+		cell(&c[nt], "Tổng cộng");
+		cell(&c[nt], "%s", "");
+		figure_cells(&c[nt], json_object_get(of, "total"), json_object_get(of, "previous"));
+		snprintf(titles[nt], sizeof(titles[0]), "%s (%s) — theo lĩnh vực", json_string_value(json_object_get(of, "name")),
+			 json_string_value(json_object_get(of, "code")));
+		t[nt] = (struct mc_report_table){ .title = titles[nt], .title_en = "By service", .ncols = 12,
+						  .nrows = n + 1, .total_row = n };
+		nt++;
+	}
+	for (i = 0; i < nt; i++) {
+		for (int k = 0; k < 12; k++) {
+			t[i].head[k] = head[k];
+			t[i].head_en[k] = head_en[k];
+		}
+		if (!(t[i].cells = cell_ptrs(&c[i])) || c[i].n != t[i].nrows * 12)
+			goto out;
+	}
+	err[0] = 0;
+	if (mc_report_write_tables_pdf("ỦY BAN NHÂN DÂN THÀNH PHỐ",
+				       "BÁO CÁO THÁNG CÁC TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", period, period_en, t, nt,
+				       path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kioskctl report: %s\n", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc && !err[0])
+		fprintf(stderr, "kioskctl report: out of memory\n");
+	for (i = 0; c && i < noff + 2; i++) {
+		free(c[i].txt);
+		free(c[i].ptr);
+	}
+	free(c);
+	free(t);
+	free(titles);
+	return rc;
+}
+
 int cmd_report_central(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -302,8 +469,10 @@ int cmd_report_central(int argc, char **argv)
 	if (!month || sscanf(month, "%4d-%2d%c", &ro.year, &ro.month, &tail) != 2 || strlen(month) != 7 ||
 	    ro.month < 1 || ro.month > 12 || ro.year < 1970)
 		return usage_error("report", "--central needs --month YYYY-MM");
-	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json"))
-		return usage_error("report", "--format '%s': the city report is table, csv or json", format);
+	if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json") && strcmp(format, "pdf"))
+		return usage_error("report", "--format '%s': use table, csv, json or pdf", format);
+	if (!strcmp(format, "pdf") && !out)
+		return usage_error("report", "--format pdf needs --out FILE.pdf");
 	PGconn *pg = connect_to("report", url);
 	if (!pg)
 		return EXIT_FAIL;
@@ -312,6 +481,10 @@ int cmd_report_central(int argc, char **argv)
 	if (!rep) {
 		fprintf(stderr, "kioskctl report: %s", err);
 		return EXIT_FAIL;
+	}
+	if (!strcmp(format, "pdf")) {
+		rc = write_pdf(rep, out) ? EXIT_FAIL : EXIT_OK;
+		goto out;
 	}
 	FILE *f = out ? fopen(out, "w") : stdout;
 	if (!f) {
