@@ -48,6 +48,7 @@ const char *const mc_central_migrations[] = {
 	"  expired int NOT NULL, in_doubt int NOT NULL,"
 	"  waits int NOT NULL, wait_sum_ms bigint NOT NULL, with_target int NOT NULL, over_target int NOT NULL,"
 	"  r1 int NOT NULL, r2 int NOT NULL, r3 int NOT NULL, r4 int NOT NULL,"
+	"  wait_values bigint[] NOT NULL,"                /* the day's waits, sorted (exact medians) */
 	"  PRIMARY KEY (office, day, service));"
 	/* Board facts: what the reports need from each office's board.conf. */
 	"CREATE TABLE motcua.services ("
@@ -84,7 +85,8 @@ const char *const mc_central_migrations[] = {
 	"    count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0),\n"
 	"    count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0 AND wait_ms > s.target_ms),\n"
 	"    count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),\n"
-	"    count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4)\n"
+	"    count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),\n"
+	"    coalesce(array_agg(wait_ms ORDER BY wait_ms) FILTER (WHERE wait_ms >= 0), '{}')\n"
 	"  FROM tickets t LEFT JOIN services s ON s.office = t.office AND s.service = t.service\n"
 	"  WHERE t.office = o AND t.day::text || '|' || t.service = ANY(keys)\n"
 	"    AND t.day = ANY(SELECT split_part(k, '|', 1)::date FROM unnest(keys) k)\n"

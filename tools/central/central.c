@@ -3,6 +3,9 @@
 #include "central.h"
 
 #include <ctype.h>
+#include <stdint.h>
+
+#include "report.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,18 +194,12 @@ int mc_central_add_reader(PGconn *c, const char *role, char *password, size_t pw
  * roll-ups or from the tickets, medians and P90 always from the tickets.
  * $1, $2: first and last local day; $3: group or NULL. */
 static const char SQL_ROLLUPS[] =
-	"WITH o AS (SELECT code FROM motcua.offices WHERE $3::text IS NULL OR grp = $3),"
-	" c AS (SELECT office, service, sum(tickets) tickets, sum(served) served, sum(noshow) noshow,"
-	"  sum(voided) voided, sum(expired) expired, sum(in_doubt) in_doubt, sum(waits) waits,"
-	"  sum(wait_sum_ms) wait_sum, sum(with_target) with_target, sum(over_target) over_target,"
-	"  sum(r1) r1, sum(r2) r2, sum(r3) r3, sum(r4) r4"
-	"  FROM motcua.daily WHERE office IN (SELECT code FROM o) AND day BETWEEN $1 AND $2"
-	"  GROUP BY office, service),"
-	" p AS (SELECT office, service, percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms) med,"
-	"  percentile_disc(0.9) WITHIN GROUP (ORDER BY wait_ms) p90"
-	"  FROM motcua.tickets WHERE office IN (SELECT code FROM o) AND day BETWEEN $1 AND $2 AND wait_ms >= 0"
-	"  GROUP BY office, service)"
-	" SELECT c.*, p.med, p.p90 FROM c LEFT JOIN p USING (office, service) ORDER BY office, service";
+	"WITH o AS (SELECT code FROM motcua.offices WHERE $3::text IS NULL OR grp = $3)"
+	" SELECT office, service, sum(tickets), sum(served), sum(noshow), sum(voided), sum(expired),"
+	"  sum(in_doubt), sum(waits), sum(wait_sum_ms), sum(with_target), sum(over_target),"
+	"  sum(r1), sum(r2), sum(r3), sum(r4)"
+	" FROM motcua.daily WHERE office IN (SELECT code FROM o) AND day BETWEEN $1 AND $2"
+	" GROUP BY office, service ORDER BY office, service";
 
 static const char SQL_TICKETS[] =
 	"WITH o AS (SELECT code FROM motcua.offices WHERE $3::text IS NULL OR grp = $3)"
@@ -213,21 +210,22 @@ static const char SQL_TICKETS[] =
 	"  count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0),"
 	"  count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0 AND wait_ms > s.target_ms),"
 	"  count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),"
-	"  count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),"
-	"  percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms) FILTER (WHERE wait_ms >= 0),"
-	"  percentile_disc(0.9) WITHIN GROUP (ORDER BY wait_ms) FILTER (WHERE wait_ms >= 0)"
+	"  count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4)"
 	" FROM motcua.tickets t LEFT JOIN motcua.services s ON s.office = t.office AND s.service = t.service"
 	" WHERE t.office IN (SELECT code FROM o) AND t.day BETWEEN $1 AND $2"
 	" GROUP BY t.office, t.service ORDER BY t.office, t.service";
 
-/* Median and P90 of a whole office, group or city (not sums of parts). */
-static const char SQL_PCT[] =
+/* The waits of the month per (office, service), for exact medians and P90
+ * computed here (the local report's own definitions and sort): from the
+ * roll-ups' sorted daily arrays, or gathered from the tickets. */
+static const char SQL_WAITS_ROLLUPS[] =
 	"WITH o AS (SELECT code, grp FROM motcua.offices WHERE $3::text IS NULL OR grp = $3)"
-	" SELECT o.code, o.grp, grouping(o.grp), grouping(o.code),"
-	"  percentile_cont(0.5) WITHIN GROUP (ORDER BY wait_ms), percentile_disc(0.9) WITHIN GROUP (ORDER BY wait_ms)"
-	" FROM motcua.tickets t JOIN o ON o.code = t.office"
-	" WHERE t.day BETWEEN $1 AND $2 AND wait_ms >= 0"
-	" GROUP BY ROLLUP (o.grp, o.code)";
+	" SELECT d.office, o.grp, d.service, d.wait_values FROM motcua.daily d JOIN o ON o.code = d.office"
+	" WHERE d.day BETWEEN $1 AND $2 AND d.waits > 0 ORDER BY d.office, d.service";
+static const char SQL_WAITS_TICKETS[] =
+	"WITH o AS (SELECT code, grp FROM motcua.offices WHERE $3::text IS NULL OR grp = $3)"
+	" SELECT t.office, o.grp, t.service, array_agg(t.wait_ms) FROM motcua.tickets t JOIN o ON o.code = t.office"
+	" WHERE t.day BETWEEN $1 AND $2 AND t.wait_ms >= 0 GROUP BY t.office, o.grp, t.service ORDER BY 1, 3";
 
 /* The counted fields of a figure set, in SQL column order from 2. */
 static const char *const COUNTS[] = {
@@ -279,12 +277,132 @@ static void finish_figures(json_t *f)
 		json_object_set_new(f, "wait_p90_ms", json_null());
 }
 
-static void set_pct(json_t *f, PGresult *r, int row, int col)
+/* Median and P90 of n waits (sorted in place) into f. */
+static void set_stats(json_t *f, int64_t *v, size_t n)
 {
-	json_object_set_new(f, "wait_median_ms", PQgetisnull(r, row, col) ? json_null()
-			    : json_real(strtod(PQgetvalue(r, row, col), NULL)));
-	json_object_set_new(f, "wait_p90_ms", PQgetisnull(r, row, col + 1) ? json_null()
-			    : json_integer(strtoll(PQgetvalue(r, row, col + 1), NULL, 10)));
+	struct mc_report_stats st;
+
+	mc_report_stats_of(v, n, &st);
+	json_object_set_new(f, "wait_median_ms", n ? json_real(st.median_ms) : json_null());
+	json_object_set_new(f, "wait_p90_ms", n ? json_integer(st.p90_ms) : json_null());
+}
+
+/* The waits of one (office, service) pair. */
+struct pair {
+	char office[40], grp[160], service[40];
+	int64_t *v;              /* values */
+	size_t n, cap;           /* used, allocated */
+};
+
+/* Appends the numbers of a PostgreSQL array text "{1,2,3}" to p. */
+static int parse_values(struct pair *p, const char *s)
+{
+	for (s = strchr(s, '{'); s && *s && *s != '}';) {
+		char *end;
+		s++;
+		long long x = strtoll(s, &end, 10);
+		if (end == s)
+			break;
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 1024;
+			int64_t *q = realloc(p->v, cap * sizeof(*q));
+			if (!q)
+				return -1;
+			p->v = q;
+			p->cap = cap;
+		}
+		p->v[p->n++] = x;
+		s = end;
+	}
+	return 0;
+}
+
+/* Medians and P90 of every pair, office, group and the city, into
+ * pct_pair ("office\tservice"), pct_office, pct_group and pct_city. */
+static int wait_stats(PGconn *c, const char *const *p, bool rollups, json_t *pct_pair, json_t *pct_office,
+		      json_t *pct_group, json_t *pct_city, char *err, size_t errlen)
+{
+	PGresult *r = query(c, rollups ? SQL_WAITS_ROLLUPS : SQL_WAITS_TICKETS, 3, p, err, errlen);
+	struct pair *pairs = NULL;
+	size_t np = 0, total = 0;
+	int64_t *all = NULL, *tmp = NULL;
+	int rc = -1;
+
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *office = PQgetvalue(r, i, 0), *service = PQgetvalue(r, i, 2);
+		if (!np || strcmp(pairs[np - 1].office, office) || strcmp(pairs[np - 1].service, service)) {
+			struct pair *q = realloc(pairs, (np + 1) * sizeof(*q));
+			if (!q)
+				goto out_nomem;
+			pairs = q;
+			memset(&pairs[np], 0, sizeof(pairs[np]));
+			snprintf(pairs[np].office, sizeof(pairs[np].office), "%s", office);
+			snprintf(pairs[np].grp, sizeof(pairs[np].grp), "%s", PQgetvalue(r, i, 1));
+			snprintf(pairs[np].service, sizeof(pairs[np].service), "%s", service);
+			np++;
+		}
+		if (parse_values(&pairs[np - 1], PQgetvalue(r, i, 3)))
+			goto out_nomem;
+	}
+	PQclear(r);
+	r = NULL;
+	for (size_t i = 0; i < np; i++)
+		total += pairs[i].n;
+	all = malloc((total ? total : 1) * sizeof(*all));
+	tmp = malloc((total ? total : 1) * sizeof(*tmp));
+	if (!all || !tmp)
+		goto out_nomem;
+	/* Pairs are in office order: each office's values are contiguous. */
+	size_t o = 0;
+	for (size_t i = 0; i < np; i++) {
+		memcpy(all + o, pairs[i].v, pairs[i].n * sizeof(*all));
+		o += pairs[i].n;
+	}
+	for (size_t i = 0, start = 0, k = 0; i < np; i++) {
+		char key[100];
+		json_t *f = json_object();
+		snprintf(key, sizeof(key), "%s\t%s", pairs[i].office, pairs[i].service);
+		set_stats(f, pairs[i].v, pairs[i].n);
+		json_object_set_new(pct_pair, key, f);
+		k += pairs[i].n;
+		if (i + 1 == np || strcmp(pairs[i + 1].office, pairs[i].office)) {
+			memcpy(tmp, all + start, (k - start) * sizeof(*tmp));
+			f = json_object();
+			set_stats(f, tmp, k - start);
+			json_object_set_new(pct_office, pairs[i].office, f);
+			start = k;
+		}
+	}
+	/* Groups: gather each group's values. */
+	for (size_t i = 0; i < np; i++) {
+		if (json_object_get(pct_group, pairs[i].grp))
+			continue;
+		size_t n = 0;
+		for (size_t j = i; j < np; j++)
+			if (!strcmp(pairs[j].grp, pairs[i].grp)) {
+				memcpy(tmp + n, pairs[j].v, pairs[j].n * sizeof(*tmp));
+				n += pairs[j].n;
+			}
+		json_t *f = json_object();
+		set_stats(f, tmp, n);
+		json_object_set_new(pct_group, pairs[i].grp, f);
+	}
+	set_stats(pct_city, all, total);
+	rc = 0;
+	goto out;
+
+out_nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	PQclear(r);
+	for (size_t i = 0; i < np; i++)
+		free(pairs[i].v);
+	free(pairs);
+	free(all);
+	free(tmp);
+	return rc;
 }
 
 /* Per-office totals of one month (counts only), keyed by office code. */
@@ -316,10 +434,8 @@ static json_t *month_figures(PGconn *c, const char *from, const char *to, const 
 		}
 		add_figures(tot, f);
 		if (pairs) {
-			set_pct(f, r, i, 2 + NCOUNTS + 4);
 			json_object_set_new(f, "office", json_string(office));
 			json_object_set_new(f, "service", json_string(PQgetvalue(r, i, 1)));
-			finish_figures(f);
 			json_array_append_new(*pairs, f);
 		} else {
 			json_decref(f);
@@ -373,22 +489,26 @@ json_t *mc_central_report(PGconn *c, const struct mc_central_report_opts *o, cha
 	    !(prev = month_figures(c, pfrom, pto, o->group, o->rollups, NULL, err, errlen)))
 		goto out;
 	const char *p[3] = { from, to, o->group };
-	if (!(r = query(c, SQL_PCT, 3, p, err, errlen)))
-		goto out;
 	json_t *pct_office = json_object(), *pct_group = json_object(), *pct_city = json_object();
-	for (int i = 0; i < PQntuples(r); i++) {
-		bool no_code = atoi(PQgetvalue(r, i, 3)) != 0, no_grp = atoi(PQgetvalue(r, i, 2)) != 0;
-		json_t *f = json_object();
-		set_pct(f, r, i, 4);
-		if (no_grp)
-			json_object_update(pct_city, f), json_decref(f);
-		else if (no_code)
-			json_object_set_new(pct_group, PQgetvalue(r, i, 1), f);
-		else
-			json_object_set_new(pct_office, PQgetvalue(r, i, 0), f);
+	json_t *pct_pair = json_object();
+	if (wait_stats(c, p, o->rollups, pct_pair, pct_office, pct_group, pct_city, err, errlen)) {
+		json_decref(pct_pair), json_decref(pct_office), json_decref(pct_group), json_decref(pct_city);
+		goto out;
 	}
-	PQclear(r);
-	r = NULL;
+	{
+		size_t i;
+		json_t *f;
+		json_array_foreach(pairs, i, f) {
+			char key[100];
+			snprintf(key, sizeof(key), "%s\t%s", json_string_value(json_object_get(f, "office")),
+				 json_string_value(json_object_get(f, "service")));
+			json_t *pc = json_object_get(pct_pair, key);
+			if (pc)
+				json_object_update(f, pc);
+			finish_figures(f);
+		}
+	}
+	json_decref(pct_pair);
 
 	/* Offices with their board facts and services. */
 	if (!(r = query(c,
