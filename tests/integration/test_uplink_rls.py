@@ -67,7 +67,7 @@ class RlsTest(unittest.TestCase):
 
     def test_office_cannot_read_others(self):
         self.pg.psql(EV.format(o="B2", i=99) + ";" + EV.format(o="A1", i=99))
-        self.pg.psql("INSERT INTO motcua.daily VALUES ('B2', current_date, 'civil', 1,0,0,0,0,0,0,0,0,0,0,0,0,0)"
+        self.pg.psql("INSERT INTO motcua.daily VALUES ('B2', current_date, 'civil', 1,0,0,0,0,0,0,0,0,0,0,0,0,0,'{}')"
                      " ON CONFLICT DO NOTHING")
         for table in ("events", "tickets", "daily", "services", "ticket_inbox"):
             rc, out, err = self.as_role("office_a1", "SELECT count(*) FROM motcua.%s WHERE office = 'B2'" % table)
