@@ -1,8 +1,6 @@
 /* app-uplink.c — the city uplink's glue: board facts for the city, the
  * store-id renewal run on the loop thread (the store's owner), and the
  * uplink's state in status. */
-#include "app-uplink.h"
-
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -16,6 +14,7 @@
 #include "app.h"
 #include "log.h"
 #include "loop.h"
+#include "services.h"
 #include "store.h"
 #include "uplink.h"
 
@@ -150,11 +149,14 @@ static char *board_facts(const struct mc_config *cfg)
 	return text;
 }
 
-int mc_app_add_uplink(struct mc_app *app, char *err, size_t errlen)
+/* Starts the uplink thread if board.conf has [uplink] (else does nothing)
+ * and registers it as the output "uplink" (status only). Loop thread. */
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
 {
 	const struct mc_config *cfg = mc_app_config(app);
 	char db[400];
 
+	(void)priv;
 	if (!cfg->uplink.present)
 		return 0;
 	struct glue *g = calloc(1, sizeof(*g));
@@ -204,3 +206,11 @@ err_free:
 	free(g);
 	return -1;
 }
+
+/* The services table's row (services.c): offline is not an error, so a
+ * start fails only when the thread cannot be made. */
+const struct mc_service mc_service_uplink = {
+	.name = "uplink",
+	.start = service_start,
+	.exit_code = 1,
+};
