@@ -308,7 +308,7 @@ class UplinkTest(unittest.TestCase):
         self.drive([k], rnd, 40)
         self.wait_caught_up(k)
         _, before = self.local_events(k)
-        k.stop()
+        self.assertEqual(k.stop(), 0, "kioskd did not stop cleanly: " + k.read_log())
         # The technician restores last week's copy.
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(k.db() + suffix):
@@ -334,6 +334,9 @@ class UplinkTest(unittest.TestCase):
         self.assertTrue(new)
         self.assertEqual([e for e in after if int(e[0]) <= mark], [e for e in before if int(e[0]) <= mark])
         self.assertEqual(new, [e for e in after if int(e[0]) > mark])
+        # A clean stop with the uplink running (the sanitizer build checks
+        # for leaks here).
+        self.assertEqual(k.stop(), 0, "kioskd did not stop cleanly: " + k.read_log())
 
 
 if __name__ == "__main__":
