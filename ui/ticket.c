@@ -362,6 +362,13 @@ out:
 	return r;
 }
 
+struct mc_ticket_layout { int unused; };
+struct mc_ticket_layout *mc_ticket_layout_new(void) { return calloc(1, sizeof(struct mc_ticket_layout)); }
+void mc_ticket_layout_free(struct mc_ticket_layout *lay) { free(lay); }
+struct mc_raster *mc_ticket_layout_render(struct mc_ticket_layout *lay, const struct mc_ticket_print *t,
+					  int width, struct mc_ticket_box *box, char *err, size_t errlen)
+{ (void)lay; return mc_ticket_render(t, width, box, err, errlen); }
+
 #ifdef MC_SANITIZED
 /* fontconfig keeps its configuration and font cache for the life of the
  * process (pango loads it once per rendering thread); LeakSanitizer would

@@ -46,4 +46,12 @@ struct mc_ticket_box {
 struct mc_raster *mc_ticket_render(const struct mc_ticket_print *t, int width,
 				   struct mc_ticket_box *box, char *err, size_t errlen);
 
+/* A ticket layout that keeps what does not change between tickets. */
+struct mc_ticket_layout;
+
+struct mc_ticket_layout *mc_ticket_layout_new(void);
+void mc_ticket_layout_free(struct mc_ticket_layout *lay);
+struct mc_raster *mc_ticket_layout_render(struct mc_ticket_layout *lay, const struct mc_ticket_print *t,
+					  int width, struct mc_ticket_box *box, char *err, size_t errlen);
+
 #endif
