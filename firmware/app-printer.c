@@ -42,6 +42,7 @@ struct printer_out {
 	struct mc_app *app;
 	struct mc_worker *worker;        /* the printer thread */
 	struct mc_printer *printer;      /* used on the worker thread only */
+	struct mc_ticket_layout *layout; /* worker thread only: made there at its first ticket */
 	char device[300];                /* effective device URI */
 	long long timer;                 /* idle status timer */
 	bool closing;                    /* shutting down: report nothing */
@@ -95,7 +96,11 @@ static void run_print(struct job *j)
 		.banner = j->kind == JOB_TEST ? "IN THỬ · TEST PRINT" :
 			  j->kind == JOB_REPRINT ? "BẢN IN LẠI · REPRINT" : NULL,
 	};
-	struct mc_raster *r = mc_ticket_render(&tp, pc->width, NULL, note, sizeof(note));
+	if (!j->po->layout)
+		j->po->layout = mc_ticket_layout_new();
+	struct mc_raster *r = j->po->layout ?
+		mc_ticket_layout_render(j->po->layout, &tp, pc->width, NULL, note, sizeof(note)) :
+		mc_ticket_render(&tp, pc->width, NULL, note, sizeof(note));
 
 	j->rc = -1;
 	if (!r) {
@@ -327,7 +332,8 @@ static void release(void *priv)
 	po->closing = true;
 	if (po->timer > 0)
 		mc_loop_del_timer(mc_app_loop(po->app), po->timer);
-	mc_worker_free(po->worker);
+	mc_worker_free(po->worker);      /* joins the thread: the layout is ours now */
+	mc_ticket_layout_free(po->layout);
 	mc_printer_close(po->printer);
 	free(po);
 }

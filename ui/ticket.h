@@ -4,8 +4,16 @@
  *
  * Text that does not fit wraps or shrinks; it is never cut off. Fonts come
  * from fontconfig by family ("Noto Sans", Debian's fonts-noto-core). Pure
- * apart from reading the logo PNG; thread-safe (call it from the printer
- * worker). */
+ * apart from reading the logo PNG.
+ *
+ * A ticket layout (mc_ticket_layout) keeps what does not change between
+ * tickets: the office, service names, footers, headings and the fixed
+ * parts of the count lines laid out and turned into dots once per text,
+ * size and width; the logo dithered once per file and width; the QR code
+ * once per content and width; one drawing surface. Tickets drawn through
+ * it are dot for dot those mc_ticket_render draws alone. Its memory is
+ * bounded (64 paragraphs, two logo placements, one QR, one surface the
+ * size of the longest ticket). */
 #ifndef MC_TICKET_H
 #define MC_TICKET_H
 
@@ -46,11 +54,17 @@ struct mc_ticket_box {
 struct mc_raster *mc_ticket_render(const struct mc_ticket_print *t, int width,
 				   struct mc_ticket_box *box, char *err, size_t errlen);
 
-/* A ticket layout that keeps what does not change between tickets. */
+/* Threads: mc_ticket_render may be called from any thread (it makes and
+ * drops its own layout). A layout is confined to one thread at a time
+ * (in kioskd, the printer worker that made it); it is not locked. */
 struct mc_ticket_layout;
 
+/* A new, empty layout, or NULL when out of memory. */
 struct mc_ticket_layout *mc_ticket_layout_new(void);
+/* Frees lay and everything it keeps. Accepts NULL. */
 void mc_ticket_layout_free(struct mc_ticket_layout *lay);
+/* As mc_ticket_render, reusing and filling lay's caches. A logo file that
+ * changes (time, size, inode) is read again. */
 struct mc_raster *mc_ticket_layout_render(struct mc_ticket_layout *lay, const struct mc_ticket_print *t,
 					  int width, struct mc_ticket_box *box, char *err, size_t errlen);
 

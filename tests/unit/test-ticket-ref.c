@@ -102,9 +102,16 @@ static void check(const struct ref_case *c, const struct mc_raster *r, const cha
 	if (!same(ref, r)) {
 		char out[600];
 		snprintf(out, sizeof(out), "/tmp/%s.new.png", c->name);
+		long n = 0;
+		int fx = -1, fy = -1;
+		for (int y = 0; y < r->height && y < ref->height; y++)
+			for (int x = 0; x < r->width && x < ref->width; x++)
+				if (mc_raster_get(r, x, y) != mc_raster_get(ref, x, y) && n++ == 0)
+					fx = x, fy = y;
 		mc_raster_write_png(r, out, err, sizeof(err));
-		fail_msg("%s (%s) differs from %s (%dx%d vs %dx%d); new one in %s", c->name, how, path,
-			 r->width, r->height, ref->width, ref->height, out);
+		fail_msg("%s (%s) differs from %s (%dx%d vs %dx%d, %ld dots differ, first at %d,%d); "
+			 "new one in %s", c->name, how, path, r->width, r->height, ref->width, ref->height, n,
+			 fx, fy, out);
 	}
 	mc_raster_free(ref);
 }
