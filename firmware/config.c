@@ -848,6 +848,10 @@ static const struct key printer_keys[] = {
 	STR(P, qr),
 	STR(P, footer),
 	STRK("footer.en", P, footer_en),
+	STR(P, desk),
+	STR(P, address),
+	BOOL(P, valid_today),
+	BOOL(P, missed_note),
 	DUR_S("status_interval", P, status_interval_s, 1, 3600),
 	DUR_MS("timeout", P, timeout_ms, 100, 60000),
 	END
@@ -939,6 +943,7 @@ static void set_defaults(struct mc_config *cfg)
 	cfg->office.recent_services = 20;
 
 	cfg->printer.width = 576;
+	snprintf(cfg->printer.address, sizeof(cfg->printer.address), "quý công dân");
 	cfg->printer.on_fail = MC_PRINT_FAIL_REFUSE;
 	cfg->printer.status_interval_s = 5;
 	cfg->printer.timeout_ms = 3000;

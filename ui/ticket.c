@@ -675,6 +675,7 @@ static void layout(struct pass *p)
 	}
 	logo(p);
 	paragraph(p, t->office, 28, 20, 3, true, CENTER, false);
+	paragraph(p, t->desk, 22, 14, 2, false, CENTER, false);
 	rule(p);
 	paragraph(p, "SỐ THỨ TỰ · YOUR NUMBER", 22, 14, 2, false, CENTER, false);
 	number(p, t->label && t->label[0] ? t->label : "?");
@@ -686,14 +687,22 @@ static void layout(struct pass *p)
 	if (t->service_en && t->service_en[0] && (!t->service || strcmp(t->service, t->service_en)))
 		paragraph(p, t->service_en, 22, 14, 3, false, CENTER, false);
 	rule(p);
-	if (t->ahead >= 0) {
+	const char *addr = t->address && t->address[0] ? t->address : "quý công dân";
+	if (t->ahead == 0) {
+		/* Nobody ahead: no count and no "about 0 minutes". */
+		paragraph(p, "Không phải chờ", 26, 16, 2, true, LEFT, false);
+		paragraph(p, "No waiting", 20, 12, 2, false, LEFT, false);
+		space(p, 4);
+	}
+	if (t->ahead > 0) {
 		char n[16];
 		snprintf(n, sizeof(n), "%d", t->ahead);
-		pieces(p, (const char *[]){ "Số người trước bạn: ", n }, 2, 26, 16, 2);
+		snprintf(line, sizeof(line), "Số người chờ trước %s: ", addr);
+		pieces(p, (const char *[]){ line, n }, 2, 26, 16, 2);
 		pieces(p, (const char *[]){ "People ahead of you: ", n }, 2, 20, 12, 2);
 		space(p, 4);
 	}
-	if (t->est_wait_min >= 0) {
+	if (t->ahead != 0 && t->est_wait_min > 0) {
 		char n[16];
 		snprintf(n, sizeof(n), "%d", t->est_wait_min);
 		pieces(p, (const char *[]){ "Thời gian chờ dự kiến: khoảng ", n, " phút" }, 3, 26, 16, 2);
@@ -715,6 +724,19 @@ static void layout(struct pass *p)
 		snprintf(day, sizeof(day), "%02d/%02d/%04d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
 		snprintf(hms, sizeof(hms), "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
 		pieces(p, (const char *[]){ "Ngày ", day, " lúc ", hms }, 4, 24, 14, 2);
+	}
+	if (t->valid_today || t->missed_note)
+		space(p, 6);
+	if (t->valid_today) {
+		paragraph(p, "Phiếu chỉ có giá trị trong ngày.", 22, 14, 2, true, LEFT, false);
+		paragraph(p, "Valid only on the day of issue.", 18, 12, 2, false, LEFT, false);
+	}
+	if (t->missed_note) {
+		snprintf(line, sizeof(line), "Nếu đã qua số của mình, %s vui lòng báo nhân viên tại quầy "
+			 "để được gọi lại.", addr);
+		paragraph(p, line, 22, 14, 4, false, LEFT, false);
+		paragraph(p, "If your number has passed, please tell the staff at the counter to be "
+			  "called again.", 18, 12, 4, false, LEFT, false);
 	}
 	if (t->qr && t->qr[0]) {
 		space(p, 8);

@@ -26,19 +26,25 @@
 /* What goes on one ticket. Strings are UTF-8; NULL or "" leaves a line out. */
 struct mc_ticket_print {
 	const char *office;        /* office name */
+	const char *desk;          /* second header line, the desk's name (NULL: none) */
+	const char *address;       /* how the ticket addresses the citizen, one register
+	                            * throughout (NULL or "": "quý công dân") */
 	const char *service;       /* service name, Vietnamese */
 	const char *service_en;    /* service name, English (second) */
 	const char *label;         /* the number, e.g. "1023" or "B017" */
 	bool priority;             /* priority citizen: marked */
 	int64_t issued_wall_ms;    /* UTC ms; printed in local time (TZ) */
-	int ahead;                 /* people waiting before it (<0: leave out) */
-	int est_wait_min;          /* estimated wait in minutes (<0: leave out) */
+	int ahead;                 /* people waiting before it (<0: leave out; 0:
+	                            * "Không phải chờ" instead of the count and wait) */
+	int est_wait_min;          /* estimated wait in minutes (<=0: leave out) */
 	const char *counters;      /* counters serving it, e.g. "1, 2" */
 	const char *footer;        /* last line, Vietnamese */
 	const char *footer_en;     /* last line, English */
 	const char *logo_png;      /* path of a PNG logo, dithered (NULL: none) */
 	const char *qr;            /* QR code content (NULL: none) */
 	const char *banner;        /* a mark above everything, e.g. "IN THỬ" (NULL: none) */
+	bool valid_today;          /* "Phiếu chỉ có giá trị trong ngày" */
+	bool missed_note;          /* what to do when one's number was passed */
 };
 
 /* Where the number's ink lies on the ticket, in dots. */

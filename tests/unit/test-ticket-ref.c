@@ -63,6 +63,12 @@ static struct ref_case cases[] = {
 	{ "wide-832", 832, { BASE, .label = "A999", .ahead = 1, .est_wait_min = 2, .priority = true,
 			     .qr = "https://dichvucong.gov.vn/ve/1023", .logo_png = logo_path } },
 	{ "sparse-512", 512, { .label = "7", .ahead = -1, .est_wait_min = -1 } },
+	{ "notes-576", 576, { BASE, .label = "1001", .ahead = 0, .est_wait_min = 0,
+			      .desk = "Trung tâm Phục vụ hành chính công phường Bách Khoa",
+			      .address = "quý khách", .valid_today = true, .missed_note = true,
+			      .qr = "https://dichvucong.gov.vn/ve/1023", .logo_png = logo_path } },
+	{ "notes-384", 384, { BASE, .label = "1002", .ahead = 2, .est_wait_min = 0,
+			      .desk = "Bộ phận Một cửa", .valid_today = true, .missed_note = true } },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -133,7 +139,7 @@ static void test_alone(void **state)
  * services, footers, logo and QR serve tickets they were not made for. */
 static void test_one_layout(void **state)
 {
-	static const int order[] = { 1, 2, 0, 5, 4, 6, 3, 8, 7, 9 };
+	static const int order[] = { 1, 2, 0, 5, 10, 4, 6, 3, 11, 8, 7, 9 };
 	struct mc_ticket_layout *lay = mc_ticket_layout_new();
 	char err[256];
 
