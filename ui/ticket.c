@@ -14,8 +14,8 @@
 
 #define FONT "Noto Sans"
 #define MAX_HEIGHT 30000
-#define NCACHE 64      /* paragraphs kept: a board's services, footers, counts */
-#define NOPS 64        /* drawing steps of one ticket */
+#define NCACHE 96      /* paragraphs kept: a board's services, footers, counts */
+#define NOPS 128        /* drawing steps of one ticket */
 #define INK_PAD 3      /* dots around a text's ink that antialiasing may touch */
 
 enum { LEFT, CENTER };
@@ -318,20 +318,48 @@ static void paragraph(struct pass *p, const char *text, double size, double min_
  * falls in the line, as one layout of the whole would set it (the pieces
  * meet at spaces and digits, which Noto Sans neither kerns nor joins);
  * otherwise the joined text is one paragraph that wraps or shrinks. */
-static void pieces(struct pass *p, const char *const *part, int n, double size, double min_size,
+static void pieces(struct pass *p, const char *const *in, int nin, double size, double min_size,
 		   int max_lines)
 {
 	double avail = p->width - 2 * p->m;
-	struct para *c[6];
+	enum { MAXP = 32 };
+	const char *part[MAXP];
+	char one[MAXP][2];
+	struct para *c[MAXP];
 	char all[512];
 	size_t len = 0;
 	long sum = 0;
-	int h = 0;
-	bool one_line = n <= 6;
+	int h = 0, n = 0;
+	bool one_line = true;
 
+	/* Numbers, dates and times go a character at a time (Noto Sans's
+	 * digits are tabular and unkerned), so ten digits and two marks serve
+	 * every count and clock. */
 	all[0] = 0;
-	for (int i = 0; i < n; i++)
-		len += (size_t)snprintf(all + len, len < sizeof(all) ? sizeof(all) - len : 0, "%s", part[i]);
+	for (int i = 0; i < nin; i++) {
+		len += (size_t)snprintf(all + len, len < sizeof(all) ? sizeof(all) - len : 0, "%s", in[i]);
+		bool numeric = in[i][0] != 0;
+		for (const char *q = in[i]; *q; q++)
+			if (!((*q >= '0' && *q <= '9') || *q == ':' || *q == '/'))
+				numeric = false;
+		if (!numeric) {
+			if (n < MAXP)
+				part[n++] = in[i];
+			else
+				one_line = false;
+			continue;
+		}
+		for (const char *q = in[i]; *q; q++) {
+			if (n >= MAXP) {
+				one_line = false;
+				break;
+			}
+			one[n][0] = *q;
+			one[n][1] = 0;
+			part[n] = one[n];
+			n++;
+		}
+	}
 	for (int i = 0; i < n && one_line; i++) {
 		c[i] = cached_paragraph(p->lay, part[i], p->width, size * p->s, min_size * p->s, max_lines,
 					false, LEFT, false, avail);
