@@ -778,7 +778,10 @@ static void layout(struct pass *p)
 	p->y += 12 * p->s;
 }
 
-/* A surface at least width x height, white. */
+/* The scratch surface, at least width x height, white. Each text is
+ * drawn alone at its top (a whole number of rows shifted: glyphs land on
+ * whole dots, so only the fraction of a row matters), so the surface is
+ * as tall as the tallest text (the number), not the ticket. */
 static int surface_for(struct mc_ticket_layout *lay, int width, int height)
 {
 	if (lay->surf && lay->surf_w == width && lay->surf_h >= height)
@@ -788,7 +791,7 @@ static int surface_for(struct mc_ticket_layout *lay, int width, int height)
 	if (lay->surf)
 		cairo_surface_destroy(lay->surf);
 	lay->cr = NULL;
-	int h = height < 1024 ? 1024 : height + height / 4;
+	int h = height < 256 ? 256 : height + height / 4;
 	if (h > MAX_HEIGHT)
 		h = height;
 	lay->surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, h);
@@ -881,58 +884,60 @@ static void fill_dots(struct mc_raster *r, int x, int y, int w, int h)
 			set_dot(r->bits + (size_t)yy * (size_t)r->stride, xx);
 }
 
-/* Clips [x0, x1) x [y0, y1) to the surface, x0 down to a whole byte. */
-static bool clip(struct mc_ticket_layout *lay, int *x0, int *y0, int *x1, int *y1)
+/* Clips [x0, x1) to the ticket's width, x0 down to a whole byte. */
+static bool clip_x(int width, int *x0, int *x1)
 {
 	*x0 = *x0 < 0 ? 0 : *x0 & ~7;
-	*x1 = *x1 > lay->surf_w ? lay->surf_w : *x1;
-	*y0 = *y0 < 0 ? 0 : *y0;
-	*y1 = *y1 > lay->surf_h ? lay->surf_h : *y1;
-	return *x0 < *x1 && *y0 < *y1;
+	*x1 = *x1 > width ? width : *x1;
+	return *x0 < *x1;
 }
 
-/* A paragraph's dots: from its cache when it was drawn at the same
- * fraction of a dot, else drawn alone on the white surface, taken into
- * the cache and whitened. ORed into r. */
-static void para_dots(struct mc_ticket_layout *lay, const struct pass *p, const struct op *o,
-		      struct mc_raster *r)
+/* A paragraph's dots: from its cache when it was drawn at the same pen x
+ * and fraction of a row, else drawn alone on the white scratch surface
+ * (its top row at the surface's row 0), taken into the cache and
+ * whitened. ORed into r. */
+static int para_dots(struct mc_ticket_layout *lay, const struct pass *p, const struct op *o,
+		     struct mc_raster *r)
 {
 	struct para *c = o->para;
 	double top = floor(o->y), fy = o->y - top;
 
 	if (!c->have_dots || c->fy != fy || c->fx != o->x || !c->dots) {
-		double pad = c->inverse ? 6 * p->s : 0;
+		double pad = c->inverse ? 6 * p->s : 0, bh = ceil(c->log.height + 2 * pad);
 		double px = o->x, py = o->y + pad;
 		int x0 = (int)floor(px + c->ink.x) - INK_PAD, y0 = (int)floor(py + c->ink.y) - INK_PAD;
 		int x1 = (int)ceil(px + c->ink.x + c->ink.width) + INK_PAD;
 		int y1 = (int)ceil(py + c->ink.y + c->ink.height) + INK_PAD;
-		cairo_t *cr = lay->cr;
 		if (c->inverse) {
-			double bh = ceil(c->log.height + 2 * pad);
-			cairo_set_source_rgb(cr, 0, 0, 0);
-			cairo_rectangle(cr, p->m, top, p->width - 2 * p->m, bh);
-			cairo_fill(cr);
-			cairo_set_source_rgb(cr, 1, 1, 1);
 			x0 = x0 < (int)p->m ? x0 : (int)p->m;
 			x1 = x1 > p->width - (int)p->m ? x1 : p->width - (int)p->m;
 			y0 = y0 < (int)top ? y0 : (int)top;
 			y1 = y1 > (int)(top + bh) ? y1 : (int)(top + bh);
+		}
+		c->have_dots = false;
+		if (!c->dots)
+			c->dots = calloc(1, sizeof(*c->dots));
+		if (!c->dots || !clip_x(p->width, &x0, &x1) || surface_for(lay, p->width, y1 - y0) < 0 ||
+		    band_new(c->dots, p->width, y1 - y0) < 0)
+			return x0 < x1 ? -1 : 0;  /* out of memory, or nothing to draw */
+		cairo_t *cr = lay->cr;
+		double shift = y0;     /* whole rows */
+		if (c->inverse) {
+			cairo_set_source_rgb(cr, 0, 0, 0);
+			cairo_rectangle(cr, p->m, top - shift, p->width - 2 * p->m, bh);
+			cairo_fill(cr);
+			cairo_set_source_rgb(cr, 1, 1, 1);
 		} else {
 			cairo_set_source_rgb(cr, 0, 0, 0);
 		}
-		cairo_move_to(cr, px, py);
+		cairo_move_to(cr, px, py - shift);
 		pango_cairo_show_layout(cr, c->l);
 		cairo_surface_flush(lay->surf);
-		if (!c->dots)
-			c->dots = calloc(1, sizeof(*c->dots));
-		c->have_dots = false;
-		if (!clip(lay, &x0, &y0, &x1, &y1) || !c->dots || band_new(c->dots, p->width, y1 - y0) < 0)
-			return;
 		/* the band is the ticket's width; columns from x0 keep their place */
-		take_dots(lay->surf, x0, y0, x1, y1, c->dots->bits + x0 / 8, c->dots->stride);
+		take_dots(lay->surf, x0, 0, x1, y1 - y0, c->dots->bits + x0 / 8, c->dots->stride);
 		c->dots->b0 = x0 / 8;
 		c->dots->b1 = (x1 + 7) / 8;
-		whiten(lay->surf, x0, y0, x1, y1);
+		whiten(lay->surf, x0, 0, x1, y1 - y0);
 		cairo_surface_mark_dirty(lay->surf);
 		c->have_dots = true;
 		c->fx = px;
@@ -940,25 +945,30 @@ static void para_dots(struct mc_ticket_layout *lay, const struct pass *p, const 
 		c->dy = y0 - (int)top;
 	}
 	or_band(r, c->dots, (int)top + c->dy);
+	return 0;
 }
 
-/* This ticket's own text (the number): drawn, taken into r, whitened. */
-static void text_dots(struct mc_ticket_layout *lay, const struct op *o, struct mc_raster *r)
+/* This ticket's own text (the number): drawn alone on the scratch surface
+ * (its top row at row 0), taken into r, whitened. */
+static int text_dots(struct mc_ticket_layout *lay, const struct op *o, struct mc_raster *r)
 {
-	int x0 = o->x0, y0 = o->y0, x1 = o->x1, y1 = o->y1;
+	int x0 = o->x0, x1 = o->x1, rows = o->y1 - o->y0;
 
+	if (!clip_x(r->width, &x0, &x1))
+		return 0;
+	if (surface_for(lay, r->width, rows) < 0)
+		return -1;
 	cairo_set_source_rgb(lay->cr, 0, 0, 0);
-	cairo_move_to(lay->cr, o->x, o->y);
+	cairo_move_to(lay->cr, o->x, o->y - o->y0);
 	pango_cairo_show_layout(lay->cr, o->l);
 	cairo_surface_flush(lay->surf);
-	if (y1 > r->height)
-		y1 = r->height;
-	if (!clip(lay, &x0, &y0, &x1, &y1))
-		return;
-	take_dots(lay->surf, x0, y0, x1, y1, r->bits + (size_t)y0 * (size_t)r->stride + x0 / 8, r->stride);
-	whiten(lay->surf, x0, y0, o->x1 < lay->surf_w ? o->x1 : lay->surf_w,
-	       o->y1 < lay->surf_h ? o->y1 : lay->surf_h);
+	int ys = o->y0 < 0 ? 0 : o->y0, ye = o->y1 > r->height ? r->height : o->y1;
+	if (ys < ye)
+		take_dots(lay->surf, x0, ys - o->y0, x1, ye - o->y0,
+			  r->bits + (size_t)ys * (size_t)r->stride + x0 / 8, r->stride);
+	whiten(lay->surf, x0, 0, x1, rows);
 	cairo_surface_mark_dirty(lay->surf);
+	return 0;
 }
 
 struct mc_ticket_layout *mc_ticket_layout_new(void)
@@ -1034,12 +1044,6 @@ struct mc_raster *mc_ticket_layout_render(struct mc_ticket_layout *lay, const st
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (surface_for(lay, width, height + 64) < 0) {
-		snprintf(err, errlen, "cannot make a %dx%d image", width, height);
-		mc_raster_free(r);
-		r = NULL;
-		goto out;
-	}
 	/* Pictures and paragraphs come as dots (drawn alone the first time);
 	 * the number is drawn, taken and whitened again. */
 	for (int i = 0; i < p.nops; i++) {
@@ -1048,10 +1052,13 @@ struct mc_raster *mc_ticket_layout_render(struct mc_ticket_layout *lay, const st
 			or_band(r, o->band, o->y0);
 		else if (o->kind == OP_RECT)
 			fill_dots(r, (int)o->x, (int)o->y, (int)o->w, (int)o->h);
-		else if (o->kind == OP_PARA)
-			para_dots(lay, &p, o, r);
-		else if (o->kind == OP_TEXT)
-			text_dots(lay, o, r);
+		else if ((o->kind == OP_PARA && para_dots(lay, &p, o, r) < 0) ||
+			 (o->kind == OP_TEXT && text_dots(lay, o, r) < 0)) {
+			snprintf(err, errlen, "cannot draw the ticket: out of memory");
+			mc_raster_free(r);
+			r = NULL;
+			goto out;
+		}
 	}
 	if (box)
 		*box = p.box;
