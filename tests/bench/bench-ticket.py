@@ -68,6 +68,7 @@ def write_logo(path):
 
 BOARD = """
 [office]
+clock = trust
 name = UBND phường Bách Khoa
 timezone = Asia/Ho_Chi_Minh
 hours = mon-sun 00:00-24:00

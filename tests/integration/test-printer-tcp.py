@@ -112,6 +112,7 @@ class Printer:
 
 BOARD = """
 [office]
+clock = trust
 name = UBND phường Bách Khoa
 timezone = Asia/Ho_Chi_Minh
 hours = mon-sun 00:00-24:00
@@ -165,7 +166,7 @@ def main():
         labels = []
         for _ in range(5):
             a = req(sock, {"cmd": "press", "service": "civil", "source": "test-%f" % time.monotonic()})
-            check(a["ok"], "press gives ticket " + a.get("label", "?"))
+            check(a["ok"], "press gives ticket %s (%r)" % (a.get("label", "?"), a))
             labels.append(a["label"])
         end = time.monotonic() + 60
         while time.monotonic() < end:

@@ -40,6 +40,7 @@ def check(cond, msg):
 
 BOARD = """
 [office]
+clock = trust
 name = UBND phường Bách Khoa
 timezone = Asia/Ho_Chi_Minh
 hours = mon-sun 00:00-24:00
