@@ -724,6 +724,10 @@ static const struct key printer_keys[] = {
 	STR(P, qr, NULL),
 	STR(P, footer, NULL),
 	STRK("footer.en", P, footer_en, NULL),
+	STR(P, desk, NULL),
+	STR(P, address, "quý công dân"),
+	BOOL(P, valid_today, "no"),
+	BOOL(P, missed_note, "no"),
 	DUR_S("status_interval", P, status_interval_s, 1, 3600, "5s"),
 	DUR_MS("timeout", P, timeout_ms, 100, 60000, "3s"),
 	END

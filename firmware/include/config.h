@@ -125,6 +125,10 @@ struct mc_printer_conf {
 	char qr[256];            /* QR code content ("" = none) */
 	char footer[MC_TEXT];    /* last line, Vietnamese */
 	char footer_en[MC_TEXT]; /* last line, English */
+	char desk[MC_TEXT];      /* second header line, the desk's name ("" = none) */
+	char address[64];        /* how tickets address the citizen (default "quý công dân") */
+	bool valid_today;        /* print "Phiếu chỉ có giá trị trong ngày" */
+	bool missed_note;        /* print what to do when one's number was passed */
 	int status_interval_s;   /* idle status check period */
 	int timeout_ms;          /* network and USB I/O timeout */
 };
