@@ -6,17 +6,27 @@
 # `# release: NAME` starts a section whose packages are only for Debian
 # release NAME (bookworm, trixie); `# release: host` a section only for the
 # machine that runs dev.sh (never inside the Debian 13 root);
-# `# release: any` goes back to every release. A file starts with `any`.
+# `# release: arm64` a section of :arm64 packages the arm64 tests need on
+# that machine besides the lists' lib*-dev; `# release: any` goes back to
+# every release. A file starts with `any`.
 
 # Packages of the lists for release REL, as installed WHERE (host: on the
-# machine running dev.sh; root: inside a release root).
+# machine running dev.sh; root: inside a release root; arm64: the :arm64
+# packages for the cross build and its tests, named without :arm64).
 pkg_list() { # REL WHERE
 	awk -v rel="$1" -v where="$2" '
 		FNR == 1 { sec = "any" }
 		/^#[ \t]*release:/ { sec = $3; next }
 		{ sub(/#.*/, "") }
-		{ for (i = 1; i <= NF; i++)
-			if (sec == "any" || sec == rel || (sec == "host" && where == "host")) print $i }
+		{ for (i = 1; i <= NF; i++) {
+			rels = (sec == "any" || sec == rel)
+			if (where == "arm64")
+				want = (sec == "arm64" || (rels && $i ~ /^lib.*-dev$/))
+			else
+				want = (rels || (sec == "host" && where == "host"))
+			if (want)
+				print $i
+		} }
 	' "$ROOT"/tools/deps/*.txt | sort -u
 }
 
@@ -115,4 +125,65 @@ test_debian13() { # WHAT
 		nice -n 10 cmake --build build/debian13/asan -j "$1"' _ "$JOBS"
 	log "Debian 13: tests, sanitizer build"
 	d13_chroot /bin/bash -c 'cd /src/build/debian13/asan && nice -n 10 ctest --output-on-failure -j "$1" --timeout 1800' _ "$JOBS"
+}
+
+# ---- arm64: the cross build, its tests under qemu-user ------------------
+
+# The cross compiler and the :arm64 libraries (multiarch) for this
+# machine's release; libc6:arm64 comes with them, so qemu-aarch64 finds
+# /lib/ld-linux-aarch64.so.1 without -L.
+arm64_deps() {
+	local libs=() missing=()
+	need_root "the cross toolchain and :arm64 libraries are installed"
+	export DEBIAN_FRONTEND=noninteractive
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "adding the arm64 architecture"
+		dpkg --add-architecture arm64
+		apt-get update -qq
+	fi
+	mapfile -t libs < <(pkg_list "$(host_release)" arm64 | sed 's/$/:arm64/')
+	for p in crossbuild-essential-arm64 qemu-user "${libs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	log "installing ${#missing[@]} packages for arm64 (cross compiler, :arm64 libraries, qemu-user)"
+	apt-get update -qq
+	nice -n 10 apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Lets the kernel run arm64 programs through qemu-aarch64 (binfmt_misc),
+# so tests that start an arm64 program from another (Python starting
+# kioskd, kioskd starting a helper) run it emulated too. Registered once
+# for the machine; F: the emulator is opened now, so it works in any root.
+arm64_binfmt() {
+	local bm=/proc/sys/fs/binfmt_misc qemu
+	qemu=$(command -v qemu-aarch64)
+	[[ -e $bm/qemu-aarch64 ]] && return 0
+	[[ -e $bm/register ]] || mount -t binfmt_misc binfmt_misc "$bm"
+	log "registering qemu-aarch64 with binfmt_misc"
+	printf '%s' ":qemu-aarch64:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:$qemu:F" >"$bm/register"
+}
+
+# Configures and builds the arm64 tree (tools/pkg/toolchain-arm64.cmake);
+# the build machine's tree first, for the clip generator.
+arm64_build() { # DIR
+	local dir="$1"
+	configure_build "$ROOT/build"
+	cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/tools/pkg/toolchain-arm64.cmake" \
+		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
+	nice -n 10 cmake --build "$dir" -j "$JOBS"
+}
+
+# Runs the arm64 tree's tests under qemu-user. WHAT: unit (tests/unit) or
+# all (the whole suite; the Python peers, tesseract, cupsd and pymodbus run
+# natively against the emulated kioskd).
+test_arm64() { # WHAT
+	local what="$1" dir="$ROOT/build-arm64"
+	arm64_deps
+	arm64_binfmt
+	arm64_build "$dir"
+	log "arm64: tests under qemu-user ($what)"
+	[[ $what == unit ]] && dir="$dir/tests/unit"
+	(cd "$dir" && nice -n 10 ctest --output-on-failure -j "$JOBS" --timeout 1800)
 }
