@@ -108,17 +108,18 @@ d13_chroot() { # CMD ARGS...
 }
 
 # Builds and tests inside the Debian 13 root. WHAT: unit (the normal tree's
-# unit tests) or all (normal and sanitizer trees, whole suite each).
+# unit tests, tests/unit) or all (normal and sanitizer trees, whole suite
+# each).
 test_debian13() { # WHAT
-	local what="$1" regex=()
+	local what="$1" sub=
 	d13_root
-	[[ $what == unit ]] && regex=(-L unit)
+	[[ $what == unit ]] && sub=/tests/unit
 	log "Debian 13: normal build (gcc $(d13_chroot gcc -dumpfullversion), $(d13_chroot pkg-config --modversion libgpiod | sed 's/^/libgpiod /'))"
 	d13_chroot /bin/bash -c 'cd /src && cmake -S . -B build/debian13/normal -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null &&
 		nice -n 10 cmake --build build/debian13/normal -j "$1"' _ "$JOBS"
-	log "Debian 13: tests, normal build ${regex[*]}"
-	d13_chroot /bin/bash -c 'cd /src/build/debian13/normal && nice -n 10 ctest --output-on-failure -j "$1" --timeout 900 "${@:2}"' \
-		_ "$JOBS" "${regex[@]}"
+	log "Debian 13: tests, normal build ($what)"
+	d13_chroot /bin/bash -c 'cd "/src/build/debian13/normal$2" && nice -n 10 ctest --output-on-failure -j "$1" --timeout 900' \
+		_ "$JOBS" "$sub"
 	[[ $what == all ]] || return 0
 	log "Debian 13: sanitizer build"
 	d13_chroot /bin/bash -c 'cd /src && cmake -S . -B build/debian13/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON -DMC_SANITIZE=ON >/dev/null &&
@@ -186,4 +187,125 @@ test_arm64() { # WHAT
 	log "arm64: tests under qemu-user ($what)"
 	[[ $what == unit ]] && dir="$dir/tests/unit"
 	(cd "$dir" && nice -n 10 ctest --output-on-failure -j "$JOBS" --timeout 1800)
+}
+
+# ---- packages of every platform ------------------------------------------
+
+# Cross-builds arm64 inside the Debian 13 root (its cross compiler and
+# :arm64 libraries, installed there on first use).
+d13_arm64_deps() {
+	local libs=()
+	mapfile -t libs < <(pkg_list trixie arm64 | sed 's/$/:arm64/')
+	d13_chroot /bin/bash -c '
+		export DEBIAN_FRONTEND=noninteractive
+		missing=()
+		for p in crossbuild-essential-arm64 "$@"; do
+			dpkg-query -W -f="\${Status}" "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+		done
+		((${#missing[@]})) || exit 0
+		dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+		apt-get update -qq
+		nice -n 10 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	' _ "${libs[@]}"
+}
+
+# .debs for Debian 12 and 13, amd64 and arm64, into build/packages/. Each
+# is cut by CPack with dpkg-shlibdeps, so its Depends come from the
+# libraries its binaries link on that release.
+build_packages() {
+	local out="$ROOT/build/packages"
+	mkdir -p "$out"
+	rm -f "$out"/*.deb
+	log "packages: Debian 12 amd64"
+	configure_build "$ROOT/build"
+	(cd "$ROOT/build" && cpack -G DEB >/dev/null)
+	cp "$ROOT"/build/pkg/motcua_*.deb "$out/"
+	log "packages: Debian 12 arm64"
+	arm64_deps
+	arm64_build "$ROOT/build-arm64"
+	(cd "$ROOT/build-arm64" && cpack -G DEB >/dev/null)
+	cp "$ROOT"/build-arm64/pkg/motcua_*.deb "$out/"
+	log "packages: Debian 13 amd64 and arm64"
+	d13_root
+	cp /etc/resolv.conf "$D13_ROOT/etc/resolv.conf" 2>/dev/null || true
+	d13_arm64_deps
+	d13_chroot /bin/bash -c '
+		set -e
+		cd /src
+		rm -f build/debian13/normal/pkg/*.deb build/debian13/arm64/pkg/*.deb
+		cmake -S . -B build/debian13/normal -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
+		nice -n 10 cmake --build build/debian13/normal -j "$1" >/dev/null
+		(cd build/debian13/normal && cpack -G DEB >/dev/null)
+		cmake -S . -B build/debian13/arm64 -DCMAKE_TOOLCHAIN_FILE=/src/tools/pkg/toolchain-arm64.cmake \
+			-DMC_HOST_CLIPTOOL=/src/build/debian13/normal/tools/clips/mc-cliptool \
+			-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
+		nice -n 10 cmake --build build/debian13/arm64 -j "$1" >/dev/null
+		(cd build/debian13/arm64 && cpack -G DEB >/dev/null)
+	' _ "$JOBS"
+	cp "$ROOT"/build/debian13/normal/pkg/motcua_*.deb "$ROOT"/build/debian13/arm64/pkg/motcua_*.deb "$out/"
+	for deb in "$out"/*.deb; do
+		printf '%s\n    Depends: %s\n' "$(basename "$deb")" "$(dpkg-deb -f "$deb" Depends)"
+	done
+}
+
+# ---- the test command: every platform, one summary line each -------------
+
+RESULTS=()
+
+# Runs `tools/dev.sh ARGS` (a fresh shell, so a failed build stops its
+# step) and records "NAME: N passed, N failed" from ctest's closing line; a
+# step without one (build or set-up failed) counts as one failure.
+ctest_step() { # NAME ARGS...
+	local name="$1" logf rc=0 total failed
+	shift
+	logf=$(mktemp /tmp/motcua-test.XXXXXX)
+	"$BASH" "$ROOT/tools/dev.sh" "$@" 2>&1 | tee "$logf" || rc=$?
+	total=$(sed -n 's/.*tests passed, \([0-9]*\) tests* failed out of \([0-9]*\).*/\2/p' "$logf" | tail -n 1)
+	failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests* failed out of \([0-9]*\).*/\1/p' "$logf" | tail -n 1)
+	rm -f "$logf"
+	if [[ -z $total || $rc -ne 0 && $failed -eq 0 ]]; then
+		total=$((${total:-0} + 1)) failed=$((${failed:-0} + 1)) # the build or set-up failed
+		((rc)) || rc=1
+	fi
+	RESULTS+=("$name: $((total - failed)) passed, $failed failed")
+	return "$rc"
+}
+
+# tools/dev.sh test [--quick|--all]: the native normal tree (--quick: only
+# that); then the sanitizer tree, Debian 13's unit tests and the arm64 unit
+# tests under qemu-user; --all: every platform's whole suite.
+test_command() { # [--quick|--all]
+	local mode="${1:-}" rc=0 arch
+	arch=$(dpkg --print-architecture)
+	deps
+	ctest_step "debian12-$arch" test-native normal || rc=1
+	if [[ $mode != --quick ]]; then
+		ctest_step "debian12-$arch-sanitizer" test-native asan || rc=1
+		if [[ $mode == --all ]]; then
+			ctest_step "debian13-$arch" test-debian13 || rc=1
+			ctest_step "debian12-arm64-qemu" test-arm64 || rc=1
+		else
+			ctest_step "debian13-$arch-unit" test-debian13 --unit || rc=1
+			ctest_step "debian12-arm64-qemu-unit" test-arm64 --unit || rc=1
+		fi
+	fi
+	echo
+	log "summary, one line per platform"
+	printf '%s\n' "${RESULTS[@]}"
+	return "$rc"
+}
+
+# The native suites: the normal or the sanitizer tree, whole suite.
+native_suite() { # normal|asan
+	if [[ $1 == normal ]]; then
+		log "normal build"
+		configure_build "$ROOT/build"
+		log "tests: normal build"
+		(cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS" --timeout 900)
+	else
+		log "sanitizer build (address + undefined)"
+		configure_build "$ROOT/build-asan" -DMC_SANITIZE=ON
+		log "tests: sanitizer build"
+		(cd "$ROOT/build-asan" && ctest --output-on-failure -j "$JOBS" --timeout 1800)
+	fi
 }

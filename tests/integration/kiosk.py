@@ -35,10 +35,13 @@ class Kiosk:
         if self.faketime:
             # libfaketime preloaded into kioskd itself (the faketime wrapper
             # would stand between the test and kioskd's signals).
-            libs = glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
+            # MC_LIBARCH: the tree's multiarch triplet (an arm64 tree's
+            # kioskd needs libfaketime:arm64).
+            libs = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % os.environ.get("MC_LIBARCH", "*"))
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
-            e["LD_PRELOAD"] = libs[0]
+            if not os.environ.get("MC_EMULATOR"):
+                e["LD_PRELOAD"] = libs[0]
             e["FAKETIME"] = "@" + self.faketime
             e["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
             e["FAKETIME_DONT_RESET"] = "1"
@@ -50,6 +53,13 @@ class Kiosk:
         cmd = [self.kioskd, "--board", self.board, "--state-dir", self.state, "--socket", self.sock]
         if self.sim:
             cmd.append("--sim")
+        emulator = os.environ.get("MC_EMULATOR")
+        if emulator and self.faketime:
+            # Under qemu-user (the arm64 tree's tests) the preload goes to
+            # the emulated kioskd through -E; in the environment it would
+            # load into the emulator instead.
+            lib = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % os.environ.get("MC_LIBARCH", "*"))[0]
+            cmd = emulator.split(";") + ["-E", "LD_PRELOAD=" + lib] + cmd
         if os.path.exists(self.sock):
             os.unlink(self.sock)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log, env=self.env())
