@@ -116,12 +116,12 @@ const char *mc_mo_find(const struct mc_mo *mo, const char *msgid)
 	if (!mo || !want)
 		return NULL; /* "" is the header entry, not a message */
 	for (size_t i = 0; i < mo->n; i++) {
-		uint32_t olen;
-		const char *o = string_at(mo, mo->orig, i, &olen);
-		/* A plural original is "singular\0plural": match the singular. */
-		if (strlen(o) == want && !memcmp(o, msgid, want)) {
+		const char *o = string_at(mo, mo->orig, i, NULL);
+		/* A plural original is "singular\0plural": match the singular.
+		 * (Every string was checked at parse: o and t are never NULL.) */
+		if (o && strlen(o) == want && !memcmp(o, msgid, want)) {
 			const char *t = string_at(mo, mo->trans, i, NULL);
-			return *t ? t : NULL;
+			return t && *t ? t : NULL;
 		}
 	}
 	return NULL;
