@@ -7,8 +7,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sysconfig
 import tempfile
 import time
+import weakref
 
 
 class Kiosk:
@@ -35,9 +37,7 @@ class Kiosk:
         if self.faketime:
             # libfaketime preloaded into kioskd itself (the faketime wrapper
             # would stand between the test and kioskd's signals).
-            # MC_LIBARCH: the tree's multiarch triplet (an arm64 tree's
-            # kioskd needs libfaketime:arm64).
-            libs = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % os.environ.get("MC_LIBARCH", "*"))
+            libs = faketime_libs()
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
             if not os.environ.get("MC_EMULATOR"):
@@ -58,7 +58,7 @@ class Kiosk:
             # Under qemu-user (the arm64 tree's tests) the preload goes to
             # the emulated kioskd through -E; in the environment it would
             # load into the emulator instead.
-            lib = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % os.environ.get("MC_LIBARCH", "*"))[0]
+            lib = faketime_libs()[0]
             cmd = emulator.split(";") + ["-E", "LD_PRELOAD=" + lib] + cmd
         if os.path.exists(self.sock):
             os.unlink(self.sock)
@@ -135,13 +135,30 @@ class Kiosk:
         return os.path.join(self.state, "kiosk.db")
 
 
+def faketime_libs():
+    """libfaketime of kioskd's architecture: MC_LIBARCH, the tree's multiarch
+    triplet (an arm64 tree's kioskd needs libfaketime:arm64), else this
+    Python's own (with libfaketime:arm64 installed too, a glob over every
+    architecture could pick the wrong one)."""
+    arch = os.environ.get("MC_LIBARCH") or sysconfig.get_config_var("MULTIARCH") or "*"
+    return glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch)
+
+
+# Bytes read past the answer returned, per socket: two answers can arrive
+# in one recv (two requests in one write, a loaded machine), and the second
+# belongs to the next read_answer.
+_unread = weakref.WeakKeyDictionary()
+
+
 def read_answer(s):
-    buf = b""
+    buf = _unread.pop(s, b"")
     while True:
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
             msg = json.loads(line)
             if not msg.get("more"):
+                if buf:
+                    _unread[s] = buf
                 return msg
         chunk = s.recv(65536)
         if not chunk:
