@@ -123,6 +123,7 @@ test-native)
 	native_suite "${2:-normal}"
 	;;
 test-debian13)
+	deps
 	test_debian13 "$([[ ${2:-} == --unit ]] && echo unit || echo all)"
 	;;
 test-arm64)

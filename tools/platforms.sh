@@ -111,7 +111,7 @@ d13_chroot() { # CMD ARGS...
 # unit tests, tests/unit) or all (normal and sanitizer trees, whole suite
 # each).
 test_debian13() { # WHAT
-	local what="$1" sub=
+	local what="$1" sub= rc=0
 	d13_root
 	[[ $what == unit ]] && sub=/tests/unit
 	log "Debian 13: normal build (gcc $(d13_chroot gcc -dumpfullversion), $(d13_chroot pkg-config --modversion libgpiod | sed 's/^/libgpiod /'))"
@@ -119,13 +119,14 @@ test_debian13() { # WHAT
 		nice -n 10 cmake --build build/debian13/normal -j "$1"' _ "$JOBS"
 	log "Debian 13: tests, normal build ($what)"
 	d13_chroot /bin/bash -c 'cd "/src/build/debian13/normal$2" && nice -n 10 ctest --output-on-failure -j "$1" --timeout 900' \
-		_ "$JOBS" "$sub"
-	[[ $what == all ]] || return 0
+		_ "$JOBS" "$sub" || rc=1
+	[[ $what == all ]] || return "$rc"
 	log "Debian 13: sanitizer build"
 	d13_chroot /bin/bash -c 'cd /src && cmake -S . -B build/debian13/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON -DMC_SANITIZE=ON >/dev/null &&
 		nice -n 10 cmake --build build/debian13/asan -j "$1"' _ "$JOBS"
 	log "Debian 13: tests, sanitizer build"
-	d13_chroot /bin/bash -c 'cd /src/build/debian13/asan && nice -n 10 ctest --output-on-failure -j "$1" --timeout 1800' _ "$JOBS"
+	d13_chroot /bin/bash -c 'cd /src/build/debian13/asan && nice -n 10 ctest --output-on-failure -j "$1" --timeout 1800' _ "$JOBS" || rc=1
+	return "$rc"
 }
 
 # ---- arm64: the cross build, its tests under qemu-user ------------------
@@ -251,17 +252,20 @@ build_packages() {
 # ---- the test command: every platform, one summary line each -------------
 
 RESULTS=()
+TIMES=()
 
 # Runs `tools/dev.sh ARGS` (a fresh shell, so a failed build stops its
 # step) and records "NAME: N passed, N failed" from ctest's closing line; a
 # step without one (build or set-up failed) counts as one failure.
 ctest_step() { # NAME ARGS...
-	local name="$1" logf rc=0 total failed
+	local name="$1" logf rc=0 total failed t0=$SECONDS
 	shift
 	logf=$(mktemp /tmp/motcua-test.XXXXXX)
 	"$BASH" "$ROOT/tools/dev.sh" "$@" 2>&1 | tee "$logf" || rc=$?
-	total=$(sed -n 's/.*tests passed, \([0-9]*\) tests* failed out of \([0-9]*\).*/\2/p' "$logf" | tail -n 1)
-	failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests* failed out of \([0-9]*\).*/\1/p' "$logf" | tail -n 1)
+	TIMES+=("$name: $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s")
+	# Summed over the step's ctest runs (Debian 13: normal and sanitizer).
+	total=$(sed -n 's/.*tests passed, \([0-9]*\) tests* failed out of \([0-9]*\).*/\2/p' "$logf" | awk '{ n += $1; k++ } END { if (k) print n }')
+	failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests* failed out of \([0-9]*\).*/\1/p' "$logf" | awk '{ n += $1; k++ } END { if (k) print n }')
 	rm -f "$logf"
 	if [[ -z $total || $rc -ne 0 && $failed -eq 0 ]]; then
 		total=$((${total:-0} + 1)) failed=$((${failed:-0} + 1)) # the build or set-up failed
@@ -290,6 +294,8 @@ test_command() { # [--quick|--all]
 		fi
 	fi
 	echo
+	log "time per platform (including builds and set-up)"
+	printf '  %s\n' "${TIMES[@]}"
 	log "summary, one line per platform"
 	printf '%s\n' "${RESULTS[@]}"
 	return "$rc"
