@@ -14,7 +14,11 @@
 #   tools/dev.sh test-arm64 [--unit]     cross-build, run the tests of the
 #                        arm64 tree under qemu-user
 #   tools/dev.sh packages  .debs for Debian 12 and 13, amd64 and arm64
-#   tools/dev.sh bench   build and run the benchmarks (prints figures)
+#   tools/dev.sh bench   build, then print the ticket path's table (issue 16:
+#                        press → answer, → paper, instructions, NEXT under
+#                        load, flood memory, private memory), each figure
+#                        against a baseline in the same run
+#   tools/dev.sh bench all  the table, then every benchmark in tests/bench
 #   tools/dev.sh deps    only install missing packages
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
@@ -141,14 +145,19 @@ cross)
 bench)
 	deps
 	configure_build "$ROOT/build"
-	for b in "$ROOT"/build/tests/bench/bench-*; do
-		[[ -x $b ]] || continue
-		log "$(basename "$b")"
-		"$b"
-	done
+	log "bench-ticket.py: the ticket path (about 3 minutes)"
+	/usr/bin/python3 "$ROOT/tests/bench/bench-ticket.py" "$ROOT/build/firmware/kioskd" \
+		"$ROOT/build/tests/bench/bench-render"
+	if [[ ${2:-} == all ]]; then
+		for b in "$ROOT"/build/tests/bench/bench-*; do
+			[[ -x $b && $b != *bench-render ]] || continue
+			log "$(basename "$b")"
+			"$b"
+		done
+	fi
 	;;
 *)
-	sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2
