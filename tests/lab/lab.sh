@@ -56,9 +56,17 @@ if [[ ! -s $BASE ]]; then
 	mv "$BASE.tmp" "$BASE"
 fi
 
-# The image: base + the kiosk's .deb + the lab's guest files.
-log "packing the image"
+# The image: base + the kiosk's .deb + the lab's guest files; packed again
+# only when one of them changed (a stamp beside the image).
 IMG="$WORK/root.img"
+stamp="$(cat "$BASE.sha" 2>/dev/null || basename "$BASE")
+$(dpkg-deb -I "$DEB" | sha256sum)$(dpkg-deb -c "$DEB" | sha256sum)
+$(cat "$HERE"/lab.sh "$HERE"/guest/* "$ROOT/tools/vprinter/vprinter.py" | sha256sum)"
+if [[ -s $IMG && -s $WORK/vmlinuz && $(cat "$WORK/image.stamp" 2>/dev/null) == "$stamp" ]]; then
+	log "image unchanged"
+else
+log "packing the image"
+rm -f "$WORK/image.stamp"
 ROOTFS="$WORK/rootfs"
 rm -rf "$ROOTFS" && mkdir -p "$ROOTFS"
 tar -C "$ROOTFS" -xf "$BASE"
@@ -92,6 +100,8 @@ cp "$INITRD" "$WORK/initrd.img"
 rm -f "$IMG"
 mkfs.ext4 -q -F -L kiosk-root -d "$ROOTFS" "$IMG" 3G
 rm -rf "$ROOTFS"
+printf '%s' "$stamp" >"$WORK/image.stamp"
+fi
 log "image ready in $((SECONDS - t0)) s"
 
 # QEMU: KVM if a short boot works, else TCG.

@@ -139,7 +139,7 @@ usbstick)
 	if [[ -z $mnt ]]; then
 		{ lsblk -o NAME,TRAN,FSTYPE,MOUNTPOINT; ls /sys/class/udc; cat /sys/kernel/config/usb_gadget/lab-stick/UDC
 		  udevadm info /dev/sda 2>&1 | grep -E 'ID_BUS|ID_FS' ; dmesg | tail -15
-		  journalctl -b --no-pager -n 15 -t systemd-mount -t systemd-udevd; } 2>&1 | sed 's/^/LAB-LOG /'
+		  systemctl list-units --all --no-pager '*media*'; journalctl -b --no-pager -n 30 | grep -v kioskd; } 2>&1 | sed 's/^/LAB-LOG /'
 		fail "the stick was not mounted under /media"
 	fi
 	opts="${mnt#* }"
