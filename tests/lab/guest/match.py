@@ -2,7 +2,7 @@
 """match.py RECORDING CLIP... — are the clips, in this order, in a recording
 made at the far end of a sound card? Compares loudness envelopes (mean
 absolute sample per 10 ms), so resampling and the card's gain do not matter:
-each clip's envelope must correlate ≥ 0.9 with the recording somewhere after
+each clip's envelope must correlate ≥ 0.95 with the recording somewhere after
 the previous clip. Prints one line per clip; exits 1 if one is missing or the
 last one is cut short."""
 import sys
@@ -18,9 +18,9 @@ def samples(path):
     return rate, s
 
 
-def envelope(rate, s):
+def envelope(rate, s, phase=0):
     step = max(1, rate // 100)
-    return [sum(abs(x) for x in s[i:i + step]) / step for i in range(0, len(s) - step + 1, step)]
+    return [sum(abs(x) for x in s[i:i + step]) / step for i in range(phase, len(s) - step + 1, step)]
 
 
 def ncc(a, b):
@@ -33,16 +33,21 @@ def ncc(a, b):
 
 
 def main():
-    rec = envelope(*samples(sys.argv[1]))
+    rate, sig = samples(sys.argv[1])
+    # The recording's envelope at four phases of the 10 ms grid, so a clip
+    # that starts between two grid points still lines up with one of them.
+    step = max(1, rate // 100)
+    recs = [envelope(rate, sig, k * step // 4) for k in range(4)]
     pos, ok = 0, True
     for path in sys.argv[2:]:
         clip = envelope(*samples(path))
         best, at = -1.0, -1
-        for o in range(pos, len(rec) - len(clip) + 1):
-            c = ncc(clip, rec[o:o + len(clip)])
-            if c > best:
-                best, at = c, o
-        good = best >= 0.9
+        for rec in recs:
+            for o in range(pos, len(rec) - len(clip) + 1):
+                c = ncc(clip, rec[o:o + len(clip)])
+                if c > best:
+                    best, at = c, o
+        good = best >= 0.95
         ok &= good
         print("%s %s at %.2f s, correlation %.3f" % ("found" if good else "MISSING", path, at / 100, best))
         if at >= 0:
