@@ -9,6 +9,8 @@
 #   tools/dev.sh deps    only install missing packages
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
+#   tools/dev.sh mutate [FILE...]  mutation run of the core (tools/mutate):
+#                        score per file and each surviving mutant
 #
 # Packages are listed one per line in tools/deps/*.txt.
 set -euo pipefail
@@ -136,6 +138,10 @@ cross)
 	deps
 	cross_build
 	;;
+mutate)
+	shift
+	exec nice -n 10 /usr/bin/python3 "$ROOT/tools/mutate/mutate.py" "$@"
+	;;
 bench)
 	deps
 	configure_build "$ROOT/build"
@@ -146,7 +152,7 @@ bench)
 	done
 	;;
 *)
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2
