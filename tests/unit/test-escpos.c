@@ -161,6 +161,9 @@ static void test_raster_bad(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(mc_escpos_raster(&b, &ok, 257), -1);
 	assert_int_equal(mc_escpos_raster(&b, &narrow, 100), -1);
+	/* Nine dots need two bytes a row: a one-byte stride is too narrow. */
+	struct mc_escpos_image nine = { bits, 9, 4, 1 };
+	assert_int_equal(mc_escpos_raster(&b, &nine, 100), -1);
 	assert_int_equal(mc_escpos_raster(&b, NULL, 100), -1);
 	assert_int_equal(b.len, 0);
 	mc_escpos_buf_free(&b);

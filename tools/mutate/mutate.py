@@ -108,16 +108,25 @@ def on_signal(signum, frame):
 
 def run(cmd, timeout, log):
     """Runs cmd; returns its exit status, or None on timeout."""
+    # Its own process group, so a timeout or an interruption ends the whole
+    # tree (ctest and the test it runs), not only the first process.
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout, start_new_session=True)
-    except subprocess.TimeoutExpired as ex:
+        out, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
         if log:
-            log.write(f"TIMEOUT {cmd}\n{ex.output or b''!r}\n")
+            log.write(f"TIMEOUT {cmd}\n{out[-4000:]!r}\n")
         return None
+    except BaseException:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        raise
     if log:
         log.write(f"$ {' '.join(cmd)} -> {p.returncode}\n")
-        log.write(p.stdout.decode("utf-8", "replace")[-4000:] + "\n")
+        log.write(out.decode("utf-8", "replace")[-4000:] + "\n")
     return p.returncode
 
 
