@@ -5,6 +5,8 @@
 #                        simulator mode (tickets taken and numbers called live)
 #   tools/dev.sh test    install missing packages, build normal and sanitizer
 #                        (ASan+UBSan) trees, run the whole suite in each (ctest)
+#                        with the random tests' fixed seeds; --all draws a new
+#                        seed (MC_TEST_SEED, printed) for every random test
 #   tools/dev.sh bench   build and run the benchmarks (prints figures)
 #   tools/dev.sh deps    only install missing packages
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
@@ -124,6 +126,11 @@ run)
 	run_sim
 	;;
 test)
+	if [[ ${2:-} == --all ]]; then
+		MC_TEST_SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		export MC_TEST_SEED
+		log "random tests seeded with MC_TEST_SEED=$MC_TEST_SEED (export it to replay)"
+	fi
 	deps
 	log "normal build"
 	configure_build "$ROOT/build"
@@ -152,7 +159,7 @@ bench)
 	done
 	;;
 *)
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2
