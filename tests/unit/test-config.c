@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -314,6 +315,54 @@ static void hours_and_closed_days(void **state)
 	assert_int_equal(load("[office]\nhours = xyz-mon 08:00-09:00\n" TAIL), -1);
 }
 
+/* The longest line and the longest value are accepted, one more refused,
+ * from a string and from a file alike. */
+static void longest_line_and_value(void **state)
+{
+	char err[512], text[1024], path[] = "/tmp/mc-config-XXXXXX";
+	size_t most;
+
+	(void)state;
+	/* The limit, as the loader states it. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[office]\nname = ");
+	memset(text + strlen(text), 'x', 400);
+	strcat(text, "\n" TAIL);
+	assert_int_equal(mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err)), -1);
+	const char *at = strstr(err, "at most ");
+	assert_non_null(at);
+	most = (size_t)atol(at + 8);
+	assert_true(most > 20 && most < 400);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t extra = 0; extra < 2; extra++) {
+		/* A comment line of most characters, then of most + 1. */
+		memset(text, 0, sizeof(text));
+		strcpy(text, "[office]\n#");
+		memset(text + strlen(text), 'x', most + extra - 1);
+		strcat(text, "\n" TAIL);
+		int want = extra ? -1 : 0;
+		assert_int_equal(mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err)), want);
+		if (extra)
+			assert_non_null(strstr(err, "b.conf:2: line is too long"));
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		assert_int_equal(mc_config_load(path, &cfg, err, sizeof(err)), want);
+		if (extra)
+			assert_non_null(strstr(err, ":2: line is too long"));
+	}
+	unlink(path);
+	/* [screen] driver holds 31 bytes. */
+	assert_int_equal(load(TAIL "[screen]\ndriver = abcdefghijklmnopqrstuvwxyz01234\n"), 0);
+	assert_string_equal(cfg.screen.driver, "abcdefghijklmnopqrstuvwxyz01234");
+	assert_int_equal(mc_config_load_string(TAIL "[screen]\ndriver = abcdefghijklmnopqrstuvwxyz012345\n",
+					       "b.conf", &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "b.conf:6: driver: value is too long (at most 31 bytes)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +373,7 @@ int main(void)
 		cmocka_unit_test(durations_and_days_parse),
 		cmocka_unit_test(boundaries_are_accepted_one_past_refused),
 		cmocka_unit_test(hours_and_closed_days),
+		cmocka_unit_test(longest_line_and_value),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
