@@ -137,7 +137,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build-mutate"))
     ap.add_argument("--mutants", default=os.path.join(ROOT, "tools/mutate/mutants.txt"))
     ap.add_argument("--jobs", default="2")
-    ap.add_argument("--timeout", type=int, default=300, help="per test run, s")
+    ap.add_argument("--timeout", type=int, default=60, help="per test, s (a hang is a kill)")
     ap.add_argument("--goal", type=float, default=90.0)
     ap.add_argument("--log", default=None, help="write build and test output here")
     args = ap.parse_args()
