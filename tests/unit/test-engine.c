@@ -1160,6 +1160,43 @@ static void changes_grow_past_their_first_size(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* The next opening is looked for a year ahead (366 days), not further. */
+static void next_opening_a_year_ahead(void **state)
+{
+	struct fx *f = *state;
+	char err[256], text[1024], a[16], b[16], c[16];
+	struct mc_issue is;
+
+	mc_format_day(f->day + 1, a, sizeof(a));
+	mc_format_day(f->day + 365, b, sizeof(b));
+	mc_format_day(f->day + 366, c, sizeof(c));
+	snprintf(text, sizeof(text), "[office]\nhours = mon-sun 08:00-09:00\nclosed = %s..%s\n"
+		 "[service.a]\nname = A\n[counter.1]\nservices = a\n", a, b);
+	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
+	mc_engine_free(f->e);
+	f->e = mc_engine_new(&f->cfg);
+	struct mc_when w = at(f, f->day, 10, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day + 366);
+	assert_int_equal(is.open_minute, 8 * 60);
+	/* Closed one day more: nothing within the year. */
+	snprintf(text, sizeof(text), "[office]\nhours = mon-sun 08:00-09:00\nclosed = %s..%s\n"
+		 "[service.a]\nname = A\n[counter.1]\nservices = a\n", a, c);
+	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
+	mc_engine_free(f->e);
+	f->e = mc_engine_new(&f->cfg);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day);
+	assert_int_equal(is.open_minute, -1);
+	/* Before today's span opens, it is today's. */
+	w = at(f, f->day, 7, 59, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day);
+	assert_int_equal(is.open_minute, 8 * 60);
+	w = at(f, f->day, 8, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1189,6 +1226,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(printer_down_screen_policy_issues_unprinted, setup, teardown),
 		cmocka_unit_test_setup_teardown(restore_continues_numbering_and_voids_unprinted, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_counter_and_service, setup, teardown),
+		cmocka_unit_test_setup_teardown(next_opening_a_year_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_only_free_number_is_the_last_issued, setup, teardown),
 		cmocka_unit_test_setup_teardown(prefixed_labels_are_as_wide_as_the_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(double_tap_window_is_half_open, setup, teardown),
