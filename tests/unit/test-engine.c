@@ -1197,6 +1197,27 @@ static void next_opening_a_year_ahead(void **state)
 	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
 }
 
+/* A service that spans a reboot is timed by the wall clock from the call. */
+static void service_time_across_a_reboot(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	struct mc_when w = at(f, f->day, 9, 10, 1000);
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(t.called_wall, w.wall_ms);
+	struct mc_when r = w;
+	r.boot = 43;
+	r.mono_ms = 700;               /* the new boot's clock starts again */
+	r.wall_ms = w.wall_ms + 240000;
+	r.minute += 4;
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_FINISH, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(t.service_ms, 240000);
+	assert_int_equal(t.finished_wall, r.wall_ms);
+	assert_int_equal(t.finished_boot, 43);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1227,6 +1248,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restore_continues_numbering_and_voids_unprinted, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_counter_and_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(next_opening_a_year_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(service_time_across_a_reboot, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_only_free_number_is_the_last_issued, setup, teardown),
 		cmocka_unit_test_setup_teardown(prefixed_labels_are_as_wide_as_the_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(double_tap_window_is_half_open, setup, teardown),
