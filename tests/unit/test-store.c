@@ -419,8 +419,18 @@ static void counters_and_every_ticket_field_come_back(void **state)
 	assert_string_equal(x->label, "1002");
 	assert_int_equal(x->status, MC_T_CALLED);
 	assert_int_equal(x->transfers, 0);
+	x = mc_engine_ticket(e, 3);
+	assert_non_null(x);
+	assert_string_equal(x->label, "2001");
+	assert_int_equal(x->service, 1);
+	assert_int_equal(x->cur_service, 1);
 	/* The paused counter calls nobody. */
 	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_E_PAUSED);
+	/* Each service's numbering goes on from its own rows. */
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "2002");
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "1004");
 	/* Tickets of the day in id order, stopping when asked. */
 	assert_int_equal(mc_store_each_ticket(st, &f->cfg, w.day, collect, seen, err, sizeof(err)), 0);
 	assert_string_equal(seen, "1001civilcivilfinished;1002civilcivilcalled;2001landlandwaiting;1003civilcivilwaiting;");
