@@ -387,8 +387,11 @@ static void counters_and_every_ticket_field_come_back(void **state)
 	STEP(mc_engine_counter(e, &w, 1, MC_A_FINISH, 0, &served, &f->ch));
 	STEP(mc_engine_counter(e, &w, 1, MC_A_RATE, 3, &t, &f->ch));
 	STEP(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &called, &f->ch));
+	/* A recall changes no row, only logs an event: it is committed too. */
+	STEP(mc_engine_counter(e, &w, 1, MC_A_RECALL, 0, &t, &f->ch));
 	STEP(mc_engine_counter(e, &w, 1, MC_A_PAUSE, 0, &t, &f->ch));
 #undef STEP
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'recall'"), 1);
 	mc_store_close(st);
 	mc_engine_free(e);
 
