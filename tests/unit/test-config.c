@@ -367,6 +367,14 @@ static void longest_line_and_value(void **state)
 			assert_non_null(strstr(err, ":2: line is too long"));
 	}
 	unlink(path);
+	/* A name of the longest length leaves the field after it alone. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[office]\nname.en = Office\nname = ");
+	memset(text + strlen(text), 'n', MC_TEXT - 1);
+	strcat(text, "\n" TAIL);
+	assert_int_equal(load(text), 0);
+	assert_int_equal(strlen(cfg.office.name), MC_TEXT - 1);
+	assert_string_equal(cfg.office.name_en, "Office");
 	/* [screen] driver holds 31 bytes. */
 	assert_int_equal(load(TAIL "[screen]\ndriver = abcdefghijklmnopqrstuvwxyz01234\n"), 0);
 	assert_string_equal(cfg.screen.driver, "abcdefghijklmnopqrstuvwxyz01234");
