@@ -110,6 +110,12 @@ static void displays_and_ratings(void **state)
 	(void)state;
 	/* An errno left over from an earlier call (here ERANGE) does not make
 	 * a good number bad. */
+	struct mc_gpio_lines_conf lc;
+	char msg[256];
+	errno = ERANGE;
+	assert_int_equal(mc_gpio_lines_parse("gpiochip0:5,6 brightness=7", "display", 2, 2, 7, &lc,
+					     msg, sizeof(msg)), 0);
+	assert_int_equal(lc.brightness, 7);
 	errno = ERANGE;
 	assert_int_equal(load(HEAD HEAD2 CTR "display = tm1637 gpiochip0:5,6 brightness=7\n"
 			      "rating_keys = gpiochip0:12,16,20,21 active-low pull-up\n"
