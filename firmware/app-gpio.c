@@ -204,6 +204,7 @@ int mc_app_gpio_start(struct mc_app_gpio *g, struct mc_app *app)
 		if (mc_display_start(g->disps[i].d, g->loop) < 0)
 			goto err_free;
 	}
+	mc_ctl_on_gone(mc_app_ctl(app), mc_app_gpio_watcher_gone, g);
 	if (mc_ctl_register(mc_app_ctl(app), "gpio", "GPIO lines: action status|watch|inject", mc_app_gpio_cmd, g) < 0)
 		goto err_free;
 	if (mc_app_add_output(app, &mc_app_gpio_output, g) < 0)

@@ -293,6 +293,33 @@ static int parse_lang(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
+/* bundle_dirs = /media, /srv/updates: absolute directories, comma separated. */
+static int parse_bundle_dirs(struct parser *ps, void *p, const char *value)
+{
+	struct mc_update_conf *u = p;
+	char copy[1024], *save = NULL;
+
+	if (strlen(value) >= sizeof(copy))
+		return fail(ps, ps->line, "bundle_dirs is too long");
+	strcpy(copy, value);
+	u->ndirs = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		size_t n = strlen(t);
+		while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+			t[--n] = 0;
+		if (t[0] != '/' || n >= MC_TEXT || strstr(t, "/../") || !strcmp(t + (n >= 3 ? n - 3 : 0), "/.."))
+			return fail(ps, ps->line, "bundle_dirs: '%s' is not an absolute directory", t);
+		if (u->ndirs == MC_UPDATE_MAX_DIRS)
+			return fail(ps, ps->line, "bundle_dirs: at most %d directories", MC_UPDATE_MAX_DIRS);
+		strcpy(u->bundle_dirs[u->ndirs++], t);
+	}
+	if (!u->ndirs)
+		return fail(ps, ps->line, "bundle_dirs lists no directory");
+	return 0;
+}
+
 static int parse_timezone(struct parser *ps, void *p, const char *value)
 {
 	char path[256];
@@ -724,6 +751,10 @@ static const struct key printer_keys[] = {
 	STR(P, qr, NULL),
 	STR(P, footer, NULL),
 	STRK("footer.en", P, footer_en, NULL),
+	STR(P, desk, NULL),
+	STR(P, address, "quý công dân"),
+	BOOL(P, valid_today, "no"),
+	BOOL(P, missed_note, "no"),
 	DUR_S("status_interval", P, status_interval_s, 1, 3600, "5s"),
 	DUR_MS("timeout", P, timeout_ms, 100, 60000, "3s"),
 	END
@@ -773,6 +804,11 @@ static const struct key screen_keys[] = {
 };
 
 typedef struct mc_hall_conf H;
+static const struct key update_keys[] = {
+	FNS("bundle_dirs", parse_bundle_dirs, "/media, /run/media"),
+	END
+};
+
 static const struct key hall_keys[] = {
 	STR(H, display, NULL),
 	INT(H, width, 320, 7680, "1280"),
@@ -791,6 +827,41 @@ static const struct key gpio_keys[] = {
 	DUR_MS("long_press", G, long_press_ms, 100, 30000, "2s"),
 	DUR_MS("blink", G, blink_ms, 50, 5000, "400ms"),
 	INT(G, blinks, 0, 20, "3"),
+	END
+};
+
+/* [uplink] url: a libpq connection string or a postgresql:// URI; checked
+ * for shape here (libpq parses it for good at start). */
+static int parse_uplink_url(struct parser *ps, void *p, const char *value)
+{
+	if (!*value)
+		return fail(ps, ps->line, "url: empty (a libpq connection string like 'host=... dbname=... user=...' or a postgresql:// URI)");
+	if (strlen(value) >= sizeof(ps->cfg->uplink.url))
+		return fail(ps, ps->line, "url: value is too long (at most %zu bytes)", sizeof(ps->cfg->uplink.url) - 1);
+	if (strncmp(value, "postgresql://", 13) && strncmp(value, "postgres://", 11) && !strchr(value, '='))
+		return fail(ps, ps->line, "url: '%s' is neither a postgresql:// URI nor a 'key=value ...' connection string", value);
+	memcpy(p, value, strlen(value) + 1);
+	return 0;
+}
+
+/* [uplink] office: the office's code, as the city registered it. */
+static int parse_uplink_office(struct parser *ps, void *p, const char *value)
+{
+	bool ok = *value && strlen(value) < sizeof(ps->cfg->uplink.office);
+	for (const char *c = value; *c && ok; c++)
+		ok = isalnum((unsigned char)*c) || *c == '-' || *c == '_';
+	if (!ok)
+		return fail(ps, ps->line, "office: '%s' is not an office code (1-31 letters, digits, '-' or '_')", value);
+	memcpy(p, value, strlen(value) + 1);
+	return 0;
+}
+
+typedef struct mc_uplink_conf U;
+static const struct key uplink_keys[] = {
+	FN("url", U, url, parse_uplink_url, NULL),
+	FN("office", U, office, parse_uplink_office, NULL),
+	DUR_MS("interval", U, interval_ms, 100, 3600000, "5s"),
+	INT(U, batch, 1, 100000, "1000"),
 	END
 };
 
@@ -869,7 +940,8 @@ static int set_defaults(struct parser *ps)
 	if (apply_defaults(ps, office_keys, &cfg->office) < 0 || apply_defaults(ps, printer_keys, &cfg->printer) < 0 ||
 	    apply_defaults(ps, bus_keys, &cfg->bus) < 0 || apply_defaults(ps, audio_keys, &cfg->audio) < 0 ||
 	    apply_defaults(ps, screen_keys, &cfg->screen) < 0 || apply_defaults(ps, hall_keys, &cfg->hall) < 0 ||
-	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0)
+	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0 || apply_defaults(ps, uplink_keys, &cfg->uplink) < 0 ||
+	    apply_defaults(ps, update_keys, &cfg->update) < 0)
 		return -1;
 	return 0;
 }
@@ -944,8 +1016,16 @@ static int begin_section(struct parser *ps, const char *name)
 	} else if (!strcmp(name, "gpio")) {
 		ps->sect = &cfg->gpio;
 		ps->keys = gpio_keys;
+	} else if (!strcmp(name, "uplink")) {
+		cfg->uplink.present = true;
+		cfg->uplink.line = ps->line;
+		ps->sect = &cfg->uplink;
+		ps->keys = uplink_keys;
+	} else if (!strcmp(name, "update")) {
+		ps->sect = &cfg->update;
+		ps->keys = update_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink, update)", name);
 	}
 	return 0;
 }
@@ -999,6 +1079,20 @@ static char *reader(char *str, int num, void *stream)
 		n = len;
 	}
 	ps->line++;
+	if (ps->line == 1) {
+		const unsigned char *u = (const unsigned char *)str;
+		/* Windows editors save "UTF-8 with BOM": the mark is not text. */
+		if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+			memmove(str, str + 3, n - 2);
+			n -= 3;
+		} else if ((n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))) ||
+			   (ps->fp && n < max && (n == 0 || str[n - 1] != '\n') && !feof(ps->fp))) {
+			/* A UTF-16 BOM, or a NUL byte cut the first line short. */
+			fail(ps, 1, "the file is UTF-16: save it as UTF-8 (tệp là UTF-16: hãy lưu lại "
+			     "dưới dạng UTF-8)");
+			return NULL;
+		}
+	}
 
 	/* A section header: [name] with optional comment after. */
 	const char *s = str;
@@ -1148,6 +1242,9 @@ static int finish(struct parser *ps)
 	}
 	if (cfg->printer.present && !cfg->printer.device[0])
 		return fail(ps, ps->line, "[printer]: device is required");
+	if (cfg->uplink.present && (!cfg->uplink.url[0] || !cfg->uplink.office[0]))
+		return fail(ps, cfg->uplink.line, "[uplink]: url and office are both required "
+			    "(kioskctl central add-office prints them)");
 	return finish_gpio(ps);
 }
 

@@ -7,8 +7,18 @@
 #                        (ASan+UBSan) trees, run the whole suite in each (ctest)
 #                        with the random tests' fixed seeds; --all draws a new
 #                        seed (MC_TEST_SEED, printed) for every random test
-#   tools/dev.sh bench   build and run the benchmarks (prints figures)
+#   tools/dev.sh bench   build, then print the ticket path's table (issue 16:
+#                        press → answer, → paper, instructions, NEXT under
+#                        load, flood memory, private memory), each figure
+#                        against a baseline in the same run
+#   tools/dev.sh bench all  the table, then every benchmark in tests/bench
 #   tools/dev.sh deps    only install missing packages
+#   tools/dev.sh fuzz [NAME] [SECONDS]
+#                        build the libFuzzer targets with clang (build-fuzz,
+#                        ASan+UBSan) and fuzz NAME (socket, bus, status, wav,
+#                        config, ticket; default all, one after the other)
+#                        for SECONDS each (default 60); new inputs and
+#                        crashers land in build-fuzz/corpus/NAME
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
 #   tools/dev.sh mutate [FILE...]  mutation run of the core (tools/mutate):
@@ -149,17 +159,44 @@ mutate)
 	shift
 	exec nice -n 10 /usr/bin/python3 "$ROOT/tools/mutate/mutate.py" "$@"
 	;;
+fuzz)
+	deps
+	names="${2:-socket bus status wav config ticket}"
+	secs="${3:-60}"
+	log "fuzz build (clang, libFuzzer, address + undefined)"
+	CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DMC_SANITIZE=ON -DMC_LIBFUZZER=ON >/dev/null
+	for n in $names; do
+		cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target "fuzz-$n"
+		work="$ROOT/build-fuzz/corpus/$n"
+		mkdir -p "$work" "$ROOT/build-fuzz/crashes/$n"
+		log "fuzz-$n for ${secs}s (seeds: tests/fuzz/corpus/$n; put crashers there)"
+		# The socket target keeps a whole kiosk between inputs: LeakSanitizer
+		# after each input would scan it all (leaks are checked by the
+		# sanitizer build's corpus replay instead).
+		extra=()
+		[[ $n == socket ]] && extra=(-detect_leaks=0)
+		[[ $n == ticket ]] && extra=(-max_len=1500)
+		"$ROOT/build-fuzz/tests/fuzz/fuzz-$n" "${extra[@]}" -max_total_time="$secs" -print_final_stats=1 \
+			-artifact_prefix="$ROOT/build-fuzz/crashes/$n/" "$work" "$ROOT/tests/fuzz/corpus/$n"
+	done
+	;;
 bench)
 	deps
 	configure_build "$ROOT/build"
-	for b in "$ROOT"/build/tests/bench/bench-*; do
-		[[ -x $b ]] || continue
-		log "$(basename "$b")"
-		"$b"
-	done
+	log "bench-ticket.py: the ticket path (about 3 minutes)"
+	/usr/bin/python3 "$ROOT/tests/bench/bench-ticket.py" "$ROOT/build/firmware/kioskd" \
+		"$ROOT/build/tests/bench/bench-render"
+	if [[ ${2:-} == all ]]; then
+		for b in "$ROOT"/build/tests/bench/bench-*; do
+			[[ -x $b && $b != *bench-render ]] || continue
+			log "$(basename "$b")"
+			"$b"
+		done
+	fi
 	;;
 *)
-	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2

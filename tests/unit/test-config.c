@@ -154,6 +154,12 @@ static const struct bad {
 	{ TAIL "[audio]\nquiet = late\n", 6, "HH:MM-HH:MM" },
 	{ TAIL "[screen]\nrotate = 45\n", 6, "0, 90, 180 or 270" },
 	{ TAIL "[gpio]\ndebounce = 0ms\n", 6, "out of range" },
+	{ TAIL "[uplink]\nurl = city.example\noffice = P1\n", 6, "neither a postgresql:// URI" },
+	{ TAIL "[uplink]\nurl = host=db\noffice = P 1\n", 7, "is not an office code" },
+	{ TAIL "[uplink]\nurl = host=db\noffice = P1\nbatch = 0\n", 8, "out of range (1 to 100000)" },
+	{ TAIL "[uplink]\nurl = host=db\noffice = P1\ninterval = 5x\n", 8, "not a duration" },
+	{ TAIL "[uplink]\nurl = host=db\n", 5, "url and office are both required" },
+	{ TAIL "[uplink]\nport = 5432\n", 6, "unknown key 'port' in [uplink]" },
 	{ "name = x\n" TAIL, 1, "outside any section" },
 	{ "[office]\nthis line has no equals sign\n" TAIL, 2, "syntax error" },
 	{ "[office]\nname = x\n", 2, "no [service.KEY] section" },
@@ -176,12 +182,80 @@ static void each_bad_value_names_its_line(void **state)
 	}
 }
 
+static void uplink_section_loads(void **state)
+{
+	char err[256];
+	const char *text = TAIL "[uplink]\nurl = postgresql://office_p1@city.example/motcua?sslmode=verify-full\n"
+		"office = 26734\ninterval = 30s\nbatch = 500\n";
+
+	(void)state;
+	assert_int_equal(mc_config_load_string(TAIL, "u.conf", &cfg, err, sizeof(err)), 0);
+	assert_false(cfg.uplink.present);
+	assert_int_equal(cfg.uplink.interval_ms, 5000);
+	assert_int_equal(cfg.uplink.batch, 1000);
+	assert_int_equal(mc_config_load_string(text, "u.conf", &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.uplink.present);
+	assert_string_equal(cfg.uplink.url, "postgresql://office_p1@city.example/motcua?sslmode=verify-full");
+	assert_string_equal(cfg.uplink.office, "26734");
+	assert_int_equal(cfg.uplink.interval_ms, 30000);
+	assert_int_equal(cfg.uplink.batch, 500);
+}
+
 static void missing_file_says_so(void **state)
 {
 	char err[256];
 
 	assert_int_equal(mc_config_load("/nonexistent/board.conf", &cfg, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent/board.conf:0: cannot open"));
+}
+
+/* Writes len bytes to a new temporary file; returns its path (static). */
+static const char *temp_file(const void *data, size_t len)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/mc-test-config-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* "UTF-8 with BOM" (Windows editors) loads, from a file and from a string,
+ * with the first line a section header; UTF-16 (with or without its mark)
+ * is refused with a message saying to save as UTF-8. */
+static void bom_accepted_utf16_refused(void **state)
+{
+	char err[256];
+	const char body[] = "\xef\xbb\xbf[office]\nname = UBND xã Thử\n" TAIL;
+	const char *path = temp_file(body, sizeof(body) - 1);
+
+	(void)state;
+	assert_int_equal(mc_config_load(path, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.office.name, "UBND xã Thử");
+	unlink(path);
+	assert_int_equal(mc_config_load_string(body, "bom.conf", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.office.name, "UBND xã Thử");
+
+	/* The same text in UTF-16 LE, with and without its mark. */
+	const char ascii[] = "[office]\nname = UBND\n" TAIL;
+	for (int mark = 0; mark < 2; mark++) {
+		unsigned char wide[2 * sizeof(ascii) + 2];
+		size_t n = 0;
+		if (mark) {
+			wide[n++] = 0xff;
+			wide[n++] = 0xfe;
+		}
+		for (size_t i = 0; i + 1 < sizeof(ascii); i++) {
+			wide[n++] = (unsigned char)ascii[i];
+			wide[n++] = 0;
+		}
+		path = temp_file(wide, n);
+		assert_int_equal(mc_config_load(path, &cfg, err, sizeof(err)), -1);
+		if (!strstr(err, ":1: ") || !strstr(err, "UTF-16") || !strstr(err, "save it as UTF-8"))
+			fail_msg("mark %d: '%s'", mark, err);
+		unlink(path);
+	}
 }
 
 static void durations_and_days_parse(void **state)
@@ -390,10 +464,12 @@ int main(void)
 		cmocka_unit_test(defaults_apply),
 		cmocka_unit_test(each_bad_value_names_its_line),
 		cmocka_unit_test(missing_file_says_so),
+		cmocka_unit_test(uplink_section_loads),
 		cmocka_unit_test(durations_and_days_parse),
 		cmocka_unit_test(boundaries_are_accepted_one_past_refused),
 		cmocka_unit_test(hours_and_closed_days),
 		cmocka_unit_test(longest_line_and_value),
+		cmocka_unit_test(bom_accepted_utf16_refused),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
