@@ -8,7 +8,8 @@
 #                        Debian 13 (unit tests, in a cached root) and arm64
 #                        (unit tests under qemu-user); one summary line each
 #        test --quick    only the native normal tree
-#        test --all      every platform's whole suite
+#        test --all      every platform's whole suite, with a new seed
+#                        (MC_TEST_SEED, printed) for every random test
 #   tools/dev.sh test-debian13 [--unit]  normal and sanitizer trees and the
 #                        whole suite in a Debian 13 root (build/cache/)
 #   tools/dev.sh test-arm64 [--unit]     cross-build, run the tests of the
@@ -28,6 +29,8 @@
 #                        crashers land in build-fuzz/corpus/NAME
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
+#   tools/dev.sh mutate [FILE...]  mutation run of the core (tools/mutate):
+#                        score per file and each surviving mutant
 #
 # Packages are listed one per line in tools/deps/*.txt (per-release and
 # host-only sections: see tools/platforms.sh).
@@ -126,6 +129,11 @@ run)
 	run_sim
 	;;
 test)
+	if [[ ${2:-} == --all ]]; then
+		MC_TEST_SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		export MC_TEST_SEED
+		log "random tests seeded with MC_TEST_SEED=$MC_TEST_SEED (export it to replay)"
+	fi
 	test_command "${2:-}"
 	;;
 test-native)
@@ -147,6 +155,10 @@ packages)
 cross)
 	deps
 	cross_build
+	;;
+mutate)
+	shift
+	exec nice -n 10 /usr/bin/python3 "$ROOT/tools/mutate/mutate.py" "$@"
 	;;
 fuzz)
 	deps

@@ -286,6 +286,177 @@ static void durations_and_days_parse(void **state)
 	}
 }
 
+/* Loads text; returns the loader's result. */
+static int load(const char *text)
+{
+	char err[512];
+
+	return mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err));
+}
+
+/* The edges of each range are accepted, one past them refused (issue 20). */
+static void boundaries_are_accepted_one_past_refused(void **state)
+{
+	(void)state;
+	/* numbers: 1-9999. */
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 1-9999\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.services[0].lo, 1);
+	assert_int_equal(cfg.services[0].hi, 9999);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 0-5\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 1-10000\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 7-7\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.services[0].lo, 7);
+	assert_int_equal(cfg.services[0].hi, 7);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 8-7\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 5\n[counter.1]\nservices = a\n"), -1);
+	/* With a prefix the label has room for three digits: 999, not 1000. */
+	assert_int_equal(load("[service.a]\nname = A\nprefix = AB\nnumbers = 1-999\n[counter.1]\nservices = a\n"), 0);
+	assert_string_equal(cfg.services[0].prefix, "AB");
+	assert_int_equal(load("[service.a]\nname = A\nprefix = A\nnumbers = 1-1000\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nprefix = ABC\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nprefix = Z\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(load("[service.a]\nname = A\nprefix = A1\n[counter.1]\nservices = a\n"), -1);
+	/* priority = every 1..100. */
+	assert_int_equal(load("[office]\npriority = every 100\n" TAIL), 0);
+	assert_int_equal(cfg.office.priority, MC_PRIO_EVERY);
+	assert_int_equal(cfg.office.priority_every, 100);
+	assert_int_equal(load("[office]\npriority = every 1\n" TAIL), 0);
+	assert_int_equal(cfg.office.priority_every, 1);
+	assert_int_equal(load("[office]\npriority = every 101\n" TAIL), -1);
+	assert_int_equal(load("[office]\npriority = strict\n" TAIL), 0);
+	assert_int_equal(cfg.office.priority, MC_PRIO_STRICT);
+	/* Maxima of durations are accepted, one unit more is not. */
+	assert_int_equal(load("[office]\nnoshow_window = 24h\ndouble_tap = 60s\n" TAIL), 0);
+	assert_int_equal(cfg.office.noshow_window_s, 24 * 3600);
+	assert_int_equal(cfg.office.double_tap_ms, 60000);
+	assert_int_equal(load("[office]\nnoshow_window = 86401\n" TAIL), -1);
+	assert_int_equal(load("[office]\ndouble_tap = 60001ms\n" TAIL), -1);
+	assert_int_equal(load("[office]\nnoshow_window = 0\ndouble_tap = 0ms\n" TAIL), 0);
+	assert_int_equal(cfg.office.noshow_window_s, 0);
+	assert_int_equal(cfg.office.double_tap_ms, 0);
+	assert_int_equal(load("[office]\ndouble_tap = 2s\n" TAIL), 0);
+	assert_int_equal(cfg.office.double_tap_ms, 2000);
+	assert_int_equal(load("[office]\nnoshow_window = 90m\n" TAIL), 0);
+	assert_int_equal(cfg.office.noshow_window_s, 5400);
+	assert_int_equal(load("[office]\nrecent_services = 1000\n" TAIL), 0);
+	assert_int_equal(cfg.office.recent_services, 1000);
+	assert_int_equal(load("[office]\nrecent_services = 1\n" TAIL), 0);
+	assert_int_equal(cfg.office.recent_services, 1);
+	assert_int_equal(load("[office]\nrecent_services = 0\n" TAIL), -1);
+	assert_int_equal(load("[office]\nrecent_services = 1001\n" TAIL), -1);
+	assert_int_equal(load("[service.a]\nname = A\nservice_time = 24h\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.services[0].default_service_s, 86400);
+	assert_int_equal(load("[service.a]\nname = A\nservice_time = 0\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load(TAIL "[bus]\ntimeout = 5000ms\n"), 0);
+	assert_int_equal(cfg.bus.timeout_ms, 5000);
+	assert_int_equal(load(TAIL "[bus]\ntimeout = 5001ms\n"), -1);
+	assert_int_equal(load(TAIL "[bus]\ntimeout = 5ms\nbrightness = 15\n"), 0);
+	assert_int_equal(cfg.bus.brightness, 15);
+	assert_int_equal(load(TAIL "[bus]\nbrightness = 16\n"), -1);
+	/* Counters 1..247 (bus addresses). */
+	assert_int_equal(load("[service.a]\nname = A\n[counter.247]\nservices = a\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.ncounters, 2);
+	assert_int_equal(cfg.counters[0].number, 247);
+	assert_int_equal(cfg.counters[1].number, 1);
+	assert_int_equal(mc_config_counter_index(&cfg, 1), 1);
+	assert_int_equal(mc_config_counter_index(&cfg, 2), -1);
+}
+
+/* Hours, closed days and the weekday names. */
+static void hours_and_closed_days(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[office]\nhours = sat-mon 08:00-09:00 09:00-10:00\n"
+			      "closed = 2026-01-01, 2026-02-14..2026-02-16, 2026-09-02\n" TAIL), 0);
+	/* sat-mon wraps through Sunday; the rest of the week is closed. */
+	assert_int_equal(cfg.office.nhours[6], 2);
+	assert_int_equal(cfg.office.nhours[0], 2);
+	assert_int_equal(cfg.office.nhours[1], 2);
+	assert_int_equal(cfg.office.nhours[2], 0);
+	assert_int_equal(cfg.office.nhours[5], 0);
+	assert_int_equal(cfg.office.hours[0][1].from, 9 * 60);
+	assert_int_equal(cfg.office.hours[0][1].to, 10 * 60);
+	assert_int_equal(cfg.office.nclosed, 3);
+	assert_int_equal(cfg.office.closed[0].first, mc_days_from_civil(2026, 1, 1));
+	assert_int_equal(cfg.office.closed[0].last, mc_days_from_civil(2026, 1, 1));
+	assert_int_equal(cfg.office.closed[1].first, mc_days_from_civil(2026, 2, 14));
+	assert_int_equal(cfg.office.closed[1].last, mc_days_from_civil(2026, 2, 16));
+	assert_int_equal(cfg.office.closed[2].last, mc_days_from_civil(2026, 9, 2));
+	/* Day names in any case, lists with commas; a one-day range. */
+	assert_int_equal(load("[office]\nhours = MON,Wed 07:00-08:00; sun-sun 10:00-11:00\n"
+			      "closed = 2026-03-03..2026-03-03\n" TAIL), 0);
+	assert_int_equal(cfg.office.nhours[1], 1);
+	assert_int_equal(cfg.office.nhours[3], 1);
+	assert_int_equal(cfg.office.nhours[2], 0);
+	assert_int_equal(cfg.office.nhours[0], 1);
+	assert_int_equal(cfg.office.nhours[6], 0);
+	assert_int_equal(cfg.office.hours[0][0].from, 600);
+	assert_int_equal(cfg.office.nclosed, 1);
+	/* 00:00-24:00 is the whole day; 24:01 is not a time. */
+	assert_int_equal(load("[office]\nhours = mon 00:00-24:00\n" TAIL), 0);
+	assert_int_equal(cfg.office.hours[1][0].to, 24 * 60);
+	assert_int_equal(load("[office]\nhours = mon 00:00-24:01\n" TAIL), -1);
+	assert_int_equal(load("[office]\nhours = mon 08:60-09:00\n" TAIL), -1);
+	assert_int_equal(load("[office]\nhours = mon 08:00-08:00\n" TAIL), -1);
+	assert_int_equal(load("[office]\nhours = xyz-mon 08:00-09:00\n" TAIL), -1);
+}
+
+/* The longest line and the longest value are accepted, one more refused,
+ * from a string and from a file alike. */
+static void longest_line_and_value(void **state)
+{
+	char err[512], text[1024], path[] = "/tmp/mc-config-XXXXXX";
+	size_t most;
+
+	(void)state;
+	/* The limit, as the loader states it. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[office]\nname = ");
+	memset(text + strlen(text), 'x', 400);
+	strcat(text, "\n" TAIL);
+	assert_int_equal(mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err)), -1);
+	const char *at = strstr(err, "at most ");
+	assert_non_null(at);
+	most = (size_t)atol(at + 8);
+	assert_true(most > 20 && most < 400);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t extra = 0; extra < 2; extra++) {
+		/* A comment line of most characters, then of most + 1. */
+		memset(text, 0, sizeof(text));
+		strcpy(text, "[office]\n#");
+		memset(text + strlen(text), 'x', most + extra - 1);
+		strcat(text, "\n" TAIL);
+		int want = extra ? -1 : 0;
+		assert_int_equal(mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err)), want);
+		if (extra)
+			assert_non_null(strstr(err, "b.conf:2: line is too long"));
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		assert_int_equal(mc_config_load(path, &cfg, err, sizeof(err)), want);
+		if (extra)
+			assert_non_null(strstr(err, ":2: line is too long"));
+	}
+	unlink(path);
+	/* A name of the longest length leaves the field after it alone. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[office]\nname.en = Office\nname = ");
+	memset(text + strlen(text), 'n', MC_TEXT - 1);
+	strcat(text, "\n" TAIL);
+	assert_int_equal(load(text), 0);
+	assert_int_equal(strlen(cfg.office.name), MC_TEXT - 1);
+	assert_string_equal(cfg.office.name_en, "Office");
+	/* [screen] driver holds 31 bytes. */
+	assert_int_equal(load(TAIL "[screen]\ndriver = abcdefghijklmnopqrstuvwxyz01234\n"), 0);
+	assert_string_equal(cfg.screen.driver, "abcdefghijklmnopqrstuvwxyz01234");
+	assert_int_equal(mc_config_load_string(TAIL "[screen]\ndriver = abcdefghijklmnopqrstuvwxyz012345\n",
+					       "b.conf", &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "b.conf:6: driver: value is too long (at most 31 bytes)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +466,9 @@ int main(void)
 		cmocka_unit_test(missing_file_says_so),
 		cmocka_unit_test(uplink_section_loads),
 		cmocka_unit_test(durations_and_days_parse),
+		cmocka_unit_test(boundaries_are_accepted_one_past_refused),
+		cmocka_unit_test(hours_and_closed_days),
+		cmocka_unit_test(longest_line_and_value),
 		cmocka_unit_test(bom_accepted_utf16_refused),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* test-gpio-config.c — board.conf's GPIO values: the CHIP:LINE syntax,
  * options, counter keys, rating keys, displays, lights, the technician
  * combination, and precise FILE:LINE errors. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +108,15 @@ static void displays_and_ratings(void **state)
 	char err[512] = "";
 
 	(void)state;
+	/* An errno left over from an earlier call (here ERANGE) does not make
+	 * a good number bad. */
+	struct mc_gpio_lines_conf lc;
+	char msg[256];
+	errno = ERANGE;
+	assert_int_equal(mc_gpio_lines_parse("gpiochip0:5,6 brightness=7", "display", 2, 2, 7, &lc,
+					     msg, sizeof(msg)), 0);
+	assert_int_equal(lc.brightness, 7);
+	errno = ERANGE;
 	assert_int_equal(load(HEAD HEAD2 CTR "display = tm1637 gpiochip0:5,6 brightness=7\n"
 			      "rating_keys = gpiochip0:12,16,20,21 active-low pull-up\n"
 			      "[counter.2]\nservices = land\ndisplay = max7219 gpiochip0:9,10,11\n", err), 0);

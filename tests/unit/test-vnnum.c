@@ -286,6 +286,27 @@ static void test_vocabulary(void **state)
 	}
 	assert_int_equal(mc_vnnum_vocabulary(&r, true, "", keys, 3), -1);
 	assert_int_equal(errno, ENOSPC);
+	/* The letters at both ends of A-Z are spoken; anything else is not a letter. */
+	r = style(NORTH);
+	n = mc_vnnum_vocabulary(&r, false, "AZ@[", keys, 256);
+	assert_true(has(keys, n, "vi/chu/a"));
+	assert_true(has(keys, n, "vi/chu/z"));
+	assert_false(has(keys, n, "vi/chu/b"));
+}
+
+static void test_join(void **state)
+{
+	char buf[64];
+	const char *keys[] = { "vi/chu/a", "no/such/key" };
+
+	(void)state;
+	/* No keys: an empty string, whatever the buffer held. */
+	memset(buf, 'x', sizeof(buf));
+	assert_string_equal(mc_vnnum_join(keys, 0, buf, sizeof(buf)), "");
+	/* Written out by hand: the letter's text, then an unknown key in <>. */
+	assert_string_equal(mc_vnnum_join(keys, 2, buf, sizeof(buf)), "a <no/such/key>");
+	/* A short buffer is cut, never overrun. */
+	assert_string_equal(mc_vnnum_join(keys, 2, buf, 5), "a <n");
 }
 
 int main(void)
@@ -296,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_vocabulary),
+		cmocka_unit_test(test_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
