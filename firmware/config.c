@@ -50,6 +50,7 @@ struct parser {
 	const struct key *keys;   /* its key table */
 	int services_line[MC_MAX_COUNTERS]; /* line of each counter's services = */
 	char services_text[MC_MAX_COUNTERS][256]; /* its value, resolved at end */
+	int numbers_line[MC_MAX_SERVICES]; /* line of each service's numbers =, 0: default */
 };
 
 static int fail(struct parser *ps, int line, const char *fmt, ...)
@@ -367,6 +368,7 @@ static int parse_numbers(struct parser *ps, void *p, const char *value)
 		return fail(ps, ps->line, "numbers: range %ld-%ld must lie within 1-9999, low end first", lo, hi);
 	s->lo = (int)lo;
 	s->hi = (int)hi;
+	ps->numbers_line[ps->cfg->nservices - 1] = ps->line;
 	return 0;
 }
 
@@ -377,10 +379,16 @@ static int parse_prefix(struct parser *ps, void *p, const char *value)
 
 	if (n > 2)
 		return fail(ps, ps->line, "prefix: '%s' must be one or two letters A-Z", value);
-	for (size_t i = 0; i < n; i++)
-		if (value[i] < 'A' || value[i] > 'Z')
+	/* Printed and read aloud in capitals: "b" is the same prefix as "B". */
+	for (size_t i = 0; i < n; i++) {
+		char c = value[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c < 'A' || c > 'Z')
 			return fail(ps, ps->line, "prefix: '%s' must be one or two letters A-Z", value);
-	strcpy(s->prefix, value);
+		s->prefix[i] = c;
+	}
+	s->prefix[n] = 0;
 	return 0;
 }
 
@@ -1252,6 +1260,61 @@ static int finish_gpio(struct parser *ps)
 	return rc;
 }
 
+/* Default ranges, then refuses two services whose labels could be equal on
+ * one day: the same prefix
+ * (already in capitals; none counts as a prefix too) and overlapping ranges.
+ * Ranges are compared by value, not by printed text: "A05" (numbers 1-99)
+ * and "A005" (1-999) differ on paper but are both read aloud "A năm". */
+static int check_labels(struct parser *ps)
+{
+	struct mc_config *cfg = ps->cfg;
+	int block = 0;
+
+	/* Services without a prefix and without numbers take the first free
+	 * thousand in file order: 1-999, 1001-1999, 2001-2999, ... skipping any
+	 * thousand an explicit unprefixed range touches, so that two of them
+	 * never both issue "1". A prefixed one keeps 1-999: its letter tells it
+	 * apart. */
+	for (int i = 0; i < cfg->nservices; i++) {
+		struct mc_service_conf *s = &cfg->services[i];
+		bool taken = true;
+		if (s->prefix[0] || ps->numbers_line[i])
+			continue;
+		for (; block <= 9 && taken; block += taken) {
+			int lo = block ? block * 1000 + 1 : 1, hi = block * 1000 + 999;
+			taken = false;
+			for (int j = 0; j < cfg->nservices; j++)
+				taken |= ps->numbers_line[j] && !cfg->services[j].prefix[0] &&
+					 cfg->services[j].lo <= hi && lo <= cfg->services[j].hi;
+		}
+		if (taken)
+			return fail(ps, s->line, "[service.%s]: no free default range left: give it numbers or a prefix",
+				    s->key);
+		s->lo = block ? block * 1000 + 1 : 1;
+		s->hi = block * 1000 + 999;
+		block++;
+	}
+	for (int i = 0; i < cfg->nservices; i++)
+		for (int j = 0; j < i; j++) {
+			const struct mc_service_conf *a = &cfg->services[i], *b = &cfg->services[j];
+			int line = ps->numbers_line[i] ? ps->numbers_line[i] : a->line;
+			int lo = a->lo > b->lo ? a->lo : b->lo;
+			int width = !a->prefix[0] ? 1 : a->hi >= 100 ? 3 : a->hi >= 10 ? 2 : 1;
+
+			if (strcmp(a->prefix, b->prefix) || a->lo > b->hi || b->lo > a->hi)
+				continue;
+			return fail(ps, line,
+				    "[service.%s]: numbers %d-%d%s%s%s overlap [service.%s] (line %d, numbers %d-%d): "
+				    "both would issue %s%0*d the same day; give one of them another prefix or a "
+				    "range that does not overlap",
+				    a->key, a->lo, a->hi, a->prefix[0] ? " with prefix " : " without a prefix",
+				    a->prefix, ps->numbers_line[i] ? "" : " (the default)", b->key,
+				    ps->numbers_line[j] ? ps->numbers_line[j] : b->line, b->lo, b->hi,
+				    a->prefix, width, lo);
+		}
+	return 0;
+}
+
 /* Checks made once the whole file is read. */
 static int finish(struct parser *ps)
 {
@@ -1266,6 +1329,8 @@ static int finish(struct parser *ps)
 		if (s->prefix[0] && s->hi > 999)
 			return fail(ps, s->line, "[service.%s]: with a prefix, numbers end at 999 at most", s->key);
 	}
+	if (check_labels(ps) < 0)
+		return -1;
 	if (!cfg->ncounters)
 		return fail(ps, ps->line, "no [counter.N] section: the office needs at least one counter");
 	for (int i = 0; i < cfg->ncounters; i++) {

@@ -113,7 +113,16 @@ static const struct bad {
 	{ "[office]\nrecent_services = many\n" TAIL, 2, "not a whole number" },
 	{ "[service.a]\nname = A\nnumbers = 10-5\n[counter.1]\nservices = a\n", 3, "low end first" },
 	{ "[service.a]\nname = A\nnumbers = abc\n[counter.1]\nservices = a\n", 3, "must be a range" },
-	{ "[service.a]\nname = A\nprefix = b\n[counter.1]\nservices = a\n", 3, "one or two letters" },
+	{ "[service.a]\nname = A\nprefix = b1\n[counter.1]\nservices = a\n", 3, "one or two letters" },
+	/* Two services that would issue the same label on one day. */
+	{ "[service.a]\nname = A\nnumbers = 1-500\n[service.b]\nname = B\nnumbers = 400-999\n[counter.1]\nservices = a\n",
+	  6, "overlap [service.a] (line 3, numbers 1-500): both would issue 400" },
+	{ "[service.a]\nname = A\nprefix = B\n[service.b]\nname = B\nprefix = b\n[counter.1]\nservices = a\n",
+	  4, "overlap [service.a] (line 1, numbers 1-999): both would issue B001" },
+	{ "[service.a]\nname = A\nprefix = A\nnumbers = 1-99\n[service.b]\nname = B\nprefix = A\nnumbers = 50-999\n[counter.1]\nservices = a\n",
+	  8, "both would issue A050" },
+	{ "[service.a]\nname = A\nnumbers = 1-1500\n[service.b]\nname = B\nnumbers = 1001-1999\n[counter.1]\nservices = a\n",
+	  6, "[service.b]: numbers 1001-1999 without a prefix overlap" },
 	{ "[service.a]\nname = A\nprefix = B\nnumbers = 1-5000\n[counter.1]\nservices = a\n", 1, "end at 999" },
 	{ "[service.a]\nnumbers = 1-9\n[counter.1]\nservices = a\n", 1, "name is required" },
 	{ "[service.a b]\nname = A\n", 1, "a service key is" },
@@ -163,6 +172,29 @@ static void each_bad_value_names_its_line(void **state)
 	}
 }
 
+/* Services without numbers never share a range: unprefixed ones take free
+ * thousands in file order (around explicit ranges), prefixed ones 1-999;
+ * a lower-case prefix is the same prefix in capitals. */
+static void default_ranges_never_collide(void **state)
+{
+	struct mc_config *c = malloc(sizeof(*c));
+	char err[512] = "";
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(mc_config_load_string("[service.a]\nname = A\n[service.b]\nname = B\nnumbers = 1-999\n"
+					       "[service.c]\nname = C\n[service.d]\nname = D\nprefix = d\n"
+					       "[counter.1]\nservices = a, b, c, d\n", "x.conf", c, err, sizeof(err)), 0);
+	assert_int_equal(c->services[0].lo, 1001);
+	assert_int_equal(c->services[0].hi, 1999);
+	assert_int_equal(c->services[2].lo, 2001);
+	assert_int_equal(c->services[2].hi, 2999);
+	assert_string_equal(c->services[3].prefix, "D");
+	assert_int_equal(c->services[3].lo, 1);
+	assert_int_equal(c->services[3].hi, 999);
+	free(c);
+}
+
 static void missing_file_says_so(void **state)
 {
 	char err[256];
@@ -205,6 +237,7 @@ int main(void)
 		cmocka_unit_test(good_file_loads_every_section),
 		cmocka_unit_test(defaults_apply),
 		cmocka_unit_test(each_bad_value_names_its_line),
+		cmocka_unit_test(default_ranges_never_collide),
 		cmocka_unit_test(missing_file_says_so),
 		cmocka_unit_test(durations_and_days_parse),
 	};
