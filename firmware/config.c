@@ -51,6 +51,7 @@ struct parser {
 	int services_line[MC_MAX_COUNTERS]; /* line of each counter's services = */
 	char services_text[MC_MAX_COUNTERS][256]; /* its value, resolved at end */
 	int numbers_line[MC_MAX_SERVICES]; /* line of each service's numbers =, 0: default */
+	int levels_en_count;      /* English labels given in [satisfaction] */
 };
 
 static int fail(struct parser *ps, int line, const char *fmt, ...)
@@ -720,14 +721,15 @@ static int parse_keys(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
-/* [counter.N] rating_keys = CHIP:L1,L2,L3,L4 [options] (very unsatisfied first) */
+/* [counter.N] rating_keys = CHIP:L1,L2,L3,L4 [options]: one line per level
+ * of the satisfaction scale, best first (checked against it at the end). */
 static int parse_rating_keys(struct parser *ps, void *p, const char *value)
 {
 	struct mc_counter_conf *c = p;
 
 	if (keep_text(ps, "rating_keys", c->rating_keys, sizeof(c->rating_keys), value) < 0)
 		return -1;
-	if (parse_gpio_lines(ps, "rating_keys", value, &c->rating_gpio, 4, 4, 0) < 0)
+	if (parse_gpio_lines(ps, "rating_keys", value, &c->rating_gpio, MC_SCALE_MIN, MC_SCALE_MAX, 0) < 0)
 		return -1;
 	return 0;
 }
@@ -797,6 +799,57 @@ static int parse_tech_combo(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
+/* [satisfaction] levels = Rất hài lòng, Hài lòng, ... (best first) */
+static int parse_levels(struct parser *ps, void *p, const char *value)
+{
+	struct mc_satisfaction_conf *sc = p;
+	char why[128];
+
+	if (mc_scale_set_labels(&sc->scale, false, value, why, sizeof(why)) < 0)
+		return fail(ps, ps->line, "levels: %s", why);
+	sc->levels_line = ps->line;
+	return 0;
+}
+
+/* [satisfaction] levels.en = Very satisfied, ... (as many as levels) */
+static int parse_levels_en(struct parser *ps, void *p, const char *value)
+{
+	struct mc_satisfaction_conf *sc = p;
+	struct mc_scale tmp = sc->scale;
+	char why[128];
+
+	/* Checked against the Vietnamese count at the end: keys may come in
+	 * either order. */
+	tmp.n = 0;
+	for (const char *c = value; ; tmp.n++) {
+		c = strchr(c, ',');
+		if (!c)
+			break;
+		c++;
+	}
+	tmp.n++;
+	if (mc_scale_set_labels(&tmp, true, value, why, sizeof(why)) < 0)
+		return fail(ps, ps->line, "levels.en: %s", why);
+	memcpy(sc->scale.en, tmp.en, sizeof(tmp.en));
+	sc->levels_en_line = ps->line;
+	ps->levels_en_count = tmp.n;
+	return 0;
+}
+
+/* [satisfaction] satisfied = N: the top N levels count as satisfied. */
+static int parse_satisfied(struct parser *ps, void *p, const char *value)
+{
+	struct mc_satisfaction_conf *sc = p;
+	long n;
+
+	if (parse_long(value, &n) < 0 || n < 1 || n > MC_SCALE_MAX - 1)
+		return fail(ps, ps->line, "satisfied: '%s' must be how many top levels count as satisfied (1-%d)",
+			    value, MC_SCALE_MAX - 1);
+	sc->scale.satisfied = (int)n;
+	sc->satisfied_line = ps->line;
+	return 0;
+}
+
 /* ---- key tables -------------------------------------------------------- */
 
 #define STR(S, F) { #F, T_STR, offsetof(S, F), sizeof(((S *)0)->F), 0, 0, NULL }
@@ -821,6 +874,13 @@ static const struct key office_keys[] = {
 	DUR_MS("double_tap", O, double_tap_ms, 0, 60000),
 	FN("language", O, language, parse_lang),
 	INT(O, recent_services, 1, 1000),
+	END
+};
+
+static const struct key satisfaction_keys[] = {
+	FNS("levels", parse_levels),
+	FNS("levels.en", parse_levels_en),
+	FNS("satisfied", parse_satisfied),
 	END
 };
 
@@ -931,6 +991,7 @@ static const struct key gpio_keys[] = {
 static void set_defaults(struct mc_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	mc_scale_default(&cfg->satisfaction.scale);
 	snprintf(cfg->office.name, sizeof(cfg->office.name), "Bộ phận một cửa");
 	strcpy(cfg->office.timezone, "Asia/Ho_Chi_Minh");
 	/* Mon-Fri 07:30-11:30 and 13:30-17:00, the usual civil-service day. */
@@ -1098,8 +1159,11 @@ static int begin_section(struct parser *ps, const char *name)
 	} else if (!strcmp(name, "gpio")) {
 		ps->sect = &cfg->gpio;
 		ps->keys = gpio_keys;
+	} else if (!strcmp(name, "satisfaction")) {
+		ps->sect = &cfg->satisfaction;
+		ps->keys = satisfaction_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, satisfaction)", name);
 	}
 	return 0;
 }
@@ -1315,6 +1379,33 @@ static int check_labels(struct parser *ps)
 	return 0;
 }
 
+/* The scale's parts agree with each other and with every counter's
+ * rating keys. */
+static int check_satisfaction(struct parser *ps)
+{
+	struct mc_config *cfg = ps->cfg;
+	struct mc_satisfaction_conf *sc = &cfg->satisfaction;
+	struct mc_scale *s = &sc->scale;
+
+	if (sc->levels_line && !sc->levels_en_line && s->n != 4)
+		return fail(ps, sc->levels_line, "[satisfaction]: %d levels need levels.en with %d English labels",
+			    s->n, s->n);
+	if (sc->levels_en_line && ps->levels_en_count != s->n)
+		return fail(ps, sc->levels_en_line, "[satisfaction]: levels.en has %d labels, levels has %d",
+			    ps->levels_en_count, s->n);
+	if (s->satisfied >= s->n)
+		return fail(ps, sc->satisfied_line ? sc->satisfied_line : sc->levels_line,
+			    "[satisfaction]: satisfied = %d leaves no level below it on a %d-level scale",
+			    s->satisfied, s->n);
+	for (int i = 0; i < cfg->ncounters; i++) {
+		const struct mc_counter_conf *c = &cfg->counters[i];
+		if (c->rating_gpio.n && c->rating_gpio.n != s->n)
+			return fail(ps, c->rating_gpio.line, "[counter.%d]: rating_keys has %d lines, the satisfaction "
+				    "scale %d levels (one key per level, best first)", c->number, c->rating_gpio.n, s->n);
+	}
+	return 0;
+}
+
 /* Checks made once the whole file is read. */
 static int finish(struct parser *ps)
 {
@@ -1329,7 +1420,7 @@ static int finish(struct parser *ps)
 		if (s->prefix[0] && s->hi > 999)
 			return fail(ps, s->line, "[service.%s]: with a prefix, numbers end at 999 at most", s->key);
 	}
-	if (check_labels(ps) < 0)
+	if (check_labels(ps) < 0 || check_satisfaction(ps) < 0)
 		return -1;
 	if (!cfg->ncounters)
 		return fail(ps, ps->line, "no [counter.N] section: the office needs at least one counter");

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "scale.h"
 
 #define MC_EX_CONFIG 78        /* sysexits.h EX_CONFIG */
 #define MC_MAX_SERVICES 16     /* services on one kiosk */
@@ -124,7 +125,7 @@ struct mc_counter_conf {
 	char rating_keys[160];   /* GPIO rating buttons ("" = none) */
 	struct mc_gpio_lines_conf keys_gpio;   /* keys, parsed */
 	enum mc_gpio_key key_actions[MC_GPIO_MAX_LINES]; /* action of each key line */
-	struct mc_gpio_lines_conf rating_gpio; /* rating_keys, parsed: 4 lines, 1..4 */
+	struct mc_gpio_lines_conf rating_gpio; /* rating_keys, parsed: one line per level, best first */
 	enum mc_display_kind display_kind;     /* display board type */
 	struct mc_gpio_lines_conf display_gpio; /* its lines (CLK,DIO or DIN,CLK,LOAD) */
 	int line;                /* line of [counter.N] in board.conf */
@@ -227,9 +228,18 @@ struct mc_gpio_conf {
 };
 
 /* The whole board.conf. */
+/* [satisfaction]: the office's rating scale (scale.h). */
+struct mc_satisfaction_conf {
+	struct mc_scale scale;   /* levels best first, labels, satisfied count */
+	int levels_line;         /* line of levels = (0: default) */
+	int levels_en_line;      /* line of levels.en = (0: default) */
+	int satisfied_line;      /* line of satisfied = (0: default) */
+};
+
 struct mc_config {
 	char path[256];          /* file it came from */
 	struct mc_office_conf office;
+	struct mc_satisfaction_conf satisfaction;
 	struct mc_service_conf services[MC_MAX_SERVICES];
 	int nservices;
 	struct mc_counter_conf counters[MC_MAX_COUNTERS];

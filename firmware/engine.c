@@ -863,7 +863,8 @@ enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int 
 			err = MC_E_NOMEM;
 		break;
 	case MC_A_RATE:
-		if (arg < 1 || arg > 4)
+		/* arg is the level's position on the office's scale, best first. */
+		if (arg < 1 || arg > e->cfg->satisfaction.scale.n)
 			return end(e, ch, MC_E_BAD_ARG);
 		t = c->last_served ? find(e, c->last_served) : cur;
 		if (!t)

@@ -59,7 +59,8 @@ struct mc_ticket {
 	enum mc_print_status print;
 	int counter;             /* counter number serving or last served (0: none) */
 	int clerk;               /* clerk logged in at that counter (0: none) */
-	int rating;              /* 1..4, 0: not rated */
+	int rating;              /* level on the scale of its rating event, best first
+	                          * (1..5; legacy rows 1..4 worst first), 0: not rated */
 	int transfers;           /* times transferred */
 	int64_t issued_wall, called_wall, finished_wall;  /* UTC ms, 0 = not yet;
 	                          * finished_* is also the time of a no-show */
@@ -153,7 +154,8 @@ enum mc_action {
 	MC_A_TRANSFER,       /* current to service arg, keeping its place */
 	MC_A_LOGIN,          /* clerk arg logs in */
 	MC_A_LOGOUT,         /* clerk logs out */
-	MC_A_RATE,           /* rating arg 1..4 for the last served ticket */
+	MC_A_RATE,           /* rating arg (position on the office's scale, best
+	                      * first, 1..n) for the last served ticket */
 	MC_A_REACTIVATE,     /* no-show ticket arg (0: latest) comes back */
 };
 

@@ -204,8 +204,9 @@ struct charts {
 	double hour_count[24];
 	size_t nhour;
 	char hour_label[24][8];
-	const char *rating_name[4];
-	double rating_count[4];
+	const char *rating_name[MC_SCALE_MAX];
+	double rating_share[MC_SCALE_MAX];
+	char satisfaction_title[96];
 	struct chart waits, arrivals, satisfaction;
 };
 
@@ -245,15 +246,24 @@ static void build_charts(const struct mc_report *r, struct charts *c)
 		.title = "Lượt đến theo giờ (số phiếu)", .unit = "phiếu", .ncat = c->nhour, .cat = c->hour_name,
 		.nser = 1, .ser = { "Số phiếu" }, .val = { c->hour_count },
 	};
-	static const char *const rn[4] = { "Rất không hài lòng", "Không hài lòng", "Hài lòng", "Rất hài lòng" };
+	/* Satisfaction: each level's share on the scale in use last (the
+	 * tables give every scale of the period). */
 	const struct mc_report_row *t = mc_report_total(r);
-	for (int k = 0; k < 4; k++) {
-		c->rating_name[k] = rn[k];
-		c->rating_count[k] = t->ratings[k + 1];
+	int si = mc_report_nscales(r) - 1, nr = 0, nl = 0;
+	const struct mc_scale *sc = mc_report_scale(r, si);
+	if (sc) {
+		nl = sc->n;
+		for (int k = 1; k <= sc->n; k++)
+			nr += t->ratings[si][k];
+		for (int k = 0; k < sc->n; k++) {
+			c->rating_name[k] = sc->vi[k];
+			c->rating_share[k] = nr ? 100.0 * t->ratings[si][k + 1] / nr : 0;
+		}
 	}
+	snprintf(c->satisfaction_title, sizeof(c->satisfaction_title), "Mức độ hài lòng (%% của %d lượt đánh giá)", nr);
 	c->satisfaction = (struct chart){
-		.title = "Mức độ hài lòng (lượt đánh giá)", .unit = "lượt", .ncat = 4, .cat = c->rating_name,
-		.nser = 1, .ser = { "Lượt đánh giá" }, .val = { c->rating_count },
+		.title = c->satisfaction_title, .unit = "%", .ncat = (size_t)nl, .cat = c->rating_name,
+		.nser = 1, .ser = { "Tỷ lệ" }, .val = { c->rating_share },
 	};
 }
 
