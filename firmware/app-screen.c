@@ -117,10 +117,30 @@ static void schedule(struct mc_app_screen *s)
 
 static void changed(void *priv) { schedule(priv); }
 
+/* The result screen of a ticket, from an issue. */
+static void result_of(const struct mc_issue *is, int service, bool priority, struct mc_view_result *r)
+{
+	r->service = service;
+	r->priority = priority;
+	snprintf(r->label, sizeof(r->label), "%s", is->ticket.label);
+	r->duplicate = is->duplicate;
+	r->printing = is->ticket.print == MC_P_PENDING || is->ticket.print == MC_P_PRINTED;
+	r->ahead = is->ahead;
+	r->est_wait_min = (int)((is->est_wait_ms + 59999) / 60000);
+}
+
 static void issued(void *priv, const struct mc_issue *is)
 {
-	(void)is;
-	schedule(priv);
+	struct mc_app_screen *s = priv;
+
+	/* A physical service button shows the same ticket screen as a touch
+	 * (a touch gets its screen from do_press). */
+	if (is->source && !strncmp(is->source, "gpio:", 5)) {
+		struct mc_view_result r = { .err = MC_OK };
+		result_of(is, is->ticket.service, is->ticket.priority, &r);
+		mc_present_set_result(s->present, &r);
+	}
+	schedule(s);
 }
 
 static void called(void *priv, int counter, const struct mc_ticket *t, enum mc_event_kind kind)
@@ -146,15 +166,23 @@ static void called(void *priv, int counter, const struct mc_ticket *t, enum mc_e
 	schedule(s);
 }
 
+/* Pings for taps carry the control client with this bit set. */
+#define TAP_TOKEN (UINT64_C(1) << 63)
+
+static const char *screen_name(enum mc_screen_id id)
+{
+	static const char *const names[] = { "home", "priority", "ticket", "notice", "pin", "technician" };
+	return names[id < MC_SCR_COUNT ? id : 0];
+}
+
 static void status(void *priv, json_t *obj)
 {
 	struct mc_app_screen *s = priv;
 	struct mc_present_stats st;
-	static const char *const names[] = { "home", "priority", "ticket", "notice", "pin", "technician" };
 
 	mc_present_get_stats(s->present, &st);
 	json_object_set_new(obj, "screen", json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:s}",
-		"driver", st.driver, "showing", names[st.screen < MC_SCR_COUNT ? st.screen : 0],
+		"driver", st.driver, "showing", screen_name(st.screen),
 		"width", st.width, "height", st.height, "frames", (json_int_t)st.kiosk_frames,
 		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang)));
 }
@@ -190,11 +218,7 @@ static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
 	r.service = req->service;
 	r.priority = req->priority;
 	if (r.err == MC_OK) {
-		snprintf(r.label, sizeof(r.label), "%s", is.ticket.label);
-		r.duplicate = is.duplicate;
-		r.printing = is.ticket.print == MC_P_PENDING || is.ticket.print == MC_P_PRINTED;
-		r.ahead = is.ahead;
-		r.est_wait_min = (int)((is.est_wait_ms + 59999) / 60000);
+		result_of(&is, req->service, req->priority, &r);
 	} else if (r.err == MC_E_CLOSED) {
 		r.open_day = is.open_day;
 		r.open_minute = is.open_minute;
@@ -259,6 +283,15 @@ static void on_event(void *ctx, const struct mc_present_event *ev)
 		mc_app_stop(s->app);
 		break;
 	case MC_PE_PONG:
+		/* A tap's answer, once the UI thread has handled it. */
+		if (ev->token & TAP_TOKEN) {
+			struct mc_present_stats st;
+			mc_present_get_stats(s->present, &st);
+			json_t *msg = json_pack("{s:s, s:s}", "showing", screen_name(st.screen),
+						"language", mc_lang_code(st.lang));
+			mc_ctl_send(mc_app_ctl(s->app), ev->token & ~TAP_TOKEN, msg, true);
+			json_decref(msg);
+		}
 		break;
 	}
 	if (s->observe)
@@ -274,6 +307,36 @@ static enum mc_ctl_result cmd_screenshot(void *ctx, json_t *req, json_t *resp, u
 	if (!path || path[0] != '/')
 		return mc_ctl_error(resp, "bad_request", "screenshot needs an absolute \"path\"");
 	if (mc_present_screenshot(s->present, hall, path, client) < 0)
+		return mc_ctl_error(resp, "busy", "the screen is busy, try again");
+	return MC_CTL_LATER;
+}
+
+/* tap: {x, y} logical pixels of the kiosk screen (or of the hall window
+ * with hall: true), or {control: NAME} (mc_screen_find's names). Answers
+ * once the UI thread has handled the touch, with the screen up then. */
+static enum mc_ctl_result cmd_tap(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app_screen *s = ctx;
+	json_t *xj = json_object_get(req, "x"), *yj = json_object_get(req, "y");
+	const char *name = json_string_value(json_object_get(req, "control"));
+	bool hall = json_is_true(json_object_get(req, "hall"));
+	int rc;
+
+	if (!name && (!json_is_number(xj) || !json_is_number(yj) || json_number_value(xj) < 0 ||
+		      json_number_value(yj) < 0))
+		return mc_ctl_error(resp, "bad_request", "tap needs x and y (pixels from the top left, 0 or more) "
+				    "or a \"control\" name");
+	if (hall && name)
+		return mc_ctl_error(resp, "bad_request", "the hall screen has no named controls: give x and y");
+	if (hall)
+		rc = mc_present_touch_hall(s->present, json_number_value(xj), json_number_value(yj));
+	else
+		rc = mc_present_touch(s->present, name, name ? 0 : json_number_value(xj),
+				      name ? 0 : json_number_value(yj));
+	if (rc < 0)
+		return mc_ctl_error(resp, hall ? "no_hall" : "busy",
+				    hall ? "this kiosk has no hall screen" : "the screen is busy, try again");
+	if (mc_present_ping(s->present, TAP_TOKEN | client) < 0)
 		return mc_ctl_error(resp, "busy", "the screen is busy, try again");
 	return MC_CTL_LATER;
 }
@@ -377,6 +440,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 	if (printer)
 		mc_app_screen_set_tech_ops(s, &printer_tech, printer);
 	mc_ctl_register(mc_app_ctl(app), "screenshot", "PNG of the screen: path (absolute), hall", cmd_screenshot, s);
+	mc_ctl_register(mc_app_ctl(app), "tap", "touch the screen: x, y (or control), hall", cmd_tap, s);
 	build_view(s);
 	mc_present_set_view(s->present, &s->view);
 	return s;

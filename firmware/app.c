@@ -136,6 +136,7 @@ enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const c
 
 	mc_app_now(app, &w);
 	err = mc_engine_press(app->engine, &w, service, priority, source, out, &app->ch);
+	out->source = source;
 	bool any = app->ch.ntickets || app->ch.nevents;
 	if (any && commit(app) < 0)
 		return MC_E_STORE;
@@ -169,7 +170,9 @@ enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, 
 	if (err == MC_OK) {
 		for (size_t i = 0; i < app->ch.nevents; i++) {
 			const struct mc_event *ev = &app->ch.events[i];
-			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL || ev->kind == MC_EV_REACTIVATE)
+			/* A reactivation queued behind the current citizen is no call. */
+			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL ||
+			    (ev->kind == MC_EV_REACTIVATE && t->status == MC_T_CALLED))
 				notify_called(app, counter, t, ev->kind);
 		}
 	}

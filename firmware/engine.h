@@ -63,7 +63,8 @@ struct mc_ticket {
 	                          * (1..5; legacy rows 1..4 worst first), 0: not rated */
 	int transfers;           /* times transferred */
 	int64_t issued_wall, called_wall, finished_wall;  /* UTC ms, 0 = not yet;
-	                          * finished_* is also the time of a no-show */
+	                          * finished_* is also the time of a no-show (kept while a
+	                          * reactivated no-show waits first at its counter) */
 	int64_t issued_mono, called_mono, finished_mono; /* monotonic ms */
 	int64_t issued_boot, called_boot, finished_boot; /* boot of each */
 	int64_t wait_ms;         /* issue to (first) call, -1 = not called */
@@ -156,7 +157,9 @@ enum mc_action {
 	MC_A_LOGOUT,         /* clerk logs out */
 	MC_A_RATE,           /* rating arg (position on the office's scale, best
 	                      * first, 1..n) for the last served ticket */
-	MC_A_REACTIVATE,     /* no-show ticket arg (0: latest) comes back */
+	MC_A_REACTIVATE,     /* no-show ticket arg (0: latest) comes back: called at once
+	                      * when the counter is free, else first in its queue (the
+	                      * current citizen is not finished) */
 };
 
 /* Result of a press, for the screen and the ticket. */
@@ -167,6 +170,8 @@ struct mc_issue {
 	int64_t est_wait_ms;     /* estimated wait */
 	int32_t open_day;        /* MC_E_CLOSED: next opening day ... */
 	int open_minute;         /* ... and minute (-1: none in a year) */
+	const char *source;      /* input that asked ("touch", "gpio:...", "socket"); set
+	                          * by mc_app_press, valid during its output calls only */
 };
 
 /* Printer state as the engine needs it. */

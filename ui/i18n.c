@@ -83,6 +83,7 @@ static const char *const source[S_COUNT] = {
 	[S_ON] = N_("on"),
 	[S_OFF] = N_("paused"),
 	[S_WAITING_TOTAL] = N_("Waiting in total: %d"),
+	[S_HOME_BUTTON] = N_("Back to start"),
 };
 
 struct mc_i18n {

@@ -46,6 +46,10 @@ struct mc_screen {
 	enum mc_lang lang;            /* language shown */
 	struct mc_view_result res;    /* last ticket result */
 	int64_t until_ms;             /* ticket/notice/technician screens end (0: never) */
+	int64_t shown_ms;             /* monotonic ms the current screen came up */
+	int64_t guard_until;          /* touches before this are dropped (a screen change) */
+	bool hits_stale;              /* the screen changed since hits were drawn */
+	enum mc_notice drawn_standing; /* standing notice of the last frame */
 	bool dirty;                   /* a frame must be drawn */
 	struct hit hits[MAX_HITS];    /* controls of the last frame */
 	int nhits;
@@ -111,21 +115,28 @@ static bool is_pressed(const struct mc_screen *s, enum act a, int arg)
 	return s->pressed >= 0 && s->hits[s->pressed].act == a && s->hits[s->pressed].arg == arg;
 }
 
-static void go(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, int64_t until)
+/* Changes screen at monotonic time now. Touches are dropped until the new
+ * screen is drawn and MC_SCREEN_GUARD_MS have passed, so that a tap meant
+ * for the old screen never acts on the new one. */
+static void go(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, int64_t until, int64_t now)
 {
 	s->id = id;
 	s->notice = n;
 	s->until_ms = until;
+	s->shown_ms = now;
+	s->guard_until = now + MC_SCREEN_GUARD_MS;
+	s->hits_stale = true;
 	s->pressed = -1;
 	s->dirty = true;
 }
 
-static void go_home(struct mc_screen *s)
+/* Home in the office's default language, whatever happened before. */
+static void go_home(struct mc_screen *s, int64_t now)
 {
 	s->lang = s->o.lang;
 	s->waiting = false;
 	memset(s->pin, 0, sizeof(s->pin));
-	go(s, MC_SCR_HOME, MC_NOTICE_NONE, 0);
+	go(s, MC_SCR_HOME, MC_NOTICE_NONE, 0, now);
 }
 
 /* The notice the home screen stands on, if any. */
@@ -158,7 +169,8 @@ struct mc_screen *mc_screen_new(const struct mc_screen_options *o, const struct 
 	s->t = t;
 	s->brightness = o->brightness;
 	s->pressed = -1;
-	go_home(s);
+	go_home(s, 0);
+	s->guard_until = 0;
 	return s;
 }
 
@@ -190,6 +202,9 @@ void mc_screen_set_view(struct mc_screen *s, const struct mc_view *v)
 		s->dirty = true;
 	s->v = *v;
 	s->have_view = true;
+	/* A standing notice coming or going is a change of screen too. */
+	if ((s->id == MC_SCR_HOME || s->id == MC_SCR_PRIORITY) && standing(s) != s->drawn_standing)
+		s->hits_stale = true;
 }
 
 void mc_screen_set_result(struct mc_screen *s, const struct mc_view_result *r, int64_t now_ms)
@@ -197,14 +212,17 @@ void mc_screen_set_result(struct mc_screen *s, const struct mc_view_result *r, i
 	int64_t until = now_ms + (int64_t)s->o.home_timeout_s * 1000;
 
 	s->waiting = false;
+	/* A physical button's ticket while a technician works: the menu stays. */
+	if (s->id == MC_SCR_PIN || s->id == MC_SCR_TECH)
+		return;
 	s->res = *r;
 	switch (r->err) {
-	case MC_OK: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until); break;
-	case MC_E_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until); break;
-	case MC_E_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until); break;
-	case MC_E_ISSUING_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until); break;
-	case MC_E_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until); break;
-	default: go(s, MC_SCR_NOTICE, MC_NOTICE_BUSY, until); break;
+	case MC_OK: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until, now_ms); break;
+	case MC_E_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until, now_ms); break;
+	case MC_E_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until, now_ms); break;
+	case MC_E_ISSUING_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until, now_ms); break;
+	case MC_E_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until, now_ms); break;
+	default: go(s, MC_SCR_NOTICE, MC_NOTICE_BUSY, until, now_ms); break;
 	}
 }
 
@@ -233,12 +251,20 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 	memset(req, 0, sizeof(*req));
 	if (s->waiting || s->pin_check)
 		return false;
+	/* During a screen change the controls under the finger are not the
+	 * ones the citizen saw: drop the touch. */
+	if (s->hits_stale || now_ms < s->guard_until)
+		return false;
 	for (i = s->nhits - 1; i >= 0; i--)
 		if (mc_rect_has(s->hits[i].r, x, y))
 			break;
 	if (i < 0)
 		return false;
 	struct hit h = s->hits[i];
+	/* The number stays up a few seconds whatever is touched: repeated taps
+	 * of an unsure hand must neither hide it nor reach the home screen. */
+	if (s->id == MC_SCR_TICKET && now_ms < s->shown_ms + MC_TICKET_HOLD_MS)
+		return false;
 	s->pressed = i;
 	s->dirty = true;
 	if (s->id == MC_SCR_PIN || s->id == MC_SCR_TECH)
@@ -251,20 +277,23 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 		req->priority = s->id == MC_SCR_PRIORITY;
 		return true;
 	case A_PRIORITY:
-		go(s, MC_SCR_PRIORITY, MC_NOTICE_NONE, now_ms + (int64_t)s->o.home_timeout_s * 3000);
+		go(s, MC_SCR_PRIORITY, MC_NOTICE_NONE, now_ms + (int64_t)s->o.home_timeout_s * 3000, now_ms);
 		return false;
 	case A_BACK:
 	case A_ANY:
 	case A_TECH_EXIT:
-		go_home(s);
+		go_home(s, now_ms);
 		return false;
 	case A_LANG:
 		s->lang = (enum mc_lang)h.arg;
+		/* Another language lasts until the next ticket or home_timeout. */
+		if (s->id == MC_SCR_HOME && s->lang != s->o.lang)
+			s->until_ms = now_ms + (int64_t)s->o.home_timeout_s * 1000;
 		return false;
 	case A_TECH_KEY:
 		memset(s->pin, 0, sizeof(s->pin));
 		s->pin_msg[0] = 0;
-		go(s, MC_SCR_PIN, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000);
+		go(s, MC_SCR_PIN, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000, now_ms);
 		return false;
 	case A_PIN_DIGIT:
 		pin_digit(s, h.arg);
@@ -288,7 +317,8 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 		req->arg = !s->v.issuing_paused;
 		return true;
 	case A_TECH_LANG:
-		s->o.lang = s->lang = s->lang == MC_LANG_VI ? MC_LANG_EN : MC_LANG_VI;
+		/* The technician's menu only: the kiosk's language stays. */
+		s->lang = s->lang == MC_LANG_VI ? MC_LANG_EN : MC_LANG_VI;
 		return false;
 	case A_BRIGHT_DOWN:
 	case A_BRIGHT_UP:
@@ -319,7 +349,7 @@ static void check_pin(struct mc_screen *s, int64_t now_ms)
 		s->pin_fails = 0;
 		s->locked_until = 0;
 		s->tech_msg[0] = 0;
-		go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000);
+		go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000, now_ms);
 		goto out;
 	}
 	if (++s->pin_fails >= MC_PIN_ATTEMPTS) {
@@ -348,7 +378,7 @@ void mc_screen_tick(struct mc_screen *s, int64_t now_ms)
 		return;
 	}
 	if (s->until_ms && now_ms >= s->until_ms)
-		go_home(s);
+		go_home(s, now_ms);
 	now_text(s, clock, sizeof(clock), &day);
 	if (strcmp(clock, s->clock))
 		s->dirty = true;
@@ -621,7 +651,6 @@ static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	const struct mc_view_result *r = &s->res;
 	char ahead[96], wait[96], svc[MC_TEXT + 32];
 
-	add_hit(s, (struct mc_rect){ 0, 0, g->W, g->H }, A_ANY, 0);
 	struct mc_rect panel = mc_rect_inset(g->body, 3 * g->u);
 	mc_draw_box(cr, panel, 2 * g->u, C_PANEL);
 	struct mc_rect in = mc_rect_inset(panel, 3 * g->u);
@@ -648,7 +677,14 @@ static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	mc_draw_box(cr, note, g->u, r->printing ? C_GREEN : C_RED);
 	mc_draw_text(cr, tr(s, r->printing ? S_TAKE_TICKET : S_REMEMBER_NUMBER), mc_rect_inset(note, g->u),
 		     g->u * 6, 2, MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
-	mc_draw_text(cr, tr(s, S_TOUCH_BACK), g->foot, g->foot.h * 0.3, 1, MC_TEXT_CENTER, C_DIM);
+	/* Only this button (after MC_TICKET_HOLD_MS) or the timeout goes home:
+	 * the rest of the screen does nothing when touched. */
+	struct mc_rect home = { g->W * 0.3, g->foot.y + g->foot.h * 0.12, g->W * 0.4, g->foot.h * 0.76 };
+	bool down = is_pressed(s, A_BACK, 0);
+	mc_draw_box(cr, home, g->u * 1.5, down ? 0x4A5160 : 0x6B7280);
+	mc_draw_text(cr, tr(s, S_HOME_BUTTON), mc_rect_inset(home, g->u), home.h * 0.42, 1,
+		     MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+	add_hit(s, home, A_BACK, 0);
 }
 
 static void render_pin(struct mc_screen *s, cairo_t *cr, const struct geo *g)
@@ -809,6 +845,8 @@ void mc_screen_render(struct mc_screen *s, cairo_t *cr)
 	bool had_pressed = s->pressed >= 0;
 
 	s->nhits = 0;
+	s->hits_stale = false;
+	s->drawn_standing = standing(s);
 	cairo_save(cr);
 	mc_draw_box(cr, (struct mc_rect){ 0, 0, g.W, g.H }, 0, C_BG);
 	draw_header(s, cr, &g);
@@ -865,12 +903,14 @@ void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms)
 {
 	s->waiting = false;
 	s->tech_msg[0] = 0;
-	go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000);
+	go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000, now_ms);
 }
 
 void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang)
 {
-	go(s, id, n, 0);
+	go(s, id, n, 0, 0);
+	s->guard_until = 0;
+	s->hits_stale = false;
 	s->lang = lang;
 	s->waiting = false;
 }

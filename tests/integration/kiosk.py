@@ -2,6 +2,7 @@
 a temporary state directory, talk to its control socket, run kioskctl."""
 import glob
 import json
+import platform
 import os
 import shutil
 import signal
@@ -35,7 +36,10 @@ class Kiosk:
         if self.faketime:
             # libfaketime preloaded into kioskd itself (the faketime wrapper
             # would stand between the test and kioskd's signals).
-            libs = glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
+            # This machine's own library: a cross build may have put another
+            # architecture's copy beside it (libfaketime:arm64 on amd64).
+            libs = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"),
+                          key=lambda p: platform.machine() not in p)
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
             e["LD_PRELOAD"] = libs[0]

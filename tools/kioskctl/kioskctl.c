@@ -17,6 +17,7 @@ static const struct {
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "screenshot", cmd_screenshot, "save what the screen shows as PNG" },
+	{ "tap", cmd_tap, "touch the screen at X Y (or the hall with --hall)" },
 	{ "pin-hash", cmd_pin_hash, "hash a technician PIN for board.conf" },
 	{ "config", cmd_config, "check a board.conf" },
 	{ "update", cmd_update, "install a signed update bundle (RAUC)" },
