@@ -752,7 +752,8 @@ static enum mc_ctl_result cmd_gpio(void *ctx, json_t *req, json_t *resp, uint64_
 			return mc_ctl_error(resp, "bad_request", "\"count\" must be a positive integer");
 		if (g->nwatchers == MAX_WATCHERS)
 			return mc_ctl_error(resp, "busy", "at most %d watchers", MAX_WATCHERS);
-		json_t *hello = json_pack("{s:b, s:i}", "watching", 1, "lines", g->ninputs);
+		json_t *hello = json_pack("{s:b, s:i, s:s}", "watching", 1, "lines", g->ninputs, "timezone",
+					  mc_app_config(g->app)->office.timezone);
 		mc_ctl_send(mc_app_ctl(g->app), client, hello, false);
 		json_decref(hello);
 		g->watchers[g->nwatchers] = client;

@@ -282,6 +282,7 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	mc_format_day(mc_engine_day(app->engine), day, sizeof(day));
 	json_object_set_new(obj, "version", json_string(MC_VERSION));
 	json_object_set_new(obj, "office", json_string(cfg->office.name));
+	json_object_set_new(obj, "timezone", json_string(cfg->office.timezone));
 	json_object_set_new(obj, "day", json_string(day));
 	json_object_set_new(obj, "open", json_boolean(open));
 	if (!open)
@@ -408,15 +409,25 @@ static enum mc_ctl_result cmd_counter(void *ctx, json_t *req, json_t *resp, uint
 	return MC_CTL_OK;
 }
 
-/* Collects store rows into a JSON array. */
+/* Where store rows are collected. */
+struct rows {
+	json_t *arr;             /* the JSON array */
+	struct mc_when now;      /* for the wait so far of waiting tickets */
+};
+
+/* Collects store rows into a JSON array; a waiting ticket also gets
+ * waited_ms, its wait so far. */
 static int add_row(const struct mc_store_ticket *row, void *ctx)
 {
-	json_t *arr = ctx;
+	struct rows *r = ctx;
 	struct mc_ticket t = row->t;
 
 	t.service = t.service < 0 ? 0 : t.service;
 	t.cur_service = t.cur_service < 0 ? 0 : t.cur_service;
-	json_array_append_new(arr, ticket_json(NULL, &t, row->service, row->cur_service));
+	json_t *o = ticket_json(NULL, &t, row->service, row->cur_service);
+	if (o && t.status == MC_T_WAITING)
+		json_object_set_new(o, "waited_ms", json_integer(mc_ticket_waited_ms(&t, &r->now)));
+	json_array_append_new(r->arr, o);
 	return 0;
 }
 
@@ -432,11 +443,15 @@ static enum mc_ctl_result cmd_tickets(void *ctx, json_t *req, json_t *resp, uint
 		json_decref(arr);
 		return mc_ctl_error(resp, "bad_request", "day '%s' is not YYYY-MM-DD", dtext);
 	}
-	if (mc_store_each_ticket(app->store, &app->cfg, day, add_row, arr, err, sizeof(err)) < 0) {
+	struct rows rows = { .arr = arr };
+	mc_app_now(app, &rows.now);
+	if (mc_store_each_ticket(app->store, &app->cfg, day, add_row, &rows, err, sizeof(err)) < 0) {
 		json_decref(arr);
 		return mc_ctl_error(resp, "store", "%s", err);
 	}
 	json_object_set_new(resp, "tickets", arr);
+	/* Tools print times in the office's zone, not the machine's. */
+	json_object_set_new(resp, "timezone", json_string(app->cfg.office.timezone));
 	return MC_CTL_OK;
 }
 

@@ -193,6 +193,15 @@ static int64_t elapsed(int64_t mono_a, int64_t boot_a, int64_t wall_a,
 	return d < 0 ? 0 : d;
 }
 
+int64_t mc_ticket_waited_ms(const struct mc_ticket *t, const struct mc_when *now)
+{
+	if (t->wait_ms >= 0)
+		return t->wait_ms;
+	if (t->status != MC_T_WAITING)
+		return -1;
+	return elapsed(t->issued_mono, t->issued_boot, t->issued_wall, now->mono_ms, now->boot, now->wall_ms);
+}
+
 static struct mc_ticket *find(struct mc_engine *e, int64_t id)
 {
 	/* Tickets are kept in id order: binary search. */

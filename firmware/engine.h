@@ -137,6 +137,11 @@ enum mc_err {
 	MC_E_STORE,          /* the database refused the change */
 };
 
+/* How long t has waited: its wait when it was called, the wait so far at
+ * now while it waits (by the monotonic clock within one boot), -1 for a
+ * ticket closed without a call. */
+int64_t mc_ticket_waited_ms(const struct mc_ticket *t, const struct mc_when *now);
+
 /* A person-readable message for err in lang ("vi" or "en"). Static string. */
 const char *mc_err_message(enum mc_err err, const char *lang);
 /* A stable token for err, for scripts ("closed", "paused", ...). */
