@@ -31,6 +31,53 @@ struct mc_app_screen {
 
 /* ---- the view ---------------------------------------------------------- */
 
+/* Today's no-shows a clerk may still call back, newest first: the hall
+ * lists them so a citizen who missed the call sees it. */
+static void missed_numbers(const struct mc_engine *e, const struct mc_config *cfg, const struct mc_when *w,
+			   struct mc_view *v)
+{
+	size_t n;
+	const struct mc_ticket *t = mc_engine_tickets(e, &n);
+	int64_t window = (int64_t)cfg->office.noshow_window_s * 1000;
+
+	for (size_t i = n; i-- > 0 && v->nmissed < MC_VIEW_MISSED;) {
+		if (t[i].status != MC_T_NOSHOW || t[i].day != w->day || w->wall_ms - t[i].finished_wall > window)
+			continue;
+		snprintf(v->missed[v->nmissed++], sizeof(v->missed[0]), "%s", t[i].label);
+	}
+}
+
+/* Appends one part to the staff alert, in both languages. */
+static void alert_add(struct mc_view *v, const char *vi, const char *en)
+{
+	size_t a = strlen(v->alert), b = strlen(v->alert_en);
+	snprintf(v->alert + a, sizeof(v->alert) - a, "%s%s", a ? " · " : "", vi);
+	snprintf(v->alert_en + b, sizeof(v->alert_en) - b, "%s%s", b ? " · " : "", en);
+}
+
+/* What the staff must see on the hall and the technician screen: paper
+ * near its end, the printer unable to print, counter units offline. */
+static void staff_alert(json_t *st, struct mc_view *v)
+{
+	json_t *units = json_object_get(json_object_get(st, "bus"), "units");
+	json_t *u;
+	size_t i;
+	char vi[64], en[64];
+
+	if (!strcmp(v->printer_state, "near_end"))
+		alert_add(v, "Giấy in sắp hết: thay cuộn giấy", "Paper near its end: load a new roll");
+	else if (v->printer == MC_PRINTER_DOWN)
+		alert_add(v, "Máy in không in được", "The printer cannot print");
+	json_array_foreach(units, i, u) {
+		if (json_is_false(json_object_get(u, "online"))) {
+			int c = (int)json_integer_value(json_object_get(u, "counter"));
+			snprintf(vi, sizeof(vi), "Bàn phím quầy %d mất kết nối", c);
+			snprintf(en, sizeof(en), "Counter %d keypad offline", c);
+			alert_add(v, vi, en);
+		}
+	}
+}
+
 static void build_view(struct mc_app_screen *s)
 {
 	struct mc_view *v = &s->view;
@@ -51,7 +98,14 @@ static void build_view(struct mc_app_screen *s)
 			 cfg->services[i].name_en[0] ? cfg->services[i].name_en : cfg->services[i].name);
 		sv->waiting = mc_engine_waiting(e, i);
 		sv->est_wait_min = (int)((mc_engine_estimate(e, i, false) + 59999) / 60000);
+		sv->prio_est_wait_min = (int)((mc_engine_estimate(e, i, true) + 59999) / 60000);
 	}
+	/* The priority screen shows the priority queue: its own count. */
+	size_t nt;
+	const struct mc_ticket *tk = mc_engine_tickets(e, &nt);
+	for (size_t i = 0; i < nt; i++)
+		if (tk[i].status == MC_T_WAITING && tk[i].priority && tk[i].cur_service < cfg->nservices)
+			v->services[tk[i].cur_service].prio_waiting++;
 	v->ncounters = cfg->ncounters;
 	for (int i = 0; i < cfg->ncounters; i++) {
 		const struct mc_counter_state *c = mc_engine_counter_state(e, cfg->counters[i].number);
@@ -71,7 +125,15 @@ static void build_view(struct mc_app_screen *s)
 		c->service = t->cur_service;
 	}
 	v->call_seq = s->call_seq;
+	missed_numbers(e, cfg, &w, v);
 	v->open = mc_engine_is_open(e, &w, &v->next_day, &v->next_minute);
+	/* A break: the office opens again today and one of today's spans has
+	 * already begun (not the morning before opening). */
+	if (!v->open && v->next_day == w.day && v->next_minute >= 0) {
+		int wd = mc_weekday(w.day);
+		for (int i = 0; i < cfg->office.nhours[wd]; i++)
+			v->lunch |= cfg->office.hours[wd][i].from <= w.minute;
+	}
 	v->issuing_paused = mc_engine_issuing_paused(e);
 	v->printer = mc_engine_printer(e);
 	v->print_fail_screen = cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN;
@@ -79,6 +141,9 @@ static void build_view(struct mc_app_screen *s)
 	mc_app_status(s->app, st);
 	const char *ptext = json_string_value(json_object_get(json_object_get(st, "printer"), "text"));
 	snprintf(v->printer_text, sizeof(v->printer_text), "%s", ptext ? ptext : "");
+	const char *pstate = json_string_value(json_object_get(json_object_get(st, "printer"), "detail"));
+	snprintf(v->printer_state, sizeof(v->printer_state), "%s", pstate ? pstate : "");
+	staff_alert(st, v);
 	/* The technician menu shows the devices: keep only their sections. */
 	json_t *dev = json_object();
 	static const char *const keys[] = { "printer", "bus", "gpio", "audio" };

@@ -992,7 +992,7 @@ static void set_defaults(struct mc_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	mc_scale_default(&cfg->satisfaction.scale);
-	snprintf(cfg->office.name, sizeof(cfg->office.name), "Bộ phận một cửa");
+	snprintf(cfg->office.name, sizeof(cfg->office.name), "Trung tâm Phục vụ hành chính công");
 	strcpy(cfg->office.timezone, "Asia/Ho_Chi_Minh");
 	/* Mon-Fri 07:30-11:30 and 13:30-17:00, the usual civil-service day. */
 	for (int d = 1; d <= 5; d++) {

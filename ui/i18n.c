@@ -84,6 +84,9 @@ static const char *const source[S_COUNT] = {
 	[S_OFF] = N_("paused"),
 	[S_WAITING_TOTAL] = N_("Waiting in total: %d"),
 	[S_HOME_BUTTON] = N_("Back to start"),
+	[S_PAUSED_MARK] = N_("Paused"),
+	[S_MISSED] = N_("Missed numbers"),
+	[S_LUNCH_UNTIL] = N_("Lunch break, open again at %s"),
 };
 
 struct mc_i18n {

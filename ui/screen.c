@@ -188,7 +188,8 @@ static bool kiosk_view_differs(const struct mc_view *a, const struct mc_view *b,
 {
 	if (a->nservices != b->nservices || a->open != b->open || a->issuing_paused != b->issuing_paused ||
 	    a->printer != b->printer || a->print_fail_screen != b->print_fail_screen ||
-	    a->next_day != b->next_day || a->next_minute != b->next_minute ||
+	    a->next_day != b->next_day || a->next_minute != b->next_minute || a->lunch != b->lunch ||
+	    strcmp(a->alert, b->alert) || strcmp(a->printer_text, b->printer_text) ||
 	    strcmp(a->office, b->office) || strcmp(a->office_en, b->office_en))
 		return true;
 	if (memcmp(a->services, b->services, sizeof(a->services[0]) * (size_t)a->nservices))
@@ -520,9 +521,12 @@ static void draw_services(struct mc_screen *s, cairo_t *cr, const struct geo *g,
 		if (down && s->waiting) {
 			snprintf(info, sizeof(info), "%s", tr(s, S_ISSUING));
 		} else {
-			mc_trf(s->t, s->lang, S_WAITING_N, count, sizeof(count), sv->waiting);
-			if (sv->est_wait_min > 0)
-				mc_trf(s->t, s->lang, S_ABOUT_MIN, wait, sizeof(wait), sv->est_wait_min);
+			/* The priority screen tells the priority queue's figures. */
+			int nw = prio ? sv->prio_waiting : sv->waiting;
+			int est = prio ? sv->prio_est_wait_min : sv->est_wait_min;
+			mc_trf(s->t, s->lang, S_WAITING_N, count, sizeof(count), nw);
+			if (est > 0)
+				mc_trf(s->t, s->lang, S_ABOUT_MIN, wait, sizeof(wait), est);
 			else
 				snprintf(wait, sizeof(wait), "%s", tr(s, S_NO_WAIT));
 			snprintf(info, sizeof(info), "%s  ·  %s", count, wait);
@@ -576,6 +580,23 @@ static void render_home(struct mc_screen *s, cairo_t *cr, const struct geo *g, b
 	draw_lang_switch(s, cr, lang, g);
 }
 
+/* A device's "Vietnamese (English)" text in one language: the notice
+ * speaks one language at a time. Other texts are shown as they are. */
+static void one_language(const char *text, enum mc_lang lang, char *buf, size_t len)
+{
+	const char *open = strstr(text, " (");
+	size_t n = strlen(text);
+
+	if (!open || n < 2 || text[n - 1] != ')') {
+		snprintf(buf, len, "%s", text);
+		return;
+	}
+	if (lang == MC_LANG_VI)
+		snprintf(buf, len, "%.*s", (int)(open - text), text);
+	else
+		snprintf(buf, len, "%.*s", (int)(text + n - 1 - (open + 2)), open + 2);
+}
+
 /* Formats the next opening time ("07:30", "Thứ Năm, 26/11/2026"). */
 static void opening_text(const struct mc_screen *s, int32_t day, int minute, char *buf, size_t len)
 {
@@ -593,24 +614,33 @@ static void opening_text(const struct mc_screen *s, int32_t day, int minute, cha
 static void render_notice(struct mc_screen *s, cairo_t *cr, const struct geo *g, enum mc_notice n,
 			  bool standing_notice)
 {
-	char line[256] = "";
+	char line[256] = "", lunch[160];
 	const char *title = "", *sub = "";
 	uint32_t color = C_RED;
 
 	switch (n) {
-	case MC_NOTICE_CLOSED:
-		title = tr(s, S_CLOSED);
+	case MC_NOTICE_CLOSED: {
+		int32_t day = standing_notice ? s->v.next_day : s->res.open_day;
+		int minute = standing_notice ? s->v.next_minute : s->res.open_minute;
 		sub = tr(s, S_COME_BACK);
 		color = C_HEAD;
-		if (standing_notice)
-			opening_text(s, s->v.next_day, s->v.next_minute, line, sizeof(line));
-		else
-			opening_text(s, s->res.open_day, s->res.open_minute, line, sizeof(line));
+		/* A lunch break says when it ends; otherwise outside hours,
+		 * with the next opening. */
+		if (s->v.lunch && day == s->v.next_day && minute >= 0) {
+			char hm[16];
+			snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60, minute % 60);
+			mc_trf(s->t, s->lang, S_LUNCH_UNTIL, lunch, sizeof(lunch), hm);
+			title = lunch;
+		} else {
+			title = tr(s, S_CLOSED);
+			opening_text(s, day, minute, line, sizeof(line));
+		}
 		break;
+	}
 	case MC_NOTICE_PRINTER:
 		title = tr(s, S_PRINTER_DOWN);
 		sub = tr(s, S_ASK_STAFF);
-		snprintf(line, sizeof(line), "%s", s->v.printer_text);
+		one_language(s->v.printer_text, s->lang, line, sizeof(line));
 		break;
 	case MC_NOTICE_PAUSED:
 		title = tr(s, S_PAUSED);
@@ -784,7 +814,7 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	static const struct { enum mc_str name; const char *key; } rows[] = {
 		{ S_PRINTER, "printer" }, { S_BUS, "bus" }, { S_GPIO, "gpio" },
 	};
-	double lh = in.h / 5;
+	double lh = in.h / (s->v.alert[0] ? 6 : 5);
 	for (size_t i = 0; i < 3; i++) {
 		status_of(s, root, rows[i].key, val, sizeof(val));
 		snprintf(line, sizeof(line), "%s: %s", tr(s, rows[i].name), val);
@@ -804,6 +834,13 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 		 tr(s, S_LANGUAGE), s->lang == MC_LANG_VI ? "Tiếng Việt" : "English");
 	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + 4 * lh, in.w, lh }, g->u * 3.6, 2,
 		     MC_TEXT_LEFT, C_TEXT);
+	/* What the staff must act on (paper near its end, a device failing). */
+	if (s->v.alert[0]) {
+		struct mc_rect a = { in.x, in.y + 5 * lh, in.w, lh };
+		mc_draw_box(cr, a, g->u, C_RED);
+		mc_draw_text(cr, s->lang == MC_LANG_VI ? s->v.alert : s->v.alert_en, mc_rect_inset(a, g->u * 0.5),
+			     g->u * 3.6, 2, MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+	}
 	json_decref(root);
 
 	const struct { enum act a; const char *text; uint32_t color; } b[] = {

@@ -226,6 +226,28 @@ def main():
         check(isinstance(waited, int) and waited > 0, "a waiting ticket has its wait so far (%r)" % waited)
         m = re.search(r"(\d+)s\s+\d+s\s*$", rows.get("2003", ""))
         check(m is not None and int(m.group(1)) >= 1, "the table shows 2003's wait so far: %r" % rows.get("2003"))
+
+        # ---- the hall after a no-show and a pause ----
+        check(ok("counter", "2", "noshow") == "2001", "counter 2: 2001 did not come")
+        ok("counter", "1", "pause")
+        hall = os.path.join(tmp, "hall.png")
+        ok("screenshot", hall, "--hall")
+        text = ocr_text(hall)
+        # (tesseract may read the small "ắ" as "ă")
+        check(re.search(r"Số v.ng mặt.*2001", text) is not None, "the hall lists the missed number 2001: " + text[:300])
+        check("Tạm dừng" in text, "the hall marks the paused counter 'Tạm dừng'")
+        ok("counter", "1", "resume")
+
+        # ---- a notice in one language at a time; the staff banner ----
+        with open(os.path.join(k.state, "sim-tickets", "STATE"), "w") as f:
+            f.write("paper_out\n")
+        wait_for(lambda: showing() == "notice", "the printer notice stands on home", timeout=60)
+        text = ocr_text(shot("printer.png"))
+        check("hết giấy" in text and "out of paper" not in text,
+              "the printer notice speaks Vietnamese only: " + text[:300])
+        ok("screenshot", hall, "--hall")
+        text = ocr_text(hall)
+        check("Máy in không in được" in text, "the hall shows the staff banner: " + text[:300])
     finally:
         k.close()
     if failures:
