@@ -1,6 +1,7 @@
 /* hall.c — the hall screen (see hall.h). */
 #include "hall.h"
 #include "draw.h"
+#include "civil.h"
 
 #include <math.h>
 #include <stdio.h>

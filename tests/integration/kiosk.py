@@ -2,12 +2,12 @@
 a temporary state directory, talk to its control socket, run kioskctl."""
 import glob
 import json
-import platform
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sysconfig
 import tempfile
 import time
 
@@ -36,10 +36,10 @@ class Kiosk:
         if self.faketime:
             # libfaketime preloaded into kioskd itself (the faketime wrapper
             # would stand between the test and kioskd's signals).
-            # This machine's own library: a cross build may have put another
-            # architecture's copy beside it (libfaketime:arm64 on amd64).
-            libs = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"),
-                          key=lambda p: platform.machine() not in p)
+            # This machine's own architecture: a cross toolchain may have
+            # installed another one's beside it (e.g. faketime:arm64).
+            arch = sysconfig.get_config_var("MULTIARCH") or "*"
+            libs = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch)
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
             e["LD_PRELOAD"] = libs[0]

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "kiosk-paths.h"
 
 const char *default_socket(void)
 {
