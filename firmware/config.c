@@ -54,6 +54,7 @@ struct parser {
 	char services_text[MC_MAX_COUNTERS][256]; /* its value, resolved at end */
 	int numbers_line[MC_MAX_SERVICES]; /* line of each service's numbers =, 0: default */
 	int levels_en_count;      /* English labels given in [satisfaction] */
+	int colloquial_line;      /* line of [audio] colloquial = (0: not given) */
 };
 
 static int fail(struct parser *ps, int line, const char *fmt, ...)
@@ -805,6 +806,7 @@ static const struct key audio_keys[] = {
 	STR(A, device, "default"),
 	FN("voice", A, voice, parse_lang, "vi"),
 	FN("numbers", A, numbers, parse_read_numbers, NULL),
+	FN("prefixed", A, prefixed, parse_read_numbers, NULL),
 	INT(A, repeat, 1, 5, "1"),
 	INT(A, volume, 0, 100, "80"),
 	FN("quiet", A, quiet, parse_quiet, NULL),
@@ -1020,6 +1022,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return fail(ps, ps->line, "'%s' is outside any section", name), 0;
 	if (!ps->sect)
 		return 0;
+	if (ps->sect == &ps->cfg->audio && !strcmp(name, "colloquial"))
+		ps->colloquial_line = ps->line;
 	for (const struct key *k = ps->keys; k->name; k++)
 		if (!strcmp(k->name, name))
 			return set_value(ps, k, value) == 0;
@@ -1256,6 +1260,13 @@ static int finish(struct parser *ps)
 	}
 	if (check_labels(ps) < 0 || check_satisfaction(ps) < 0)
 		return -1;
+	/* "nhăm" is northern speech: a southern voice saying it is likely a
+	 * slip, not a choice (valid all the same). */
+	if (cfg->audio.present && cfg->audio.south && cfg->audio.colloquial)
+		snprintf(cfg->warnings, sizeof(cfg->warnings),
+			 "%s:%d: warning: [audio] colloquial = yes reads 25 as \"hai mươi nhăm\", a northern form, "
+			 "but dialect = south: a southern voice says \"hai mươi lăm\" (set colloquial = no)\n",
+			 ps->name, ps->colloquial_line);
 	if (!cfg->ncounters)
 		return fail(ps, ps->line, "no [counter.N] section: the office needs at least one counter");
 	for (int i = 0; i < cfg->ncounters; i++) {

@@ -146,6 +146,7 @@ struct mc_audio_conf {
 	char device[128];        /* ALSA PCM name */
 	char voice[4];           /* vi | en */
 	enum mc_read_numbers numbers; /* whole number or digit by digit */
+	enum mc_read_numbers prefixed; /* prefixed labels (A017): whole or digit by digit */
 	int repeat;              /* times each call is said */
 	int volume;              /* 0..100 */
 	struct mc_span quiet;    /* quiet hours (from == to: none) */
@@ -205,6 +206,8 @@ struct mc_satisfaction_conf {
 
 struct mc_config {
 	char path[256];          /* file it came from */
+	char warnings[512];      /* "FILE:LINE: warning: ..." lines: valid, but likely not
+	                          * what was meant ("" = none); config check prints them */
 	struct mc_office_conf office;
 	struct mc_satisfaction_conf satisfaction;
 	struct mc_service_conf services[MC_MAX_SERVICES];

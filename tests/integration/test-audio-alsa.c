@@ -79,6 +79,15 @@ static int16_t *expected(const char *const *keys, size_t n, size_t *frames, int 
 	for (size_t i = 0; i < n; i++) {
 		char path[512], err[512];
 		struct mc_wav w;
+		/* A breath is silence, a share of the pause's length. */
+		if (!strcmp(keys[i], MC_KEY_BREATH)) {
+			size_t f = (size_t)*rate * MC_CLIP_PAUSE_MS / 1000 * MC_CLIP_BREATH_MS / MC_CLIP_PAUSE_MS;
+			all = realloc(all, (total + f) * sizeof(int16_t));
+			assert_non_null(all);
+			memset(all + total, 0, f * sizeof(int16_t));
+			total += f;
+			continue;
+		}
 		snprintf(path, sizeof(path), "%s/%s.wav", clipdir, keys[i]);
 		if (mc_wav_read(path, &w, err, sizeof(err)) < 0)
 			fail_msg("%s", err);
