@@ -731,6 +731,7 @@ typedef struct mc_office_conf O;
 static const struct key office_keys[] = {
 	STR(O, name, "Trung tâm Phục vụ hành chính công"),
 	STRK("name.en", O, name_en, NULL),
+	STR(O, place, NULL),
 	FN("timezone", O, timezone, parse_timezone, "Asia/Ho_Chi_Minh"),
 	FNS("hours", parse_hours, "mon-fri 07:30-11:30 13:30-17:00"),
 	FNS("closed", parse_closed, NULL),

@@ -55,6 +55,7 @@ enum mc_priority_policy {
 struct mc_office_conf {
 	char name[MC_TEXT];      /* shown and printed, Vietnamese */
 	char name_en[MC_TEXT];   /* English name ("" = use name) */
+	char place[64];          /* place on documents ("Hoàn Kiếm, ngày ..."; "" = none) */
 	char timezone[64];       /* IANA zone for opening hours and days */
 	struct mc_span hours[7][MC_MAX_SPANS]; /* per weekday, 0 = Sunday */
 	int nhours[7];           /* spans used per weekday */

@@ -180,7 +180,8 @@ try:
     report(*RANGE, *ALL, "--format", "csv", "--out", out)
     raw = open(out, "rb").read()
     check(raw.startswith(b"\xef\xbb\xbf"), "CSV starts with a UTF-8 byte order mark")
-    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+    # Vietnamese-locale Excel: ';' between fields, ',' as the decimal mark.
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8")), delimiter=";"))
     check("UBND phường Thử Nghiệm" in [r[0] for r in rows if r], "CSV office name")
 
     def csv_row(section, first):
@@ -195,14 +196,14 @@ try:
     eq(rows[next(k for k, r in enumerate(rows) if r and r[0].startswith("Số lượng theo lĩnh vực")) + 1][:3],
        ["Lĩnh vực / Service", "Phát hành / Issued", "Đã phục vụ / Served"], "CSV headings")
     eq(csv_row("Số lượng theo lĩnh vực", "Tư pháp – Hộ tịch")[1:],
-       ["10", "7", "1", "1", "1", "1", "10.0", "37.5", "50.0"], "CSV civil counts")
+       ["10", "7", "1", "1", "1", "1", "10,0", "37,5", "50,0"], "CSV civil counts")
     eq(csv_row("Thời gian chờ và phục vụ (phút) theo lĩnh vực", "Tổng cộng")[1:],
-       ["17.9", "12.5", "30.0", "45.0", "11.3", "10.0", "20.0", "30.0", "–"], "CSV total times")
+       ["17,9", "12,5", "30,0", "45,0", "11,3", "10,0", "20,0", "30,0", "–"], "CSV total times")
     eq(csv_row("Thời gian chờ và phục vụ (phút) theo cán bộ", "Cán bộ 13")[1:5],
-       ["10.0", "10.0", "10.0", "10.0"], "CSV clerk 13 waits (clock jump)")
-    eq(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12")[1], "16.1", "CSV clerk 12 hours")
-    eq(csv_row("Tổng hợp", "Hài lòng (%) / Satisfied (%)")[1], "62.5", "CSV satisfied share")
-    eq(csv_row("Những lượt chờ lâu nhất", "2")[1:7], ["1003", "2026-03-02", "08:10", "Tư pháp – Hộ tịch", "1", "30.0"],
+       ["10,0", "10,0", "10,0", "10,0"], "CSV clerk 13 waits (clock jump)")
+    eq(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12")[1], "16,1", "CSV clerk 12 hours")
+    eq(csv_row("Tổng hợp", "Hài lòng (%) / Satisfied (%)")[1], "62,5", "CSV satisfied share")
+    eq(csv_row("Những lượt chờ lâu nhất", "2")[1:7], ["1003", "2026-03-02", "08:10", "Tư pháp – Hộ tịch", "1", "30,0"],
        "CSV second-worst wait")
 
     # ---- PDF: Vietnamese headings and figures, read back by pdftotext ----
@@ -218,7 +219,8 @@ try:
                    "Từ ngày 02/03/2026 đến ngày 04/03/2026", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                    "Thời gian chờ theo lĩnh vực", "Lượt đến theo giờ", "Mức độ hài lòng",
                    "Số lượng theo lĩnh vực", "Thời gian mở quầy", "Những lượt chờ lâu nhất",
-                   "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "Ký, ghi rõ họ tên"]:
+                   "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "Ký, ghi rõ họ tên",
+                   "Số: ........../BC-TTPVHCC", "Thử Nghiệm, ngày"]:
         check(phrase in plain, f"PDF text has '{phrase}'")
     for figure_line in ["Tư pháp – Hộ tịch 10 7 1 1 1 1 10,0 37,5 50,0",
                         "Tư pháp – Hộ tịch 16,4 12,0 30,0 30,0 8,0 10,0 12,0 12,0 20,0",
@@ -230,8 +232,7 @@ try:
         check(figure_line in plain, f"PDF figures '{figure_line}'")
 
     # ---- PNG charts alone ----
-    pngdir = os.path.join(tmp, "png")
-    os.mkdir(pngdir)
+    pngdir = os.path.join(tmp, "png")      # --png makes the folder
     p = report(*RANGE, "--png", pngdir)
     eq(p.stdout, b"", "--png alone prints no table")
     for name in ["waits.png", "arrivals.png", "satisfaction.png"]:

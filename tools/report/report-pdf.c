@@ -445,9 +445,24 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
 	draw_text(d.cr, MARGIN, d.y, half, 0, cfg->office.name, 9, true);
 	draw_text(d.cr, MARGIN + half, d.y, half, 0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 9, true);
 	d.y += 13;
-	draw_text(d.cr, MARGIN, d.y, half, 0, "Bộ phận Một cửa", 9, false);
+	/* The number is written in by hand when the report is registered. */
+	draw_text(d.cr, MARGIN, d.y, half, 0, "Số: ........../BC-TTPVHCC", 9, false);
 	draw_text(d.cr, MARGIN + half, d.y, half, 0, "Độc lập – Tự do – Hạnh phúc", 9, true);
-	d.y += 30;
+	d.y += 16;
+	{
+		char when[160];
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		if (cfg->office.place[0])
+			snprintf(when, sizeof(when), "%s, ngày %d tháng %d năm %d", cfg->office.place, tm.tm_mday,
+				 tm.tm_mon + 1, tm.tm_year + 1900);
+		else
+			snprintf(when, sizeof(when), "Ngày %d tháng %d năm %d", tm.tm_mday, tm.tm_mon + 1,
+				 tm.tm_year + 1900);
+		draw_text(d.cr, MARGIN + half, d.y, half, 0, when, 9, false);
+	}
+	d.y += 24;
 	d.y += draw_text(d.cr, MARGIN, d.y, fw, 0, "BÁO CÁO THỜI GIAN CHỜ VÀ MỨC ĐỘ HÀI LÒNG", 15, true);
 	d.y += draw_text(d.cr, MARGIN, d.y, fw, 0, period, 11, false);
 	cairo_set_source_rgb(d.cr, 0.35, 0.35, 0.35);

@@ -593,7 +593,10 @@ static int write_csv(const struct mc_report *r, FILE *f)
 	struct secs s;
 	char period[128], period_en[128], line[512];
 
-	if (report_sections(r, '.', &s))
+	/* Vietnamese-locale Excel reads ';' between fields and ',' as the
+	 * decimal mark (a "sep=" line would make it ignore the byte order mark
+	 * and lose the tone marks). */
+	if (report_sections(r, ',', &s))
 		return -1;
 	report_period_vi(r, period, sizeof(period));
 	report_period_en(r, period_en, sizeof(period_en));
@@ -614,11 +617,11 @@ static int write_csv(const struct mc_report *r, FILE *f)
 		fputs("\r\n", f);
 		if (i == 0) {
 			/* The summary: "figure / English figure", value. */
-			fputs("Chỉ tiêu / Figure,Giá trị / Value\r\n", f);
+			fputs("Chỉ tiêu / Figure;Giá trị / Value\r\n", f);
 			for (size_t k = 0; k < x->nrows; k++) {
 				snprintf(line, sizeof(line), "%s / %s", x->cells[k][0], x->cells[k][1]);
 				csv_field(f, line);
-				fputc(',', f);
+				fputc(';', f);
 				csv_field(f, x->cells[k][2]);
 				fputs("\r\n", f);
 			}
@@ -626,7 +629,7 @@ static int write_csv(const struct mc_report *r, FILE *f)
 		}
 		for (int c = 0; c < x->ncols; c++) {
 			if (c)
-				fputc(',', f);
+				fputc(';', f);
 			snprintf(line, sizeof(line), "%s / %s", x->head[c], x->head_en[c]);
 			csv_field(f, line);
 		}
@@ -634,7 +637,7 @@ static int write_csv(const struct mc_report *r, FILE *f)
 		for (size_t k = 0; k < x->nrows; k++) {
 			for (int c = 0; c < x->ncols; c++) {
 				if (c)
-					fputc(',', f);
+					fputc(';', f);
 				csv_field(f, x->cells[k][c]);
 			}
 			fputs("\r\n", f);

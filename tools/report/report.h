@@ -151,7 +151,7 @@ int mc_report_dim_from_name(const char *s);
 /* Output formats. */
 enum mc_report_format {
 	MC_REPORT_TABLE,     /* aligned text for a terminal, Vietnamese */
-	MC_REPORT_CSV,       /* UTF-8 with BOM, for Excel */
+	MC_REPORT_CSV,       /* UTF-8 with BOM, ';' and decimal commas: Vietnamese-locale Excel */
 	MC_REPORT_JSON,      /* every figure, durations in ms */
 	MC_REPORT_PDF,       /* A4, cairo + pango, tables and charts */
 };
