@@ -35,6 +35,7 @@ struct mc_app {
 	int64_t boot;                   /* this boot's id */
 	bool sim;                       /* simulated hardware */
 	char state_dir[256];
+	int64_t started_ms;             /* monotonic ms at start (uptime in status) */
 	char printer_text[128];         /* why the printer is in its state */
 	int sigfd;                      /* SIGTERM/SIGINT */
 	long long day_timer;            /* rollover timer */
@@ -281,6 +282,9 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	json_object_set_new(obj, "version", json_string(MC_VERSION));
 	json_object_set_new(obj, "office", json_string(cfg->office.name));
 	json_object_set_new(obj, "timezone", json_string(cfg->office.timezone));
+	/* For kioskctl diag: the state this kioskd really uses, and how long it runs. */
+	json_object_set_new(obj, "state_dir", json_string(app->state_dir));
+	json_object_set_new(obj, "uptime_s", json_integer((json_int_t)((mc_mono_ms() - app->started_ms) / 1000)));
 	json_object_set_new(obj, "day", json_string(day));
 	json_object_set_new(obj, "open", json_boolean(open));
 	if (!open)
@@ -549,6 +553,7 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	app->sim = opt->sim;
 	app->boot = read_boot_id();
 	snprintf(app->state_dir, sizeof(app->state_dir), "%s", opt->state_dir);
+	app->started_ms = mc_mono_ms();
 	if (make_dirs(app->state_dir) < 0) {
 		snprintf(err, errlen, "cannot create state directory %s: %s", app->state_dir, strerror(errno));
 		goto err_free;

@@ -227,6 +227,16 @@ def main():
         m = re.search(r"(\d+)s\s+\d+s\s*$", rows.get("2003", ""))
         check(m is not None and int(m.group(1)) >= 1, "the table shows 2003's wait so far: %r" % rows.get("2003"))
 
+        # ---- kioskctl diag checks this kioskd's own state ----
+        rc, out, err = k.ctl("diag", "--json")
+        d = json.loads(out)
+        check(k.state in d["database"]["text"] and d["database"]["ok"],
+              "diag checks the running kioskd's database: %r" % d["database"])
+        check(k.state in d["disk"]["text"], "diag checks the running kioskd's state directory")
+        check("none" in d["bus"]["text"], "diag: no counter bus is 'none': %r" % d.get("bus"))
+        check("offscreen" in d["screen"]["text"], "diag: the screen line: %r" % d.get("screen"))
+        check("kioskd" in d["uptime"]["text"] and "network" in d, "diag: uptime and network lines")
+
         # ---- the hall after a no-show and a pause ----
         check(ok("counter", "2", "noshow") == "2001", "counter 2: 2001 did not come")
         ok("counter", "1", "pause")
