@@ -1,5 +1,6 @@
 /* app.c — kioskd's application: events in, committed changes out (see app.h). */
 #include "app.h"
+#include "app-clock.h"
 #include "ctl.h"
 #include "log.h"
 #include "loop.h"
@@ -29,6 +30,7 @@ struct mc_app {
 	struct mc_store *store;         /* the database */
 	struct mc_engine *engine;       /* queue state */
 	struct mc_ctl *ctl;             /* control socket */
+	struct mc_app_clock *clock;     /* wall clock trust and the office day */
 	struct mc_changes ch;           /* scratch change set, reused */
 	struct output outputs[MAX_OUTPUTS];
 	int noutputs;
@@ -60,7 +62,8 @@ static int64_t read_boot_id(void)
 	return (int64_t)(h >> 1);
 }
 
-void mc_app_now(const struct mc_app *app, struct mc_when *w)
+/* Fills w from the clocks; w->day is the wall clock's local day. */
+static void wall_now(const struct mc_app *app, struct mc_when *w)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -74,6 +77,13 @@ void mc_app_now(const struct mc_app *app, struct mc_when *w)
 	w->boot = app->boot;
 	w->day = mc_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	w->minute = tm.tm_hour * 60 + tm.tm_min;
+}
+
+void mc_app_now(const struct mc_app *app, struct mc_when *w)
+{
+	wall_now(app, w);
+	if (app->clock && mc_app_clock_day(app->clock))
+		w->day = mc_app_clock_day(app->clock);
 }
 
 /* ---- committing and telling outputs ------------------------------------ */
@@ -130,13 +140,50 @@ static void log_changes(const struct mc_app *app)
 	}
 }
 
+/* Looks at the clocks before an event (DESIGN §8): the office day, the
+ * clock's hold on issuing, and the rollover to a new office day, committed
+ * on its own with its events. Fills w with the moment, dated the office day. */
+static void now_checked(struct mc_app *app, struct mc_when *w)
+{
+	wall_now(app, w);
+	if (!app->clock)
+		return;
+	enum mc_err hold = mc_clock_state_err(mc_app_clock_check(app->clock, w));
+	bool changed = hold != mc_engine_clock(app->engine);
+	mc_engine_set_clock(app->engine, hold);
+	if (w->day > mc_engine_day(app->engine)) {
+		mc_engine_tick(app->engine, w, &app->ch);
+		if (app->ch.nevents && commit(app) == 0) {
+			log_changes(app);
+			changed = true;
+		}
+	}
+	if (changed)
+		notify_changed(app);
+}
+
+void mc_app_clock_changed(struct mc_app *app)
+{
+	struct mc_when w;
+
+	now_checked(app, &w);
+}
+
+int mc_app_confirm_clock(struct mc_app *app, char *err, size_t errlen)
+{
+	if (mc_app_clock_confirm(app->clock, err, errlen) < 0)
+		return -1;
+	mc_app_clock_changed(app);
+	return 0;
+}
+
 enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const char *source,
 			 struct mc_issue *out)
 {
 	struct mc_when w;
 	enum mc_err err;
 
-	mc_app_now(app, &w);
+	now_checked(app, &w);
 	err = mc_engine_press(app->engine, &w, service, priority, source, out, &app->ch);
 	out->source = source;
 	bool any = app->ch.ntickets || app->ch.nevents;
@@ -162,7 +209,7 @@ enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, 
 
 	if (!t)
 		t = &tmp;
-	mc_app_now(app, &w);
+	now_checked(app, &w);
 	err = mc_engine_counter(app->engine, &w, counter, act, arg, t, &app->ch);
 	bool any = app->ch.ntickets || app->ch.ncounters || app->ch.nevents;
 	if (any && commit(app) < 0)
@@ -187,7 +234,7 @@ void mc_app_printed(struct mc_app *app, int64_t id, bool ok)
 {
 	struct mc_when w;
 
-	mc_app_now(app, &w);
+	now_checked(app, &w);
 	mc_engine_printed(app->engine, &w, id, ok, &app->ch);
 	if (app->ch.nevents && commit(app) == 0) {
 		log_changes(app);
@@ -291,6 +338,8 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 		json_object_set_new(obj, "next_open", json_string(next));
 	json_object_set_new(obj, "sim", json_boolean(app->sim));
 	json_object_set_new(obj, "issuing_paused", json_boolean(mc_engine_issuing_paused(app->engine)));
+	if (app->clock)
+		mc_app_clock_status(app->clock, obj);
 	json_object_set_new(obj, "waiting", json_integer(mc_engine_waiting(app->engine, -1)));
 	for (int i = 0; i < cfg->nservices; i++)
 		json_array_append_new(services, json_pack(
@@ -323,6 +372,11 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 
 static enum mc_ctl_result cmd_status(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
+	struct mc_when w;
+
+	/* A look at the clocks first: status is also how a step is noticed
+	 * between events. */
+	now_checked(ctx, &w);
 	mc_app_status(ctx, resp);
 	return MC_CTL_OK;
 }
@@ -457,6 +511,25 @@ static enum mc_ctl_result cmd_tickets(void *ctx, json_t *req, json_t *resp, uint
 	return MC_CTL_OK;
 }
 
+static enum mc_ctl_result cmd_clock(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app *app = ctx;
+	const char *action = json_string_value(json_object_get(req, "action"));
+	char err[256];
+
+	if (action && !strcmp(action, "confirm")) {
+		if (mc_app_confirm_clock(app, err, sizeof(err)) < 0)
+			return mc_ctl_error(resp, "store", "%s", err);
+	} else if (action && strcmp(action, "status")) {
+		return mc_ctl_error(resp, "bad_request", "clock action must be \"status\" or \"confirm\"");
+	} else {
+		struct mc_when w;
+		now_checked(app, &w);
+	}
+	mc_app_clock_status(app->clock, resp);
+	return MC_CTL_OK;
+}
+
 static enum mc_ctl_result cmd_issuing(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
 	struct mc_app *app = ctx;
@@ -488,14 +561,7 @@ static int64_t on_day_timer(struct mc_loop *loop, long long id, void *ctx)
 
 	(void)loop;
 	(void)id;
-	mc_app_now(app, &w);
-	if (w.day > mc_engine_day(app->engine)) {
-		mc_engine_tick(app->engine, &w, &app->ch);
-		if (app->ch.nevents && commit(app) == 0) {
-			log_changes(app);
-			notify_changed(app);
-		}
-	}
+	now_checked(app, &w);
 	return until_midnight(app);
 }
 
@@ -595,6 +661,17 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	mc_ctl_register(app->ctl, "counter", "counter action: counter, action, arg", cmd_counter, app);
 	mc_ctl_register(app->ctl, "tickets", "tickets of a day: day (YYYY-MM-DD)", cmd_tickets, app);
 	mc_ctl_register(app->ctl, "issuing", "pause or resume issuing: paused", cmd_issuing, app);
+	mc_ctl_register(app->ctl, "clock", "clock trust and the office day: action (status|confirm)",
+			cmd_clock, app);
+
+	app->clock = mc_app_clock_new(app, mc_engine_day(app->engine), msg, sizeof(msg));
+	if (!app->clock) {
+		snprintf(err, errlen, "%s", msg);
+		goto err_close;
+	}
+	/* The clock's first word, before any output or press: the day (a
+	 * rollover missed while kioskd was down) and whether to issue. */
+	now_checked(app, &w);
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -625,6 +702,7 @@ void mc_app_free(struct mc_app *app)
 	for (int i = app->noutputs - 1; i >= 0; i--)
 		if (app->outputs[i].ops->free)
 			app->outputs[i].ops->free(app->outputs[i].priv);
+	mc_app_clock_free(app->clock);
 	mc_ctl_free(app->ctl);
 	if (app->sigfd >= 0) {
 		mc_loop_del_fd(app->loop, app->sigfd);

@@ -87,6 +87,11 @@ static const char *const source[S_COUNT] = {
 	[S_PAUSED_MARK] = N_("Paused"),
 	[S_MISSED] = N_("Missed numbers"),
 	[S_LUNCH_UNTIL] = N_("Lunch break, open again at %s"),
+	[S_CLOCK_UNTRUSTED] = N_("The clock is not confirmed yet — ticket issuing is paused"),
+	[S_CLOCK_SETTLING] = N_("The clock jumped to another day — issuing pauses for a moment"),
+	[S_CLOCK_BEHIND] = N_("The clock went back before the office day — ticket issuing is paused"),
+	[S_CONFIRM_CLOCK] = N_("Confirm the clock"),
+	[S_CLOCK_CONFIRMED] = N_("Clock confirmed until the next restart of the board"),
 };
 
 struct mc_i18n {

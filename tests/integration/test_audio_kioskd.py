@@ -25,6 +25,7 @@ BREATH_MS = 200  # MC_CLIP_BREATH_MS: before the number and before "đến quầ
 
 BOARD = """
 [office]
+clock = trust
 name = UBND phường Thử nghiệm
 hours = mon-sun 00:00-24:00
 double_tap = 1ms
