@@ -1,8 +1,10 @@
 /* store.c — SQLite persistence of tickets, counters and events (see store.h). */
 #include "store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@ struct mc_store {
 	sqlite3_stmt *add_event;   /* INSERT an event */
 	sqlite3_stmt *put_day;     /* the engine's day */
 	int version;               /* schema version after migration */
+	char id[33];               /* store id, 32 hex digits */
 };
 
 /* Migrations: entry i takes the schema from version i to i + 1. Never edit
@@ -124,6 +127,92 @@ err_rollback:
 	return -1;
 }
 
+/* 16 random bytes as 32 lowercase hex digits into out[33]. */
+static int random_id(char *out)
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+/* Writes id as the store id (inside the caller's transaction). */
+static int put_id(struct mc_store *st, const char *id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES ('store_id', ?)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Reads the store id, creating it when the database has none. */
+static int load_id(struct mc_store *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	char id[33] = "";
+
+	if (exec(st, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", err, errlen))
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, err, errlen, "store id");
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32)
+		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (!id[0]) {
+		if (random_id(id)) {
+			snprintf(err, errlen, "store id: no random bytes");
+			return -1;
+		}
+		if (exec(st, "BEGIN IMMEDIATE", err, errlen))
+			return -1;
+		if (put_id(st, id) || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			db_fail(st, err, errlen, "store id");
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	memcpy(st->id, id, sizeof(st->id));
+	return 0;
+}
+
+const char *mc_store_id(const struct mc_store *st)
+{
+	return st->id;
+}
+
+int mc_store_renew_id(struct mc_store *st)
+{
+	char id[33];
+
+	if (random_id(id))
+		return -1;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (put_id(st, id) || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	memcpy(st->id, id, sizeof(st->id));
+	return 0;
+}
+
 struct mc_store *mc_store_open(const char *path, char *err, size_t errlen)
 {
 	struct mc_store *st = calloc(1, sizeof(*st));
@@ -143,7 +232,7 @@ struct mc_store *mc_store_open(const char *path, char *err, size_t errlen)
 	    exec(st, "PRAGMA synchronous=FULL", err, errlen) ||
 	    exec(st, "PRAGMA foreign_keys=ON", err, errlen))
 		goto err_close;
-	if (migrate(st, err, errlen))
+	if (migrate(st, err, errlen) || load_id(st, err, errlen))
 		goto err_close;
 	if (sqlite3_prepare_v2(st->db,
 			       /* An upsert on the id only: OR REPLACE would also

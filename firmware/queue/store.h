@@ -51,6 +51,18 @@ int mc_store_each_ticket(struct mc_store *st, const struct mc_config *cfg, int32
 			 int (*fn)(const struct mc_store_ticket *t, void *ctx), void *ctx,
 			 char *err, size_t errlen);
 
+/* The store id: the database's creation record, 32 lowercase hex digits
+ * (16 random bytes), kept in meta(key = 'store_id'). Created with the
+ * database, and on opening a database that lacks it. The city's uplink keys
+ * events by (office, store id, event id). Valid while st is open (until
+ * mc_store_renew_id or mc_store_close). */
+const char *mc_store_id(const struct mc_store *st);
+
+/* Gives the database a new random store id in one transaction (a store
+ * restored from a backup must not reuse the id whose later events the city
+ * already holds). Returns 0, or -1 (the id is unchanged). */
+int mc_store_renew_id(struct mc_store *st);
+
 /* The schema version of the open database. */
 int mc_store_schema_version(struct mc_store *st);
 
