@@ -47,8 +47,8 @@ int mc_scale_set_labels(struct mc_scale *s, bool en, const char *list, char *err
 		snprintf(err, errlen, "too long");
 		return -1;
 	}
-	if (strpbrk(list, "|;")) {
-		snprintf(err, errlen, "a label may not contain '|' or ';'");
+	if (strchr(list, ';')) {
+		snprintf(err, errlen, "a label may not contain ';'");
 		return -1;
 	}
 	snprintf(buf, sizeof(buf), "%s", list);
@@ -97,10 +97,10 @@ size_t mc_scale_format(const struct mc_scale *s, char *buf, size_t len)
 		return 0;
 	PUT("n=%d;satisfied=%d;vi=", s->n, s->satisfied);
 	for (int i = 0; i < s->n; i++)
-		PUT("%s%s", i ? "|" : "", s->vi[i]);
+		PUT("%s%s", i ? "," : "", s->vi[i]);
 	PUT(";en=");
 	for (int i = 0; i < s->n; i++)
-		PUT("%s%s", i ? "|" : "", s->en[i]);
+		PUT("%s%s", i ? "," : "", s->en[i]);
 #undef PUT
 	return o;
 }
@@ -110,7 +110,7 @@ static int split(const char *v, char (*out)[MC_SCALE_LABEL], int n)
 	int k = 0;
 
 	for (const char *p = v; k < n; k++) {
-		const char *bar = strchr(p, '|');
+		const char *bar = strchr(p, ',');
 		size_t len = bar ? (size_t)(bar - p) : strlen(p);
 		if (len >= MC_SCALE_LABEL)
 			return -1;

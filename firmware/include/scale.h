@@ -45,8 +45,8 @@ int mc_scale_legacy_rating(int stored);
  * in err: count outside 3..5, an empty or too long label. */
 int mc_scale_set_labels(struct mc_scale *s, bool en, const char *list, char *err, size_t errlen);
 
-/* The stored form: "n=4;satisfied=2;vi=A|B|C|D;en=a|b|c|d" (labels with
- * '|' and ';' are refused by mc_scale_set_labels). Returns the length. */
+/* The stored form: "n=4;satisfied=2;vi=A,B,C,D;en=a,b,c,d" (labels are
+ * split at commas and may not hold ';'). Returns the length. */
 size_t mc_scale_format(const struct mc_scale *s, char *buf, size_t len);
 /* Reads the stored form back; "" gives the legacy scale. Returns 0, or -1
  * for text that is not a scale. */

@@ -90,8 +90,8 @@ try:
     eq((s2["satisfied_levels"], s2["satisfied_share"]), (1, 0.5), "three-level scale satisfied")
     with sqlite3.connect(db) as con:
         details = [r[0] for r in con.execute("SELECT detail FROM events WHERE kind = 'rate' ORDER BY id")]
-    eq(details[0], "n=4;satisfied=2;vi=Rất hài lòng|Hài lòng|Bình thường|Không hài lòng;"
-       "en=Very satisfied|Satisfied|Neutral|Dissatisfied", "a rating event carries its scale")
+    eq(details[0], "n=4;satisfied=2;vi=Rất hài lòng,Hài lòng,Bình thường,Không hài lòng;"
+       "en=Very satisfied,Satisfied,Neutral,Dissatisfied", "a rating event carries its scale")
 
     svc = {r["key"]: r for r in j["by"]["service"]}
     c = svc["civil"]

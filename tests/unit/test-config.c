@@ -131,7 +131,7 @@ static const struct bad {
 	{ "[satisfaction]\nlevels = A, B, C, D, E\n" TAIL, 2, "5 levels need levels.en" },
 	{ "[satisfaction]\nlevels = A, B, C\nlevels.en = a, b, c, d\n" TAIL, 3, "levels.en has 4 labels, levels has 3" },
 	{ "[satisfaction]\nlevels = A, B, C\nlevels.en = a, b, c\nsatisfied = 3\n" TAIL, 4, "leaves no level below" },
-	{ "[satisfaction]\nlevels = A|B, C, D\n" TAIL, 2, "may not contain" },
+	{ "[satisfaction]\nlevels = A;B, C, D\n" TAIL, 2, "may not contain" },
 	/* Two services that would issue the same label on one day. */
 	{ "[service.a]\nname = A\nnumbers = 1-500\n[service.b]\nname = B\nnumbers = 400-999\n[counter.1]\nservices = a\n",
 	  6, "overlap [service.a] (line 3, numbers 1-500): both would issue 400" },

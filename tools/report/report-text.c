@@ -699,10 +699,21 @@ static json_t *row_json(const struct mc_report *r, const struct mc_report_row *r
 							"levels", levels, "rated", ns,
 							"satisfied_share", ns ? json_real((double)sat / ns) : json_null()));
 	}
-	json_object_set_new(o, "satisfaction", json_pack("{s:i,s:i,s:o,s:o}", "rated", nr, "satisfied", row->satisfied,
+	/* Counts by position, best first, over every scale (what the city's
+	 * report compares with). */
+	json_t *bypos = json_object();
+	for (int k = 1; k <= MC_SCALE_MAX; k++) {
+		char key[4];
+		int c = 0;
+		for (int si = 0; si < MC_REPORT_SCALES; si++)
+			c += row->ratings[si][k];
+		snprintf(key, sizeof(key), "%d", k);
+		json_object_set_new(bypos, key, json_integer(c));
+	}
+	json_object_set_new(o, "satisfaction", json_pack("{s:i,s:i,s:o,s:o,s:o}", "rated", nr, "satisfied", row->satisfied,
 							 "satisfied_share",
 							 nr ? json_real((double)row->satisfied / nr) : json_null(),
-							 "scales", scales));
+							 "ratings", bypos, "scales", scales));
 	if (row->logged_ms || row->open_ms || row->paused_ms)
 		json_object_set_new(o, "sessions", json_pack("{s:I,s:I,s:I}", "logged_ms", (json_int_t)row->logged_ms,
 							     "open_ms", (json_int_t)row->open_ms,
