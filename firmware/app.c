@@ -37,6 +37,7 @@ struct mc_app {
 	int64_t boot;                   /* this boot's id */
 	bool sim;                       /* simulated hardware */
 	char state_dir[256];
+	int64_t started_ms;             /* monotonic ms at start (uptime in status) */
 	char printer_text[128];         /* why the printer is in its state */
 	int sigfd;                      /* SIGTERM/SIGINT */
 	long long day_timer;            /* rollover timer */
@@ -184,6 +185,7 @@ enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const c
 
 	now_checked(app, &w);
 	err = mc_engine_press(app->engine, &w, service, priority, source, out, &app->ch);
+	out->source = source;
 	bool any = app->ch.ntickets || app->ch.nevents;
 	if (any && commit(app) < 0)
 		return MC_E_STORE;
@@ -217,7 +219,9 @@ enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, 
 	if (err == MC_OK) {
 		for (size_t i = 0; i < app->ch.nevents; i++) {
 			const struct mc_event *ev = &app->ch.events[i];
-			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL || ev->kind == MC_EV_REACTIVATE)
+			/* A reactivation queued behind the current citizen is no call. */
+			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL ||
+			    (ev->kind == MC_EV_REACTIVATE && t->status == MC_T_CALLED))
 				notify_called(app, counter, t, ev->kind);
 		}
 	}
@@ -330,6 +334,10 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	mc_format_day(mc_engine_day(app->engine), day, sizeof(day));
 	json_object_set_new(obj, "version", json_string(MC_VERSION));
 	json_object_set_new(obj, "office", json_string(cfg->office.name));
+	json_object_set_new(obj, "timezone", json_string(cfg->office.timezone));
+	/* For kioskctl diag: the state this kioskd really uses, and how long it runs. */
+	json_object_set_new(obj, "state_dir", json_string(app->state_dir));
+	json_object_set_new(obj, "uptime_s", json_integer((json_int_t)((mc_mono_ms() - app->started_ms) / 1000)));
 	json_object_set_new(obj, "day", json_string(day));
 	json_object_set_new(obj, "open", json_boolean(open));
 	if (!open)
@@ -463,15 +471,25 @@ static enum mc_ctl_result cmd_counter(void *ctx, json_t *req, json_t *resp, uint
 	return MC_CTL_OK;
 }
 
-/* Collects store rows into a JSON array. */
+/* Where store rows are collected. */
+struct rows {
+	json_t *arr;             /* the JSON array */
+	struct mc_when now;      /* for the wait so far of waiting tickets */
+};
+
+/* Collects store rows into a JSON array; a waiting ticket also gets
+ * waited_ms, its wait so far. */
 static int add_row(const struct mc_store_ticket *row, void *ctx)
 {
-	json_t *arr = ctx;
+	struct rows *r = ctx;
 	struct mc_ticket t = row->t;
 
 	t.service = t.service < 0 ? 0 : t.service;
 	t.cur_service = t.cur_service < 0 ? 0 : t.cur_service;
-	json_array_append_new(arr, ticket_json(NULL, &t, row->service, row->cur_service));
+	json_t *o = ticket_json(NULL, &t, row->service, row->cur_service);
+	if (o && t.status == MC_T_WAITING)
+		json_object_set_new(o, "waited_ms", json_integer(mc_ticket_waited_ms(&t, &r->now)));
+	json_array_append_new(r->arr, o);
 	return 0;
 }
 
@@ -487,11 +505,15 @@ static enum mc_ctl_result cmd_tickets(void *ctx, json_t *req, json_t *resp, uint
 		json_decref(arr);
 		return mc_ctl_error(resp, "bad_request", "day '%s' is not YYYY-MM-DD", dtext);
 	}
-	if (mc_store_each_ticket(app->store, &app->cfg, day, add_row, arr, err, sizeof(err)) < 0) {
+	struct rows rows = { .arr = arr };
+	mc_app_now(app, &rows.now);
+	if (mc_store_each_ticket(app->store, &app->cfg, day, add_row, &rows, err, sizeof(err)) < 0) {
 		json_decref(arr);
 		return mc_ctl_error(resp, "store", "%s", err);
 	}
 	json_object_set_new(resp, "tickets", arr);
+	/* Tools print times in the office's zone, not the machine's. */
+	json_object_set_new(resp, "timezone", json_string(app->cfg.office.timezone));
 	return MC_CTL_OK;
 }
 
@@ -603,6 +625,7 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	app->sim = opt->sim;
 	app->boot = read_boot_id();
 	snprintf(app->state_dir, sizeof(app->state_dir), "%s", opt->state_dir);
+	app->started_ms = mc_mono_ms();
 	if (make_dirs(app->state_dir) < 0) {
 		snprintf(err, errlen, "cannot create state directory %s: %s", app->state_dir, strerror(errno));
 		goto err_free;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "scale.h"
 
 #include "civil.h"
 #include "display.h" /* display kinds */
@@ -62,6 +63,7 @@ enum mc_clock_mode {
 struct mc_office_conf {
 	char name[MC_TEXT];      /* shown and printed, Vietnamese */
 	char name_en[MC_TEXT];   /* English name ("" = use name) */
+	char place[64];          /* place on documents ("Hoàn Kiếm, ngày ..."; "" = none) */
 	char timezone[64];       /* IANA zone for opening hours and days */
 	struct mc_span hours[7][MC_MAX_SPANS]; /* per weekday, 0 = Sunday */
 	int nhours[7];           /* spans used per weekday */
@@ -102,7 +104,7 @@ struct mc_counter_conf {
 	char rating_keys[160];   /* GPIO rating buttons ("" = none) */
 	struct mc_gpio_lines_conf keys_gpio;   /* keys, parsed */
 	enum mc_gpio_key key_actions[MC_GPIO_MAX_LINES]; /* action of each key line */
-	struct mc_gpio_lines_conf rating_gpio; /* rating_keys, parsed: 4 lines, 1..4 */
+	struct mc_gpio_lines_conf rating_gpio; /* rating_keys, parsed: one line per level, best first */
 	enum mc_display_kind display_kind;     /* display board type */
 	struct mc_gpio_lines_conf display_gpio; /* its lines (CLK,DIO or DIN,CLK,LOAD) */
 	int line;                /* line of [counter.N] in board.conf */
@@ -160,6 +162,7 @@ struct mc_audio_conf {
 	char device[128];        /* ALSA PCM name */
 	char voice[4];           /* vi | en */
 	enum mc_read_numbers numbers; /* whole number or digit by digit */
+	enum mc_read_numbers prefixed; /* prefixed labels (A017): whole or digit by digit */
 	int repeat;              /* times each call is said */
 	int volume;              /* 0..100 */
 	struct mc_span quiet;    /* quiet hours (from == to: none) */
@@ -230,9 +233,20 @@ struct mc_uplink_conf {
 };
 
 /* The whole board.conf. */
+/* [satisfaction]: the office's rating scale (scale.h). */
+struct mc_satisfaction_conf {
+	struct mc_scale scale;   /* levels best first, labels, satisfied count */
+	int levels_line;         /* line of levels = (0: default) */
+	int levels_en_line;      /* line of levels.en = (0: default) */
+	int satisfied_line;      /* line of satisfied = (0: default) */
+};
+
 struct mc_config {
 	char path[256];          /* file it came from */
+	char warnings[512];      /* "FILE:LINE: warning: ..." lines: valid, but likely not
+	                          * what was meant ("" = none); config check prints them */
 	struct mc_office_conf office;
+	struct mc_satisfaction_conf satisfaction;
 	struct mc_service_conf services[MC_MAX_SERVICES];
 	int nservices;
 	struct mc_counter_conf counters[MC_MAX_COUNTERS];

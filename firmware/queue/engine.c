@@ -201,6 +201,15 @@ static int64_t elapsed(int64_t mono_a, int64_t boot_a, int64_t wall_a,
 	return d < 0 ? 0 : d;
 }
 
+int64_t mc_ticket_waited_ms(const struct mc_ticket *t, const struct mc_when *now)
+{
+	if (t->wait_ms >= 0)
+		return t->wait_ms;
+	if (t->status != MC_T_WAITING)
+		return -1;
+	return elapsed(t->issued_mono, t->issued_boot, t->issued_wall, now->mono_ms, now->boot, now->wall_ms);
+}
+
 static struct mc_ticket *find(struct mc_engine *e, int64_t id)
 {
 	/* Tickets are kept in id order: binary search. */
@@ -230,6 +239,13 @@ static bool is_open_status(enum mc_ticket_status s)
 static bool callable(const struct mc_ticket *t)
 {
 	return t->status == MC_T_WAITING && (t->print == MC_P_NONE || t->print == MC_P_PRINTED);
+}
+
+/* A no-show reactivated while its counter was busy: waiting again, with
+ * the no-show time kept, for the counter that marked it (t->counter). */
+static bool reactivated(const struct mc_ticket *t)
+{
+	return t->status == MC_T_WAITING && t->finished_wall != 0;
 }
 
 static bool counted_waiting(const struct mc_ticket *t)
@@ -685,11 +701,18 @@ static struct mc_ticket *pick(struct mc_engine *e, int ci, bool want_priority)
 	uint32_t mask = e->cfg->counters[ci].services;
 	struct mc_ticket *normal = NULL, *prio = NULL;
 
+	/* A no-show reactivated while this counter was busy comes first here;
+	 * the citizen waits at this counter, so no other one calls it. */
+	for (size_t i = 0; i < e->nt; i++) {
+		struct mc_ticket *t = &e->tickets[i];
+		if (callable(t) && reactivated(t) && t->counter == e->counters[ci].number)
+			return t;
+	}
 	/* Tickets are in id order, which is issue order; a transferred ticket
 	 * keeps its id and so its place. */
 	for (size_t i = 0; i < e->nt && !(normal && prio); i++) {
 		struct mc_ticket *t = &e->tickets[i];
-		if (!callable(t) || !((mask >> t->cur_service) & 1u))
+		if (!callable(t) || !((mask >> t->cur_service) & 1u) || reactivated(t))
 			continue;
 		if (t->priority && !prio)
 			prio = t;
@@ -773,13 +796,17 @@ static enum mc_err reactivate(struct mc_engine *e, int ci, int number, const str
 				w->mono_ms, w->boot, w->wall_ms);
 	if (since > (int64_t)e->cfg->office.noshow_window_s * 1000)
 		return MC_E_TOO_LATE;
-	if (c->current) {
-		enum mc_err err = finish_current(e, ci, w, ch);
-		if (err != MC_OK)
-			return err;
-	}
 	*out = best;
-	return call(e, ci, best, w, MC_EV_REACTIVATE, ch);
+	if (!c->current)
+		return call(e, ci, best, w, MC_EV_REACTIVATE, ch);
+	/* The clerk is serving someone: that service goes on (its time stays
+	 * true), and the citizen who came back is first in this counter's
+	 * queue. A waiting ticket that keeps its no-show time is such a one
+	 * (see pick()); the event's value 1 says it was queued, not called. */
+	best->status = MC_T_WAITING;
+	if (!ch_ticket(ch, best) || !ch_event(ch, MC_EV_REACTIVATE, best->id, c, 1))
+		return MC_E_NOMEM;
+	return MC_OK;
 }
 
 enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int counter,
@@ -879,7 +906,8 @@ enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int 
 			err = MC_E_NOMEM;
 		break;
 	case MC_A_RATE:
-		if (arg < 1 || arg > 4)
+		/* arg is the level's position on the office's scale, best first. */
+		if (arg < 1 || arg > e->cfg->satisfaction.scale.n)
 			return end(e, ch, MC_E_BAD_ARG);
 		t = c->last_served ? find(e, c->last_served) : cur;
 		if (!t)

@@ -59,10 +59,12 @@ struct mc_ticket {
 	enum mc_print_status print;
 	int counter;             /* counter number serving or last served (0: none) */
 	int clerk;               /* clerk logged in at that counter (0: none) */
-	int rating;              /* 1..4, 0: not rated */
+	int rating;              /* level on the scale of its rating event, best first
+	                          * (1..5; legacy rows 1..4 worst first), 0: not rated */
 	int transfers;           /* times transferred */
 	int64_t issued_wall, called_wall, finished_wall;  /* UTC ms, 0 = not yet;
-	                          * finished_* is also the time of a no-show */
+	                          * finished_* is also the time of a no-show (kept while a
+	                          * reactivated no-show waits first at its counter) */
 	int64_t issued_mono, called_mono, finished_mono; /* monotonic ms */
 	int64_t issued_boot, called_boot, finished_boot; /* boot of each */
 	int64_t wait_ms;         /* issue to (first) call, -1 = not called */
@@ -138,6 +140,11 @@ enum mc_err {
 	MC_E_CLOCK_BEHIND,   /* the clock is on a day before the office day */
 };
 
+/* How long t has waited: its wait when it was called, the wait so far at
+ * now while it waits (by the monotonic clock within one boot), -1 for a
+ * ticket closed without a call. */
+int64_t mc_ticket_waited_ms(const struct mc_ticket *t, const struct mc_when *now);
+
 /* A person-readable message for err in lang ("vi" or "en"). Static string. */
 const char *mc_err_message(enum mc_err err, const char *lang);
 /* A stable token for err, for scripts ("closed", "paused", ...). */
@@ -156,8 +163,11 @@ enum mc_action {
 	MC_A_TRANSFER,       /* current to service arg, keeping its place */
 	MC_A_LOGIN,          /* clerk arg logs in */
 	MC_A_LOGOUT,         /* clerk logs out */
-	MC_A_RATE,           /* rating arg 1..4 for the last served ticket */
-	MC_A_REACTIVATE,     /* no-show ticket arg (0: latest) comes back */
+	MC_A_RATE,           /* rating arg (position on the office's scale, best
+	                      * first, 1..n) for the last served ticket */
+	MC_A_REACTIVATE,     /* no-show ticket arg (0: latest) comes back: called at once
+	                      * when the counter is free, else first in its queue (the
+	                      * current citizen is not finished) */
 };
 
 /* Result of a press, for the screen and the ticket. */
@@ -168,6 +178,8 @@ struct mc_issue {
 	int64_t est_wait_ms;     /* estimated wait */
 	int32_t open_day;        /* MC_E_CLOSED: next opening day ... */
 	int open_minute;         /* ... and minute (-1: none in a year) */
+	const char *source;      /* input that asked ("touch", "gpio:...", "socket"); set
+	                          * by mc_app_press, valid during its output calls only */
 };
 
 /* Printer state as the engine needs it. */

@@ -57,7 +57,7 @@ static const char *const migrations[] = {
 	"  counter INTEGER NOT NULL,"       /* 0 = none */
 	"  clerk INTEGER NOT NULL,"         /* 0 = none */
 	"  value INTEGER NOT NULL,"         /* rating, clerk, priority, ... */
-	"  detail TEXT NOT NULL"            /* transfer target, ... */
+	"  detail TEXT NOT NULL"            /* transfer target, rating scale, ... */
 	");"
 	"CREATE INDEX events_ticket ON events(ticket);"
 	"CREATE TABLE counters ("
@@ -344,9 +344,13 @@ static int add_event(struct mc_store *st, const struct mc_config *cfg, const str
 		     const struct mc_event *ev, const char *day)
 {
 	sqlite3_stmt *s = st->add_event;
-	char detail[32] = "";
+	char detail[MC_SCALE_TEXT] = "";
 
-	if (ev->kind == MC_EV_TRANSFER)
+	/* A rating carries its scale, so a later change of scale leaves the
+	 * meaning of this one alone. */
+	if (ev->kind == MC_EV_RATE)
+		mc_scale_format(&cfg->satisfaction.scale, detail, sizeof(detail));
+	else if (ev->kind == MC_EV_TRANSFER)
 		snprintf(detail, sizeof(detail), "%s", service_key(cfg, ev->value));
 	else if (ev->kind == MC_EV_ROLLOVER)
 		mc_format_day(ev->value, detail, sizeof(detail));

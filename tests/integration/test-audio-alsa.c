@@ -168,13 +168,22 @@ static int16_t *expected(const char *const *keys, size_t n, size_t *frames, int 
 {
 	size_t total = 0, k = 0;
 
+	/* A breath is silence, a share of the pause's length (clips.h). */
+	const size_t breath = (size_t)KNOWN_RATE * MC_CLIP_PAUSE_MS / 1000 * MC_CLIP_BREATH_MS / MC_CLIP_PAUSE_MS;
+
 	for (size_t i = 0; i < n; i++)
-		total += known_frames(keys[i]);
+		total += strcmp(keys[i], MC_KEY_BREATH) ? known_frames(keys[i]) : breath;
 	int16_t *all = malloc(total * sizeof(int16_t));
 	assert_non_null(all);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(keys[i], MC_KEY_BREATH)) {
+			for (size_t j = 0; j < breath; j++)
+				all[k++] = 0;
+			continue;
+		}
 		for (size_t j = 0; j < known_frames(keys[i]); j++)
 			all[k++] = known_sample(keys[i], j);
+	}
 	*frames = total;
 	*rate = KNOWN_RATE;
 	return all;

@@ -202,10 +202,16 @@ class OfficeDay(unittest.TestCase):
             self.assertEqual(ok("counter", "1", "recall"), "1001")
             self.assertEqual(ok("counter", "1", "noshow"), "1001")
             self.assertEqual(ok("counter", "1", "next"), "1002")
-            # 1001 comes back: reactivated at counter 1, 1002 finished.
+            # 1001 comes back while 1002 is served: 1002's service goes on
+            # and 1001 is next at counter 1 (before 1003, issued later
+            # but called by counter 1 before anyone else).
             self.assertEqual(ok("counter", "1", "reactivate"), "1001")
+            st = json.loads(ok("status", "--json"))
+            self.assertEqual({c["number"]: c["current"] for c in st["counters"]}[1], "1002")
             ok("counter", "1", "finish")
-            ok("counter", "1", "rate", "4")
+            self.assertEqual(ok("counter", "1", "next"), "1001")
+            ok("counter", "1", "finish")
+            ok("counter", "1", "rate", "1")
             rc, _, err = k.ctl("counter", "1", "rate", "2")
             self.assertEqual(rc, 1)
             self.assertIn("rated", err)
@@ -234,7 +240,7 @@ class OfficeDay(unittest.TestCase):
             self.assertEqual(cur, {1: "", 2: "", 3: "2002"})
             tickets = {t["label"]: t for t in json.loads(ok("tickets", "--json"))}
             self.assertEqual(tickets["1001"]["status"], "finished")
-            self.assertEqual(tickets["1001"]["rating"], 4)
+            self.assertEqual(tickets["1001"]["rating"], 1)
             self.assertEqual(tickets["1001"]["clerk"], 5)
             self.assertEqual(tickets["1002"]["status"], "finished")
             self.assertEqual(tickets["1003"]["cur_service"], "land")

@@ -26,7 +26,7 @@ static void test_key_codes(void **state)
 		/* Outside protocol v1. */
 		{ 0, MC_BUS_KEY_UNKNOWN, 0 }, { 7, MC_BUS_KEY_UNKNOWN, 0 }, { 0xff, MC_BUS_KEY_UNKNOWN, 0 },
 		{ 0x0100, MC_BUS_KEY_UNKNOWN, 0 }, { 0x0200, MC_BUS_KEY_UNKNOWN, 0 },
-		{ 0x0205, MC_BUS_KEY_UNKNOWN, 0 }, { 0x0400, MC_BUS_KEY_UNKNOWN, 0 },
+		{ 0x0205, MC_BUS_KEY_RATE, 5 }, { 0x0206, MC_BUS_KEY_UNKNOWN, 0 }, { 0x0400, MC_BUS_KEY_UNKNOWN, 0 },
 		{ 0xffff, MC_BUS_KEY_UNKNOWN, 0 },
 	};
 	(void)state;
@@ -38,7 +38,7 @@ static void test_key_codes(void **state)
 		if (k != MC_BUS_KEY_UNKNOWN)
 			assert_int_equal(mc_bus_key_encode(k, arg), cases[i].code);
 	}
-	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_RATE, 5), 0);
+	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_RATE, 6), 0);
 	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_LOGIN, 0), 0);
 	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_TRANSFER, 256), 0);
 	assert_string_equal(mc_bus_key_name(MC_BUS_KEY_PRIORITY), "priority-next");

@@ -126,7 +126,22 @@ static const struct bad {
 	{ "[office]\nrecent_services = many\n" TAIL, 2, "not a whole number" },
 	{ "[service.a]\nname = A\nnumbers = 10-5\n[counter.1]\nservices = a\n", 3, "low end first" },
 	{ "[service.a]\nname = A\nnumbers = abc\n[counter.1]\nservices = a\n", 3, "must be a range" },
-	{ "[service.a]\nname = A\nprefix = b\n[counter.1]\nservices = a\n", 3, "one or two letters" },
+	{ "[service.a]\nname = A\nprefix = b1\n[counter.1]\nservices = a\n", 3, "one or two letters" },
+	/* The satisfaction scale. */
+	{ "[satisfaction]\nlevels = Tốt, Kém\n" TAIL, 2, "2 levels: a scale has 3 to 5" },
+	{ "[satisfaction]\nlevels = A, B, C, D, E\n" TAIL, 2, "5 levels need levels.en" },
+	{ "[satisfaction]\nlevels = A, B, C\nlevels.en = a, b, c, d\n" TAIL, 3, "levels.en has 4 labels, levels has 3" },
+	{ "[satisfaction]\nlevels = A, B, C\nlevels.en = a, b, c\nsatisfied = 3\n" TAIL, 4, "leaves no level below" },
+	{ "[satisfaction]\nlevels = A;B, C, D\n" TAIL, 2, "may not contain" },
+	/* Two services that would issue the same label on one day. */
+	{ "[service.a]\nname = A\nnumbers = 1-500\n[service.b]\nname = B\nnumbers = 400-999\n[counter.1]\nservices = a\n",
+	  6, "overlap [service.a] (line 3, numbers 1-500): both would issue 400" },
+	{ "[service.a]\nname = A\nprefix = B\n[service.b]\nname = B\nprefix = b\n[counter.1]\nservices = a\n",
+	  4, "overlap [service.a] (line 1, numbers 1-999): both would issue B001" },
+	{ "[service.a]\nname = A\nprefix = A\nnumbers = 1-99\n[service.b]\nname = B\nprefix = A\nnumbers = 50-999\n[counter.1]\nservices = a\n",
+	  8, "both would issue A050" },
+	{ "[service.a]\nname = A\nnumbers = 1-1500\n[service.b]\nname = B\nnumbers = 1001-1999\n[counter.1]\nservices = a\n",
+	  6, "[service.b]: numbers 1001-1999 without a prefix overlap" },
 	{ "[service.a]\nname = A\nprefix = B\nnumbers = 1-5000\n[counter.1]\nservices = a\n", 1, "end at 999" },
 	{ "[service.a]\nnumbers = 1-9\n[counter.1]\nservices = a\n", 1, "name is required" },
 	{ "[service.a b]\nname = A\n", 1, "a service key is" },
@@ -180,6 +195,55 @@ static void each_bad_value_names_its_line(void **state)
 		if (rc != -1 || strncmp(err, want, strlen(want)) || !strstr(err, bads[i].words))
 			fail_msg("case %zu: got rc %d, '%s'; want '%s...%s'", i, rc, err, want, bads[i].words);
 	}
+}
+
+/* Services without numbers never share a range: unprefixed ones take free
+ * thousands in file order (around explicit ranges), prefixed ones 1-999;
+ * a lower-case prefix is the same prefix in capitals. */
+static void default_ranges_never_collide(void **state)
+{
+	struct mc_config *c = malloc(sizeof(*c));
+	char err[512] = "";
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(mc_config_load_string("[service.a]\nname = A\n[service.b]\nname = B\nnumbers = 1-999\n"
+					       "[service.c]\nname = C\n[service.d]\nname = D\nprefix = d\n"
+					       "[counter.1]\nservices = a, b, c, d\n", "x.conf", c, err, sizeof(err)), 0);
+	assert_int_equal(c->services[0].lo, 1001);
+	assert_int_equal(c->services[0].hi, 1999);
+	assert_int_equal(c->services[2].lo, 2001);
+	assert_int_equal(c->services[2].hi, 2999);
+	assert_string_equal(c->services[3].prefix, "D");
+	assert_int_equal(c->services[3].lo, 1);
+	assert_int_equal(c->services[3].hi, 999);
+	free(c);
+}
+
+/* The default scale is the common four levels, best first, top two
+ * satisfied; an office can set its own. */
+static void satisfaction_scale(void **state)
+{
+	struct mc_config *c = malloc(sizeof(*c));
+	char err[512] = "";
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(mc_config_load_string("[service.a]\nname = A\n[counter.1]\nservices = a\n", "x.conf", c, err,
+					       sizeof(err)), 0);
+	assert_int_equal(c->satisfaction.scale.n, 4);
+	assert_int_equal(c->satisfaction.scale.satisfied, 2);
+	assert_string_equal(c->satisfaction.scale.vi[0], "Rất hài lòng");
+	assert_string_equal(c->satisfaction.scale.vi[3], "Không hài lòng");
+	assert_int_equal(mc_config_load_string("[satisfaction]\nlevels.en = 1, 2, 3, 4, 5\n"
+					       "levels = Rất tốt, Tốt , Được, Kém, Rất kém\nsatisfied = 3\n"
+					       "[service.a]\nname = A\n[counter.1]\nservices = a\n"
+					       "rating_keys = gpiochip0:1,2,3,4,5\n", "x.conf", c, err, sizeof(err)), 0);
+	assert_int_equal(c->satisfaction.scale.n, 5);
+	assert_int_equal(c->satisfaction.scale.satisfied, 3);
+	assert_string_equal(c->satisfaction.scale.vi[1], "Tốt");
+	assert_string_equal(c->satisfaction.scale.en[4], "5");
+	free(c);
 }
 
 static void uplink_section_loads(void **state)
@@ -463,6 +527,8 @@ int main(void)
 		cmocka_unit_test(good_file_loads_every_section),
 		cmocka_unit_test(defaults_apply),
 		cmocka_unit_test(each_bad_value_names_its_line),
+		cmocka_unit_test(default_ranges_never_collide),
+		cmocka_unit_test(satisfaction_scale),
 		cmocka_unit_test(missing_file_says_so),
 		cmocka_unit_test(uplink_section_loads),
 		cmocka_unit_test(durations_and_days_parse),

@@ -261,18 +261,37 @@ static void noshow_can_be_reactivated_within_window(void **state)
 
 	press(f, 0, false, NULL);
 	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
 	next_is(f, 1, "1001");
 	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, &t), MC_OK);
 	assert_int_equal(t.status, MC_T_NOSHOW);
 	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, 0);
 	next_is(f, 1, "1002");
-	/* 1001 comes back five minutes later: called again at counter 1,
-	 * and 1002 is finished. */
+	int64_t serving = mc_engine_counter_state(f->e, 1)->current;
+	/* 1001 comes back while the clerk serves 1002: 1002's service goes on,
+	 * and 1001 waits first in counter 1's queue (no call yet). */
 	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 0, &t), MC_OK);
 	assert_string_equal(t.label, "1001");
-	assert_int_equal(t.status, MC_T_CALLED);
-	assert_true(has_event(&f->ch, MC_EV_FINISH));
+	assert_int_equal(t.status, MC_T_WAITING);
+	assert_false(has_event(&f->ch, MC_EV_FINISH));
+	assert_false(has_event(&f->ch, MC_EV_CALL));
 	assert_true(has_event(&f->ch, MC_EV_REACTIVATE));
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, serving);
+	assert_int_equal(mc_engine_ticket(f->e, serving)->status, MC_T_CALLED);
+	/* Another counter does not take the citizen waiting at counter 1. */
+	next_is(f, 2, "1003");
+	/* 1002's service time runs from its call to its real finish: three
+	 * steps of a minute (reactivate, counter 2's call, this finish). */
+	assert_int_equal(act(f, 1, MC_A_FINISH, 0, &t), MC_OK);
+	assert_int_equal(t.service_ms, 3 * 60000);
+	/* Counter 1's next call is 1001, ahead of anyone else. */
+	press(f, 0, false, NULL);
+	next_is(f, 1, "1001");
+	/* On a free counter a reactivation calls at once. */
+	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, NULL), MC_OK);
+	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 0, &t), MC_OK);
+	assert_int_equal(t.status, MC_T_CALLED);
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, t.id);
 	/* Another counter cannot reactivate it. */
 	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, NULL), MC_OK);
 	assert_int_equal(act(f, 2, MC_A_REACTIVATE, 0, NULL), MC_E_NO_TICKET);

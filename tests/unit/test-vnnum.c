@@ -206,6 +206,39 @@ static void test_calls(void **state)
 	      "Mời công dân có số hai nghìn một trăm lẻ năm đến quầy số hai mươi mốt");
 }
 
+/* A prefixed label digit by digit, plain numbers whole; a breath before the
+ * number and before "đến quầy số" (heard, not written). */
+static void test_prefixed_digits_and_breaths(void **state)
+{
+	const char *keys[MC_VNNUM_MAX];
+	struct mc_reading r = style(NORTH);
+	int n;
+
+	(void)state;
+	r.prefixed_digits = true;
+	n = mc_vnnum_label("A017", &r, keys, MC_VNNUM_MAX);
+	check("prefixed digits", keys, n, "a không một bảy");
+	n = mc_vnnum_label("1017", &r, keys, MC_VNNUM_MAX);
+	check("plain number stays whole", keys, n, "một nghìn không trăm mười bảy");
+	n = mc_vnnum_call("A017", 3, &r, keys, MC_VNNUM_MAX);
+	check("prefixed call", keys, n, "Mời công dân có số a không một bảy đến quầy số ba");
+	assert_int_equal(n, 9);
+	assert_string_equal(keys[0], "vi/moi_cong_dan_co_so");
+	assert_string_equal(keys[1], MC_KEY_BREATH);
+	assert_string_equal(keys[2], "vi/chu/a");
+	assert_string_equal(keys[6], MC_KEY_BREATH);
+	assert_string_equal(keys[7], "vi/den_quay_so");
+	/* The clips a set needs include the digit words. */
+	const char *voc[256];
+	struct mc_reading d = style(NORTH);
+	d.prefixed_digits = true;
+	n = mc_vnnum_vocabulary(&d, false, "A", voc, 256);
+	bool khong = false;
+	for (int i = 0; i < n; i++)
+		khong |= !strcmp(voc[i], "vi/num/khong");
+	assert_true(khong);
+}
+
 static void test_errors(void **state)
 {
 	const char *keys[MC_VNNUM_MAX];
@@ -315,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_whole_table),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_calls),
+		cmocka_unit_test(test_prefixed_digits_and_breaths),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_vocabulary),
 		cmocka_unit_test(test_join),

@@ -9,7 +9,9 @@ static void print_help(void)
 {
 	printf("Usage: kioskctl tickets [--day YYYY-MM-DD] [--json] [--socket PATH]\n\n"
 	       "Lists the tickets of a day (default: kioskd's current day): number,\n"
-	       "service, status, print state, counter, wait and service times.\n");
+	       "service, status, print state, counter, wait and service times. Times\n"
+	       "are in the office's zone ([office] timezone); a waiting ticket's wait is\n"
+	       "its wait so far.\n");
 }
 
 static void hhmm(long long ms, char *buf, size_t len)
@@ -56,6 +58,7 @@ int cmd_tickets(int argc, char **argv)
 		json_decref(a);
 		return EXIT_FAIL;
 	}
+	use_office_zone(a);
 	json_t *list = json_object_get(a, "tickets");
 	if (o.json) {
 		print_json(list);
@@ -69,6 +72,9 @@ int cmd_tickets(int argc, char **argv)
 	json_array_foreach(list, i, t) {
 		char is[16], ca[16];
 		long long w = json_integer_value(json_object_get(t, "wait_ms"));
+		/* A waiting ticket: its wait so far. */
+		if (json_is_integer(json_object_get(t, "waited_ms")))
+			w = json_integer_value(json_object_get(t, "waited_ms"));
 		long long s = json_integer_value(json_object_get(t, "service_ms"));
 		hhmm(json_integer_value(json_object_get(t, "issued_at")), is, sizeof(is));
 		hhmm(json_integer_value(json_object_get(t, "called_at")), ca, sizeof(ca));

@@ -51,7 +51,7 @@ static void print_help(void)
 	       "Commands, one a line:\n"
 	       "  ADDR KEY [ARG]         press a key at unit ADDR. KEY: n next, r recall,\n"
 	       "                         x noshow, f finish, p pause, v priority,\n"
-	       "                         t N transfer to service N, g R rating R (1-4),\n"
+	       "                         t N transfer to service N, g R rating R (1-5, best first),\n"
 	       "                         l K login clerk K, o logout, code 0xNNNN any code\n"
 	       "  presses ADDR COUNT KEY [ARG]   COUNT presses at once (between two polls)\n"
 	       "  dead ADDR on|off       the unit stops / starts answering\n"
