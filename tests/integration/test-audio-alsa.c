@@ -279,10 +279,12 @@ static void test_one_call_exact(void **state)
 	struct tag t = { &rec, 1 };
 	size_t n = call_keys("1023", 3, keys, 64), frames;
 	int rate;
-	/* The words, written out: "một nghìn không trăm hai mươi ba", to counter 3. */
+	/* The words, written out: "một nghìn không trăm hai mươi ba", to counter 3,
+	 * with a breath before the number and before "đến quầy số". */
 	static const char *const spoken[] = {
-		"chime", "vi/moi_cong_dan_co_so", "vi/num/mot", "vi/num/nghin", "vi/num/khong",
-		"vi/num/tram", "vi/num/hai", "vi/num/muoi_", "vi/num/ba", "vi/den_quay_so", "vi/num/ba",
+		"chime", "vi/moi_cong_dan_co_so", "breath", "vi/num/mot", "vi/num/nghin",
+		"vi/num/khong", "vi/num/tram", "vi/num/hai", "vi/num/muoi_", "vi/num/ba", "breath",
+		"vi/den_quay_so", "vi/num/ba",
 	};
 
 	(void)state;
