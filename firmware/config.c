@@ -813,6 +813,7 @@ static const struct key office_keys[] = {
 	DUR_MS("double_tap", O, double_tap_ms, 0, 60000),
 	FN("language", O, language, parse_lang),
 	INT(O, recent_services, 1, 1000),
+	DUR_MS("store_wait", O, store_wait_ms, 0, 600000),
 	END
 };
 
@@ -850,6 +851,7 @@ static const struct key printer_keys[] = {
 	STRK("footer.en", P, footer_en),
 	DUR_S("status_interval", P, status_interval_s, 1, 3600),
 	DUR_MS("timeout", P, timeout_ms, 100, 60000),
+	INT(P, queue, 1, 64),
 	END
 };
 
@@ -937,6 +939,8 @@ static void set_defaults(struct mc_config *cfg)
 	cfg->office.double_tap_ms = 1500;
 	strcpy(cfg->office.language, "vi");
 	cfg->office.recent_services = 20;
+	cfg->office.store_wait_ms = 2000;
+	cfg->printer.queue = 4;
 
 	cfg->printer.width = 576;
 	cfg->printer.on_fail = MC_PRINT_FAIL_REFUSE;
@@ -1302,6 +1306,10 @@ static int finish(struct parser *ps)
 	}
 	if (cfg->printer.present && !cfg->printer.device[0])
 		return fail(ps, ps->line, "[printer]: device is required");
+	/* A number only shown on a screen needs a screen to be shown on. */
+	if (cfg->printer.present && cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN && !cfg->screen.present)
+		return fail(ps, ps->line, "[printer]: on_failure = screen needs a [screen] to show the number "
+			    "on; use on_failure = refuse on a kiosk without a screen");
 	return finish_gpio(ps);
 }
 

@@ -98,6 +98,8 @@ struct mc_office_conf {
 	int double_tap_ms;       /* same input again within this: same ticket */
 	char language[4];        /* default screen and ticket language: vi|en */
 	int recent_services;     /* service times averaged for the estimate */
+	int store_wait_ms;       /* an action waits this long for a busy
+	                          * database, then is refused with `store` */
 };
 
 /* [service.KEY]: one kind of procedure with its own numbers. */
@@ -148,6 +150,8 @@ struct mc_printer_conf {
 	char footer[MC_TEXT];    /* last line, Vietnamese */
 	char footer_en[MC_TEXT]; /* last line, English */
 	int status_interval_s;   /* idle status check period */
+	int queue;               /* tickets queued for printing at most; past
+	                          * it on_failure decides, at once */
 	int timeout_ms;          /* network and USB I/O timeout */
 };
 
