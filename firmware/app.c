@@ -581,7 +581,7 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	json_object_set_new(obj, "store", json_pack(
 		"{s:s, s:s, s:s, s:i, s:I, s:I}", "id", mc_store_id(app->store),
 		"state", app->wq_head ? "busy" : app->store_problem[0] ? "error" : "ok",
-		"problem", app->store_problem, "queued", app->wq_len,
+		"text", app->store_problem, "queued", app->wq_len,
 		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused));
 	static const char *const pstate[] = { "absent", "ready", "down", "full" };
 	json_object_set_new(obj, "printer", json_pack("{s:s, s:s}", "state",

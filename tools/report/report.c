@@ -187,6 +187,7 @@ struct tk {
 	const char *label;
 	bool priority;
 	const char *status;
+	const char *print;   /* print state */
 	int counter, clerk, rating, transfers;
 	int64_t issued_at, wait_ms, service_ms;
 	int hour;            /* local hour of issue */
@@ -237,6 +238,14 @@ static bool acc_ticket(struct acc *a, const struct tk *t, int64_t target)
 		row->voided++;
 	else if (!strcmp(t->status, "expired"))
 		row->expired++;
+	/* Tickets whose paper is uncertain or missing, and what became of them. */
+	if (t->print && (!strcmp(t->print, "in_doubt") || !strcmp(t->print, "failed"))) {
+		bool doubt = !strcmp(t->print, "in_doubt");
+		bool served = !strcmp(t->status, "finished"), noshow = !strcmp(t->status, "noshow");
+		*(doubt ? &row->in_doubt : &row->print_failed) += 1;
+		*(doubt ? &row->in_doubt_served : &row->failed_served) += served;
+		*(doubt ? &row->in_doubt_noshow : &row->failed_noshow) += noshow;
+	}
 	if (t->transfers > 0)
 		row->transferred++;
 	if (t->priority)
@@ -334,7 +343,7 @@ static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 
 	if (sqlite3_prepare_v2(r->db,
 			       "SELECT id, service, label, priority, status, counter, clerk, rating,"
-			       " transfers, issued_at, wait_ms, service_ms FROM tickets"
+			       " transfers, issued_at, wait_ms, service_ms, print FROM tickets"
 			       " WHERE id BETWEEN ?1 AND ?2 AND +day = ?3 ORDER BY id", -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "SELECT MIN(id), MAX(id) FROM tickets WHERE day = ?", -1, &range,
 			       NULL) != SQLITE_OK) {
@@ -374,6 +383,7 @@ static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 				.issued_at = sqlite3_column_int64(s, 9),
 				.wait_ms = sqlite3_column_int64(s, 10),
 				.service_ms = sqlite3_column_int64(s, 11),
+				.print = (const char *)sqlite3_column_text(s, 12),
 			};
 			if (!t.service || !t.label || !t.status)
 				goto err_nomem;
