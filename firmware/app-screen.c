@@ -180,26 +180,50 @@ static const struct mc_output_ops screen_ops = {
 
 /* ---- events from the UI thread ----------------------------------------- */
 
-static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
+/* A touch press waiting for the store. */
+struct pending_touch {
+	struct mc_app_screen *s;
+	struct mc_screen_req req;
+};
+
+static void touch_answer(void *ctx, enum mc_err err, const struct mc_issue *is,
+			 const struct mc_ticket *t, const char *why)
 {
-	struct mc_issue is;
+	struct pending_touch *pt = ctx;
 	struct mc_view_result r = { 0 };
 
-	memset(&is, 0, sizeof(is));
-	r.err = mc_app_press(s->app, req->service, req->priority, "touch", &is);
-	r.service = req->service;
-	r.priority = req->priority;
+	(void)t;
+	(void)why;
+	r.err = err;
+	r.service = pt->req.service;
+	r.priority = pt->req.priority;
 	if (r.err == MC_OK) {
-		snprintf(r.label, sizeof(r.label), "%s", is.ticket.label);
-		r.duplicate = is.duplicate;
-		r.printing = is.ticket.print == MC_P_PENDING || is.ticket.print == MC_P_PRINTED;
-		r.ahead = is.ahead;
-		r.est_wait_min = (int)((is.est_wait_ms + 59999) / 60000);
+		snprintf(r.label, sizeof(r.label), "%s", is->ticket.label);
+		r.duplicate = is->duplicate;
+		r.printing = is->ticket.print == MC_P_PENDING || is->ticket.print == MC_P_PRINTED;
+		r.ahead = is->ahead;
+		r.est_wait_min = (int)((is->est_wait_ms + 59999) / 60000);
 	} else if (r.err == MC_E_CLOSED) {
-		r.open_day = is.open_day;
-		r.open_minute = is.open_minute;
+		r.open_day = is->open_day;
+		r.open_minute = is->open_minute;
 	}
-	mc_present_set_result(s->present, &r);
+	mc_present_set_result(pt->s->present, &r);
+	free(pt);
+}
+
+static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
+{
+	struct pending_touch *pt = malloc(sizeof(*pt));
+
+	if (!pt) {
+		struct mc_view_result r = { .err = MC_E_NOMEM, .service = req->service };
+		mc_present_set_result(s->present, &r);
+		return;
+	}
+	*pt = (struct pending_touch){ s, *req };
+	/* The result shows before the ticket goes to the printer; while the
+	 * database is busy the press waits in order. */
+	mc_app_submit_press(s->app, req->service, req->priority, "touch", touch_answer, pt);
 }
 
 static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)

@@ -929,6 +929,21 @@ void mc_app_free(struct mc_app *app)
 {
 	if (!app)
 		return;
+	/* Writes still waiting are refused while whoever waits for them (an
+	 * output, a client) still exists; print outcomes still unsaved get
+	 * one last chance. */
+	while (app->wq_head) {
+		struct wop *op = app->wq_head;
+		app->wq_head = op->next;
+		refuse_store(app, op, "kioskd is stopping");
+		free(op);
+	}
+	app->wq_tail = NULL;
+	if (app->store && (app->marks.ntickets || app->marks.nevents)) {
+		char msg[300];
+		if (store_write(app, NULL, msg, sizeof(msg)) < 0)
+			mc_log(MC_LOG_WARNING, "print outcomes not saved at exit (they become in doubt): %s", msg);
+	}
 	for (int i = app->noutputs - 1; i >= 0; i--)
 		if (app->outputs[i].ops->free)
 			app->outputs[i].ops->free(app->outputs[i].priv);
@@ -936,18 +951,6 @@ void mc_app_free(struct mc_app *app)
 	if (app->sigfd >= 0) {
 		mc_loop_del_fd(app->loop, app->sigfd);
 		close(app->sigfd);
-	}
-	/* Print outcomes still unsaved get one last chance. */
-	if (app->store && (app->marks.ntickets || app->marks.nevents)) {
-		char msg[300];
-		if (store_write(app, NULL, msg, sizeof(msg)) < 0)
-			mc_log(MC_LOG_WARNING, "print outcomes not saved at exit (they become in doubt): %s", msg);
-	}
-	while (app->wq_head) {
-		struct wop *op = app->wq_head;
-		app->wq_head = op->next;
-		refuse_store(app, op, "kioskd is stopping");
-		free(op);
 	}
 	if (app->marks_timer > 0)
 		mc_loop_del_timer(app->loop, app->marks_timer);

@@ -35,7 +35,10 @@ class Kiosk:
         if self.faketime:
             # libfaketime preloaded into kioskd itself (the faketime wrapper
             # would stand between the test and kioskd's signals).
-            libs = glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
+            # This machine's own multiarch copy first (a cross build may have
+            # installed another architecture's beside it).
+            libs = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"),
+                          key=lambda p: os.uname().machine not in p)
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
             e["LD_PRELOAD"] = libs[0]
