@@ -156,11 +156,13 @@ static int send_all(struct tcp_printer *t, int fd, const uint8_t *data, size_t l
 }
 
 /* Waits until the printer has taken every byte sent (the kernel's send
- * queue is empty: all of it acknowledged), so "sent" means the printer has
- * it, not our kernel. Fails if the queue stops shrinking for the timeout
+ * queue is empty: all of it acknowledged), so success means the printer
+ * has it, not our kernel. Fails if the queue stops shrinking for the timeout
  * (a printer that stopped reading). 0, or -1 with err. */
 static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, char *err, size_t errlen)
 {
+	(void)len;
+	(void)sent;
 	int last = -1;
 	int64_t deadline = now_ms() + t->timeout_ms;
 
@@ -168,8 +170,9 @@ static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, c
 		int q = 0;
 		if (ioctl(fd, SIOCOUTQ, &q) < 0)
 			return 0;  /* cannot tell: trust the kernel */
-		if (sent)
-			*sent = len - ((size_t)q < len ? (size_t)q : len);
+		/* *sent stays what was handed to the transport (printer.h): bytes
+		 * not yet acknowledged may still have reached the printer, and a
+		 * reset makes the kernel's count say nothing arrived. */
 		if (q == 0)
 			return 0;
 		if (q != last) {

@@ -339,7 +339,64 @@ def main():
     r = subprocess.run([KIOSKD, "--board", board, "--state-dir", os.path.join(TMP, "state"),
                         "--socket", os.path.join(TMP, "x.sock")], capture_output=True, text=True, timeout=30)
     check(r.returncode == 78 and "screen" in r.stderr, "on_failure = screen without a [screen] exits 78")
-    return
+
+    # 13. The print queue is bounded: a stalled printer piles up nothing.
+    # Under refuse, presses past the bound are refused at once, before a
+    # number is given.
+    with open(board, "w") as f:
+        f.write((BOARD % (vp.port, "1h")).replace("timeout = 400ms", "timeout = 3s\nqueue = 2"))
+    k = Kiosk(board, os.path.join(TMP, "state13"))
+    settle(k)
+    vp.reset()
+    n_before = vp.cmd("count")
+    vp.cmd("stall on")
+    answers = [k.press() for _ in range(6)]
+    okays = [a for a in answers if a["ok"]]
+    check(len(okays) == 2 and all(a["error"] == "printer" for a in answers if not a["ok"]),
+          "refuse: 2 tickets queued (the bound), 4 refused with `printer` %s"
+          % [a.get("label", a.get("error")) for a in answers])
+    check(k.printer()["state"] == "full", "status says the print queue is full")
+    labels = [t["label"] for t in k.req({"cmd": "tickets"})["tickets"]]
+    check(sorted(labels) == sorted(a["label"] for a in okays), "no number was used by a refused press")
+    vp.cmd("stall off")
+    settle(k)
+    check(vp.cmd("count") - n_before <= 2, "the printer got no more than the queued tickets")
+    check(k.printer()["state"] != "full", "the queue drained")
+    k.stop()
+
+    # Under screen (with a screen), presses past the bound get their number
+    # shown, print `failed` at once, never printed later, and callable.
+    with open(board, "w") as f:
+        f.write((BOARD % (vp.port, "1h")).replace("on_failure = refuse", "on_failure = screen")
+                .replace("timeout = 400ms", "timeout = 3s\nqueue = 2")
+                + "\n[screen]\ndriver = offscreen\nwidth = 480\nheight = 800\n")
+    k = Kiosk(board, os.path.join(TMP, "state13s"))
+    settle(k)
+    vp.reset()
+    n_before = vp.cmd("count")
+    vp.cmd("stall on")
+    answers = [k.press() for _ in range(5)]
+    check(all(a["ok"] for a in answers), "screen: every press gives a number")
+    late = answers[2:]
+    check(all(a["ticket"]["print"] == "failed" and a["ticket"]["status"] == "waiting" for a in late),
+          "past the bound: print failed at once, still waiting")
+    vp.cmd("stall off")
+    settle(k)
+    time.sleep(0.5)
+    check(vp.cmd("count") - n_before <= 2, "tickets past the bound were never printed later")
+    called = set()
+    while True:
+        r = k.req({"cmd": "counter", "counter": 1, "action": "next"})
+        if not r["ok"]:
+            break
+        called.add(r["ticket"]["label"])
+    check(all(a["label"] in called for a in late), "the numbers shown past the bound were called")
+    k.stop()
+
+    # Under screen, while out of paper the number is shown only.
+    with open(board, "w") as f:
+        f.write((BOARD % (vp.port, "1s")).replace("on_failure = refuse", "on_failure = screen")
+                + "\n[screen]\ndriver = offscreen\nwidth = 480\nheight = 800\n")
     k = Kiosk(board, os.path.join(TMP, "state"))
     vp.cmd("state out")
     wait_for(lambda: k.printer()["state"] == "down", "paper out noticed")
