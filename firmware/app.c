@@ -65,6 +65,9 @@ struct mc_app {
 	char store_problem[300];        /* why writes fail now ("" = fine) */
 	unsigned long store_busy_waits; /* actions that waited for a lock */
 	unsigned long store_refused;    /* actions refused with `store` */
+	int64_t shown[64];              /* recent tickets whose number the touch
+	                                 * screen showed (a ring) */
+	int shown_next;
 	struct mc_ctl *ctl;             /* control socket */
 	struct mc_changes ch;           /* scratch change set, reused */
 	struct output outputs[MAX_OUTPUTS];
@@ -257,6 +260,13 @@ static void finish(struct mc_app *app, const struct wop *op, struct result *r)
 	if (op->done)
 		op->done(op->ctx, r->err, op->kind == WOP_PRESS ? &r->is : NULL,
 			 op->kind == WOP_COUNTER ? &r->t : NULL, r->why);
+	/* The touch screen shows the number of its own presses: that citizen
+	 * knows it even if the printer refuses the job. */
+	if (op->kind == WOP_PRESS && r->err == MC_OK && !r->is.duplicate && app->cfg.screen.present &&
+	    !strcmp(op->source, "touch")) {
+		app->shown[app->shown_next] = r->is.ticket.id;
+		app->shown_next = (app->shown_next + 1) % (int)(sizeof(app->shown) / sizeof(app->shown[0]));
+	}
 	if (op->kind == WOP_PRESS && r->err == MC_OK && !r->is.duplicate)
 		for (int i = 0; i < app->noutputs; i++)
 			if (app->outputs[i].ops->issued)
@@ -300,13 +310,13 @@ static void pump(struct mc_app *app)
 		struct wop *op = app->wq_head;
 		int busy = 0;
 		if (mc_mono_ms() >= op->deadline_ms)
-			refuse_store(app, op, app->store_problem[0] ? app->store_problem :
-				     "the database stayed locked by another program for longer than [office] store_wait");
+			refuse_store(app, op, "the database stayed locked by another program for longer "
+				     "than [office] store_wait");
 		else if ((busy = attempt(app, op, &r)) == 0)
 			finish(app, op, &r);
 		if (busy) {
 			snprintf(app->store_problem, sizeof(app->store_problem),
-				 "the database stayed locked by another program for longer than [office] store_wait");
+				 "the database is locked by another program: actions wait");
 			if (!app->wq_timer)
 				app->wq_timer = mc_loop_add_timer(app->loop, RETRY_MS, on_wq_timer, app);
 			break;
@@ -419,11 +429,14 @@ enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, 
 void mc_app_print_outcome(struct mc_app *app, int64_t id, enum mc_print_status outcome)
 {
 	struct mc_when w;
+	bool shown = false;
 
 	mc_app_now(app, &w);
 	/* A number shown on a screen is held by the citizen even when the
 	 * printer refused the job. */
-	mc_engine_print_outcome(app->engine, &w, id, outcome, app->cfg.screen.present, &app->scratch);
+	for (size_t i = 0; i < sizeof(app->shown) / sizeof(app->shown[0]); i++)
+		shown |= app->shown[i] == id;
+	mc_engine_print_outcome(app->engine, &w, id, outcome, shown, &app->scratch);
 	if (!app->scratch.nevents)
 		return;
 	for (size_t i = 0; i < app->scratch.nevents; i++) {
