@@ -191,9 +191,13 @@ int mc_changes_append(struct mc_changes *dst, const struct mc_changes *src)
 	    !grow((void **)&dst->events, &dst->cap_events, dst->nevents + src->nevents + 1,
 		  sizeof(*dst->events)))
 		return -1;
-	memcpy(dst->tickets + dst->ntickets, src->tickets, src->ntickets * sizeof(*src->tickets));
-	memcpy(dst->counters + dst->ncounters, src->counters, src->ncounters * sizeof(*src->counters));
-	memcpy(dst->events + dst->nevents, src->events, src->nevents * sizeof(*src->events));
+	/* An empty part of src may have no array at all. */
+	if (src->ntickets)
+		memcpy(dst->tickets + dst->ntickets, src->tickets, src->ntickets * sizeof(*src->tickets));
+	if (src->ncounters)
+		memcpy(dst->counters + dst->ncounters, src->counters, src->ncounters * sizeof(*src->counters));
+	if (src->nevents)
+		memcpy(dst->events + dst->nevents, src->events, src->nevents * sizeof(*src->events));
 	dst->ntickets += src->ntickets;
 	dst->ncounters += src->ncounters;
 	dst->nevents += src->nevents;
