@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,76 @@ static void events_are_append_only(void **state)
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'x'"), 0);
 }
 
+/* The store id (the contract the city uplink relies on): 32 lowercase hex
+ * digits, the same in meta and in the marker file; renewing changes both. */
+static void store_id_and_marker(void **state)
+{
+	struct fx *f = *state;
+	char err[256], marker[128], line[64] = "", sql[128];
+	struct mc_store *st = mc_store_open_mode(f->path, MC_STORE_GUARDED, err, sizeof(err));
+	FILE *m;
+
+	assert_non_null(st);
+	const char *id = mc_store_id(st);
+	assert_int_equal(strlen(id), 32);
+	assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+	snprintf(marker, sizeof(marker), "%s.id", f->path);
+	m = fopen(marker, "r");
+	assert_non_null(m);
+	assert_non_null(fgets(line, sizeof(line), m));
+	fclose(m);
+	snprintf(sql, sizeof(sql), "%s\n", id);
+	assert_string_equal(line, sql);
+	char old[33];
+	snprintf(old, sizeof(old), "%s", id);
+	assert_int_equal(mc_store_renew_id(st), 0);
+	assert_string_not_equal(mc_store_id(st), old);
+	snprintf(old, sizeof(old), "%s", mc_store_id(st));
+	mc_store_close(st);
+	m = fopen(marker, "r");
+	assert_non_null(fgets(line, sizeof(line), m));
+	fclose(m);
+	assert_memory_equal(line, old, 32);
+	assert_int_equal(query_int(f->path, "PRAGMA application_id"), MC_STORE_APP_ID);
+	/* Open again: the same id. */
+	st = mc_store_open_mode(f->path, MC_STORE_GUARDED, err, sizeof(err));
+	assert_non_null(st);
+	assert_string_equal(mc_store_id(st), old);
+	mc_store_close(st);
+}
+
+/* Another connection holds the write lock: the commit fails at once with
+ * EBUSY and writes nothing; two change sets commit in one transaction. */
+static void busy_store_fails_at_once(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_changes ch2 = { 0 };
+	struct mc_issue is;
+	struct mc_when w = now(f);
+	sqlite3 *db;
+
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &ch2), MC_OK);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	errno = 0;
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), -1);
+	assert_int_equal(errno, EBUSY);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 0);
+	const struct mc_changes *sets[] = { &f->ch, &ch2 };
+	assert_int_equal(mc_store_commit_many(st, &f->cfg, sets, 2, err, sizeof(err)), 0);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 2);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'issue'"), 2);
+	mc_changes_free(&ch2);
+	mc_engine_free(e);
+	mc_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +289,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(changes_commit_and_rebuild_the_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_change_that_breaks_a_rule_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_are_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(store_id_and_marker, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_store_fails_at_once, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
