@@ -14,7 +14,11 @@ DESIGN §6), with Python's sqlite3 as the independent reader:
     lock (a count), nothing acknowledged is voided, rows and events
     agree, and service resumes when the lock goes;
   - the WAL deleted under the running daemon, then kill -9: every
-    acknowledged ticket survives.
+    acknowledged ticket survives;
+  - the disk full (a file size limit on kioskd): presses are refused with
+    `store` at once, the queue in memory stays as it was (the waiting
+    count), the daemon keeps answering, and after a restart every
+    acknowledged ticket is there and nothing else.
 
 Environment: MC_LOCK_LONG_S (default 8) is how long the long lock is
 held (the issue's figure is 30).
@@ -290,7 +294,54 @@ def wal_deleted():
         k.close()
 
 
+def disk_full():
+    import resource
+    import signal
+    k = Kiosk(KIOSKD, KIOSKCTL, BOARD)
+    try:
+        k.start()
+        acked = [press(k) for _ in range(3)]
+        k.stop()
+        used = sum(os.path.getsize(k.db() + sfx) for sfx in ("", "-wal") if os.path.exists(k.db() + sfx))
+        limit = used + 48 * 1024
+
+        def small_disk():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() fails instead
+
+        k.proc = subprocess.Popen([KIOSKD, "--board", k.board, "--state-dir", k.state, "--socket", k.sock, "--sim"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=k.env(),
+                                  preexec_fn=small_disk)
+        k.wait_ready()
+        refused = None
+        for _ in range(400):
+            a = press(k)
+            if not a["ok"]:
+                refused = a
+                break
+            acked.append(a)
+        check(refused is not None and refused["error"] == "store",
+              "a full disk refuses the press with `store` (%s)" % (refused and refused.get("detail")))
+        again = press(k)
+        check(not again["ok"] and again["error"] == "store", "... and the next one too, at once")
+        st = k.request({"cmd": "status"})
+        check(st["waiting"] == len(acked), "the queue in memory is as it was: %d waiting, %d acknowledged"
+              % (st["waiting"], len(acked)))
+        k.kill9()
+        k.start()
+        db = ro(k)
+        ids = {r[0] for r in db.execute("SELECT id FROM tickets")}
+        db.close()
+        check(ids == {a["ticket"]["id"] for a in acked},
+              "after a restart: every acknowledged ticket and nothing else (%d)" % len(ids))
+        c = press(k)
+        check(c["ok"] and c["label"] not in [a["label"] for a in acked], "numbering goes on without repeats")
+    finally:
+        k.close()
+
+
 identity()
 locks()
 wal_deleted()
+disk_full()
 print("PASS")
