@@ -44,7 +44,7 @@ def under_lock(k, secs):
 def pct(name, xs):
     xs = sorted(xs)
     print("%-44s n=%3d  p50 %8.1f ms  p90 %8.1f ms  max %8.1f ms" %
-          (name, len(xs), statistics.median(xs), xs[int(0.9 * (len(xs) - 1))], xs[-1]))
+          (name, len(xs), statistics.median(xs), xs[max(0, -(-9 * len(xs) // 10) - 1)], xs[-1]))
 
 
 k = Kiosk(KIOSKD, None, BOARD)
