@@ -2,8 +2,10 @@
  * plus the "say" and "announce" control commands (see app-audio.h). */
 #include "app-audio.h"
 #include "app.h"
+#include "services.h"
 #include "audio.h"
 #include "clips.h"
+#include "datadir.h"
 #include "ctl.h"
 #include "log.h"
 #include "vnnum.h"
@@ -15,12 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef MC_CLIPS_BUILD_DIR
-#define MC_CLIPS_BUILD_DIR ""
-#endif
-#ifndef MC_CLIPS_INSTALL_DIR
-#define MC_CLIPS_INSTALL_DIR "/usr/share/motcua/clips/default"
-#endif
+/* The built-in clip set, under the install prefix (MOTCUA_CLIPS_DIR
+ * overrides it). */
+#define CLIPS_REL "share/motcua/clips/default"
 
 /* The voice output. */
 struct voice {
@@ -265,7 +264,6 @@ static enum mc_ctl_result cmd_no_audio(void *ctx, json_t *req, json_t *resp, uin
  * built in this tree, else the installed one. */
 static void clip_dir(const struct mc_config *cfg, char *out, size_t len)
 {
-	char probe[600];
 
 	if (cfg->audio.clips[0] == '/') {
 		snprintf(out, len, "%s", cfg->audio.clips);
@@ -277,10 +275,8 @@ static void clip_dir(const struct mc_config *cfg, char *out, size_t len)
 		else
 			snprintf(out, len, "%s", cfg->audio.clips);
 	} else {
-		snprintf(probe, sizeof(probe), "%s/%s.wav", MC_CLIPS_BUILD_DIR, MC_KEY_CHIME);
-		snprintf(out, len, "%s",
-			 MC_CLIPS_BUILD_DIR[0] && access(probe, R_OK) == 0 ? MC_CLIPS_BUILD_DIR
-									   : MC_CLIPS_INSTALL_DIR);
+		if (mc_data_path("MOTCUA_CLIPS_DIR", CLIPS_REL, out, len) < 0)
+			snprintf(out, len, "/usr/%s", CLIPS_REL);
 	}
 }
 
@@ -364,3 +360,16 @@ int mc_app_add_audio(struct mc_app *app, char *err, size_t errlen)
 	       mc_clipset_rate(v->set), v->device);
 	return 0;
 }
+
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	return mc_app_add_audio(app, err, errlen);
+}
+
+/* A clip set that is incomplete or unreadable is a board.conf error (78). */
+const struct mc_service mc_service_audio = {
+	.name = "audio",
+	.start = service_start,
+	.exit_code = 78,
+};

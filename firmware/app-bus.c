@@ -3,6 +3,7 @@
  * waiting count, blink on a new call, paused) is handed to the bus thread.
  * Also `kioskctl bus status` and the bus line of `kioskctl status`. */
 #include "app.h"
+#include "services.h"
 #include "bus.h"
 #include "ctl.h"
 #include "log.h"
@@ -299,13 +300,18 @@ static void on_events(struct mc_loop *loop, int fd, int mask, void *ctx)
 	mc_bus_handled(b->bus);
 }
 
-int mc_app_add_bus(struct mc_app *app)
+/* The counter bus, when board.conf has [bus] and counters with unit =
+ * bus:ADDR: presses become counter actions, displays follow the queue. A
+ * missing port is not an error (it is retried and reported). */
+static int service_start(struct mc_app *app, void *priv, char *errmsg, size_t errlen)
 {
 	const struct mc_config *cfg = mc_app_config(app);
 	struct busout *b;
 	int addrs[MC_MAX_COUNTERS];
 	char err[256];
 
+	(void)priv;
+	snprintf(errmsg, errlen, "cannot start the counter bus");
 	if (!cfg->bus.present)
 		return 0;
 	b = calloc(1, sizeof(*b));
@@ -346,3 +352,9 @@ int mc_app_add_bus(struct mc_app *app)
 	mc_log(MC_LOG_NOTICE, "bus: %d counter units on %s, %d baud", b->nc, cfg->bus.device, cfg->bus.baud);
 	return 0;
 }
+
+const struct mc_service mc_service_bus = {
+	.name = "bus",
+	.start = service_start,
+	.exit_code = 1,
+};

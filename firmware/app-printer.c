@@ -13,6 +13,7 @@
  * start (callable, never printed again). */
 #include "app.h"
 #include "app-printer.h"
+#include "services.h"
 #include "ctl.h"
 #include "log.h"
 #include "loop.h"
@@ -416,18 +417,30 @@ static enum mc_ctl_result cmd_status(void *ctx, json_t *req, json_t *resp, uint6
 	return MC_CTL_LATER;
 }
 
-static enum mc_ctl_result print_cmd(struct printer_out *po, enum job_kind kind, json_t *resp,
-				    uint64_t client)
+/* A refusal to queue a print: a code for scripts and a message for people. */
+struct refusal {
+	const char *code;        /* "no_ticket", "nomem", "printer" */
+	const char *message;     /* Vietnamese (English) */
+};
+
+/* Queues a test ticket or the last ticket again for client (0: the
+ * technician menu, no socket client to answer). 0, or -1 with *why. */
+static int queue_print(struct printer_out *po, enum job_kind kind, uint64_t client, struct refusal *why)
 {
 	struct job *j;
 
-	if (kind == JOB_REPRINT && !po->have_last)
-		return mc_ctl_error(resp, "no_ticket", "chưa có vé nào được in từ khi khởi động (no ticket printed since start)");
+	if (kind == JOB_REPRINT && !po->have_last) {
+		*why = (struct refusal){ "no_ticket",
+			"chưa có vé nào được in từ khi khởi động (no ticket printed since start)" };
+		return -1;
+	}
 	j = calloc(1, sizeof(*j));
-	if (!j)
-		return mc_ctl_error(resp, "nomem", "out of memory");
+	if (!j) {
+		*why = (struct refusal){ "nomem", "out of memory" };
+		return -1;
+	}
 	j->kind = kind;
-	j->reply = client != 0; /* 0: the touch screen's technician menu, no ctl client */
+	j->reply = client != 0;
 	j->client = client;
 	if (kind == JOB_REPRINT) {
 		j->tt = po->last;
@@ -446,8 +459,19 @@ static enum mc_ctl_result print_cmd(struct printer_out *po, enum job_kind kind, 
 	}
 	if (submit(po, j) < 0) {
 		free(j);
-		return mc_ctl_error(resp, "printer", "the printer worker is stopped");
+		*why = (struct refusal){ "printer", "the printer worker is stopped" };
+		return -1;
 	}
+	return 0;
+}
+
+static enum mc_ctl_result print_cmd(struct printer_out *po, enum job_kind kind, json_t *resp,
+				    uint64_t client)
+{
+	struct refusal why;
+
+	if (queue_print(po, kind, client, &why) < 0)
+		return mc_ctl_error(resp, why.code, "%s", why.message);
 	return MC_CTL_LATER;
 }
 
@@ -461,19 +485,17 @@ static enum mc_ctl_result cmd_reprint(void *ctx, json_t *req, json_t *resp, uint
 	return print_cmd(ctx, JOB_REPRINT, resp, client);
 }
 
-/* The technician menu's buttons (app-screen.h mc_screen_tech_ops). */
+/* The technician menu's buttons (the app's printer hooks). */
 static int tech_print(void *priv, enum job_kind kind, char *msg, size_t len)
 {
-	json_t *resp = json_object();
-	int rc = 0;
+	struct refusal why;
 
 	msg[0] = 0;
-	if (print_cmd(priv, kind, resp, 0) == MC_CTL_FAIL) {
-		snprintf(msg, len, "%s", json_string_value(json_object_get(resp, "message")));
-		rc = -1;
+	if (queue_print(priv, kind, 0, &why) < 0) {
+		snprintf(msg, len, "%s", why.message);
+		return -1;
 	}
-	json_decref(resp);
-	return rc;
+	return 0;
 }
 
 int mc_app_printer_test(void *priv, char *msg, size_t len) { return tech_print(priv, JOB_TEST, msg, len); }
@@ -532,9 +554,26 @@ int mc_app_add_printer(struct mc_app *app, char *err, size_t errlen)
 	mc_ctl_register(ctl, "printer-test", "print a test ticket", cmd_test, po);
 	mc_ctl_register(ctl, "printer-reprint-last", "reprint the last printed ticket, marked as a reprint",
 			cmd_reprint, po);
+	/* The technician menu reaches the printer through these. */
+	struct mc_app_hooks *h = mc_app_hooks(app);
+	h->test_print = mc_app_printer_test;
+	h->reprint_last = mc_app_printer_reprint_last;
+	h->printer = po;
 	queue_status(po);
 	po->timer = mc_loop_add_timer(mc_app_loop(app), (int64_t)cfg->printer.status_interval_s * 1000,
 				      on_timer, po);
 	mc_log(MC_LOG_NOTICE, "printer: %s, %d dots", po->device, cfg->printer.width);
 	return 0;
 }
+
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	return mc_app_add_printer(app, err, errlen);
+}
+
+const struct mc_service mc_service_printer = {
+	.name = "printer",
+	.start = service_start,
+	.exit_code = 1,
+};

@@ -17,9 +17,9 @@ struct mc_app;
  * message in err (bad device URI, unusable directory). */
 int mc_app_add_printer(struct mc_app *app, char *err, size_t errlen);
 
-/* Technician menu hooks on the printer output's priv (the output named
- * "printer", see mc_app_output_priv): queue a test ticket, or the last
- * ticket again marked as a reprint. Return 0 when queued, or -1 with a
+/* The printer's hooks (set in the app's struct mc_app_hooks by
+ * mc_app_add_printer, priv = the printer output): queue a test ticket, or
+ * the last ticket again marked as a reprint. Return 0 when queued, or -1 with a
  * message for people in msg. Loop thread, never block. */
 int mc_app_printer_test(void *priv, char *msg, size_t len);
 int mc_app_printer_reprint_last(void *priv, char *msg, size_t len);

@@ -1,9 +1,10 @@
 /* app-rauc.c — after an update, kioskd tells RAUC the booted slot is good,
  * but only once its own health check passes; a slot never marked good is
  * left by the bootloader's one-shot try, so a broken update rolls back by
- * itself (see app-systemd.h). The D-Bus call runs on a worker thread. */
-#include "app-systemd.h"
+ * itself (see app-rauc.h). The D-Bus call runs on a worker thread. */
+#include "app-rauc.h"
 #include "app.h"
+#include "services.h"
 #include "ctl.h"
 #include "log.h"
 #include "loop.h"
@@ -17,10 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <systemd/sd-bus.h>
 #include <unistd.h>
 
-#define RAUC_NAME "de.pengutronix.rauc"
 #define HEALTH_RETRY_MS 2000   /* wait between health checks */
 #define HEALTH_TRIES 30        /* checks before giving up */
 #define MAX_BUNDLES 16         /* bundles reported by a search */
@@ -64,67 +63,26 @@ struct mark_job {
 	char text[256];            /* slot and RAUC's message, or the error */
 };
 
-/* True if RAUC owns its name on bus, or the bus can start it. */
-static bool rauc_present(sd_bus *bus)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
-	int has = 0;
-
-	if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-			       "org.freedesktop.DBus", "NameHasOwner", &e, &m, "s", RAUC_NAME) >= 0)
-		sd_bus_message_read(m, "b", &has);
-	m = sd_bus_message_unref(m);
-	sd_bus_error_free(&e);
-	if (has)
-		return true;
-	if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-			       "org.freedesktop.DBus", "ListActivatableNames", &e, &m, "") >= 0 &&
-	    sd_bus_message_enter_container(m, 'a', "s") > 0) {
-		const char *name;
-		while (sd_bus_message_read(m, "s", &name) > 0)
-			if (!strcmp(name, RAUC_NAME))
-				has = 1;
-	}
-	sd_bus_message_unref(m);
-	sd_bus_error_free(&e);
-	return has;
-}
-
 static void run_mark(void *p)
 {
 	struct mark_job *j = p;
-	sd_bus *bus = NULL;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *m = NULL;
-	const char *slot = "", *msg = "";
-	int r;
+	char slot[64], msg[160], err[256];
+	struct rauc_client *rc = rauc_client_open(err, sizeof(err));
 
-	r = sd_bus_open_system(&bus);
-	if (r < 0) {
+	if (!rc) {
+		/* No bus or no RAUC: not an A/B-updated system, nothing to mark. */
 		j->result = MARK_SKIPPED;
-		snprintf(j->text, sizeof(j->text), "no system D-Bus (%s)", strerror(-r));
-		goto out;
+		snprintf(j->text, sizeof(j->text), "%s", err);
+		return;
 	}
-	if (!rauc_present(bus)) {
-		j->result = MARK_SKIPPED;
-		snprintf(j->text, sizeof(j->text), "no RAUC service on the bus");
-		goto out;
-	}
-	r = sd_bus_call_method(bus, RAUC_NAME, "/", "de.pengutronix.rauc.Installer", "Mark", &e, &m,
-			       "ss", "good", "booted");
-	if (r < 0 || sd_bus_message_read(m, "ss", &slot, &msg) < 0) {
+	if (rauc_client_mark(rc, "good", "booted", slot, sizeof(slot), msg, sizeof(msg), err, sizeof(err)) < 0) {
 		j->result = MARK_FAILED;
-		snprintf(j->text, sizeof(j->text), "RAUC Mark failed: %s",
-			 e.message ? e.message : strerror(-r));
-		goto out;
+		snprintf(j->text, sizeof(j->text), "%s", err);
+	} else {
+		j->result = MARK_DONE;
+		snprintf(j->text, sizeof(j->text), "slot %s: %s", slot, msg);
 	}
-	j->result = MARK_DONE;
-	snprintf(j->text, sizeof(j->text), "slot %s: %s", slot, msg);
-out:
-	sd_bus_message_unref(m);
-	sd_bus_error_free(&e);
-	sd_bus_flush_close_unref(bus);
+	rauc_client_free(rc);
 }
 
 static void done_mark(void *p, void *ctx)
@@ -610,3 +568,19 @@ err_free:
 	free(r);
 	return NULL;
 }
+
+/* The health check runs 10 s after start (MOTCUA_HEALTH_DELAY_MS overrides). */
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	if (mc_app_add_rauc(app, 10000))
+		return 0;
+	snprintf(err, errlen, "cannot set up the systemd and update hooks");
+	return -1;
+}
+
+const struct mc_service mc_service_rauc = {
+	.name = "rauc",
+	.start = service_start,
+	.exit_code = 1,
+};

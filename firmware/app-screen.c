@@ -1,16 +1,23 @@
 /* app-screen.c — the app's screen output and the touch input (see app-screen.h). */
 #include "app-screen.h"
-#include "app-printer.h"
+#include "services.h"
 #include "app.h"
 #include "ctl.h"
+#include "datadir.h"
 #include "log.h"
 #include "loop.h"
 #include "present.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The view's arrays hold everything the config may name. */
+static_assert(MC_VIEW_TEXT >= MC_TEXT, "view names shorter than config names");
+static_assert(MC_VIEW_SERVICES >= MC_MAX_SERVICES, "view holds fewer services than config");
+static_assert(MC_VIEW_COUNTERS >= MC_MAX_COUNTERS, "view holds fewer counters than config");
 
 struct mc_app_screen {
 	struct mc_app *app;
@@ -21,8 +28,6 @@ struct mc_app_screen {
 	int64_t recent[MC_VIEW_CALLS];  /* ticket ids of the last calls, newest first */
 	int recent_counter[MC_VIEW_CALLS];
 	int nrecent;
-	const struct mc_screen_tech_ops *tech;
-	void *tech_priv;
 	unsigned long frames;           /* MC_PE_FRAME events */
 	void (*observe)(void *, const struct mc_present_event *); /* test observer */
 	void *observe_ctx;
@@ -73,7 +78,13 @@ static void build_view(struct mc_app_screen *s)
 	v->call_seq = s->call_seq;
 	v->open = mc_engine_is_open(e, &w, &v->next_day, &v->next_minute);
 	v->issuing_paused = mc_engine_issuing_paused(e);
-	v->printer = mc_engine_printer(e);
+	switch (mc_engine_printer(e)) {
+	case MC_PRINTER_ABSENT: v->printer = MC_VIEW_PRINTER_ABSENT; break;
+	case MC_PRINTER_READY: v->printer = MC_VIEW_PRINTER_READY; break;
+	case MC_PRINTER_DOWN: v->printer = MC_VIEW_PRINTER_DOWN; break;
+	/* Its queue is full: for a moment it takes no more tickets. */
+	case MC_PRINTER_FULL: v->printer = MC_VIEW_PRINTER_DOWN; break;
+	}
 	v->print_fail_screen = cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN;
 	json_t *st = json_object();
 	mc_app_status(s->app, st);
@@ -180,6 +191,19 @@ static const struct mc_output_ops screen_ops = {
 
 /* ---- events from the UI thread ----------------------------------------- */
 
+/* The screens' words for the engine's answers. */
+static enum mc_view_outcome view_outcome(enum mc_err err)
+{
+	switch (err) {
+	case MC_OK: return MC_VIEW_ISSUED;
+	case MC_E_CLOSED: return MC_VIEW_CLOSED;
+	case MC_E_PRINTER: return MC_VIEW_NO_PRINTER;
+	case MC_E_ISSUING_PAUSED: return MC_VIEW_PAUSED;
+	case MC_E_EXHAUSTED: return MC_VIEW_EXHAUSTED;
+	default: return MC_VIEW_BUSY;
+	}
+}
+
 /* A touch press waiting for the store. */
 struct pending_touch {
 	struct mc_app_screen *s;
@@ -194,16 +218,16 @@ static void touch_answer(void *ctx, enum mc_err err, const struct mc_issue *is,
 
 	(void)t;
 	(void)why;
-	r.err = err;
+	r.outcome = view_outcome(err);
 	r.service = pt->req.service;
 	r.priority = pt->req.priority;
-	if (r.err == MC_OK) {
+	if (err == MC_OK) {
 		snprintf(r.label, sizeof(r.label), "%s", is->ticket.label);
 		r.duplicate = is->duplicate;
 		r.printing = is->ticket.print == MC_P_PENDING || is->ticket.print == MC_P_PRINTED;
 		r.ahead = is->ahead;
 		r.est_wait_min = (int)((is->est_wait_ms + 59999) / 60000);
-	} else if (r.err == MC_E_CLOSED) {
+	} else if (err == MC_E_CLOSED) {
 		r.open_day = is->open_day;
 		r.open_minute = is->open_minute;
 	}
@@ -216,7 +240,7 @@ static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
 	struct pending_touch *pt = malloc(sizeof(*pt));
 
 	if (!pt) {
-		struct mc_view_result r = { .err = MC_E_NOMEM, .service = req->service };
+		struct mc_view_result r = { .outcome = view_outcome(MC_E_NOMEM), .service = req->service };
 		mc_present_set_result(s->present, &r);
 		return;
 	}
@@ -228,6 +252,7 @@ static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
 
 static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 {
+	const struct mc_app_hooks *h = mc_app_hooks(s->app);
 	char msg[256] = "";
 	int (*op)(void *, char *, size_t) = NULL;
 
@@ -237,10 +262,10 @@ static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 		mc_present_set_message_key(s->present, S_DONE);
 		return;
 	case MC_REQ_TEST_PRINT:
-		op = s->tech ? s->tech->test_print : NULL;
+		op = h->test_print;
 		break;
 	case MC_REQ_REPRINT:
-		op = s->tech ? s->tech->reprint_last : NULL;
+		op = h->reprint_last;
 		break;
 	default:
 		return;
@@ -249,7 +274,7 @@ static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 		mc_present_set_message_key(s->present, S_NOT_AVAILABLE);
 		return;
 	}
-	if (op(s->tech_priv, msg, sizeof(msg)) == 0 && !msg[0])
+	if (op(h->printer, msg, sizeof(msg)) == 0 && !msg[0])
 		mc_present_set_message_key(s->present, S_DONE);
 	else
 		mc_present_set_message(s->present, msg);
@@ -330,12 +355,11 @@ static void seed_recent(struct mc_app_screen *s)
 	}
 }
 
-static const char *localedir(void)
+/* The translations, under the install prefix (MOTCUA_LOCALEDIR overrides). */
+static void localedir(char *buf, size_t len)
 {
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/vi/LC_MESSAGES/motcua.mo", MC_LOCALEDIR_INSTALL);
-	return access(path, R_OK) == 0 ? MC_LOCALEDIR_INSTALL : MC_LOCALEDIR_BUILD;
+	if (mc_data_path("MOTCUA_LOCALEDIR", "share/locale", buf, len) < 0)
+		snprintf(buf, len, "/usr/share/locale");
 }
 
 struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_screen_options *o,
@@ -362,6 +386,8 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 	const char *driver = o && o->driver ? o->driver : cfg->screen.driver;
 	if (!driver[0] && sim && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY"))
 		driver = "offscreen";
+	char locales[256];
+	localedir(locales, sizeof(locales));
 	struct mc_present_options po = {
 		.driver = driver,
 		.width = cfg->screen.width,
@@ -375,7 +401,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		.lang = strcmp(cfg->office.language, "en") ? MC_LANG_VI : MC_LANG_EN,
 		.home_timeout_s = cfg->screen.home_timeout_s,
 		.pin_hash = cfg->screen.pin_hash,
-		.localedir = localedir(),
+		.localedir = locales,
 		.backlight = cfg->screen.backlight,
 		.fixed_clock = o ? o->fixed_clock : NULL,
 		.report_frames = o && o->report_frames,
@@ -392,24 +418,14 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		free(s);
 		return NULL;
 	}
-	/* The printer's test and reprint, when a printer output runs. */
-	static const struct mc_screen_tech_ops printer_tech = {
-		.test_print = mc_app_printer_test,
-		.reprint_last = mc_app_printer_reprint_last,
-	};
-	void *printer = mc_app_output_priv(app, "printer");
-	if (printer)
-		mc_app_screen_set_tech_ops(s, &printer_tech, printer);
+	/* The GPIO technician button opens the menu through this. */
+	struct mc_app_hooks *h = mc_app_hooks(app);
+	h->open_tech = mc_app_screen_open_tech;
+	h->screen = s;
 	mc_ctl_register(mc_app_ctl(app), "screenshot", "PNG of the screen: path (absolute), hall", cmd_screenshot, s);
 	build_view(s);
 	mc_present_set_view(s->present, &s->view);
 	return s;
-}
-
-void mc_app_screen_set_tech_ops(struct mc_app_screen *s, const struct mc_screen_tech_ops *ops, void *priv)
-{
-	s->tech = ops;
-	s->tech_priv = priv;
 }
 
 void mc_app_screen_open_tech(void *priv)
@@ -428,3 +444,18 @@ unsigned long mc_app_screen_frames(const struct mc_app_screen *s, long long *las
 		*last_ticket_frame_us = s->last_ticket_frame_us;
 	return s->frames;
 }
+
+/* The touch and hall screens; without them the kiosk still serves. */
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	if (!mc_app_add_screen(app, NULL, err, errlen) && err[0])
+		mc_log(MC_LOG_ERR, "screen not started, serving without it: %s", err);
+	return 0;
+}
+
+const struct mc_service mc_service_screen = {
+	.name = "screen",
+	.start = service_start,
+	.exit_code = 1,
+};

@@ -13,16 +13,6 @@ struct mc_app_screen;
 struct mc_present;
 struct mc_present_event;
 
-/* Technician actions that belong to other parts (the printer). Each op may
- * be NULL: the menu then says "not available in this build". They run on
- * the loop thread and must not block; msg receives a line for the menu. */
-struct mc_screen_tech_ops {
-	/* Prints a test ticket. Returns 0 when queued, -1 with msg. */
-	int (*test_print)(void *priv, char *msg, size_t len);
-	/* Prints the last issued ticket again. Returns 0 when queued, -1 with msg. */
-	int (*reprint_last)(void *priv, char *msg, size_t len);
-};
-
 /* Options beyond board.conf, for tests and the benchmark. */
 struct mc_app_screen_options {
 	const char *driver;      /* SDL video driver, overrides [screen] driver (NULL: none) */
@@ -40,11 +30,10 @@ struct mc_app_screen_options {
  * without a screen then. With neither section, returns NULL and err "". */
 struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_screen_options *o,
 					char *err, size_t errlen);
-/* Sets the technician hooks (see above). */
-void mc_app_screen_set_tech_ops(struct mc_app_screen *s, const struct mc_screen_tech_ops *ops, void *priv);
 /* Opens the technician menu on the touch screen without the PIN; s is the
- * struct mc_app_screen. Fits mc_app_gpio_on_tech() for the GPIO technician
- * button or combination (hands inside the kiosk). */
+ * struct mc_app_screen. mc_app_add_screen sets it as the app's open_tech
+ * hook, for the GPIO technician button or combination (hands inside the
+ * kiosk). */
 void mc_app_screen_open_tech(void *s);
 /* The presenter, for tests (synthetic touches, stats). Owned by s. */
 struct mc_present *mc_app_screen_present(struct mc_app_screen *s);

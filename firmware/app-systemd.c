@@ -2,6 +2,7 @@
  * event loop, and a STATUS= line with the queue's state (see app-systemd.h). */
 #include "app-systemd.h"
 #include "app.h"
+#include "services.h"
 #include "ctl.h"
 #include "log.h"
 #include "loop.h"
@@ -140,3 +141,19 @@ err_free:
 	free(s);
 	return -1;
 }
+
+/* Last in the table: READY=1 once the store is open and the drivers are up. */
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
+{
+	(void)priv;
+	if (mc_app_add_systemd(app) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot set up the systemd and update hooks");
+	return -1;
+}
+
+const struct mc_service mc_service_systemd = {
+	.name = "systemd",
+	.start = service_start,
+	.exit_code = 1,
+};

@@ -2,6 +2,7 @@
  * each call appears as a clear line on stdout. Printing goes through a
  * worker thread like a real printer's, and reports back to the app. */
 #include "app.h"
+#include "services.h"
 #include "loop.h"
 #include "worker.h"
 
@@ -101,21 +102,36 @@ static const struct mc_output_ops term_ops = {
 	.free = release,
 };
 
-int mc_app_add_terminal(struct mc_app *app)
+/* Simulator mode only: tickets and calls as lines on stdout. */
+static int service_start(struct mc_app *app, void *priv, char *err, size_t errlen)
 {
-	struct term *t = calloc(1, sizeof(*t));
+	struct term *t;
 
+	(void)priv;
+	if (!mc_app_sim(app))
+		return 0;
+	t = calloc(1, sizeof(*t));
 	if (!t)
-		return -1;
+		goto err;
 	t->app = app;
 	t->worker = mc_worker_new(mc_app_loop(app), "term-print");
 	if (!t->worker) {
 		free(t);
-		return -1;
+		goto err;
 	}
 	if (mc_app_add_output(app, &term_ops, t) < 0) {
 		release(t);
-		return -1;
+		goto err;
 	}
 	return 0;
+
+err:
+	snprintf(err, errlen, "cannot start the simulated printer");
+	return -1;
 }
+
+const struct mc_service mc_service_terminal = {
+	.name = "terminal",
+	.start = service_start,
+	.exit_code = 1,
+};

@@ -78,6 +78,7 @@ struct mc_app {
 	char printer_text[128];         /* why the printer is in its state */
 	int sigfd;                      /* SIGTERM/SIGINT */
 	long long day_timer;            /* rollover timer */
+	struct mc_app_hooks hooks;      /* services' hooks for one another */
 };
 
 /* ---- time -------------------------------------------------------------- */
@@ -489,12 +490,9 @@ int mc_app_add_output(struct mc_app *app, const struct mc_output_ops *ops, void 
 	return 0;
 }
 
-void *mc_app_output_priv(const struct mc_app *app, const char *name)
+struct mc_app_hooks *mc_app_hooks(struct mc_app *app)
 {
-	for (int i = 0; i < app->noutputs; i++)
-		if (app->outputs[i].ops->name && !strcmp(app->outputs[i].ops->name, name))
-			return app->outputs[i].priv;
-	return NULL;
+	return &app->hooks;
 }
 
 /* ---- status for kioskctl ----------------------------------------------- */
@@ -857,7 +855,9 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 		return NULL;
 	}
 	app->sigfd = -1;
-	if (mc_config_load(opt->board, &app->cfg, err, errlen) < 0) {
+	if (opt->cfg)
+		app->cfg = *opt->cfg;
+	else if (mc_config_load(opt->board, &app->cfg, err, errlen) < 0) {
 		*exit_code = MC_EX_CONFIG;
 		goto err_free;
 	}

@@ -15,9 +15,8 @@
 
 #include "config.h"
 #include "engine.h"
+#include "kiosk-paths.h"
 
-#define MC_DEFAULT_STATE_DIR "/var/lib/motcua"
-#define MC_DEFAULT_SOCKET "/run/motcua/kioskd.sock"
 
 struct mc_app;
 struct mc_loop;
@@ -47,11 +46,33 @@ struct mc_app_options {
 	const char *socket;      /* control socket path */
 	bool sim;                /* simulated hardware */
 	const char *bus_device;  /* replaces [bus] device (simulator runs), or NULL */
+	const struct mc_config *cfg; /* board.conf already read (kioskd reads it once,
+	                          * for the services' checks), copied by mc_app_new;
+	                          * NULL: mc_app_new reads board */
 	bool init_store;         /* --init-store: start a new database where the
 	                          * old one is missing or unusable */
 };
 
-/* Reads the board, opens the store and the socket, rebuilds the engine.
+/* Typed hooks through which services reach one another (a service never
+ * looks another up by name). The service that offers a hook sets it in its
+ * start; a user calls it at the time of use, so start order does not
+ * matter, and a NULL hook means "not on this kiosk". Loop thread only; a
+ * hook never blocks. */
+struct mc_app_hooks {
+	/* The printer (app-printer.c): queue a test ticket, or the last ticket
+	 * again marked as a reprint. 0 when queued, or -1 with a message for
+	 * people in msg. */
+	int (*test_print)(void *printer, char *msg, size_t len);
+	int (*reprint_last)(void *printer, char *msg, size_t len);
+	void *printer;           /* their first argument */
+	/* The touch screen (app-screen.c): opens the technician menu without the
+	 * PIN (the GPIO technician button: hands inside the kiosk). */
+	void (*open_tech)(void *screen);
+	void *screen;            /* its argument */
+};
+
+/* Reads the board (or copies opt->cfg), opens the store and the socket,
+ * rebuilds the engine.
  * NULL with a message in err; *exit_code is 78 for a bad board.conf or a
  * database that is missing, empty, foreign or corrupt where one existed
  * (DESIGN §6), 1 otherwise. */
@@ -66,9 +87,8 @@ void mc_app_stop(struct mc_app *app);
 
 /* Registers an output; the app calls ops->free(priv) at the end. */
 int mc_app_add_output(struct mc_app *app, const struct mc_output_ops *ops, void *priv);
-/* The priv of the output registered under name, or NULL (lets one output's
- * glue reach another's, e.g. the technician menu's test print). */
-void *mc_app_output_priv(const struct mc_app *app, const char *name);
+/* The app's hooks (see struct mc_app_hooks); never NULL, valid as long as app. */
+struct mc_app_hooks *mc_app_hooks(struct mc_app *app);
 
 /* A citizen asks for a ticket. source names the input for double-tap
  * protection ("touch", "gpio:17", ...). The ticket is committed before this
@@ -122,15 +142,5 @@ const struct mc_config *mc_app_config(const struct mc_app *app);
 const struct mc_engine *mc_app_engine(const struct mc_app *app);
 bool mc_app_sim(const struct mc_app *app);
 const char *mc_app_state_dir(const struct mc_app *app);
-
-/* The terminal output of simulator mode: tickets and calls as lines on
- * stdout, printing done at once through a worker (app-term.c). */
-int mc_app_add_terminal(struct mc_app *app);
-
-/* The counter bus (app-bus.c), when board.conf has [bus] and counters with
- * unit = bus:ADDR: presses become counter actions, displays follow the
- * queue. A missing port is not an error (it is retried and reported).
- * Returns 0, or -1 if the bus thread cannot start. */
-int mc_app_add_bus(struct mc_app *app);
 
 #endif

@@ -33,6 +33,7 @@ struct key {
 	size_t size;       /* field size (T_STR) */
 	long min, max;     /* bounds (T_INT, T_DUR_*) */
 	value_fn fn;       /* T_FN parser */
+	const char *def;   /* default, as board.conf would write it (NULL: zero) */
 };
 
 /* State of one parse. */
@@ -48,6 +49,7 @@ struct parser {
 	char section[64];         /* current section, as written */
 	void *sect;               /* struct of the current section, NULL: unknown */
 	const struct key *keys;   /* its key table */
+	bool defaults;            /* applying the tables' defaults, not the file */
 	int services_line[MC_MAX_COUNTERS]; /* line of each counter's services = */
 	char services_text[MC_MAX_COUNTERS][256]; /* its value, resolved at end */
 };
@@ -70,61 +72,6 @@ static int fail(struct parser *ps, int line, const char *fmt, ...)
 	vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* ---- calendar ---------------------------------------------------------- */
-
-int32_t mc_days_from_civil(int y, int m, int d)
-{
-	/* Days from 1970-01-01 by counting eras of 400 years (146097 days). */
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void mc_civil_from_days(int32_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-int mc_weekday(int32_t day)
-{
-	int w = (int)((day + 4) % 7); /* 1970-01-01 was a Thursday */
-	return w < 0 ? w + 7 : w;
-}
-
-int mc_parse_day(const char *s, int32_t *out)
-{
-	int y, m, d, n = 0;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n])
-		return -1;
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return -1;
-	*out = mc_days_from_civil(y, m, d);
-	return 0;
-}
-
-void mc_format_day(int32_t day, char *buf, size_t len)
-{
-	int y, m, d;
-
-	mc_civil_from_days(day, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 
 /* ---- value parsers ----------------------------------------------------- */
@@ -341,10 +288,13 @@ static int parse_timezone(struct parser *ps, void *p, const char *value)
 	if (!*value || strstr(value, "..") || value[0] == '/')
 		return fail(ps, ps->line, "timezone: '%s' is not a zone name like Asia/Ho_Chi_Minh", value);
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", value);
-	f = fopen(path, "r");
-	if (!f)
+	/* The default is taken as it is, so a machine without tzdata still
+	 * starts (the office's zone then falls back to UTC in libc). */
+	f = ps->defaults ? NULL : fopen(path, "r");
+	if (!f && !ps->defaults)
 		return fail(ps, ps->line, "timezone: unknown zone '%s' (install tzdata or use Asia/Ho_Chi_Minh)", value);
-	fclose(f);
+	if (f)
+		fclose(f);
 	snprintf(p, 64, "%s", value);
 	return 0;
 }
@@ -539,101 +489,16 @@ static int parse_rotate(struct parser *ps, void *p, const char *value)
 
 /* ---- GPIO lines -------------------------------------------------------- */
 
-/* True if s is a usable line name or offset: letters, digits, '_', '-', '.'. */
-static bool good_line_token(const char *s)
-{
-	if (!*s || strlen(s) >= 32)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
-			return false;
-	return true;
-}
-
-/* Parses "LINE[,LINE...] [OPTION...]" (see struct mc_gpio_lines_conf) for
- * key into g, wanting between min and max lines. Options other than
- * active-low/active-high/pull-up/pull-down/bias-disable/as-is are refused,
- * except brightness=N when max_bright > 0. */
+/* Parses a GPIO value for key into g through the driver, wanting between
+ * min and max lines (brightness=N allowed up to max_bright when > 0). */
 static int parse_gpio_lines(struct parser *ps, const char *key, const char *value,
 			    struct mc_gpio_lines_conf *g, int min, int max, int max_bright)
 {
-	char buf[256], *save = NULL, *tok, *save2 = NULL;
-	char chip[32] = "";
+	char msg[256];
 
-	memset(g, 0, sizeof(*g));
-	g->brightness = -1;
+	if (mc_gpio_lines_parse(value, key, min, max, max_bright, g, msg, sizeof(msg)) < 0)
+		return fail(ps, ps->line, "%s", msg);
 	g->line = ps->line;
-	if (strlen(value) >= sizeof(buf))
-		return fail(ps, ps->line, "%s: value is too long", key);
-	snprintf(buf, sizeof(buf), "%s", value);
-	tok = strtok_r(buf, " \t", &save);
-	if (!tok)
-		return fail(ps, ps->line, "%s: no GPIO line given (write CHIP:OFFSET, e.g. gpiochip0:17)", key);
-	for (char *item = strtok_r(tok, ",", &save2); item; item = strtok_r(NULL, ",", &save2)) {
-		struct mc_gpio_line_conf *l;
-		char *colon = strrchr(item, ':');
-		const char *ln = item;
-
-		if (g->n == max)
-			return fail(ps, ps->line, "%s: too many lines (at most %d)", key, max);
-		l = &g->lines[g->n];
-		if (colon) {
-			*colon = 0;
-			if (!*item || strlen(item) >= sizeof(chip) || strchr(item, ' '))
-				return fail(ps, ps->line, "%s: '%s' is not a GPIO chip name like gpiochip0", key, item);
-			snprintf(chip, sizeof(chip), "%s", item);
-			ln = colon + 1;
-		} else if (!chip[0]) {
-			return fail(ps, ps->line, "%s: '%s' names no chip: write CHIP:LINE, e.g. gpiochip0:%s",
-				    key, item, item);
-		}
-		if (!good_line_token(ln))
-			return fail(ps, ps->line, "%s: '%s' is not a line offset or line name", key, ln);
-		snprintf(l->chip, sizeof(l->chip), "%s", chip);
-		long off = 0;
-		bool digits = true;
-		for (const char *q = ln; *q; q++)
-			digits &= isdigit((unsigned char)*q) != 0;
-		if (digits) {
-			off = strtol(ln, NULL, 10);
-			if (off < 0 || off > 511)
-				return fail(ps, ps->line, "%s: line offset %ld is out of range (0 to 511)", key, off);
-			l->offset = (int)off;
-		} else {
-			l->offset = -1;
-			snprintf(l->name, sizeof(l->name), "%s", ln);
-		}
-		for (int i = 0; i < g->n; i++)
-			if (!strcmp(g->lines[i].chip, l->chip) && g->lines[i].offset == l->offset &&
-			    !strcmp(g->lines[i].name, l->name))
-				return fail(ps, ps->line, "%s: line %s:%s is given twice", key, chip, ln);
-		g->n++;
-	}
-	if (g->n < min)
-		return fail(ps, ps->line, "%s: %d line%s given, %d needed", key, g->n, g->n == 1 ? "" : "s", min);
-	for (char *o = strtok_r(NULL, " \t", &save); o; o = strtok_r(NULL, " \t", &save)) {
-		long b;
-		if (!strcmp(o, "active-low"))
-			g->active_low = true;
-		else if (!strcmp(o, "active-high"))
-			g->active_low = false;
-		else if (!strcmp(o, "pull-up"))
-			g->bias = MC_GPIO_BIAS_PULL_UP;
-		else if (!strcmp(o, "pull-down"))
-			g->bias = MC_GPIO_BIAS_PULL_DOWN;
-		else if (!strcmp(o, "bias-disable") || !strcmp(o, "no-pull"))
-			g->bias = MC_GPIO_BIAS_DISABLE;
-		else if (!strcmp(o, "as-is"))
-			g->bias = MC_GPIO_BIAS_AS_IS;
-		else if (max_bright > 0 && !strncmp(o, "brightness=", 11)) {
-			if (parse_long(o + 11, &b) < 0 || b < 0 || b > max_bright)
-				return fail(ps, ps->line, "%s: brightness must be 0 to %d", key, max_bright);
-			g->brightness = (int)b;
-		} else
-			return fail(ps, ps->line, "%s: unknown option '%s' (known: active-low, active-high, "
-				    "pull-up, pull-down, bias-disable, as-is%s)", key, o,
-				    max_bright > 0 ? ", brightness=N" : "");
-	}
 	return 0;
 }
 
@@ -728,21 +593,14 @@ static int parse_rating_keys(struct parser *ps, void *p, const char *value)
 static int parse_display(struct parser *ps, void *p, const char *value)
 {
 	struct mc_counter_conf *c = p;
-	const char *rest;
+	char msg[256];
 
 	if (keep_text(ps, "display", c->display, sizeof(c->display), value) < 0)
 		return -1;
-	if (!strncmp(value, "tm1637", 6) && (value[6] == ' ' || value[6] == '\t')) {
-		rest = value + 7;
-		c->display_kind = MC_DISPLAY_TM1637;
-		return parse_gpio_lines(ps, "display (tm1637 CLK,DIO)", rest, &c->display_gpio, 2, 2, 7);
-	}
-	if (!strncmp(value, "max7219", 7) && (value[7] == ' ' || value[7] == '\t')) {
-		rest = value + 8;
-		c->display_kind = MC_DISPLAY_MAX7219;
-		return parse_gpio_lines(ps, "display (max7219 DIN,CLK,LOAD)", rest, &c->display_gpio, 3, 3, 15);
-	}
-	return fail(ps, ps->line, "display: '%s' must be 'tm1637 CHIP:CLK,DIO' or 'max7219 CHIP:DIN,CLK,LOAD'", value);
+	if (mc_display_parse(value, &c->display_kind, &c->display_gpio, msg, sizeof(msg)) < 0)
+		return fail(ps, ps->line, "%s", msg);
+	c->display_gpio.line = ps->line;
+	return 0;
 }
 
 /* [gpio] keys with one line each: the text field and its parsed form. */
@@ -791,190 +649,138 @@ static int parse_tech_combo(struct parser *ps, void *p, const char *value)
 
 /* ---- key tables -------------------------------------------------------- */
 
-#define STR(S, F) { #F, T_STR, offsetof(S, F), sizeof(((S *)0)->F), 0, 0, NULL }
-#define STRK(K, S, F) { K, T_STR, offsetof(S, F), sizeof(((S *)0)->F), 0, 0, NULL }
-#define INT(S, F, LO, HI) { #F, T_INT, offsetof(S, F), 0, LO, HI, NULL }
-#define DUR_S(K, S, F, LO, HI) { K, T_DUR_S, offsetof(S, F), 0, LO, HI, NULL }
-#define DUR_MS(K, S, F, LO, HI) { K, T_DUR_MS, offsetof(S, F), 0, LO, HI, NULL }
-#define BOOL(S, F) { #F, T_BOOL, offsetof(S, F), 0, 0, 0, NULL }
-#define FN(K, S, F, FUNC) { K, T_FN, offsetof(S, F), 0, 0, 0, FUNC }
-#define FNS(K, FUNC) { K, T_FN, 0, 0, 0, 0, FUNC }
-#define END { NULL, T_STR, 0, 0, 0, 0, NULL }
+/* Each row: key, type, field, bounds, parser, and the default as text (the
+ * value a key has when the file does not give it, read by the same code). */
+#define STR(S, F, D) { #F, T_STR, offsetof(S, F), sizeof(((S *)0)->F), 0, 0, NULL, D }
+#define STRK(K, S, F, D) { K, T_STR, offsetof(S, F), sizeof(((S *)0)->F), 0, 0, NULL, D }
+#define INT(S, F, LO, HI, D) { #F, T_INT, offsetof(S, F), 0, LO, HI, NULL, D }
+#define DUR_S(K, S, F, LO, HI, D) { K, T_DUR_S, offsetof(S, F), 0, LO, HI, NULL, D }
+#define DUR_MS(K, S, F, LO, HI, D) { K, T_DUR_MS, offsetof(S, F), 0, LO, HI, NULL, D }
+#define BOOL(S, F, D) { #F, T_BOOL, offsetof(S, F), 0, 0, 0, NULL, D }
+#define FN(K, S, F, FUNC, D) { K, T_FN, offsetof(S, F), 0, 0, 0, FUNC, D }
+#define FNS(K, FUNC, D) { K, T_FN, 0, 0, 0, 0, FUNC, D }
+#define END { NULL, T_STR, 0, 0, 0, 0, NULL, NULL }
 
 typedef struct mc_office_conf O;
 static const struct key office_keys[] = {
-	STR(O, name),
-	STRK("name.en", O, name_en),
-	FN("timezone", O, timezone, parse_timezone),
-	FNS("hours", parse_hours),
-	FNS("closed", parse_closed),
-	FNS("priority", parse_priority),
-	DUR_S("noshow_window", O, noshow_window_s, 0, 24 * 3600),
-	DUR_MS("double_tap", O, double_tap_ms, 0, 60000),
-	FN("language", O, language, parse_lang),
-	INT(O, recent_services, 1, 1000),
-	DUR_MS("store_wait", O, store_wait_ms, 0, 600000),
+	STR(O, name, "Bộ phận một cửa"),
+	STRK("name.en", O, name_en, NULL),
+	FN("timezone", O, timezone, parse_timezone, "Asia/Ho_Chi_Minh"),
+	FNS("hours", parse_hours, "mon-fri 07:30-11:30 13:30-17:00"),
+	FNS("closed", parse_closed, NULL),
+	FNS("priority", parse_priority, "strict"),
+	DUR_S("noshow_window", O, noshow_window_s, 0, 24 * 3600, "15m"),
+	DUR_MS("double_tap", O, double_tap_ms, 0, 60000, "1500ms"),
+	FN("language", O, language, parse_lang, "vi"),
+	INT(O, recent_services, 1, 1000, "20"),
+	DUR_MS("store_wait", O, store_wait_ms, 0, 600000, "2s"),
 	END
 };
 
 typedef struct mc_service_conf S;
 static const struct key service_keys[] = {
-	STR(S, name),
-	STRK("name.en", S, name_en),
-	FNS("numbers", parse_numbers),
-	FNS("prefix", parse_prefix),
-	DUR_S("target_wait", S, target_wait_s, 0, 24 * 3600),
-	DUR_S("service_time", S, default_service_s, 1, 24 * 3600),
-	FNS("button", parse_button),
+	STR(S, name, NULL),
+	STRK("name.en", S, name_en, NULL),
+	FNS("numbers", parse_numbers, "1-999"),
+	FNS("prefix", parse_prefix, NULL),
+	DUR_S("target_wait", S, target_wait_s, 0, 24 * 3600, NULL),
+	DUR_S("service_time", S, default_service_s, 1, 24 * 3600, "5m"),
+	FNS("button", parse_button, NULL),
 	END
 };
 
 typedef struct mc_counter_conf C;
 static const struct key counter_keys[] = {
-	FNS("services", parse_services),
-	FNS("unit", parse_unit),
-	FNS("display", parse_display),
-	FNS("keys", parse_keys),
-	FNS("rating_keys", parse_rating_keys),
+	FNS("services", parse_services, NULL),
+	FNS("unit", parse_unit, NULL),
+	FNS("display", parse_display, NULL),
+	FNS("keys", parse_keys, NULL),
+	FNS("rating_keys", parse_rating_keys, NULL),
 	END
 };
 
 typedef struct mc_printer_conf P;
 static const struct key printer_keys[] = {
-	FN("device", P, device, parse_printer_device),
-	INT(P, width, 64, 2048),
-	FN("cut", P, full_cut, parse_cut),
-	FN("on_failure", P, on_fail, parse_on_fail),
-	STR(P, logo),
-	STR(P, qr),
-	STR(P, footer),
-	STRK("footer.en", P, footer_en),
-	DUR_S("status_interval", P, status_interval_s, 1, 3600),
-	DUR_MS("timeout", P, timeout_ms, 100, 60000),
-	INT(P, queue, 1, 64),
+	FN("device", P, device, parse_printer_device, NULL),
+	INT(P, width, 64, 2048, "576"),
+	FN("cut", P, full_cut, parse_cut, NULL),
+	FN("on_failure", P, on_fail, parse_on_fail, "refuse"),
+	STR(P, logo, NULL),
+	STR(P, qr, NULL),
+	STR(P, footer, NULL),
+	STRK("footer.en", P, footer_en, NULL),
+	DUR_S("status_interval", P, status_interval_s, 1, 3600, "5s"),
+	DUR_MS("timeout", P, timeout_ms, 100, 60000, "3s"),
+	INT(P, queue, 1, 64, "4"),
 	END
 };
 
 typedef struct mc_bus_conf B;
 static const struct key bus_keys[] = {
-	STR(B, device),
-	FN("baud", B, baud, parse_baud),
-	FN("parity", B, parity, parse_parity),
-	INT(B, data_bits, 7, 8),
-	INT(B, stop_bits, 1, 2),
-	DUR_MS("timeout", B, timeout_ms, 5, 5000),
-	DUR_MS("poll", B, poll_ms, 0, 10000),
-	DUR_MS("offline_poll", B, offline_poll_ms, 10, 600000),
-	INT(B, brightness, 0, 15),
-	DUR_MS("blink", B, blink_ms, 0, 600000),
+	STR(B, device, "/dev/ttyAMA0"),
+	FN("baud", B, baud, parse_baud, "19200"),
+	FN("parity", B, parity, parse_parity, "even"),
+	INT(B, data_bits, 7, 8, "8"),
+	INT(B, stop_bits, 1, 2, "1"),
+	DUR_MS("timeout", B, timeout_ms, 5, 5000, "100ms"),
+	DUR_MS("poll", B, poll_ms, 0, 10000, "0ms"),
+	DUR_MS("offline_poll", B, offline_poll_ms, 10, 600000, "2s"),
+	INT(B, brightness, 0, 15, "12"),
+	DUR_MS("blink", B, blink_ms, 0, 600000, "5s"),
 	END
 };
 
 typedef struct mc_audio_conf A;
 static const struct key audio_keys[] = {
-	STR(A, device),
-	FN("voice", A, voice, parse_lang),
-	FN("numbers", A, numbers, parse_read_numbers),
-	INT(A, repeat, 1, 5),
-	INT(A, volume, 0, 100),
-	FN("quiet", A, quiet, parse_quiet),
-	STR(A, clips),
-	FN("dialect", A, south, parse_dialect),
-	BOOL(A, colloquial),
-	BOOL(A, tu),
-	BOOL(A, english),
+	STR(A, device, "default"),
+	FN("voice", A, voice, parse_lang, "vi"),
+	FN("numbers", A, numbers, parse_read_numbers, NULL),
+	INT(A, repeat, 1, 5, "1"),
+	INT(A, volume, 0, 100, "80"),
+	FN("quiet", A, quiet, parse_quiet, NULL),
+	STR(A, clips, NULL),
+	FN("dialect", A, south, parse_dialect, "north"),
+	BOOL(A, colloquial, "no"),
+	BOOL(A, tu, "yes"),
+	BOOL(A, english, "no"),
 	END
 };
 
 typedef struct mc_screen_conf SC;
 static const struct key screen_keys[] = {
-	STR(SC, driver),
-	INT(SC, width, 320, 7680),
-	INT(SC, height, 240, 4320),
-	FN("rotate", SC, rotate, parse_rotate),
-	STR(SC, pin_hash),
-	DUR_S("home_timeout", SC, home_timeout_s, 1, 600),
-	STR(SC, backlight),
+	STR(SC, driver, NULL),
+	INT(SC, width, 320, 7680, "1280"),
+	INT(SC, height, 240, 4320, "800"),
+	FN("rotate", SC, rotate, parse_rotate, "0"),
+	STR(SC, pin_hash, NULL),
+	DUR_S("home_timeout", SC, home_timeout_s, 1, 600, "8s"),
+	STR(SC, backlight, NULL),
 	END
 };
 
 typedef struct mc_hall_conf H;
 static const struct key hall_keys[] = {
-	STR(H, display),
-	INT(H, width, 320, 7680),
-	INT(H, height, 240, 4320),
+	STR(H, display, NULL),
+	INT(H, width, 320, 7680, "1280"),
+	INT(H, height, 240, 4320, "720"),
 	END
 };
 
 typedef struct mc_gpio_conf G;
 static const struct key gpio_keys[] = {
-	FNS("tech_button", parse_tech_button),
-	FNS("tech_combo", parse_tech_combo),
-	FNS("light_ready", parse_light_ready),
-	FNS("light_paper_low", parse_light_paper_low),
-	FNS("light_fault", parse_light_fault),
-	DUR_MS("debounce", G, debounce_ms, 1, 1000),
-	DUR_MS("long_press", G, long_press_ms, 100, 30000),
-	DUR_MS("blink", G, blink_ms, 50, 5000),
-	INT(G, blinks, 0, 20),
+	FNS("tech_button", parse_tech_button, NULL),
+	FNS("tech_combo", parse_tech_combo, NULL),
+	FNS("light_ready", parse_light_ready, NULL),
+	FNS("light_paper_low", parse_light_paper_low, NULL),
+	FNS("light_fault", parse_light_fault, NULL),
+	DUR_MS("debounce", G, debounce_ms, 1, 1000, "20ms"),
+	DUR_MS("long_press", G, long_press_ms, 100, 30000, "2s"),
+	DUR_MS("blink", G, blink_ms, 50, 5000, "400ms"),
+	INT(G, blinks, 0, 20, "3"),
 	END
 };
 
 /* ---- parsing ----------------------------------------------------------- */
-
-static void set_defaults(struct mc_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->office.name, sizeof(cfg->office.name), "Bộ phận một cửa");
-	strcpy(cfg->office.timezone, "Asia/Ho_Chi_Minh");
-	/* Mon-Fri 07:30-11:30 and 13:30-17:00, the usual civil-service day. */
-	for (int d = 1; d <= 5; d++) {
-		cfg->office.hours[d][0] = (struct mc_span){ 450, 690 };
-		cfg->office.hours[d][1] = (struct mc_span){ 810, 1020 };
-		cfg->office.nhours[d] = 2;
-	}
-	cfg->office.priority = MC_PRIO_STRICT;
-	cfg->office.priority_every = 3;
-	cfg->office.noshow_window_s = 15 * 60;
-	cfg->office.double_tap_ms = 1500;
-	strcpy(cfg->office.language, "vi");
-	cfg->office.recent_services = 20;
-	cfg->office.store_wait_ms = 2000;
-	cfg->printer.queue = 4;
-
-	cfg->printer.width = 576;
-	cfg->printer.on_fail = MC_PRINT_FAIL_REFUSE;
-	cfg->printer.status_interval_s = 5;
-	cfg->printer.timeout_ms = 3000;
-
-	strcpy(cfg->bus.device, "/dev/ttyAMA0");
-	cfg->bus.baud = 19200;
-	cfg->bus.parity = 'E';
-	cfg->bus.data_bits = 8;
-	cfg->bus.stop_bits = 1;
-	cfg->bus.timeout_ms = 100;
-	cfg->bus.poll_ms = 0;
-	cfg->bus.offline_poll_ms = 2000;
-	cfg->bus.brightness = 12;
-	cfg->bus.blink_ms = 5000;
-
-	strcpy(cfg->audio.device, "default");
-	strcpy(cfg->audio.voice, "vi");
-	cfg->audio.repeat = 1;
-	cfg->audio.volume = 80;
-	cfg->audio.tu = true;
-
-	cfg->screen.width = 1280;
-	cfg->screen.height = 800;
-	cfg->screen.home_timeout_s = 8;
-	cfg->hall.width = 1280;
-	cfg->hall.height = 720;
-
-	cfg->gpio.debounce_ms = 20;
-	cfg->gpio.long_press_ms = 2000;
-	cfg->gpio.blink_ms = 400;
-	cfg->gpio.blinks = 3;
-}
 
 static int set_value(struct parser *ps, const struct key *k, const char *value)
 {
@@ -1023,6 +829,37 @@ static int set_value(struct parser *ps, const struct key *k, const char *value)
 	return 0;
 }
 
+/* Gives every key of table with a default that default, in sect, through the
+ * same code that reads the file. */
+static int apply_defaults(struct parser *ps, const struct key *table, void *sect)
+{
+	void *was = ps->sect;
+	int rc = 0;
+
+	ps->sect = sect;
+	ps->defaults = true;
+	for (const struct key *k = table; k->name && !rc; k++)
+		if (k->def)
+			rc = set_value(ps, k, k->def);
+	ps->defaults = false;
+	ps->sect = was;
+	return rc;
+}
+
+/* The whole configuration before the file: zero, then every row's default. */
+static int set_defaults(struct parser *ps)
+{
+	struct mc_config *cfg = ps->cfg;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (apply_defaults(ps, office_keys, &cfg->office) < 0 || apply_defaults(ps, printer_keys, &cfg->printer) < 0 ||
+	    apply_defaults(ps, bus_keys, &cfg->bus) < 0 || apply_defaults(ps, audio_keys, &cfg->audio) < 0 ||
+	    apply_defaults(ps, screen_keys, &cfg->screen) < 0 || apply_defaults(ps, hall_keys, &cfg->hall) < 0 ||
+	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0)
+		return -1;
+	return 0;
+}
+
 /* Validates a section key like "civil" or "ban-hanh_1". */
 static bool good_key(const char *s)
 {
@@ -1053,10 +890,9 @@ static int begin_section(struct parser *ps, const char *name)
 			return fail(ps, ps->line, "[%s]: at most %d services", name, MC_MAX_SERVICES);
 		struct mc_service_conf *s = &cfg->services[cfg->nservices++];
 		snprintf(s->key, sizeof(s->key), "%s", name + 8);
-		s->lo = 1;
-		s->hi = 999;
-		s->default_service_s = 300;
 		s->line = ps->line;
+		if (apply_defaults(ps, service_keys, s) < 0)
+			return -1;
 		ps->sect = s;
 		ps->keys = service_keys;
 	} else if (!strncmp(name, "counter.", 8)) {
@@ -1191,14 +1027,6 @@ static void add_use(struct gpio_use *u, int *n, const struct mc_gpio_lines_conf 
 	(*n)++;
 }
 
-static void line_text(const struct mc_gpio_line_conf *l, char *buf, size_t len)
-{
-	if (l->offset >= 0)
-		snprintf(buf, len, "%s:%d", l->chip, l->offset);
-	else
-		snprintf(buf, len, "%s:%s", l->chip, l->name);
-}
-
 /* GPIO checks across sections: the technician combination, and no line
  * used twice. */
 static int finish_gpio(struct parser *ps)
@@ -1246,9 +1074,9 @@ static int finish_gpio(struct parser *ps)
 				for (int j = 0; j < use[b].g->n && !rc; j++) {
 					const struct mc_gpio_line_conf *x = &use[a].g->lines[i], *y = &use[b].g->lines[j];
 					char text[80];
-					if (strcmp(x->chip, y->chip) || x->offset != y->offset || strcmp(x->name, y->name))
+					if (!mc_gpio_line_same(x, y))
 						continue;
-					line_text(x, text, sizeof(text));
+					mc_gpio_line_text(x, text, sizeof(text));
 					rc = fail(ps, use[a].g->line, "%s: GPIO line %s is already used by %s (line %d)",
 						  use[a].what, text, use[b].what, use[b].g->line);
 				}
@@ -1336,14 +1164,15 @@ int mc_config_load_string(const char *text, const char *name, struct mc_config *
 		snprintf(err, errlen, "%s:0: out of memory", name);
 		return -1;
 	}
-	set_defaults(cfg);
-	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
 	ps->cfg = cfg;
 	ps->name = name;
 	ps->err = err;
 	ps->errlen = errlen;
 	ps->text = text;
-	rc = load(ps);
+	rc = set_defaults(ps);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	if (rc == 0)
+		rc = load(ps);
 	free(ps);
 	return rc;
 }
@@ -1357,12 +1186,15 @@ int mc_config_load(const char *path, struct mc_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "%s:0: out of memory", path);
 		return -1;
 	}
-	set_defaults(cfg);
-	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	ps->cfg = cfg;
 	ps->name = path;
 	ps->err = err;
 	ps->errlen = errlen;
+	if (set_defaults(ps) < 0) {
+		free(ps);
+		return -1;
+	}
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	ps->fp = fopen(path, "r");
 	if (!ps->fp) {
 		snprintf(err, errlen, "%s:0: cannot open: %s", path, strerror(errno));

@@ -1,14 +1,12 @@
-/* kioskd.c — the kiosk daemon: reads board.conf, rebuilds the queue from
- * the database, runs the event loop. */
-#include "app-gpio.h"
+/* kioskd.c — the kiosk daemon: reads board.conf once, checks every service
+ * on it (services.h), rebuilds the queue from the database, starts the
+ * services, runs the event loop. */
 #include "app.h"
-#include "app-systemd.h"
-#include "app-audio.h"
-#include "app-printer.h"
-#include "app-screen.h"
 #include "i18n.h"
 #include "log.h"
+#include "services.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +31,16 @@ static void print_help(void)
 	       "Exit status: 0 stopped cleanly, 1 failure, 2 bad usage, 78 bad board.conf or a database\n"
 	       "missing, empty, foreign or damaged where one existed.\n",
 	       MC_DEFAULT_STATE_DIR, MC_DEFAULT_SOCKET);
+}
+
+#define MAX_SERVICES 32
+
+/* Releases what the checks kept for services that were never started. */
+static void stop_checked(void **priv, int n)
+{
+	for (int i = n - 1; i >= 0; i--)
+		if (priv[i] && mc_services[i]->stop)
+			mc_services[i]->stop(priv[i]);
 }
 
 int main(int argc, char **argv)
@@ -75,9 +83,11 @@ int main(int argc, char **argv)
 			optind < argc ? "unexpected argument" : "--board FILE is required");
 		return 2;
 	}
-	/* GPIO lines first: a board naming a chip or line that is not there
-	 * stops here (78), before the database or the socket is touched. */
+	/* board.conf is read here, once: the services' checks and the app use
+	 * this copy. */
 	struct mc_config *cfg = malloc(sizeof(*cfg));
+	void *priv[MAX_SERVICES] = { NULL };
+	int nchecked = 0;
 	if (!cfg) {
 		fprintf(stderr, "kioskd: out of memory\n");
 		return 1;
@@ -87,62 +97,45 @@ int main(int argc, char **argv)
 		free(cfg);
 		return MC_EX_CONFIG;
 	}
-	struct mc_app_gpio *gpio = mc_app_gpio_open(cfg, NULL, opt.sim, err, sizeof(err));
-	if (!gpio) {
-		fprintf(stderr, "kioskd: %s\n", err);
-		free(cfg);
-		return MC_EX_CONFIG;
+	if (opt.bus_device)
+		snprintf(cfg->bus.device, sizeof(cfg->bus.device), "%s", opt.bus_device);
+	opt.cfg = cfg;
+	/* Every check before anything is touched: a board naming a chip or a
+	 * line that is not there stops here (78), before the database or the
+	 * socket is opened. */
+	for (; mc_services[nchecked]; nchecked++) {
+		const struct mc_service *sv = mc_services[nchecked];
+		assert(nchecked < MAX_SERVICES);
+		err[0] = 0;
+		if (sv->check && sv->check(cfg, &opt, &priv[nchecked], err, sizeof(err)) < 0) {
+			fprintf(stderr, "kioskd: %s\n", err);
+			stop_checked(priv, nchecked);
+			free(cfg);
+			return MC_EX_CONFIG;
+		}
 	}
 	struct mc_app *app = mc_app_new(&opt, err, sizeof(err), &code);
 	if (!app) {
 		fprintf(stderr, "kioskd: %s\n", err);
-		mc_app_gpio_free(gpio);
+		stop_checked(priv, nchecked);
 		free(cfg);
 		return code;
 	}
-	int grc = mc_app_gpio_start(gpio, app);
-	free(cfg);
-	if (grc < 0) {
-		fprintf(stderr, "kioskd: cannot start the GPIO inputs\n");
-		mc_app_free(app);
-		return 1;
+	for (int i = 0; mc_services[i]; i++) {
+		const struct mc_service *sv = mc_services[i];
+		void *p = priv[i];
+
+		priv[i] = NULL; /* start takes it over, even when it fails */
+		err[0] = 0;
+		if (sv->start && sv->start(app, p, err, sizeof(err)) < 0) {
+			fprintf(stderr, "kioskd: %s\n", err[0] ? err : sv->name);
+			stop_checked(priv, nchecked);
+			mc_app_free(app);
+			free(cfg);
+			return sv->exit_code ? sv->exit_code : 1;
+		}
 	}
-	if (opt.sim)
-		mc_app_gpio_keyboard(gpio, STDIN_FILENO);
-	if (mc_app_add_audio(app, err, sizeof(err)) < 0) {
-		fprintf(stderr, "kioskd: %s\n", err);
-		mc_app_free(app);
-		return MC_EX_CONFIG;
-	}
-	if (opt.sim && mc_app_add_terminal(app) < 0) {
-		fprintf(stderr, "kioskd: cannot start the simulated printer\n");
-		mc_app_free(app);
-		return 1;
-	}
-	if (mc_app_add_printer(app, err, sizeof(err)) < 0) {
-		fprintf(stderr, "kioskd: %s\n", err);
-		mc_app_free(app);
-		return 1;
-	}
-	if (mc_app_add_bus(app) < 0) {
-		fprintf(stderr, "kioskd: cannot start the counter bus\n");
-		mc_app_free(app);
-		return 1;
-	}
-	/* The touch and hall screens; without them the kiosk still serves. The
-	 * GPIO technician button then opens the technician menu on the screen. */
-	struct mc_app_screen *scr = mc_app_add_screen(app, NULL, err, sizeof(err));
-	if (scr)
-		mc_app_gpio_on_tech(gpio, mc_app_screen_open_tech, scr);
-	else if (err[0])
-		mc_log(MC_LOG_ERR, "screen not started, serving without it: %s", err);
-	/* Store open, drivers up: tell systemd, and schedule the health check
-	 * that marks an updated slot good. */
-	if (!mc_app_add_rauc(app, 10000) || mc_app_add_systemd(app) < 0) {
-		fprintf(stderr, "kioskd: cannot set up the systemd and update hooks\n");
-		mc_app_free(app);
-		return 1;
-	}
+	free(cfg); /* the checks' handles were started: nothing points into it */
 	mc_log(MC_LOG_NOTICE, "kioskd %s ready: board %s, socket %s%s", MC_VERSION, opt.board,
 	       opt.socket, opt.sim ? ", simulator mode" : "");
 	int rc = mc_app_run(app);

@@ -100,6 +100,27 @@ int rauc_client_prop(struct rauc_client *rc, const char *name, char *buf, size_t
 	return 0;
 }
 
+int rauc_client_mark(struct rauc_client *rc, const char *state, const char *which, char *slot, size_t slen,
+		     char *msg, size_t mlen, char *err, size_t errlen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	const char *s = "", *t = "";
+	int r = sd_bus_call_method(rc->bus, RAUC_NAME, "/", RAUC_IFACE, "Mark", &e, &m, "ss", state, which);
+
+	if (r >= 0)
+		r = sd_bus_message_read(m, "ss", &s, &t);
+	if (r < 0) {
+		set_err(err, errlen, &e, r, "RAUC Mark failed");
+	} else {
+		snprintf(slot, slen, "%s", s);
+		snprintf(msg, mlen, "%s", t);
+	}
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&e);
+	return r < 0 ? -1 : 0;
+}
+
 int rauc_client_info(struct rauc_client *rc, const char *bundle, char *compat, size_t clen,
 		     char *version, size_t vlen, char *err, size_t errlen)
 {

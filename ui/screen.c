@@ -1,6 +1,7 @@
 /* screen.c — the kiosk's touch screens (see screen.h). */
 #include "screen.h"
 #include "draw.h"
+#include "civil.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -137,7 +138,7 @@ static enum mc_notice standing(const struct mc_screen *s)
 		return MC_NOTICE_CLOSED;
 	if (s->v.issuing_paused)
 		return MC_NOTICE_PAUSED;
-	if (s->v.printer == MC_PRINTER_DOWN && !s->v.print_fail_screen)
+	if (s->v.printer == MC_VIEW_PRINTER_DOWN && !s->v.print_fail_screen)
 		return MC_NOTICE_PRINTER;
 	return MC_NOTICE_NONE;
 }
@@ -198,12 +199,12 @@ void mc_screen_set_result(struct mc_screen *s, const struct mc_view_result *r, i
 
 	s->waiting = false;
 	s->res = *r;
-	switch (r->err) {
-	case MC_OK: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until); break;
-	case MC_E_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until); break;
-	case MC_E_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until); break;
-	case MC_E_ISSUING_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until); break;
-	case MC_E_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until); break;
+	switch (r->outcome) {
+	case MC_VIEW_ISSUED: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until); break;
+	case MC_VIEW_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until); break;
+	case MC_VIEW_NO_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until); break;
+	case MC_VIEW_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until); break;
+	case MC_VIEW_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until); break;
 	default: go(s, MC_SCR_NOTICE, MC_NOTICE_BUSY, until); break;
 	}
 }
@@ -619,7 +620,7 @@ static void render_notice(struct mc_screen *s, cairo_t *cr, const struct geo *g,
 static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 {
 	const struct mc_view_result *r = &s->res;
-	char ahead[96], wait[96], svc[MC_TEXT + 32];
+	char ahead[96], wait[96], svc[MC_VIEW_TEXT + 32];
 
 	add_hit(s, (struct mc_rect){ 0, 0, g->W, g->H }, A_ANY, 0);
 	struct mc_rect panel = mc_rect_inset(g->body, 3 * g->u);

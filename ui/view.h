@@ -8,16 +8,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "engine.h"
-
+#define MC_VIEW_TEXT 160         /* longest name kept (the config's MC_TEXT) */
+#define MC_VIEW_SERVICES 16      /* services at most (the config's MC_MAX_SERVICES) */
+#define MC_VIEW_COUNTERS 64      /* counters at most (the config's MC_MAX_COUNTERS) */
 #define MC_VIEW_CALLS 8          /* recent calls kept for the hall */
 #define MC_VIEW_STATUS 4096      /* technician status text (JSON) */
 
+/* Whether tickets can be printed, as the screens tell citizens. */
+enum mc_view_printer {
+	MC_VIEW_PRINTER_ABSENT,  /* no printer configured: numbers on screen only */
+	MC_VIEW_PRINTER_READY,   /* can print */
+	MC_VIEW_PRINTER_DOWN,    /* cannot print now */
+};
+
+/* How a ticket request ended, as far as the ticket screen cares. */
+enum mc_view_outcome {
+	MC_VIEW_ISSUED,          /* a number was issued (or the same one again) */
+	MC_VIEW_CLOSED,          /* outside opening hours: open_day/open_minute say when */
+	MC_VIEW_NO_PRINTER,      /* refused: the printer cannot print */
+	MC_VIEW_PAUSED,          /* refused: the technician paused issuing */
+	MC_VIEW_EXHAUSTED,       /* refused: every number of the day's range is open */
+	MC_VIEW_BUSY,            /* refused for any other reason: try again */
+};
+
 /* One service as the home screen shows it. */
 struct mc_view_service {
-	char name[MC_TEXT];      /* Vietnamese name */
-	char name_en[MC_TEXT];   /* English name (never empty: falls back to name) */
+	char name[MC_VIEW_TEXT]; /* Vietnamese name */
+	char name_en[MC_VIEW_TEXT]; /* English name (never empty: falls back to name) */
 	int waiting;             /* tickets waiting */
 	int est_wait_min;        /* estimated wait of a new ticket, minutes */
 };
@@ -39,12 +56,12 @@ struct mc_view_call {
 
 /* The snapshot. */
 struct mc_view {
-	char office[MC_TEXT];    /* office name, Vietnamese */
-	char office_en[MC_TEXT]; /* office name, English (falls back to office) */
+	char office[MC_VIEW_TEXT]; /* office name, Vietnamese */
+	char office_en[MC_VIEW_TEXT]; /* office name, English (falls back to office) */
 	int nservices;           /* services used */
-	struct mc_view_service services[MC_MAX_SERVICES];
+	struct mc_view_service services[MC_VIEW_SERVICES];
 	int ncounters;           /* counters used */
-	struct mc_view_counter counters[MC_MAX_COUNTERS];
+	struct mc_view_counter counters[MC_VIEW_COUNTERS];
 	int ncalls;              /* recent calls used */
 	struct mc_view_call calls[MC_VIEW_CALLS];
 	uint32_t call_seq;       /* +1 on every call or recall: the hall blinks the newest */
@@ -52,7 +69,7 @@ struct mc_view {
 	int32_t next_day;        /* when closed: next opening day (days since 1970) */
 	int next_minute;         /* ... and minute (-1: none within a year) */
 	bool issuing_paused;     /* technician paused issuing */
-	enum mc_printer_ok printer; /* printer state */
+	enum mc_view_printer printer; /* printer state */
 	char printer_text[128];  /* why, for people */
 	bool print_fail_screen;  /* policy: when the printer is down, show the number */
 	char status[MC_VIEW_STATUS]; /* mc_app_status as JSON, for the technician */
@@ -60,7 +77,7 @@ struct mc_view {
 
 /* The outcome of a ticket request, as the ticket screen shows it. */
 struct mc_view_result {
-	enum mc_err err;         /* MC_OK or why it was refused */
+	enum mc_view_outcome outcome; /* issued, or why it was refused */
 	char label[8];           /* number issued */
 	int service;             /* service index */
 	bool priority;           /* priority ticket */
@@ -68,7 +85,7 @@ struct mc_view_result {
 	bool printing;           /* paper is being printed (false: remember the number) */
 	int ahead;               /* people waiting before it */
 	int est_wait_min;        /* estimated wait, minutes */
-	int32_t open_day;        /* MC_E_CLOSED: next opening day */
+	int32_t open_day;        /* MC_VIEW_CLOSED: next opening day */
 	int open_minute;         /* ... and minute (-1: none) */
 };
 

@@ -13,7 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "gpio.h"
+
+/* A counter's GPIO display board. */
+enum mc_display_kind {
+	MC_DISPLAY_NONE,         /* no board */
+	MC_DISPLAY_TM1637,       /* tm1637 CHIP:CLK,DIO — 4 digits */
+	MC_DISPLAY_MAX7219,      /* max7219 CHIP:DIN,CLK,LOAD — 8 digits */
+};
+
+/* Parses a board.conf display value, "tm1637 CHIP:CLK,DIO" or "max7219
+ * CHIP:DIN,CLK,LOAD", either with [brightness=N] and the GPIO options, into
+ * *kind and g. Opens nothing. 0, or -1 with "display...: what is wrong" in
+ * err. (spec.c) */
+int mc_display_parse(const char *value, enum mc_display_kind *kind, struct mc_gpio_lines_conf *g,
+		     char *err, size_t errlen);
 
 struct mc_loop;
 struct mc_gpio;

@@ -18,7 +18,46 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#define MC_GPIO_MAX_LINES 8     /* lines in one board.conf GPIO value */
+
+/* Bias (pull resistor) asked for GPIO input lines. */
+enum mc_gpio_bias {
+	MC_GPIO_BIAS_AS_IS,      /* leave as the board set it */
+	MC_GPIO_BIAS_DISABLE,    /* no pull resistor */
+	MC_GPIO_BIAS_PULL_UP,    /* internal pull-up */
+	MC_GPIO_BIAS_PULL_DOWN,  /* internal pull-down */
+};
+
+/* One GPIO line as board.conf names it: CHIP:OFFSET or CHIP:LINE-NAME. */
+struct mc_gpio_line_conf {
+	char chip[32];           /* gpiochip0, /dev/gpiochip0, or a chip label */
+	int offset;              /* line offset on the chip, -1: use name */
+	char name[32];           /* line name when offset is -1 (e.g. GPIO17) */
+};
+
+/* A group of GPIO lines from one board.conf value, with shared options:
+ *   LINE[,LINE...] [active-low|active-high] [pull-up|pull-down|bias-disable]
+ * where each LINE is CHIP:OFFSET, CHIP:NAME, or a bare OFFSET/NAME on the
+ * chip of the LINE before it. */
+struct mc_gpio_lines_conf {
+	int n;                   /* lines given (0 = none) */
+	struct mc_gpio_line_conf lines[MC_GPIO_MAX_LINES]; /* in the order given */
+	bool active_low;         /* a low level means pressed / lit */
+	enum mc_gpio_bias bias;  /* pull resistor for inputs */
+	int brightness;          /* display boards: 0..7 (TM1637) or 0..15 (MAX7219); -1 = default */
+	int line;                /* board.conf line of the value (0 = not given) */
+};
+
+/* Parses a board.conf GPIO value "LINE[,LINE...] [OPTION...]" (see struct
+ * mc_gpio_lines_conf) into g, wanting between min and max lines. Options
+ * other than active-low/active-high/pull-up/pull-down/bias-disable/as-is are
+ * refused, except brightness=N (0..max_bright) when max_bright > 0. Opens
+ * nothing. 0, or -1 with "WHAT: what is wrong" in err; g->line is left 0
+ * for the caller. (spec.c) */
+int mc_gpio_lines_parse(const char *value, const char *what, int min, int max, int max_bright,
+			struct mc_gpio_lines_conf *g, char *err, size_t errlen);
+/* Whether a and b name the same line (same chip text, offset or name). */
+bool mc_gpio_line_same(const struct mc_gpio_line_conf *a, const struct mc_gpio_line_conf *b);
 
 struct mc_gpio;
 struct mc_gpio_line;

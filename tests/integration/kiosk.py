@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sysconfig
 import tempfile
 import time
 
@@ -35,10 +36,10 @@ class Kiosk:
         if self.faketime:
             # libfaketime preloaded into kioskd itself (the faketime wrapper
             # would stand between the test and kioskd's signals).
-            # This machine's own multiarch copy first (a cross build may have
-            # installed another architecture's beside it).
-            libs = sorted(glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1"),
-                          key=lambda p: os.uname().machine not in p)
+            # This machine's own architecture: a cross toolchain may have
+            # installed another one's beside it (e.g. faketime:arm64).
+            arch = sysconfig.get_config_var("MULTIARCH") or "*"
+            libs = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch)
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
             e["LD_PRELOAD"] = libs[0]

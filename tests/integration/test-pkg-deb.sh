@@ -31,6 +31,10 @@ for f in /usr/sbin/kioskd /usr/bin/kioskctl /etc/motcua/board.conf \
 	grep -qx "$f" "$T/files" || fail "$f is not in the package"
 done
 grep -q '^-rwxr-xr-x .* \./usr/sbin/kioskd$' "$T/listing" || fail "kioskd is not executable"
+# The licence, as Debian's copyright file says it.
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/motcua/copyright >"$T/copyright" ||
+	fail "/usr/share/doc/motcua/copyright is not in the package"
+grep -qx 'License: Apache-2.0' "$T/copyright" || fail "the copyright file names no Apache-2.0 licence"
 
 # 3. Control data: conffile, dependencies, maintainer scripts.
 mkdir "$T/ctl"

@@ -6,6 +6,7 @@
  *
  * Usage: test-screen-ref REF_DIR OUT_DIR [--update]
  * --update writes the references (then look at every one before committing). */
+#include "civil.h"
 #include "i18n.h"
 #include "loop.h"
 #include "present.h"
@@ -70,7 +71,7 @@ static void make_view(struct mc_view *v, int nservices)
 	v->open = true;
 	v->next_day = mc_days_from_civil(2026, 11, 26);
 	v->next_minute = 7 * 60 + 30;
-	v->printer = MC_PRINTER_READY;
+	v->printer = MC_VIEW_PRINTER_READY;
 	snprintf(v->status, sizeof(v->status), "%s",
 		 "{\"printer\":{\"state\":\"ready\",\"text\":\"sẵn sàng\",\"device\":\"usb:0416:5011\","
 		 "\"printed\":42},\"bus\":{\"units\":3,\"online\":3},"
@@ -148,12 +149,12 @@ int main(int argc, char **argv)
 				v.open = !s->closed;
 				v.issuing_paused = s->paused;
 				if (s->printer_down) {
-					v.printer = MC_PRINTER_DOWN;
+					v.printer = MC_VIEW_PRINTER_DOWN;
 					snprintf(v.printer_text, sizeof(v.printer_text), "Hết giấy (out of paper)");
 				}
 				mc_present_set_view(p, &v);
 				if (s->result) {
-					struct mc_view_result r = { .err = MC_OK, .service = 0, .printing = true,
+					struct mc_view_result r = { .outcome = MC_VIEW_ISSUED, .service = 0, .printing = true,
 								    .ahead = 4, .est_wait_min = 12 };
 					snprintf(r.label, sizeof(r.label), "1025");
 					mc_present_set_result(p, &r);

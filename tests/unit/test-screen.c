@@ -30,7 +30,7 @@ static void make_view(struct mc_view *v, int n)
 		v->services[i].waiting = i;
 	}
 	v->open = true;
-	v->printer = MC_PRINTER_READY;
+	v->printer = MC_VIEW_PRINTER_READY;
 	snprintf(v->status, sizeof(v->status), "{}");
 }
 
@@ -83,7 +83,7 @@ static void test_press_ticket_timeout(void **state)
 	draw(s, 1280, 800);
 	assert_false(tap(s, "service:1", 1010, &req));
 
-	struct mc_view_result r = { .err = MC_OK, .service = 2, .printing = true, .ahead = 3 };
+	struct mc_view_result r = { .outcome = MC_VIEW_ISSUED, .service = 2, .printing = true, .ahead = 3 };
 	snprintf(r.label, sizeof(r.label), "3004");
 	mc_screen_set_result(s, &r, 1100);
 	assert_int_equal(mc_screen_current(s), MC_SCR_TICKET);
@@ -122,7 +122,7 @@ static void test_priority_and_language(void **state)
 	assert_true(tap(s, "service:1", 0, &req));
 	assert_int_equal(req.kind, MC_REQ_PRESS);
 	assert_true(req.priority);
-	struct mc_view_result r = { .err = MC_OK, .service = 1 };
+	struct mc_view_result r = { .outcome = MC_VIEW_ISSUED, .service = 1 };
 	mc_screen_set_result(s, &r, 100);
 	mc_screen_tick(s, 100 + 8000);
 	/* Back home in the default language for the next citizen. */
@@ -154,7 +154,7 @@ static void test_notices(void **state)
 	mc_screen_set_view(s, &v);
 	assert_int_equal(mc_screen_notice(s), MC_NOTICE_PAUSED);
 	v.issuing_paused = false;
-	v.printer = MC_PRINTER_DOWN;
+	v.printer = MC_VIEW_PRINTER_DOWN;
 	mc_screen_set_view(s, &v);
 	assert_int_equal(mc_screen_notice(s), MC_NOTICE_PRINTER);
 	/* Policy "screen": the home stays, the ticket says to remember the number. */
@@ -162,10 +162,10 @@ static void test_notices(void **state)
 	mc_screen_set_view(s, &v);
 	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
 	/* Refusals from the engine become transient notices. */
-	struct mc_view_result r = { .err = MC_E_EXHAUSTED };
+	struct mc_view_result r = { .outcome = MC_VIEW_EXHAUSTED };
 	mc_screen_set_result(s, &r, 0);
 	assert_int_equal(mc_screen_notice(s), MC_NOTICE_EXHAUSTED);
-	r.err = MC_E_STORE;
+	r.outcome = MC_VIEW_BUSY;
 	mc_screen_set_result(s, &r, 0);
 	assert_int_equal(mc_screen_notice(s), MC_NOTICE_BUSY);
 	mc_screen_tick(s, 8000);

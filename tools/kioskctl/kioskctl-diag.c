@@ -11,7 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "kiosk-paths.h"
 #include "kioskctl.h"
 #include "rauc-client.h"
 #include "tools-common.h"

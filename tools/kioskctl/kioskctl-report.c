@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "kiosk-paths.h"
 #include "config.h"
 #include "kioskctl.h"
 #include "report.h"

@@ -10,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "kiosk-paths.h"
 
 const char *default_socket(void)
 {

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h" /* mc_mono_ms: the clock timers run on */
+
 struct mc_loop;
 
 /* Readiness bits passed to and from fd handlers. */
@@ -50,8 +52,6 @@ int mc_loop_run_once(struct mc_loop *loop, int timeout_ms);
 /* Makes mc_loop_run() return after the current iteration. */
 void mc_loop_stop(struct mc_loop *loop);
 
-/* The monotonic clock in milliseconds (CLOCK_MONOTONIC). */
-int64_t mc_mono_ms(void);
 /* Number of loop iterations that ran a handler: lets tests see idleness. */
 uint64_t mc_loop_wakeups(const struct mc_loop *loop);
 

@@ -11,42 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "civil.h"
+#include "display.h" /* display kinds */
+#include "gpio.h"    /* GPIO line specs and bias */
+
 #define MC_EX_CONFIG 78        /* sysexits.h EX_CONFIG */
 #define MC_MAX_SERVICES 16     /* services on one kiosk */
 #define MC_MAX_COUNTERS 64     /* counters in one office */
 #define MC_MAX_SPANS 4         /* opening spans per weekday */
 #define MC_MAX_CLOSED 64       /* closed-date ranges */
 #define MC_TEXT 160            /* longest name or path kept */
-
-#define MC_GPIO_MAX_LINES 8     /* lines in one board.conf GPIO value */
-
-/* Bias (pull resistor) asked for GPIO input lines. */
-enum mc_gpio_bias {
-	MC_GPIO_BIAS_AS_IS,      /* leave as the board set it */
-	MC_GPIO_BIAS_DISABLE,    /* no pull resistor */
-	MC_GPIO_BIAS_PULL_UP,    /* internal pull-up */
-	MC_GPIO_BIAS_PULL_DOWN,  /* internal pull-down */
-};
-
-/* One GPIO line as board.conf names it: CHIP:OFFSET or CHIP:LINE-NAME. */
-struct mc_gpio_line_conf {
-	char chip[32];           /* gpiochip0, /dev/gpiochip0, or a chip label */
-	int offset;              /* line offset on the chip, -1: use name */
-	char name[32];           /* line name when offset is -1 (e.g. GPIO17) */
-};
-
-/* A group of GPIO lines from one board.conf value, with shared options:
- *   LINE[,LINE...] [active-low|active-high] [pull-up|pull-down|bias-disable]
- * where each LINE is CHIP:OFFSET, CHIP:NAME, or a bare OFFSET/NAME on the
- * chip of the LINE before it. */
-struct mc_gpio_lines_conf {
-	int n;                   /* lines given (0 = none) */
-	struct mc_gpio_line_conf lines[MC_GPIO_MAX_LINES]; /* in the order given */
-	bool active_low;         /* a low level means pressed / lit */
-	enum mc_gpio_bias bias;  /* pull resistor for inputs */
-	int brightness;          /* display boards: 0..7 (TM1637) or 0..15 (MAX7219); -1 = default */
-	int line;                /* board.conf line of the value (0 = not given) */
-};
 
 /* What a GPIO counter key does (the keys = ACTIONS = LINES value). */
 enum mc_gpio_key {
@@ -56,13 +30,6 @@ enum mc_gpio_key {
 	MC_KEY_NOSHOW,           /* noshow */
 	MC_KEY_FINISH,           /* finish */
 	MC_KEY_PAUSE,            /* pause (toggles pause/resume) */
-};
-
-/* A counter's GPIO display board. */
-enum mc_display_kind {
-	MC_DISPLAY_NONE,         /* no board */
-	MC_DISPLAY_TM1637,       /* tm1637 CHIP:CLK,DIO — 4 digits */
-	MC_DISPLAY_MAX7219,      /* max7219 CHIP:DIN,CLK,LOAD — 8 digits */
 };
 
 /* A half-open span of local minutes since midnight, [from, to). */
@@ -261,15 +228,4 @@ int mc_config_counter_index(const struct mc_config *cfg, int number);
 
 /* Parses "90", "90s", "20m", "2h" into seconds. Returns 0 or -1. */
 int mc_parse_duration_s(const char *s, int *out);
-/* Parses "YYYY-MM-DD" into local days since 1970-01-01. Returns 0 or -1. */
-int mc_parse_day(const char *s, int32_t *out);
-/* Formats days since 1970-01-01 as "YYYY-MM-DD" (buf ≥ 11 bytes). */
-void mc_format_day(int32_t day, char *buf, size_t len);
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-int32_t mc_days_from_civil(int y, int m, int d);
-/* Civil date of days since 1970-01-01. */
-void mc_civil_from_days(int32_t day, int *y, int *m, int *d);
-/* Weekday of a day, 0 = Sunday. */
-int mc_weekday(int32_t day);
-
 #endif

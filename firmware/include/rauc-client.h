@@ -24,6 +24,12 @@ void rauc_client_free(struct rauc_client *rc);
 int rauc_client_prop(struct rauc_client *rc, const char *name, char *buf, size_t len,
 		     char *err, size_t errlen);
 
+/* Marks a slot (which: "booted", "other" or a slot name) as state ("good",
+ * "bad", "active"); slot and msg receive RAUC's answer. Blocks on D-Bus.
+ * 0, or -1 with "RAUC Mark failed: why" in err. */
+int rauc_client_mark(struct rauc_client *rc, const char *state, const char *which, char *slot, size_t slen,
+		     char *msg, size_t mlen, char *err, size_t errlen);
+
 /* Reads a bundle's compatible and version (RAUC checks its signature).
  * Returns 0, or -1 with RAUC's message in err. */
 int rauc_client_info(struct rauc_client *rc, const char *bundle, char *compat, size_t clen,

@@ -1,6 +1,8 @@
 /* loop.c — epoll event loop with monotonic timers (see loop.h). */
 #include "loop.h"
+#include "clock.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +38,6 @@ struct mc_loop {
 	bool stop;              /* set by mc_loop_stop() */
 	uint64_t wakeups;       /* iterations that ran a handler */
 };
-
-int64_t mc_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct mc_loop *mc_loop_new(void)
 {
@@ -113,6 +107,7 @@ static uint32_t to_epoll(int mask)
 
 int mc_loop_add_fd(struct mc_loop *loop, int fd, int mask, mc_fd_fn fn, void *ctx)
 {
+	assert(loop && fd >= 0 && fn && (mask & (MC_READ | MC_WRITE)));
 	struct watch *w = find_watch(loop, fd);
 	struct epoll_event ev = { .events = to_epoll(mask), .data.fd = fd };
 
@@ -164,6 +159,7 @@ void mc_loop_del_fd(struct mc_loop *loop, int fd)
 
 long long mc_loop_add_timer(struct mc_loop *loop, int64_t ms, mc_timer_fn fn, void *ctx)
 {
+	assert(loop && fn);
 	struct timer *t = calloc(1, sizeof(*t));
 
 	if (!t)

@@ -2,6 +2,7 @@
 #include "worker.h"
 #include "loop.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -93,6 +94,7 @@ static void on_event(struct mc_loop *loop, int fd, int mask, void *ctx)
 
 struct mc_worker *mc_worker_new(struct mc_loop *loop, const char *name)
 {
+	assert(loop && name);
 	struct mc_worker *w = calloc(1, sizeof(*w));
 
 	if (!w)
@@ -155,6 +157,7 @@ void mc_worker_free(struct mc_worker *w)
 int mc_worker_submit(struct mc_worker *w, void *job, mc_job_run_fn run,
 		     mc_job_done_fn done, void *ctx)
 {
+	assert(w && run);
 	struct job *j = calloc(1, sizeof(*j));
 
 	if (!j)

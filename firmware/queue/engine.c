@@ -1,6 +1,7 @@
 /* engine.c — the queue rules (see engine.h). Pure: no I/O, no clock. */
 #include "engine.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,7 @@ static void push_recent(struct mc_engine *e, int ci, int64_t ms)
 
 struct mc_engine *mc_engine_new(const struct mc_config *cfg)
 {
+	assert(cfg && cfg->nservices <= MC_MAX_SERVICES && cfg->ncounters <= MC_MAX_COUNTERS);
 	struct mc_engine *e = calloc(1, sizeof(*e));
 
 	if (!e)
@@ -464,6 +466,9 @@ int32_t mc_engine_day(const struct mc_engine *e)
 
 static void begin(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch)
 {
+	/* Every engine call starts here: a missing engine, moment or change set
+	 * is a caller's bug, not a queue state. */
+	assert(e && w && ch);
 	mc_changes_clear(ch);
 	ch->when = *w;
 	ch->day = e->day;
@@ -593,6 +598,7 @@ enum mc_err mc_engine_press(struct mc_engine *e, const struct mc_when *w, int se
 	enum mc_err err;
 
 	begin(e, w, ch);
+	assert(out);
 	memset(out, 0, sizeof(*out));
 	if ((err = rollover(e, w, ch)) != MC_OK)
 		return end(e, ch, err);
@@ -987,6 +993,7 @@ const struct mc_counter_state *mc_engine_counter_state(const struct mc_engine *e
 
 void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state)
 {
+	assert(state == MC_PRINTER_ABSENT || state == MC_PRINTER_READY || state == MC_PRINTER_DOWN);
 	e->printer = state;
 }
 
