@@ -993,7 +993,8 @@ const struct mc_counter_state *mc_engine_counter_state(const struct mc_engine *e
 
 void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state)
 {
-	assert(state == MC_PRINTER_ABSENT || state == MC_PRINTER_READY || state == MC_PRINTER_DOWN);
+	assert(state == MC_PRINTER_ABSENT || state == MC_PRINTER_READY || state == MC_PRINTER_DOWN ||
+	       state == MC_PRINTER_FULL);
 	e->printer = state;
 }
 
