@@ -78,6 +78,12 @@ static void build_view(struct mc_app_screen *s)
 	v->call_seq = s->call_seq;
 	v->open = mc_engine_is_open(e, &w, &v->next_day, &v->next_minute);
 	v->issuing_paused = mc_engine_issuing_paused(e);
+	switch (mc_engine_clock(e)) {
+	case MC_E_CLOCK_UNTRUSTED: v->clock = MC_VIEW_CLOCK_UNTRUSTED; break;
+	case MC_E_CLOCK_SETTLING: v->clock = MC_VIEW_CLOCK_SETTLING; break;
+	case MC_E_CLOCK_BEHIND: v->clock = MC_VIEW_CLOCK_BEHIND; break;
+	default: v->clock = MC_VIEW_CLOCK_OK; break;
+	}
 	switch (mc_engine_printer(e)) {
 	case MC_PRINTER_ABSENT: v->printer = MC_VIEW_PRINTER_ABSENT; break;
 	case MC_PRINTER_READY: v->printer = MC_VIEW_PRINTER_READY; break;
@@ -200,6 +206,9 @@ static enum mc_view_outcome view_outcome(enum mc_err err)
 	case MC_E_PRINTER: return MC_VIEW_NO_PRINTER;
 	case MC_E_ISSUING_PAUSED: return MC_VIEW_PAUSED;
 	case MC_E_EXHAUSTED: return MC_VIEW_EXHAUSTED;
+	case MC_E_CLOCK_UNTRUSTED:
+	case MC_E_CLOCK_SETTLING:
+	case MC_E_CLOCK_BEHIND: return MC_VIEW_CLOCK;
 	default: return MC_VIEW_BUSY;
 	}
 }
@@ -260,6 +269,12 @@ static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 	case MC_REQ_PAUSE:
 		mc_app_set_issuing_paused(s->app, req->arg != 0);
 		mc_present_set_message_key(s->present, S_DONE);
+		return;
+	case MC_REQ_CLOCK_CONFIRM:
+		if (mc_app_confirm_clock(s->app, msg, sizeof(msg)) == 0)
+			mc_present_set_message_key(s->present, S_CLOCK_CONFIRMED);
+		else
+			mc_present_set_message(s->present, msg);
 		return;
 	case MC_REQ_TEST_PRINT:
 		op = h->test_print;

@@ -32,6 +32,13 @@ static void status_text(struct sysd *s, char *buf, size_t len)
 	bool open = mc_engine_is_open(e, &w, NULL, NULL);
 	int waiting = mc_engine_waiting(e, -1);
 	bool paused = mc_engine_issuing_paused(e);
+	enum mc_err clock = mc_engine_clock(e);
+	if (clock != MC_OK) {
+		/* The clock's notice first: it is why nothing is issued. */
+		snprintf(buf, len, "%s, %d đang chờ (%s, %d waiting)", mc_err_message(clock, "vi"), waiting,
+			 mc_err_message(clock, "en"), waiting);
+		return;
+	}
 	snprintf(buf, len, "%s, %d đang chờ%s (%s, %d waiting%s)",
 		 open ? "Đang mở cửa" : "Đóng cửa", waiting, paused ? ", tạm dừng cấp số" : "",
 		 open ? "open" : "closed", waiting, paused ? ", issuing paused" : "");

@@ -1,5 +1,6 @@
 /* app.c — kioskd's application: events in, committed changes out (see app.h). */
 #include "app.h"
+#include "app-clock.h"
 #include "ctl.h"
 #include "log.h"
 #include "loop.h"
@@ -57,6 +58,8 @@ struct mc_app {
 	struct mc_changes marks;        /* print outcomes not yet committed:
 	                                 * they go with the next commit */
 	struct mc_changes scratch;      /* one print outcome's rows */
+	struct mc_changes tick;         /* an office day's rollover, committed
+	                                 * with the action that noticed it */
 	long long marks_timer;          /* flushes marks after this loop turn */
 	struct wop *wq_head, *wq_tail;  /* writes waiting for a busy store */
 	int wq_len;
@@ -69,6 +72,7 @@ struct mc_app {
 	                                 * screen showed (a ring) */
 	int shown_next;
 	struct mc_ctl *ctl;             /* control socket */
+	struct mc_app_clock *clock;     /* wall clock trust and the office day */
 	struct mc_changes ch;           /* scratch change set, reused */
 	struct output outputs[MAX_OUTPUTS];
 	int noutputs;
@@ -99,7 +103,8 @@ static int64_t read_boot_id(void)
 	return (int64_t)(h >> 1);
 }
 
-void mc_app_now(const struct mc_app *app, struct mc_when *w)
+/* Fills w from the clocks; w->day is the wall clock's local day. */
+static void wall_now(const struct mc_app *app, struct mc_when *w)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -115,16 +120,25 @@ void mc_app_now(const struct mc_app *app, struct mc_when *w)
 	w->minute = tm.tm_hour * 60 + tm.tm_min;
 }
 
+void mc_app_now(const struct mc_app *app, struct mc_when *w)
+{
+	wall_now(app, w);
+	if (app->clock && mc_app_clock_day(app->clock))
+		w->day = mc_app_clock_day(app->clock);
+}
+
 /* ---- committing and telling outputs ------------------------------------ */
 
 #define RETRY_MS 20            /* a busy store is tried again this often */
 
-/* Writes the action's rows ch (may be NULL) together with the print marks
- * gathered so far, in one transaction, after making sure the files are
- * still ours. Returns 0, or -1 with errno (EBUSY: retry) and a message. */
-static int store_write(struct mc_app *app, const struct mc_changes *ch, char *err, size_t errlen)
+/* Writes a rollover's rows tick and the action's rows ch (either may be
+ * NULL) together with the print marks gathered so far, in one transaction,
+ * after making sure the files are still ours. Returns 0, or -1 with errno
+ * (EBUSY: retry) and a message. */
+static int store_write(struct mc_app *app, const struct mc_changes *tick, const struct mc_changes *ch,
+		       char *err, size_t errlen)
 {
-	const struct mc_changes *sets[2];
+	const struct mc_changes *sets[3];
 	size_t n = 0;
 	int rc = mc_store_check_files(app->store, err, errlen);
 
@@ -140,6 +154,8 @@ static int store_write(struct mc_app *app, const struct mc_changes *ch, char *er
 		       "what it held was saved and the database reopened");
 	if (app->marks.ntickets || app->marks.nevents)
 		sets[n++] = &app->marks;
+	if (tick)
+		sets[n++] = tick;
 	if (ch)
 		sets[n++] = ch;
 	if (mc_store_commit_many(app->store, &app->cfg, sets, n, err, errlen) < 0) {
@@ -171,7 +187,7 @@ static int64_t on_marks_timer(struct mc_loop *loop, long long id, void *ctx)
 	}
 	if (app->wq_head)
 		return RETRY_MS; /* the queue's next commit takes them */
-	if (store_write(app, NULL, err, sizeof(err)) == 0) {
+	if (store_write(app, NULL, NULL, err, sizeof(err)) == 0) {
 		app->marks_timer = 0;
 		return -1;
 	}
@@ -194,10 +210,10 @@ static void notify_called(struct mc_app *app, int counter, const struct mc_ticke
 			app->outputs[i].ops->called(app->outputs[i].priv, counter, t, kind);
 }
 
-static void log_changes(const struct mc_app *app)
+static void log_changes(const struct mc_app *app, const struct mc_changes *ch)
 {
-	for (size_t i = 0; i < app->ch.nevents; i++) {
-		const struct mc_event *ev = &app->ch.events[i];
+	for (size_t i = 0; i < ch->nevents; i++) {
+		const struct mc_event *ev = &ch->events[i];
 		const struct mc_ticket *t = ev->ticket ? mc_engine_ticket(app->engine, ev->ticket) : NULL;
 		char where[32] = "";
 		if (ev->counter)
@@ -205,6 +221,21 @@ static void log_changes(const struct mc_app *app)
 		mc_log(MC_LOG_INFO, "event %s%s%s%s", mc_event_kind_name(ev->kind), t ? " " : "",
 		       t ? t->label : "", where);
 	}
+}
+
+/* Looks at the clocks before an event (DESIGN §8): sets the clock's hold
+ * on issuing and fills w with the moment, dated the office day. Returns
+ * whether the hold changed. A new office day is rolled over by the write
+ * that notices it (attempt). */
+static bool clock_check(struct mc_app *app, struct mc_when *w)
+{
+	wall_now(app, w);
+	if (!app->clock)
+		return false;
+	enum mc_err hold = mc_clock_state_err(mc_app_clock_check(app->clock, w));
+	bool changed = hold != mc_engine_clock(app->engine);
+	mc_engine_set_clock(app->engine, hold);
+	return changed;
 }
 
 /* Runs op against the engine and commits its rows. Returns 0 when done
@@ -216,11 +247,15 @@ static int attempt(struct mc_app *app, const struct wop *op, struct result *r)
 	char err[300];
 
 	memset(r, 0, sizeof(*r));
-	mc_app_now(app, &w);
+	clock_check(app, &w);
 	if (mc_engine_copy(app->before, app->engine) < 0) {
 		r->err = MC_E_NOMEM;
 		return 0;
 	}
+	/* A new office day first, in the same transaction as the action. */
+	mc_changes_clear(&app->tick);
+	if (w.day > mc_engine_day(app->engine))
+		mc_engine_tick(app->engine, &w, &app->tick);
 	switch (op->kind) {
 	case WOP_PRESS:
 		r->err = mc_engine_press(app->engine, &w, op->service, op->priority, op->source, &r->is, &app->ch);
@@ -229,17 +264,18 @@ static int attempt(struct mc_app *app, const struct wop *op, struct result *r)
 		r->err = mc_engine_counter(app->engine, &w, op->counter, op->act, op->arg, &r->t, &app->ch);
 		break;
 	case WOP_TICK:
-		r->err = mc_engine_tick(app->engine, &w, &app->ch);
+		mc_changes_clear(&app->ch);
 		break;
 	}
-	if (!app->ch.ntickets && !app->ch.ncounters && !app->ch.nevents)
+	if (!app->ch.ntickets && !app->ch.ncounters && !app->ch.nevents && !app->tick.nevents)
 		return 0;
-	if (store_write(app, &app->ch, err, sizeof(err)) == 0)
+	if (store_write(app, &app->tick, &app->ch, err, sizeof(err)) == 0)
 		return 0;
 	int e = errno;
 	/* A failed commit changes nothing: the engine goes back. */
 	mc_engine_copy(app->engine, app->before);
 	mc_changes_clear(&app->ch);
+	mc_changes_clear(&app->tick);
 	if (e == EBUSY)
 		return 1;
 	mc_log(MC_LOG_ERR, "database write failed, action refused: %s", err);
@@ -254,10 +290,10 @@ static int attempt(struct mc_app *app, const struct wop *op, struct result *r)
  * job is handed over). */
 static void finish(struct mc_app *app, const struct wop *op, struct result *r)
 {
-	bool any = app->ch.ntickets || app->ch.ncounters || app->ch.nevents;
+	bool any = app->ch.ntickets || app->ch.ncounters || app->ch.nevents || app->tick.nevents;
 
-	if (any)
-		log_changes(app);
+	log_changes(app, &app->tick);
+	log_changes(app, &app->ch);
 	if (op->done)
 		op->done(op->ctx, r->err, op->kind == WOP_PRESS ? &r->is : NULL,
 			 op->kind == WOP_COUNTER ? &r->t : NULL, r->why);
@@ -281,6 +317,7 @@ static void finish(struct mc_app *app, const struct wop *op, struct result *r)
 	if (any)
 		notify_changed(app);
 	mc_changes_clear(&app->ch);
+	mc_changes_clear(&app->tick);
 }
 
 static void refuse_store(struct mc_app *app, const struct wop *op, const char *why)
@@ -369,6 +406,35 @@ static void submit(struct mc_app *app, const struct wop *tmpl)
 	if (++app->wq_len > 1)
 		app->store_busy_waits++;
 	pump(app);
+}
+
+/* Looks at the clocks between events: the hold on issuing, and a new
+ * office day rolled over through the write queue. */
+static void now_checked(struct mc_app *app, struct mc_when *w)
+{
+	bool changed = clock_check(app, w);
+
+	if (w->day > mc_engine_day(app->engine)) {
+		struct wop op = { .kind = WOP_TICK };
+		submit(app, &op);
+	}
+	if (changed)
+		notify_changed(app);
+}
+
+void mc_app_clock_changed(struct mc_app *app)
+{
+	struct mc_when w;
+
+	now_checked(app, &w);
+}
+
+int mc_app_confirm_clock(struct mc_app *app, char *err, size_t errlen)
+{
+	if (mc_app_clock_confirm(app->clock, err, errlen) < 0)
+		return -1;
+	mc_app_clock_changed(app);
+	return 0;
 }
 
 void mc_app_submit_press(struct mc_app *app, int service, bool priority, const char *source,
@@ -552,6 +618,8 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 		json_object_set_new(obj, "next_open", json_string(next));
 	json_object_set_new(obj, "sim", json_boolean(app->sim));
 	json_object_set_new(obj, "issuing_paused", json_boolean(mc_engine_issuing_paused(app->engine)));
+	if (app->clock)
+		mc_app_clock_status(app->clock, obj);
 	json_object_set_new(obj, "waiting", json_integer(mc_engine_waiting(app->engine, -1)));
 	for (int i = 0; i < cfg->nservices; i++)
 		json_array_append_new(services, json_pack(
@@ -607,6 +675,11 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 
 static enum mc_ctl_result cmd_status(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
+	struct mc_when w;
+
+	/* A look at the clocks first: status is also how a step is noticed
+	 * between events. */
+	now_checked(ctx, &w);
 	mc_app_status(ctx, resp);
 	return MC_CTL_OK;
 }
@@ -776,6 +849,25 @@ static enum mc_ctl_result cmd_tickets(void *ctx, json_t *req, json_t *resp, uint
 	return MC_CTL_OK;
 }
 
+static enum mc_ctl_result cmd_clock(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app *app = ctx;
+	const char *action = json_string_value(json_object_get(req, "action"));
+	char err[256];
+
+	if (action && !strcmp(action, "confirm")) {
+		if (mc_app_confirm_clock(app, err, sizeof(err)) < 0)
+			return mc_ctl_error(resp, "store", "%s", err);
+	} else if (action && strcmp(action, "status")) {
+		return mc_ctl_error(resp, "bad_request", "clock action must be \"status\" or \"confirm\"");
+	} else {
+		struct mc_when w;
+		now_checked(app, &w);
+	}
+	mc_app_clock_status(app->clock, resp);
+	return MC_CTL_OK;
+}
+
 static enum mc_ctl_result cmd_issuing(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
 	struct mc_app *app = ctx;
@@ -807,11 +899,7 @@ static int64_t on_day_timer(struct mc_loop *loop, long long id, void *ctx)
 
 	(void)loop;
 	(void)id;
-	mc_app_now(app, &w);
-	if (w.day > mc_engine_day(app->engine)) {
-		struct wop op = { .kind = WOP_TICK };
-		submit(app, &op);
-	}
+	now_checked(app, &w);
 	return until_midnight(app);
 }
 
@@ -915,6 +1003,17 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	mc_ctl_register(app->ctl, "counter", "counter action: counter, action, arg", cmd_counter, app);
 	mc_ctl_register(app->ctl, "tickets", "tickets of a day: day (YYYY-MM-DD)", cmd_tickets, app);
 	mc_ctl_register(app->ctl, "issuing", "pause or resume issuing: paused", cmd_issuing, app);
+	mc_ctl_register(app->ctl, "clock", "clock trust and the office day: action (status|confirm)",
+			cmd_clock, app);
+
+	app->clock = mc_app_clock_new(app, mc_engine_day(app->engine), msg, sizeof(msg));
+	if (!app->clock) {
+		snprintf(err, errlen, "%s", msg);
+		goto err_close;
+	}
+	/* The clock's first word, before any output or press: the day (a
+	 * rollover missed while kioskd was down) and whether to issue. */
+	now_checked(app, &w);
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -954,12 +1053,13 @@ void mc_app_free(struct mc_app *app)
 	app->wq_tail = NULL;
 	if (app->store && (app->marks.ntickets || app->marks.nevents)) {
 		char msg[300];
-		if (store_write(app, NULL, msg, sizeof(msg)) < 0)
+		if (store_write(app, NULL, NULL, msg, sizeof(msg)) < 0)
 			mc_log(MC_LOG_WARNING, "print outcomes not saved at exit (they become in doubt): %s", msg);
 	}
 	for (int i = app->noutputs - 1; i >= 0; i--)
 		if (app->outputs[i].ops->free)
 			app->outputs[i].ops->free(app->outputs[i].priv);
+	mc_app_clock_free(app->clock);
 	mc_ctl_free(app->ctl);
 	if (app->sigfd >= 0) {
 		mc_loop_del_fd(app->loop, app->sigfd);
@@ -975,6 +1075,7 @@ void mc_app_free(struct mc_app *app)
 	mc_changes_free(&app->ch);
 	mc_changes_free(&app->marks);
 	mc_changes_free(&app->scratch);
+	mc_changes_free(&app->tick);
 	mc_loop_free(app->loop);
 	free(app);
 }

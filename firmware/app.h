@@ -130,6 +130,10 @@ void mc_app_printed(struct mc_app *app, int64_t id, bool ok);
 void mc_app_set_printer(struct mc_app *app, enum mc_printer_ok state, const char *text);
 /* Technician switch: pause or resume issuing. */
 void mc_app_set_issuing_paused(struct mc_app *app, bool paused);
+/* A technician confirms the wall clock for the current boot (DESIGN §8):
+ * saved in the state dir, then the clocks are looked at again. Returns 0, or
+ * -1 with a message in err. */
+int mc_app_confirm_clock(struct mc_app *app, char *err, size_t errlen);
 
 /* Fills the moment now (clocks and local day). */
 void mc_app_now(const struct mc_app *app, struct mc_when *w);

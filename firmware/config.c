@@ -270,6 +270,19 @@ static int parse_priority(struct parser *ps, void *p, const char *value)
 	return fail(ps, ps->line, "priority: '%s' must be 'strict' or 'every N' (N from 1 to 100)", value);
 }
 
+static int parse_clock(struct parser *ps, void *p, const char *value)
+{
+	static const char *const names[] = { "auto", "ntp", "rtc", "trust" };
+	enum mc_clock_mode *out = p;
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(value, names[i])) {
+			*out = (enum mc_clock_mode)i;
+			return 0;
+		}
+	return fail(ps, ps->line, "clock: '%s' must be auto, ntp, rtc or trust", value);
+}
+
 static int parse_lang(struct parser *ps, void *p, const char *value)
 {
 	char *out = p;
@@ -674,6 +687,9 @@ static const struct key office_keys[] = {
 	FN("language", O, language, parse_lang, "vi"),
 	INT(O, recent_services, 1, 1000, "20"),
 	DUR_MS("store_wait", O, store_wait_ms, 0, 600000, "2s"),
+	FN("clock", O, clock, parse_clock, "auto"),
+	DUR_S("clock_step", O, clock_step_s, 10, 12 * 3600, "5m"),
+	DUR_S("clock_settle", O, clock_settle_s, 0, 3600, "60s"),
 	END
 };
 

@@ -60,7 +60,7 @@ void mc_hall_set_size(struct mc_hall *h, int width, int height)
 static bool hall_differs(const struct mc_view *a, const struct mc_view *b)
 {
 	return a->nservices != b->nservices || a->ncounters != b->ncounters || a->ncalls != b->ncalls ||
-	       a->call_seq != b->call_seq || strcmp(a->office, b->office) ||
+	       a->call_seq != b->call_seq || a->clock != b->clock || strcmp(a->office, b->office) ||
 	       memcmp(a->counters, b->counters, sizeof(a->counters[0]) * (size_t)a->ncounters) ||
 	       memcmp(a->calls, b->calls, sizeof(a->calls[0]) * (size_t)a->ncalls) ||
 	       memcmp(a->services, b->services, sizeof(a->services[0]) * (size_t)a->nservices);
@@ -208,6 +208,14 @@ void mc_hall_render(struct mc_hall *h, cairo_t *cr)
 		snprintf(buf, sizeof(buf), "%d", h->v.services[i].waiting);
 		mc_draw_text(cr, buf, (struct mc_rect){ r.x, r.y + r.h * 0.55, r.w, r.h * 0.45 }, r.h * 0.4, 1,
 			     MC_TEXT_CENTER | MC_TEXT_BOLD, 0xFFD54F);
+	}
+	if (h->v.clock != MC_VIEW_CLOCK_OK) {
+		/* No tickets while the clock is not trusted: the hall says so
+		 * over the waiting counts, Vietnamese first. */
+		enum mc_str k = h->v.clock == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
+				h->v.clock == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED;
+		mc_draw_box(cr, foot, u, 0xB26A00);
+		bilingual(h, cr, k, mc_rect_inset(foot, 2 * u), foot.h * 0.22, MC_TEXT_CENTER, 0xFFFFFF, 0xFFF3D6);
 	}
 	h->dirty = false;
 }

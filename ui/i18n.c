@@ -83,6 +83,11 @@ static const char *const source[S_COUNT] = {
 	[S_ON] = N_("on"),
 	[S_OFF] = N_("paused"),
 	[S_WAITING_TOTAL] = N_("Waiting in total: %d"),
+	[S_CLOCK_UNTRUSTED] = N_("The clock is not confirmed yet — ticket issuing is paused"),
+	[S_CLOCK_SETTLING] = N_("The clock jumped to another day — issuing pauses for a moment"),
+	[S_CLOCK_BEHIND] = N_("The clock went back before the office day — ticket issuing is paused"),
+	[S_CONFIRM_CLOCK] = N_("Confirm the clock"),
+	[S_CLOCK_CONFIRMED] = N_("Clock confirmed until the next restart of the board"),
 };
 
 struct mc_i18n {

@@ -25,7 +25,7 @@ enum {
 enum act {
 	A_SERVICE, A_PRIORITY, A_BACK, A_LANG, A_TECH_KEY, A_PIN_DIGIT, A_PIN_DEL, A_PIN_OK,
 	A_TECH_TEST, A_TECH_REPRINT, A_TECH_PAUSE, A_TECH_LANG, A_BRIGHT_DOWN, A_BRIGHT_UP,
-	A_TECH_EXIT, A_ANY,
+	A_TECH_EXIT, A_TECH_CLOCK, A_ANY,
 };
 
 /* A touchable control of the last frame. */
@@ -134,6 +134,9 @@ static enum mc_notice standing(const struct mc_screen *s)
 {
 	if (!s->have_view)
 		return MC_NOTICE_NONE;
+	/* Before opening hours: those are read from the clock. */
+	if (s->v.clock != MC_VIEW_CLOCK_OK)
+		return MC_NOTICE_CLOCK;
 	if (!s->v.open)
 		return MC_NOTICE_CLOSED;
 	if (s->v.issuing_paused)
@@ -176,6 +179,7 @@ void mc_screen_set_size(struct mc_screen *s, int width, int height)
 static bool kiosk_view_differs(const struct mc_view *a, const struct mc_view *b, bool tech)
 {
 	if (a->nservices != b->nservices || a->open != b->open || a->issuing_paused != b->issuing_paused ||
+	    a->clock != b->clock ||
 	    a->printer != b->printer || a->print_fail_screen != b->print_fail_screen ||
 	    a->next_day != b->next_day || a->next_minute != b->next_minute ||
 	    strcmp(a->office, b->office) || strcmp(a->office_en, b->office_en))
@@ -205,6 +209,7 @@ void mc_screen_set_result(struct mc_screen *s, const struct mc_view_result *r, i
 	case MC_VIEW_NO_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until); break;
 	case MC_VIEW_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until); break;
 	case MC_VIEW_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until); break;
+	case MC_VIEW_CLOCK: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOCK, until); break;
 	default: go(s, MC_SCR_NOTICE, MC_NOTICE_BUSY, until); break;
 	}
 }
@@ -287,6 +292,9 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 	case A_TECH_PAUSE:
 		req->kind = MC_REQ_PAUSE;
 		req->arg = !s->v.issuing_paused;
+		return true;
+	case A_TECH_CLOCK:
+		req->kind = MC_REQ_CLOCK_CONFIRM;
 		return true;
 	case A_TECH_LANG:
 		s->o.lang = s->lang = s->lang == MC_LANG_VI ? MC_LANG_EN : MC_LANG_VI;
@@ -592,6 +600,16 @@ static void render_notice(struct mc_screen *s, cairo_t *cr, const struct geo *g,
 		title = tr(s, S_BUSY);
 		sub = tr(s, S_EXHAUSTED);
 		break;
+	case MC_NOTICE_CLOCK: {
+		/* The refusal and the view come from the same clock state. */
+		enum mc_view_clock why = s->v.clock;
+		title = tr(s, S_PAUSED);
+		snprintf(line, sizeof(line), "%s", tr(s, why == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
+						  why == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
+		sub = tr(s, S_PAUSED_WAIT);
+		color = 0xB26A00;
+		break;
+	}
 	case MC_NOTICE_BUSY:
 	case MC_NOTICE_NONE:
 		title = tr(s, S_BUSY);
@@ -763,6 +781,11 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	for (int i = 0; i < s->v.nservices; i++)
 		waiting += s->v.services[i].waiting;
 	mc_trf(s->t, s->lang, S_WAITING_TOTAL, line + n, sizeof(line) - n, waiting);
+	if (s->v.clock != MC_VIEW_CLOCK_OK)
+		/* What the technician must know first: why nothing is issued. */
+		snprintf(line, sizeof(line), "%s",
+			 tr(s, s->v.clock == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
+			       s->v.clock == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
 	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + 3 * lh, in.w, lh }, g->u * 3.6, 2,
 		     MC_TEXT_LEFT | MC_TEXT_BOLD, C_TEXT);
 	snprintf(line, sizeof(line), "%s: %d/10   ·   %s: %s", tr(s, S_BRIGHTNESS), s->brightness,
@@ -779,12 +802,16 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 		{ A_BRIGHT_DOWN, "−", C_BTN },
 		{ A_BRIGHT_UP, "+", C_BTN },
 		{ A_TECH_EXIT, tr(s, S_EXIT), C_RED },
+		{ A_TECH_CLOCK, tr(s, S_CONFIRM_CLOCK), 0xB26A00 },
 	};
+	/* Confirming the clock is offered only while it is not trusted: it
+	 * then shares the last row with Exit. */
+	int nb = s->v.clock == MC_VIEW_CLOCK_UNTRUSTED ? 8 : 7;
 	double bw = btns.w / 2, bh = btns.h / 4;
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < nb; i++) {
 		int col = i % 2, row = i / 2;
 		struct mc_rect r = { btns.x + col * bw, btns.y + row * bh, bw, bh };
-		if (i == 6)
+		if (i == 6 && nb == 7)
 			r.w = btns.w;
 		r = mc_rect_inset(r, g->u * 0.7);
 		bool down = is_pressed(s, b[i].a, 0);
@@ -884,6 +911,7 @@ bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, doub
 		{ "back", A_BACK, 0 }, { "tech:pause", A_TECH_PAUSE, 0 }, { "tech:exit", A_TECH_EXIT, 0 },
 		{ "tech:test", A_TECH_TEST, 0 }, { "tech:reprint", A_TECH_REPRINT, 0 },
 		{ "tech:lang", A_TECH_LANG, 0 }, { "bright:+", A_BRIGHT_UP, 0 }, { "bright:-", A_BRIGHT_DOWN, 0 },
+		{ "tech:clock", A_TECH_CLOCK, 0 },
 		{ "any", A_ANY, 0 },
 	};
 	enum act a = A_ANY;

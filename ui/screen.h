@@ -40,6 +40,7 @@ enum mc_notice {
 	MC_NOTICE_PAUSED,     /* the technician paused issuing */
 	MC_NOTICE_BUSY,       /* a transient refusal: try again */
 	MC_NOTICE_EXHAUSTED,  /* no number left today for that service */
+	MC_NOTICE_CLOCK,      /* the clock is not trusted (view.clock says why) */
 };
 
 /* What a touch asks of the app. */
@@ -50,6 +51,7 @@ enum mc_req_kind {
 	MC_REQ_REPRINT,       /* technician: reprint the last ticket */
 	MC_REQ_PAUSE,         /* technician: pause issuing (arg 1) or resume (arg 0) */
 	MC_REQ_BRIGHTNESS,    /* technician: set brightness to arg (0..10) */
+	MC_REQ_CLOCK_CONFIRM, /* technician: the wall clock is right (this boot) */
 };
 
 /* A request from the screen. */

@@ -21,6 +21,14 @@ enum mc_view_printer {
 	MC_VIEW_PRINTER_DOWN,    /* cannot print now */
 };
 
+/* Whether the wall clock lets tickets be issued (DESIGN §8). */
+enum mc_view_clock {
+	MC_VIEW_CLOCK_OK,        /* trusted, on the office day */
+	MC_VIEW_CLOCK_UNTRUSTED, /* not known right yet: no tickets */
+	MC_VIEW_CLOCK_SETTLING,  /* jumped to a later day: waiting for it to hold */
+	MC_VIEW_CLOCK_BEHIND,    /* on a day before the office day */
+};
+
 /* How a ticket request ended, as far as the ticket screen cares. */
 enum mc_view_outcome {
 	MC_VIEW_ISSUED,          /* a number was issued (or the same one again) */
@@ -28,6 +36,7 @@ enum mc_view_outcome {
 	MC_VIEW_NO_PRINTER,      /* refused: the printer cannot print */
 	MC_VIEW_PAUSED,          /* refused: the technician paused issuing */
 	MC_VIEW_EXHAUSTED,       /* refused: every number of the day's range is open */
+	MC_VIEW_CLOCK,           /* refused: the clock is not trusted (the view's clock says why) */
 	MC_VIEW_BUSY,            /* refused for any other reason: try again */
 };
 
@@ -69,6 +78,7 @@ struct mc_view {
 	int32_t next_day;        /* when closed: next opening day (days since 1970) */
 	int next_minute;         /* ... and minute (-1: none within a year) */
 	bool issuing_paused;     /* technician paused issuing */
+	enum mc_view_clock clock; /* whether the clock lets tickets be issued */
 	enum mc_view_printer printer; /* printer state */
 	char printer_text[128];  /* why, for people */
 	bool print_fail_screen;  /* policy: when the printer is down, show the number */

@@ -50,6 +50,14 @@ enum mc_priority_policy {
 	MC_PRIO_EVERY,   /* one priority ticket after every N normal ones */
 };
 
+/* Who vouches for the wall clock ([office] clock, DESIGN §8). */
+enum mc_clock_mode {
+	MC_CLOCK_AUTO,           /* auto: NTP synchronised (timedated, adjtimex) or set from an RTC at boot */
+	MC_CLOCK_NTP,            /* ntp: only once NTP says it is synchronised */
+	MC_CLOCK_RTC,            /* rtc: the board's RTC is right: trusted from boot */
+	MC_CLOCK_TRUST,          /* trust: always (the simulator and tests) */
+};
+
 /* [office]: who the office is and when it is open. */
 struct mc_office_conf {
 	char name[MC_TEXT];      /* shown and printed, Vietnamese */
@@ -67,6 +75,9 @@ struct mc_office_conf {
 	int recent_services;     /* service times averaged for the estimate */
 	int store_wait_ms;       /* an action waits this long for a busy
 	                          * database, then is refused with `store` */
+	enum mc_clock_mode clock; /* who vouches for the wall clock */
+	int clock_step_s;        /* a wall-clock jump this large is a step */
+	int clock_settle_s;      /* a forward step into a new day must hold this long */
 };
 
 /* [service.KEY]: one kind of procedure with its own numbers. */

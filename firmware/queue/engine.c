@@ -45,6 +45,7 @@ struct mc_engine {
 	int tap_next;
 	enum mc_printer_ok printer;
 	bool issuing_paused;
+	enum mc_err clock_hold;        /* MC_OK or why the clock stops issuing */
 };
 
 /* ---- names ------------------------------------------------------------- */
@@ -100,6 +101,12 @@ static const struct {
 	[MC_E_ISSUING_PAUSED] = { "issuing_paused", "Tạm dừng cấp số", "Ticket issuing is paused" },
 	[MC_E_NOMEM] = { "nomem", "Lỗi hệ thống (hết bộ nhớ)", "System error (out of memory)" },
 	[MC_E_STORE] = { "store", "Lỗi lưu dữ liệu, xin vui lòng báo cán bộ", "Could not save; please tell the staff" },
+	[MC_E_CLOCK_UNTRUSTED] = { "clock_untrusted", "Đồng hồ chưa được xác nhận — tạm ngừng cấp số",
+				   "The clock is not confirmed yet — ticket issuing is paused" },
+	[MC_E_CLOCK_SETTLING] = { "clock_settling", "Đồng hồ vừa nhảy sang ngày khác — tạm ngừng cấp số trong giây lát",
+				  "The clock jumped to another day — issuing pauses for a moment" },
+	[MC_E_CLOCK_BEHIND] = { "clock_behind", "Đồng hồ lùi về trước ngày làm việc — tạm ngừng cấp số",
+				"The clock went back before the office day — ticket issuing is paused" },
 };
 
 const char *mc_err_message(enum mc_err err, const char *lang)
@@ -613,6 +620,9 @@ enum mc_err mc_engine_press(struct mc_engine *e, const struct mc_when *w, int se
 		out->est_wait_ms = mc_engine_estimate(e, service, priority);
 		return end(e, ch, MC_OK);
 	}
+	/* Before opening hours: those are read from the clock. */
+	if (e->clock_hold != MC_OK)
+		return end(e, ch, e->clock_hold);
 	if (e->issuing_paused)
 		return end(e, ch, MC_E_ISSUING_PAUSED);
 	if (!mc_engine_is_open(e, w, &out->open_day, &out->open_minute))
@@ -1011,4 +1021,14 @@ void mc_engine_set_issuing_paused(struct mc_engine *e, bool paused)
 bool mc_engine_issuing_paused(const struct mc_engine *e)
 {
 	return e->issuing_paused;
+}
+
+void mc_engine_set_clock(struct mc_engine *e, enum mc_err hold)
+{
+	e->clock_hold = hold;
+}
+
+enum mc_err mc_engine_clock(const struct mc_engine *e)
+{
+	return e->clock_hold;
 }

@@ -140,6 +140,9 @@ enum mc_err {
 	MC_E_ISSUING_PAUSED, /* the technician paused ticket issuing */
 	MC_E_NOMEM,          /* out of memory */
 	MC_E_STORE,          /* the database refused the change */
+	MC_E_CLOCK_UNTRUSTED, /* the wall clock is not known right: no tickets */
+	MC_E_CLOCK_SETTLING, /* the clock jumped to a later day: waiting for it to hold */
+	MC_E_CLOCK_BEHIND,   /* the clock is on a day before the office day */
 };
 
 /* A person-readable message for err in lang ("vi" or "en"). Static string. */
@@ -240,6 +243,9 @@ int mc_engine_copy(struct mc_engine *dst, const struct mc_engine *src);
 void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state);
 /* Technician switch: refuse new tickets while paused. */
 void mc_engine_set_issuing_paused(struct mc_engine *e, bool paused);
+/* The clock's hold on issuing: MC_OK while the wall clock is trusted and on
+ * the office day, else the refusal every press gets (MC_E_CLOCK_*). */
+void mc_engine_set_clock(struct mc_engine *e, enum mc_err hold);
 
 /* ---- queries ---- */
 
@@ -266,6 +272,8 @@ const struct mc_counter_state *mc_engine_counter_state(const struct mc_engine *e
 enum mc_printer_ok mc_engine_printer(const struct mc_engine *e);
 /* Whether issuing is paused by the technician. */
 bool mc_engine_issuing_paused(const struct mc_engine *e);
+/* The clock's hold on issuing last set (MC_OK: none). */
+enum mc_err mc_engine_clock(const struct mc_engine *e);
 
 /* Names for logs and the socket protocol. Static strings. */
 const char *mc_ticket_status_name(enum mc_ticket_status s);

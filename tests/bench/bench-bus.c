@@ -173,7 +173,7 @@ static int run(int baud, int nunits, int samples, unsigned seed)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		goto out;
-	fprintf(f, "[office]\nhours = mon-sun 00:00-24:00\ndouble_tap = 0\n"
+	fprintf(f, "[office]\nclock = trust\nhours = mon-sun 00:00-24:00\ndouble_tap = 0\n"
 		   "[service.a]\nname = Tư pháp – Hộ tịch\nnumbers = 1001-9999\n");
 	for (int i = 1; i <= nunits; i++)
 		fprintf(f, "[counter.%d]\nservices = a\nunit = bus:%d\n", i, i);

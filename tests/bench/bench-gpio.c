@@ -34,7 +34,7 @@ static void report(const char *what, int64_t *v, int n, const char *unit, double
 }
 
 static const char board[] =
-	"[office]\nname = Bench\nhours = mon-sun 00:00-24:00\ndouble_tap = 0ms\n"
+	"[office]\nclock = trust\nname = Bench\nhours = mon-sun 00:00-24:00\ndouble_tap = 0ms\n"
 	"[service.civil]\nname = Tư pháp\nnumbers = 1-9999\nbutton = gpiochip0:17 active-low\n"
 	"[counter.1]\nservices = civil\nkeys = next = gpiochip0:5 active-low\n"
 	"display = tm1637 gpiochip0:23,24\n"

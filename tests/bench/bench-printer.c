@@ -173,7 +173,7 @@ static int bench_press(int n)
 	snprintf(board, sizeof(board), "%s/board.conf", dir);
 	snprintf(sock, sizeof(sock), "%s/k.sock", dir);
 	FILE *f = fopen(board, "w");
-	fprintf(f, "[office]\nname = UBND phường Bách Khoa\ntimezone = Asia/Ho_Chi_Minh\n"
+	fprintf(f, "[office]\nclock = trust\nname = UBND phường Bách Khoa\ntimezone = Asia/Ho_Chi_Minh\n"
 		   "hours = mon-sun 00:00-24:00\ndouble_tap = 0\n\n"
 		   "[service.civil]\nname = Tư pháp – Hộ tịch\nname.en = Justice – Civil status\nnumbers = 1-9999\n\n"
 		   "[counter.1]\nservices = civil\n\n"

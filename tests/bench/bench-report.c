@@ -39,7 +39,7 @@
 #define NCTR 12
 
 static const char board_text[] =
-	"[office]\n"
+	"[office]\nclock = trust\n"
 	"name = UBND quận Bình Thạnh (thử tải)\n"
 	"timezone = Asia/Ho_Chi_Minh\n"
 	"hours = mon-sun 00:00-24:00\n"

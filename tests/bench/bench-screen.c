@@ -89,7 +89,7 @@ static struct mc_app *make_app(const char *dir, int w, int h)
 	mkdir(sub, 0755);
 	snprintf(board, sizeof(board), "%s/board.conf", sub);
 	FILE *fp = fopen(board, "w");
-	fprintf(fp, "[office]\nname = UBND phường Bách Khoa\nhours = mon-sun 00:00-24:00\ndouble_tap = 0ms\n\n"
+	fprintf(fp, "[office]\nclock = trust\nname = UBND phường Bách Khoa\nhours = mon-sun 00:00-24:00\ndouble_tap = 0ms\n\n"
 		    "[service.civil]\nname = Tư pháp – Hộ tịch\nnumbers = 1-9999\n\n"
 		    "[service.land]\nname = Đất đai – Xây dựng\nnumbers = 1-999\nprefix = D\n\n"
 		    "[service.biz]\nname = Đăng ký kinh doanh\nnumbers = 1-999\nprefix = B\n\n"
@@ -221,7 +221,7 @@ static long kioskd_rss(const char *dir, const char *name, bool screen)
 	snprintf(board, sizeof(board), "%s/board.conf", state);
 	snprintf(sock, sizeof(sock), "%s/k.sock", state);
 	FILE *fp = fopen(board, "w");
-	fprintf(fp, "[office]\nname = UBND phường Bách Khoa\nhours = mon-sun 00:00-24:00\n\n"
+	fprintf(fp, "[office]\nclock = trust\nname = UBND phường Bách Khoa\nhours = mon-sun 00:00-24:00\n\n"
 		    "[service.civil]\nname = Tư pháp – Hộ tịch\n\n[service.land]\nname = Đất đai – Xây dựng\n"
 		    "numbers = 2001-2999\n\n[counter.1]\nservices = civil, land\n\n%s",
 		screen ? "[screen]\nwidth = 1280\nheight = 800\n\n[hall]\ndisplay = window\n" : "");

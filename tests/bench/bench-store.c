@@ -18,7 +18,7 @@
 #define N 5000
 
 static const char BOARD[] =
-	"[office]\nhours = mon-sun 00:00-24:00\ndouble_tap = 0ms\n"
+	"[office]\nclock = trust\nhours = mon-sun 00:00-24:00\ndouble_tap = 0ms\n"
 	"[service.civil]\nname = Tư pháp – Hộ tịch\nnumbers = 1-9999\n"
 	"[service.land]\nname = Đất đai\nnumbers = 1-9999\n"
 	"[counter.1]\nservices = civil, land\n";

@@ -36,10 +36,7 @@ class Kiosk:
         if self.faketime:
             # libfaketime preloaded into kioskd itself (the faketime wrapper
             # would stand between the test and kioskd's signals).
-            # This machine's own architecture: a cross toolchain may have
-            # installed another one's beside it (e.g. faketime:arm64).
-            arch = sysconfig.get_config_var("MULTIARCH") or "*"
-            libs = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch)
+            libs = faketime_libs()
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
             e["LD_PRELOAD"] = libs[0]
@@ -127,6 +124,14 @@ class Kiosk:
 
     def db(self):
         return os.path.join(self.state, "kiosk.db")
+
+
+def faketime_libs():
+    """libfaketime for this machine's architecture (a cross-build may have
+    installed another one beside it, which the loader would refuse)."""
+    arch = sysconfig.get_config_var("MULTIARCH")
+    mine = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch) if arch else []
+    return mine or glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
 
 
 def read_answer(s):

@@ -33,7 +33,8 @@ static const char board[] =
 	"display = tm1637 gpiochip0:23,24\n"                                                    /* 18 */
 	"[counter.2]\nservices = land\nkeys = next,pause = gpiochip0:7,8 active-low\n"          /* 19-21 */
 	"[gpio]\ndebounce = 10ms\nlong_press = 300ms\ntech_combo = civil+land\n"                /* 22-25 */
-	"light_ready = gpiochip0:25\nlight_fault = gpiochip0:26\nblink = 50ms\nblinks = 2\n";   /* 26-29 */
+	"light_ready = gpiochip0:25\nlight_fault = gpiochip0:26\nblink = 50ms\nblinks = 2\n"    /* 26-29 */
+	"[office]\nclock = trust\n";                                                         /* 30-31 */
 
 struct fx {
 	char dir[64];                /* temp dir */

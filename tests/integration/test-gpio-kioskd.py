@@ -45,6 +45,9 @@ keys = next = gpiochip0:7 active-low
 
 [gpio]
 debounce = 15ms
+
+[office]
+clock = trust
 """
 
 failures = []

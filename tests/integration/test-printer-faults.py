@@ -137,6 +137,7 @@ class Kiosk:
 
 BOARD = """
 [office]
+clock = trust
 name = UBND phường Bách Khoa
 timezone = Asia/Ho_Chi_Minh
 hours = mon-sun 00:00-24:00

@@ -24,6 +24,7 @@ PAUSE_MS = 600  # MC_CLIP_PAUSE_MS
 
 BOARD = """
 [office]
+clock = trust
 name = UBND phường Thử nghiệm
 hours = mon-sun 00:00-24:00
 double_tap = 1ms

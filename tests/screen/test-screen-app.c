@@ -152,19 +152,19 @@ static void enter_pin(struct harness *h, struct fx *f, const char *pin)
 	harness_sync(h, f->p);
 }
 
-static void write_board(const char *dir, const char *hash, char *path, size_t len)
+static void write_board(const char *dir, const char *hash, const char *clock_mode, char *path, size_t len)
 {
 	snprintf(path, len, "%s/board.conf", dir);
 	FILE *fp = fopen(path, "w");
 	fprintf(fp,
-		"[office]\nname = UBND xã Thử Nghiệm\nname.en = Test Commune\nhours = mon-sun 00:00-24:00\n"
+		"[office]\nclock = %s\nname = UBND xã Thử Nghiệm\nname.en = Test Commune\nhours = mon-sun 00:00-24:00\n"
 		"double_tap = 100ms\n\n"
 		"[service.civil]\nname = Tư pháp – Hộ tịch\nname.en = Justice – Civil status\nnumbers = 1001-1999\n\n"
 		"[service.land]\nname = Đất đai – Xây dựng\nname.en = Land – Construction\nnumbers = 2001-2999\n\n"
 		"[counter.1]\nservices = civil, land\n\n"
 		"[printer]\ndevice = file:%s/tickets\non_failure = refuse\n\n"
 		"[screen]\nwidth = 1024\nheight = 600\nhome_timeout = 600s\npin_hash = %s\nbacklight = %s/bl\n\n"
-		"[hall]\ndisplay = window\nwidth = 800\nheight = 480\n", dir, hash, dir);
+		"[hall]\ndisplay = window\nwidth = 800\nheight = 480\n", clock_mode, dir, hash, dir);
 	fclose(fp);
 	/* A sysfs-like backlight directory. */
 	char bl[600];
@@ -180,7 +180,8 @@ static void write_board(const char *dir, const char *hash, char *path, size_t le
 	fclose(fp);
 }
 
-static int start(struct fx *f, struct harness *h, const char *dir, const char *hash, const char *clock)
+static int start_board(struct fx *f, struct harness *h, const char *dir, const char *hash, const char *clock,
+		       const char *clock_mode, bool sim)
 {
 	char board[512], sock[512], err[512];
 	int code;
@@ -188,9 +189,9 @@ static int start(struct fx *f, struct harness *h, const char *dir, const char *h
 	memset(f, 0, sizeof(*f));
 	memset(h, 0, sizeof(*h));
 	snprintf(f->dir, sizeof(f->dir), "%s", dir);
-	write_board(dir, hash, board, sizeof(board));
+	write_board(dir, hash, clock_mode, board, sizeof(board));
 	snprintf(sock, sizeof(sock), "%s/k.sock", dir);
-	struct mc_app_options ao = { .board = board, .state_dir = dir, .socket = sock, .sim = true };
+	struct mc_app_options ao = { .board = board, .state_dir = dir, .socket = sock, .sim = sim };
 	f->app = mc_app_new(&ao, err, sizeof(err), &code);
 	if (!f->app) {
 		fprintf(stderr, "FAIL: app: %s\n", err);
@@ -214,7 +215,57 @@ static int start(struct fx *f, struct harness *h, const char *dir, const char *h
 	return 0;
 }
 
+static int start(struct fx *f, struct harness *h, const char *dir, const char *hash, const char *clock)
+{
+	return start_board(f, h, dir, hash, clock, "trust", true);
+}
+
 static void sync_app(struct harness *h, struct fx *f) { harness_sync(h, f->p); }
+
+static bool clock_trusted(void *ctx)
+{
+	struct fx *f = ctx;
+	return mc_engine_clock(mc_app_engine(f->app)) == MC_OK;
+}
+
+/* clock = ntp with no NTP (the test trust source says no): no tickets, the
+ * clock notice stands on the screen; the technician confirms the clock from
+ * the menu and tickets come again. */
+static void test_clock_confirm(const char *dir, const char *hash)
+{
+	struct fx f;
+	struct harness h;
+	struct mc_issue is;
+	char trust[600];
+
+	snprintf(trust, sizeof(trust), "%s/trust", dir);
+	FILE *fp = fopen(trust, "w");
+	fprintf(fp, "0\n");
+	fclose(fp);
+	setenv("MC_CLOCK_TRUST_FILE", trust, 1);
+	int r = start_board(&f, &h, dir, hash, "10:00", "ntp", false);
+	unsetenv("MC_CLOCK_TRUST_FILE");
+	if (r < 0) {
+		failures++;
+		return;
+	}
+	CHECK(wait_screen(&h, &f, MC_SCR_NOTICE, MC_NOTICE_CLOCK) == 0, "clock notice stands on home");
+	CHECK(mc_app_press(f.app, 0, false, "test", &is) == MC_E_CLOCK_UNTRUSTED, "press refused: clock");
+	CHECK(ntickets(&f) == 0, "no ticket while the clock is untrusted (%zu)", ntickets(&f));
+	touch(&h, &f, "service:0");
+	CHECK(ntickets(&f) == 0, "a touch issues nothing either (%zu)", ntickets(&f));
+	mc_app_screen_open_tech(f.scr);
+	CHECK(wait_screen(&h, &f, MC_SCR_TECH, MC_NOTICE_NONE) == 0, "technician menu");
+	touch(&h, &f, "tech:clock");
+	CHECK(harness_until(&h, clock_trusted, &f, 30000) == 0, "clock confirmed from the menu");
+	touch(&h, &f, "tech:exit");
+	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home without the notice");
+	f.want_tickets = ntickets(&f);
+	touch(&h, &f, "service:0");
+	CHECK(wait_screen(&h, &f, MC_SCR_TICKET, MC_NOTICE_NONE) == 0, "ticket after the confirmation");
+	CHECK(ntickets(&f) == f.want_tickets + 1, "one ticket committed (%zu)", ntickets(&f));
+	mc_app_free(f.app);
+}
 
 static void test_touch_flow(const char *dir, const char *hash)
 {
@@ -406,6 +457,9 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%s/lockout-XXXXXX", argv[1]);
 	if (mkdtemp(dir))
 		test_pin_lockout(dir, hash);
+	snprintf(dir, sizeof(dir), "%s/clock-XXXXXX", argv[1]);
+	if (mkdtemp(dir))
+		test_clock_confirm(dir, hash);
 	snprintf(dir, sizeof(dir), "%s/idle-XXXXXX", argv[1]);
 	if (mkdtemp(dir))
 		test_idle(dir, hash);

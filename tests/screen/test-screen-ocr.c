@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 		return 1;
 	snprintf(board, sizeof(board), "%s/board.conf", dir);
 	FILE *fp = fopen(board, "w");
-	fprintf(fp, "[office]\nname = UBND phường Bách Khoa\nhours = mon-sun 00:00-24:00\n\n");
+	fprintf(fp, "[office]\nclock = trust\nname = UBND phường Bách Khoa\nhours = mon-sun 00:00-24:00\n\n");
 	for (size_t i = 0; i < NNAMES; i++)
 		fprintf(fp, "[service.s%zu]\nname = %s\nnumbers = %zu001-%zu999\n\n", i, names[i], i + 1, i + 1);
 	fprintf(fp, "[counter.1]\nservices = s0, s1, s2, s3, s4, s5\n\n[screen]\nwidth = 1080\nheight = 1920\n");

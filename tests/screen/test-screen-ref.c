@@ -85,20 +85,24 @@ struct shot {
 	enum mc_notice notice;
 	int nservices;
 	bool closed, paused, printer_down, hall, result;
+	bool clock;              /* the wall clock is not trusted */
 };
 
 static const struct shot shots[] = {
-	{ "home", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false },
-	{ "home16", MC_SCR_HOME, MC_NOTICE_NONE, 16, false, false, false, false, false },
-	{ "priority", MC_SCR_PRIORITY, MC_NOTICE_NONE, 4, false, false, false, false, false },
-	{ "ticket", MC_SCR_TICKET, MC_NOTICE_NONE, 4, false, false, false, false, true },
-	{ "closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false },
-	{ "printer", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, true, false, false },
-	{ "paused", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, true, false, false, false },
-	{ "busy", MC_SCR_NOTICE, MC_NOTICE_BUSY, 4, false, false, false, false, false },
-	{ "pin", MC_SCR_PIN, MC_NOTICE_NONE, 4, false, false, false, false, false },
-	{ "tech", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false },
-	{ "hall", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false },
+	{ "home", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
+	{ "home16", MC_SCR_HOME, MC_NOTICE_NONE, 16, false, false, false, false, false, false },
+	{ "priority", MC_SCR_PRIORITY, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
+	{ "ticket", MC_SCR_TICKET, MC_NOTICE_NONE, 4, false, false, false, false, true, false },
+	{ "closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false, false },
+	{ "printer", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, true, false, false, false },
+	{ "paused", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, true, false, false, false, false },
+	{ "busy", MC_SCR_NOTICE, MC_NOTICE_BUSY, 4, false, false, false, false, false, false },
+	{ "pin", MC_SCR_PIN, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
+	{ "tech", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
+	{ "hall", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, false },
+	{ "clock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false, true },
+	{ "techclock", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, true },
+	{ "hallclock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, true },
 };
 
 static const struct {
@@ -148,6 +152,7 @@ int main(int argc, char **argv)
 				make_view(&v, s->nservices);
 				v.open = !s->closed;
 				v.issuing_paused = s->paused;
+				v.clock = s->clock ? MC_VIEW_CLOCK_UNTRUSTED : MC_VIEW_CLOCK_OK;
 				if (s->printer_down) {
 					v.printer = MC_VIEW_PRINTER_DOWN;
 					snprintf(v.printer_text, sizeof(v.printer_text), "Hết giấy (out of paper)");

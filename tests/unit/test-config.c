@@ -86,6 +86,14 @@ static void defaults_apply(void **state)
 	assert_false(cfg.printer.present);
 	assert_int_equal(cfg.bus.baud, 19200);
 	assert_int_equal(cfg.bus.parity, 'E');
+	assert_int_equal(cfg.office.clock, MC_CLOCK_AUTO);
+	assert_int_equal(cfg.office.clock_step_s, 300);
+	assert_int_equal(cfg.office.clock_settle_s, 60);
+	assert_int_equal(mc_config_load_string("[office]\nclock = rtc\nclock_step = 2m\nclock_settle = 0s\n" TAIL,
+					       "c.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.office.clock, MC_CLOCK_RTC);
+	assert_int_equal(cfg.office.clock_step_s, 120);
+	assert_int_equal(cfg.office.clock_settle_s, 0);
 }
 
 /* One bad case: the text, the line expected, words the message must hold. */
@@ -96,6 +104,10 @@ static const struct bad {
 } bads[] = {
 	{ "[offise]\nname = x\n" TAIL, 1, "unknown section [offise]" },
 	{ "[office]\nname = x\ncolour = red\n" TAIL, 3, "unknown key 'colour' in [office]" },
+	{ "[office]\nname = x\nclock = gps\n" TAIL, 3, "clock: 'gps' must be auto, ntp, rtc or trust" },
+	{ "[office]\nclock_step = 5s\n" TAIL, 2, "clock_step: '5s' is out of range" },
+	{ "[office]\nclock_settle = 2h\n" TAIL, 2, "clock_settle: '2h' is out of range" },
+	{ "[office]\nclock_settle = soon\n" TAIL, 2, "clock_settle: 'soon' is not a duration" },
 	{ "[office]\nhours = mon-fri 7.30-11.30\n" TAIL, 2, "'7.30-11.30' is not a span" },
 	{ "[office]\nhours = mon-fry 07:30-11:30\n" TAIL, 2, "'fry' is not a weekday" },
 	{ "[office]\nhours = mon 07:30-11:30 11:00-12:00\n" TAIL, 2, "overlaps" },

@@ -65,6 +65,10 @@ int cmd_status(int argc, char **argv)
 	       open ? "" : ", mở lại ", open ? "" : json_string_value(json_object_get(a, "next_open")));
 	if (json_is_true(json_object_get(a, "issuing_paused")))
 		printf("Tạm dừng cấp số (issuing paused)\n");
+	json_t *clock = json_object_get(a, "clock");
+	if (json_string_value(json_object_get(clock, "notice")))
+		printf("%s (%s)\n", json_string_value(json_object_get(clock, "notice")),
+		       json_string_value(json_object_get(clock, "notice_en")));
 	printf("Đang chờ (waiting): %lld\n\nLĩnh vực (services):\n",
 	       json_integer_value(json_object_get(a, "waiting")));
 	size_t i;

@@ -16,6 +16,7 @@ static const struct {
 	{ "counter", cmd_counter, "act at a counter: next, recall, noshow, finish, ..." },
 	{ "tickets", cmd_tickets, "list a day's tickets" },
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
+	{ "clock", cmd_clock, "whether the wall clock is trusted; confirm it for this boot" },
 	{ "screenshot", cmd_screenshot, "save what the screen shows as PNG" },
 	{ "pin-hash", cmd_pin_hash, "hash a technician PIN for board.conf" },
 	{ "config", cmd_config, "check a board.conf" },

@@ -10,6 +10,7 @@ int cmd_counter(int argc, char **argv);
 int cmd_tickets(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_issuing(int argc, char **argv);
+int cmd_clock(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_diag(int argc, char **argv);
 int cmd_gpio(int argc, char **argv);
