@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 enum job_kind { JOB_TICKET, JOB_STATUS, JOB_TEST, JOB_REPRINT };
@@ -51,6 +52,7 @@ struct printer_out {
 	struct mc_app *app;
 	struct mc_worker *worker;        /* the printer thread */
 	struct mc_printer *printer;      /* used on the worker thread only */
+	struct mc_ticket_layout *layout; /* worker thread only: made there at its first ticket */
 	char device[300];                /* effective device URI */
 	long long timer;                 /* idle status timer */
 	bool closing;                    /* shutting down: report nothing */
@@ -102,14 +104,19 @@ static void run_print(struct job *j)
 	struct mc_escpos_buf buf = { 0 };
 	char note[200];
 	struct mc_ticket_print tp = {
-		.office = j->tt.office, .service = j->tt.service, .service_en = j->tt.service_en,
+		.office = j->tt.office, .desk = pc->desk, .address = pc->address,
+		.valid_today = pc->valid_today, .missed_note = pc->missed_note, .service = j->tt.service, .service_en = j->tt.service_en,
 		.label = j->tt.label, .priority = j->tt.priority, .issued_wall_ms = j->tt.wall_ms,
 		.ahead = j->tt.ahead, .est_wait_min = j->tt.wait_min, .counters = j->tt.counters,
 		.footer = pc->footer, .footer_en = pc->footer_en, .logo_png = pc->logo, .qr = pc->qr,
 		.banner = j->kind == JOB_TEST ? "IN THỬ · TEST PRINT" :
 			  j->kind == JOB_REPRINT ? "BẢN IN LẠI · REPRINT" : NULL,
 	};
-	struct mc_raster *r = mc_ticket_render(&tp, pc->width, NULL, note, sizeof(note));
+	if (!j->po->layout)
+		j->po->layout = mc_ticket_layout_new();
+	struct mc_raster *r = j->po->layout ?
+		mc_ticket_layout_render(j->po->layout, &tp, pc->width, NULL, note, sizeof(note)) :
+		mc_ticket_render(&tp, pc->width, NULL, note, sizeof(note));
 
 	j->rc = -1;
 	if (!r) {
@@ -378,7 +385,8 @@ static void release(void *priv)
 	po->closing = true;
 	if (po->timer > 0)
 		mc_loop_del_timer(mc_app_loop(po->app), po->timer);
-	mc_worker_free(po->worker);
+	mc_worker_free(po->worker);      /* joins the thread: the layout is ours now */
+	mc_ticket_layout_free(po->layout);
 	mc_printer_close(po->printer);
 	free(po);
 }
@@ -485,6 +493,45 @@ static enum mc_ctl_result cmd_reprint(void *ctx, json_t *req, json_t *resp, uint
 	return print_cmd(ctx, JOB_REPRINT, resp, client);
 }
 
+/* printer-reprint {"label": "1023"}: today's ticket with that number
+ * again, for a citizen who lost it, marked as a reprint, with the time it
+ * was first issued; the queue is unchanged. Only a ticket still waiting,
+ * being called, or missed (which may be reactivated) is reprinted. */
+static enum mc_ctl_result cmd_reprint_label(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct printer_out *po = ctx;
+	const char *label = json_string_value(json_object_get(req, "label"));
+	const struct mc_engine *e = mc_app_engine(po->app);
+	const struct mc_ticket *found = NULL;
+	size_t n = 0;
+
+	if (!label || !label[0])
+		return mc_ctl_error(resp, "bad_request", "say which number (label) to reprint");
+	const struct mc_ticket *ts = mc_engine_tickets(e, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(ts[i].label, label))
+			found = &ts[i];  /* the latest of the day if a range wrapped */
+	if (!found)
+		return mc_ctl_error(resp, "no_ticket", "hôm nay không có số này (no such number today)");
+	if (found->status != MC_T_WAITING && found->status != MC_T_CALLED && found->status != MC_T_NOSHOW)
+		return mc_ctl_error(resp, "not_open",
+				    "số này đã xong hoặc đã huỷ, không in lại (this number is finished or void)");
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return mc_ctl_error(resp, "nomem", "out of memory");
+	j->kind = JOB_REPRINT;
+	j->reply = client != 0;
+	j->client = client;
+	struct mc_issue is = { .ticket = *found, .ahead = -1, .est_wait_ms = 0 };
+	fill_text(po, &is, &j->tt);
+	j->tt.wait_min = -1;
+	if (submit(po, j) < 0) {
+		free(j);
+		return mc_ctl_error(resp, "printer", "the printer worker is stopped");
+	}
+	return MC_CTL_LATER;
+}
+
 /* The technician menu's buttons (the app's printer hooks). */
 static int tech_print(void *priv, enum job_kind kind, char *msg, size_t len)
 {
@@ -554,6 +601,8 @@ int mc_app_add_printer(struct mc_app *app, char *err, size_t errlen)
 	mc_ctl_register(ctl, "printer-test", "print a test ticket", cmd_test, po);
 	mc_ctl_register(ctl, "printer-reprint-last", "reprint the last printed ticket, marked as a reprint",
 			cmd_reprint, po);
+	mc_ctl_register(ctl, "printer-reprint", "reprint today's ticket {label}, marked as a reprint",
+			cmd_reprint_label, po);
 	/* The technician menu reaches the printer through these. */
 	struct mc_app_hooks *h = mc_app_hooks(app);
 	h->test_print = mc_app_printer_test;

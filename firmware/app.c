@@ -1095,3 +1095,4 @@ const struct mc_config *mc_app_config(const struct mc_app *app) { return &app->c
 const struct mc_engine *mc_app_engine(const struct mc_app *app) { return app->engine; }
 bool mc_app_sim(const struct mc_app *app) { return app->sim; }
 const char *mc_app_state_dir(const struct mc_app *app) { return app->state_dir; }
+struct mc_store *mc_app_store(struct mc_app *app) { return app->store; }

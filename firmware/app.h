@@ -21,6 +21,7 @@
 struct mc_app;
 struct mc_loop;
 struct mc_ctl;
+struct mc_store;
 
 /* An output: something that prints, shows or announces the queue. Every op
  * may be NULL. Ops run on the loop thread and must not block. */
@@ -141,6 +142,8 @@ void mc_app_now(const struct mc_app *app, struct mc_when *w);
 void mc_app_status(struct mc_app *app, json_t *obj);
 
 struct mc_loop *mc_app_loop(struct mc_app *app);
+/* The store (loop thread only; the uplink renews the store id through it). */
+struct mc_store *mc_app_store(struct mc_app *app);
 struct mc_ctl *mc_app_ctl(struct mc_app *app);
 const struct mc_config *mc_app_config(const struct mc_app *app);
 const struct mc_engine *mc_app_engine(const struct mc_app *app);

@@ -725,6 +725,10 @@ static const struct key printer_keys[] = {
 	STR(P, qr, NULL),
 	STR(P, footer, NULL),
 	STRK("footer.en", P, footer_en, NULL),
+	STR(P, desk, NULL),
+	STR(P, address, "quý công dân"),
+	BOOL(P, valid_today, "no"),
+	BOOL(P, missed_note, "no"),
 	DUR_S("status_interval", P, status_interval_s, 1, 3600, "5s"),
 	DUR_MS("timeout", P, timeout_ms, 100, 60000, "3s"),
 	INT(P, queue, 1, 64, "4"),
@@ -793,6 +797,41 @@ static const struct key gpio_keys[] = {
 	DUR_MS("long_press", G, long_press_ms, 100, 30000, "2s"),
 	DUR_MS("blink", G, blink_ms, 50, 5000, "400ms"),
 	INT(G, blinks, 0, 20, "3"),
+	END
+};
+
+/* [uplink] url: a libpq connection string or a postgresql:// URI; checked
+ * for shape here (libpq parses it for good at start). */
+static int parse_uplink_url(struct parser *ps, void *p, const char *value)
+{
+	if (!*value)
+		return fail(ps, ps->line, "url: empty (a libpq connection string like 'host=... dbname=... user=...' or a postgresql:// URI)");
+	if (strlen(value) >= sizeof(ps->cfg->uplink.url))
+		return fail(ps, ps->line, "url: value is too long (at most %zu bytes)", sizeof(ps->cfg->uplink.url) - 1);
+	if (strncmp(value, "postgresql://", 13) && strncmp(value, "postgres://", 11) && !strchr(value, '='))
+		return fail(ps, ps->line, "url: '%s' is neither a postgresql:// URI nor a 'key=value ...' connection string", value);
+	memcpy(p, value, strlen(value) + 1);
+	return 0;
+}
+
+/* [uplink] office: the office's code, as the city registered it. */
+static int parse_uplink_office(struct parser *ps, void *p, const char *value)
+{
+	bool ok = *value && strlen(value) < sizeof(ps->cfg->uplink.office);
+	for (const char *c = value; *c && ok; c++)
+		ok = isalnum((unsigned char)*c) || *c == '-' || *c == '_';
+	if (!ok)
+		return fail(ps, ps->line, "office: '%s' is not an office code (1-31 letters, digits, '-' or '_')", value);
+	memcpy(p, value, strlen(value) + 1);
+	return 0;
+}
+
+typedef struct mc_uplink_conf U;
+static const struct key uplink_keys[] = {
+	FN("url", U, url, parse_uplink_url, NULL),
+	FN("office", U, office, parse_uplink_office, NULL),
+	DUR_MS("interval", U, interval_ms, 100, 3600000, "5s"),
+	INT(U, batch, 1, 100000, "1000"),
 	END
 };
 
@@ -871,7 +910,7 @@ static int set_defaults(struct parser *ps)
 	if (apply_defaults(ps, office_keys, &cfg->office) < 0 || apply_defaults(ps, printer_keys, &cfg->printer) < 0 ||
 	    apply_defaults(ps, bus_keys, &cfg->bus) < 0 || apply_defaults(ps, audio_keys, &cfg->audio) < 0 ||
 	    apply_defaults(ps, screen_keys, &cfg->screen) < 0 || apply_defaults(ps, hall_keys, &cfg->hall) < 0 ||
-	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0)
+	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0 || apply_defaults(ps, uplink_keys, &cfg->uplink) < 0)
 		return -1;
 	return 0;
 }
@@ -946,8 +985,13 @@ static int begin_section(struct parser *ps, const char *name)
 	} else if (!strcmp(name, "gpio")) {
 		ps->sect = &cfg->gpio;
 		ps->keys = gpio_keys;
+	} else if (!strcmp(name, "uplink")) {
+		cfg->uplink.present = true;
+		cfg->uplink.line = ps->line;
+		ps->sect = &cfg->uplink;
+		ps->keys = uplink_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink)", name);
 	}
 	return 0;
 }
@@ -1154,6 +1198,9 @@ static int finish(struct parser *ps)
 	if (cfg->printer.present && cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN && !cfg->screen.present)
 		return fail(ps, ps->line, "[printer]: on_failure = screen needs a [screen] to show the number "
 			    "on; use on_failure = refuse on a kiosk without a screen");
+	if (cfg->uplink.present && (!cfg->uplink.url[0] || !cfg->uplink.office[0]))
+		return fail(ps, cfg->uplink.line, "[uplink]: url and office are both required "
+			    "(kioskctl central add-office prints them)");
 	return finish_gpio(ps);
 }
 

@@ -1,5 +1,5 @@
 /* services.h — kioskd's services (gpio, printer, bus, audio, screen, hall,
- * systemd, rauc, the simulator's terminal): one row each in one static
+ * uplink, systemd, rauc, the simulator's terminal): one row each in one static
  * table, started in table order.
  *
  * kioskd reads board.conf once, runs every row's check on it (a failure

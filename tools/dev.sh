@@ -5,7 +5,11 @@
 #                        simulator mode (tickets taken and numbers called live)
 #   tools/dev.sh test    install missing packages, build normal and sanitizer
 #                        (ASan+UBSan) trees, run the whole suite in each (ctest)
-#   tools/dev.sh bench   build and run the benchmarks (prints figures)
+#   tools/dev.sh bench   build, then print the ticket path's table (issue 16:
+#                        press → answer, → paper, instructions, NEXT under
+#                        load, flood memory, private memory), each figure
+#                        against a baseline in the same run
+#   tools/dev.sh bench all  the table, then every benchmark in tests/bench
 #   tools/dev.sh deps    only install missing packages
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
@@ -143,11 +147,16 @@ cross)
 bench)
 	deps
 	configure_build "$ROOT/build"
-	for b in "$ROOT"/build/tests/bench/bench-*; do
-		[[ -x $b ]] || continue
-		log "$(basename "$b")"
-		"$b"
-	done
+	log "bench-ticket.py: the ticket path (about 3 minutes)"
+	/usr/bin/python3 "$ROOT/tests/bench/bench-ticket.py" "$ROOT/build/firmware/kioskd" \
+		"$ROOT/build/tests/bench/bench-render"
+	if [[ ${2:-} == all ]]; then
+		for b in "$ROOT"/build/tests/bench/bench-*; do
+			[[ -x $b && $b != *bench-render ]] || continue
+			log "$(basename "$b")"
+			"$b"
+		done
+	fi
 	;;
 *)
 	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'

@@ -1,8 +1,10 @@
 /* printer-tcp.c — tcp:HOST:PORT, a raw port 9100 printer. One connection
  * per job or status check, closed afterwards (leaked sockets lock some
- * printers); status queries and their replies share that connection. Every
- * step has the configured timeout, so a silent or stalled printer costs at
- * most a few timeouts, never a hang. */
+ * printers); status queries and their replies share that connection: one
+ * exchange (DLE EOT 1, 2, 4 in one write, one round trip) before a job and
+ * one after it. Waiting is on socket events (poll), not sleeps. Every step
+ * has the configured timeout, so a silent or stalled printer costs at most
+ * a few timeouts, never a hang. */
 #include "printer.h"
 
 #include <errno.h>
@@ -155,102 +157,171 @@ static int send_all(struct tcp_printer *t, int fd, const uint8_t *data, size_t l
 	return 0;
 }
 
-/* Waits until the printer has taken every byte sent (the kernel's send
- * queue is empty: all of it acknowledged), so success means the printer
- * has it, not our kernel. Fails if the queue stops shrinking for the timeout
- * (a printer that stopped reading). 0, or -1 with err. */
-static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, char *err, size_t errlen)
+/* The bytes of the kernel's send queue not yet acknowledged by the
+ * printer, or -1 if the kernel cannot tell. */
+static int unacked(int fd)
 {
-	(void)len;
-	(void)sent;
-	int last = -1;
+	int q = 0;
+
+	return ioctl(fd, SIOCOUTQ, &q) < 0 ? -1 : q;
+}
+
+/* Reads status replies into reply[*got..want) as they come; stray bytes
+ * that are not replies are dropped. 0 (still open), or -1 with err when
+ * the printer closed the connection. Never blocks. */
+static int read_replies(int fd, uint8_t *reply, int *got, int want, char *err, size_t errlen)
+{
+	uint8_t buf[64];
+
+	while (*got < want) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0) {
+			for (ssize_t i = 0; i < n && *got < want; i++)
+				if (mc_escpos_is_status_byte(buf[i]))
+					reply[(*got)++] = buf[i];
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return 0;
+		snprintf(err, errlen, "máy in đóng kết nối (printer closed the connection%s%s)",
+			 n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* After a job (len bytes, queries already sent behind it when want > 0):
+ * waits, on socket events, until the printer has taken every byte (its
+ * replies, which TCP delivers only after the job's bytes, or else an
+ * empty send queue) and want replies have come. The wait is reset while
+ * the send queue shrinks, so a slow printer is not a stalled one; with
+ * nothing moving for the timeout it fails. A printer that does not answer
+ * is checked on the send queue at growing intervals (1 ms doubling to
+ * 32 ms) — there is no event for "all acknowledged". Returns the replies
+ * received (0..want), or -1 with err. */
+static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, uint8_t *reply, int want,
+		      char *err, size_t errlen)
+{
 	int64_t deadline = now_ms() + t->timeout_ms;
+	int last = -2, got = 0, step = 1;
 
 	for (;;) {
-		int q = 0;
-		if (ioctl(fd, SIOCOUTQ, &q) < 0)
-			return 0;  /* cannot tell: trust the kernel */
+		if (read_replies(fd, reply, &got, want, err, errlen) < 0)
+			return -1;
+		int q = unacked(fd);
 		/* *sent stays what was handed to the transport (printer.h): bytes
 		 * not yet acknowledged may still have reached the printer, and a
 		 * reset makes the kernel's count say nothing arrived. */
-		if (q == 0)
-			return 0;
+		if (want > 0 && got == want) {
+			if (sent)
+				*sent = len;  /* the replies came after every byte of the job */
+			return got;
+		}
+		if (want == 0 && q <= 0)
+			return 0;      /* all acknowledged (or the kernel cannot tell: trust it) */
+		int64_t now = now_ms();
 		if (q != last) {
 			last = q;
-			deadline = now_ms() + t->timeout_ms;
-		} else if (now_ms() >= deadline) {
-			snprintf(err, errlen, "máy in ngừng nhận dữ liệu, còn %d byte chưa nhận (printer stalled)", q);
-			return -1;
+			deadline = now + t->timeout_ms;
+			step = 1;
+		} else if (now >= deadline) {
+			if (q > 0) {
+				snprintf(err, errlen, "máy in ngừng nhận dữ liệu, còn %d byte chưa nhận (printer stalled)", q);
+				return -1;
+			}
+			return got;    /* all taken, but not every reply came */
 		}
-		/* Sleep a millisecond, waking early on a reset or hang-up. */
-		struct pollfd pfd = { .fd = fd, .events = 0 };
-		int e = 0;
-		socklen_t elen = sizeof(e);
-		if (poll(&pfd, 1, 1) > 0 && (pfd.revents & (POLLERR | POLLHUP))) {
+		/* Replies wake us at once; the send queue is looked at again after
+		 * a step, or at once on a reset or hang-up. */
+		int wait = (int)(deadline - now);
+		if (q > 0 && wait > step)
+			wait = step;
+		struct pollfd pfd = { .fd = fd, .events = want > 0 ? POLLIN : 0 };
+		int r = poll(&pfd, 1, wait);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r > 0 && (pfd.revents & (POLLERR | POLLHUP)) && !(pfd.revents & POLLIN)) {
+			int e = 0;
+			socklen_t elen = sizeof(e);
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen);
-			snprintf(err, errlen, "mất kết nối máy in, còn %d byte chưa nhận (connection lost: %s)", q,
-				 strerror(e ? e : ECONNRESET));
+			snprintf(err, errlen, "mất kết nối máy in, còn %d byte chưa nhận (connection lost: %s)",
+				 q > 0 ? q : 0, strerror(e ? e : ECONNRESET));
 			return -1;
 		}
+		if (step < 32)
+			step *= 2;
 	}
 }
 
-/* Asks DLE EOT n and waits for a valid reply. 1 got one, 0 no answer,
- * -1 connection failed (err filled). */
+/* Asks DLE EOT n alone and waits for a valid reply. 1 got one, 0 no
+ * answer, -1 connection failed (err filled). */
 static int query(struct tcp_printer *t, int fd, int n, uint8_t *reply, char *err, size_t errlen)
 {
 	uint8_t q[3] = { 0x10, 0x04, (uint8_t)n };
 	int64_t deadline = now_ms() + t->timeout_ms;
+	int got = 0;
 
 	if (send_all(t, fd, q, sizeof(q), NULL, err, errlen) < 0)
 		return -1;
-	for (;;) {
-		int r = wait_fd(fd, POLLIN, deadline);
-		if (r <= 0)
+	while (got < 1) {
+		if (wait_fd(fd, POLLIN, deadline) <= 0)
 			return 0;
-		uint8_t b;
-		ssize_t got = read(fd, &b, 1);
-		if (got == 1) {
-			if (mc_escpos_is_status_byte(b)) {
-				*reply = b;
-				return 1;
-			}
-			continue;
-		}
-		if (got < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		snprintf(err, errlen, "máy in đóng kết nối (printer closed the connection%s%s)",
-			 got < 0 ? ": " : "", got < 0 ? strerror(errno) : "");
-		return -1;
+		if (read_replies(fd, reply, &got, 1, err, errlen) < 0)
+			return -1;
 	}
+	return 1;
 }
 
-/* The state through queries 1, 2, 4 (and 3 on an error bit). *answered
- * says whether the printer answered at all. 0, or -1 if the connection
+/* The questions of one status exchange: DLE EOT 1, 2 and 4 in one write,
+ * answered in that order in one round trip. */
+static const uint8_t ask124[] = { 0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 4 };
+
+/* Records replies to 1, 2, 4 (those that came, in order) and, when the
+ * printer reports an error (bit 6 of the reply to 2), asks 3 for its
+ * kind. *answered says whether any reply came. 0, or -1 if the connection
  * failed. */
-static int ask_state(struct tcp_printer *t, int fd, enum mc_escpos_state *st, bool *answered,
-		     char *err, size_t errlen)
+static int take_state(struct tcp_printer *t, int fd, const uint8_t *reply, int got,
+		      enum mc_escpos_state *st, bool *answered, char *err, size_t errlen)
 {
-	static const int order[] = { 1, 2, 4, 3 };
+	static const int order[] = { 1, 2, 4 };
 	struct mc_escpos_status s;
 
 	memset(&s, 0, sizeof(s));
-	*answered = false;
-	drain(fd);
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (int i = 0; i < got; i++)
+		mc_escpos_status_set(&s, order[i], reply[i]);
+	*answered = got > 0;
+	if (s.have[2] && (s.reply[2] & 0x40)) {
 		uint8_t b;
-		if (order[i] == 3 && !(s.have[2] && (s.reply[2] & 0x40)))
-			continue;
-		int r = query(t, fd, order[i], &b, err, errlen);
+		int r = query(t, fd, 3, &b, err, errlen);
 		if (r < 0)
 			return -1;
-		if (r == 0)
-			break;  /* a printer that does not answer one will not answer the rest */
-		mc_escpos_status_set(&s, order[i], b);
-		*answered = true;
+		if (r == 1)
+			mc_escpos_status_set(&s, 3, b);
 	}
 	*st = mc_escpos_status_state(&s);
 	return 0;
+}
+
+/* One status exchange (1, 2, 4 in one round trip; 3 on an error). 0, or
+ * -1 if the connection failed. */
+static int ask_state(struct tcp_printer *t, int fd, enum mc_escpos_state *st, bool *answered,
+		     char *err, size_t errlen)
+{
+	uint8_t reply[3];
+	int got = 0;
+	int64_t deadline = now_ms() + t->timeout_ms;
+
+	drain(fd);
+	if (send_all(t, fd, ask124, sizeof(ask124), NULL, err, errlen) < 0)
+		return -1;
+	while (got < 3) {
+		int r = wait_fd(fd, POLLIN, deadline);
+		if (r <= 0)
+			break;  /* a printer that stops answering will not answer the rest */
+		if (read_replies(fd, reply, &got, 3, err, errlen) < 0)
+			return -1;
+	}
+	return take_state(t, fd, reply, got, st, answered, err, errlen);
 }
 
 static int tcp_status(void *priv, enum mc_escpos_state *st, char *err, size_t errlen)
@@ -266,14 +337,21 @@ static int tcp_status(void *priv, enum mc_escpos_state *st, char *err, size_t er
 	return rc;
 }
 
+/* One connection per job: one status exchange before it, the job, and,
+ * for a printer that answers, the same questions written right behind the
+ * job so their replies both prove the job arrived whole and tell whether
+ * the printer is still fine (how paper running out during the job is
+ * caught). */
 static int tcp_print(void *priv, const uint8_t *data, size_t len, const struct mc_raster *preview,
 		     enum mc_escpos_state *st, size_t *sent, char *err, size_t errlen)
 {
 	struct tcp_printer *t = priv;
 	bool answered, after;
+	uint8_t reply[3];
 	int rc = -1;
 	int fd = connect_to(t, err, errlen);
 
+	(void)preview;
 	if (fd < 0)
 		return -1;
 	if (ask_state(t, fd, st, &answered, err, errlen) < 0)
@@ -282,14 +360,17 @@ static int tcp_print(void *priv, const uint8_t *data, size_t len, const struct m
 		snprintf(err, errlen, "%s", mc_escpos_state_text(*st));
 		goto out;
 	}
-	if (send_all(t, fd, data, len, sent, err, errlen) < 0 ||
-	    wait_taken(t, fd, len, sent, err, errlen) < 0)
+	if (send_all(t, fd, data, len, sent, err, errlen) < 0)
 		goto out;
-	/* A printer that answered before must answer after, and still be fine:
-	 * that is how paper running out during the job is caught. */
+	if (answered && send_all(t, fd, ask124, sizeof(ask124), NULL, err, errlen) < 0)
+		goto out;
+	int got = wait_taken(t, fd, len, sent, reply, answered ? 3 : 0, err, errlen);
+	if (got < 0)
+		goto out;
+	/* A printer that answered before must answer after, and still be fine. */
 	if (answered) {
 		enum mc_escpos_state st2;
-		if (ask_state(t, fd, &st2, &after, err, errlen) < 0)
+		if (take_state(t, fd, reply, got, &st2, &after, err, errlen) < 0)
 			goto out;
 		if (!after) {
 			*st = MC_ESCPOS_UNKNOWN;

@@ -127,6 +127,10 @@ struct mc_printer_conf {
 	char qr[256];            /* QR code content ("" = none) */
 	char footer[MC_TEXT];    /* last line, Vietnamese */
 	char footer_en[MC_TEXT]; /* last line, English */
+	char desk[MC_TEXT];      /* second header line, the desk's name ("" = none) */
+	char address[64];        /* how tickets address the citizen (default "quý công dân") */
+	bool valid_today;        /* print "Phiếu chỉ có giá trị trong ngày" */
+	bool missed_note;        /* print what to do when one's number was passed */
 	int status_interval_s;   /* idle status check period */
 	int queue;               /* tickets queued for printing at most; past
 	                          * it on_failure decides, at once */
@@ -208,6 +212,16 @@ struct mc_gpio_conf {
 	int blinks;              /* blinks on a new call (0 = none) */
 };
 
+/* [uplink]: shipping the event log to the city's PostgreSQL (DESIGN §9). */
+struct mc_uplink_conf {
+	bool present;            /* section given */
+	char url[512];           /* libpq connection string or postgresql:// URI */
+	char office[32];         /* the office's code in the city (letters, digits, '-', '_') */
+	int interval_ms;         /* pause between shipments when caught up */
+	int batch;               /* events per central transaction */
+	int line;                /* line of [uplink] in board.conf */
+};
+
 /* The whole board.conf. */
 struct mc_config {
 	char path[256];          /* file it came from */
@@ -222,6 +236,7 @@ struct mc_config {
 	struct mc_screen_conf screen;
 	struct mc_hall_conf hall;
 	struct mc_gpio_conf gpio;
+	struct mc_uplink_conf uplink;
 };
 
 /* Reads and validates path into *cfg. Returns 0, or -1 with a message

@@ -47,11 +47,6 @@ struct mc_store *mc_store_open_mode(const char *path, enum mc_store_mode mode, c
 /* Accepts NULL. */
 void mc_store_close(struct mc_store *st);
 
-/* The store id (32 lowercase hex digits), valid while st is open. */
-const char *mc_store_id(const struct mc_store *s);
-/* Gives the store a new random id in one transaction and rewrites the
- * marker file. Returns 0, or -1 with errno. */
-int mc_store_renew_id(struct mc_store *s);
 
 /* Commits ch in one transaction. Returns 0, or -1 with a message in err
  * (the database is unchanged then) and errno: EBUSY when another process
@@ -93,6 +88,19 @@ struct mc_store_ticket {
 int mc_store_each_ticket(struct mc_store *st, const struct mc_config *cfg, int32_t day,
 			 int (*fn)(const struct mc_store_ticket *t, void *ctx), void *ctx,
 			 char *err, size_t errlen);
+
+/* The store id: the database's creation record, 32 lowercase hex digits
+ * (16 random bytes), kept in meta(key = 'store_id'). Created with the
+ * database, and on opening a database that lacks it. The city's uplink keys
+ * events by (office, store id, event id). Valid while st is open (until
+ * mc_store_renew_id or mc_store_close). */
+const char *mc_store_id(const struct mc_store *st);
+
+/* Gives the database a new random store id in one transaction (a store
+ * restored from a backup must not reuse the id whose later events the city
+ * already holds), and rewrites the marker file beside it. Returns 0, or -1
+ * (the id is unchanged in the database). */
+int mc_store_renew_id(struct mc_store *st);
 
 /* The schema version of the open database. */
 int mc_store_schema_version(struct mc_store *st);

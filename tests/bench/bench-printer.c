@@ -5,10 +5,15 @@
  *   2. bytes per ticket;
  *   3. press → last byte handed to the transport, through the whole kiosk
  *      (engine, SQLite commit, printer worker, tcp transport to a local
- *      sink that answers status like a printer), over 1,000 tickets,
- *      against handing the same bytes to the same transport alone.
+ *      sink that answers status like a printer), one press every 100 ms,
+ *      against handing the same bytes to the same transport alone,
+ *      interleaved with it (A B B A ...).
  *
- * Usage: bench-printer [RENDERS [PRESSES]]   (default 300 and 1000) */
+ * Renders go through one ticket layout, as the printer worker's do.
+ * tests/bench/bench-ticket.py has the whole-path figures with a printer in
+ * a process of its own.
+ *
+ * Usage: bench-printer [RENDERS [PRESSES]]   (default 300 and 200) */
 #include "app.h"
 #include "app-printer.h"
 #include "loop.h"
@@ -72,11 +77,12 @@ static void bench_render(int width, int n)
 	struct mc_escpos_buf b = { 0 };
 	char err[256], label[8], what[96];
 	double p_all, p_enc;
+	struct mc_ticket_layout *lay = mc_ticket_layout_new();
 
 	for (int i = 0; i < n; i++) {
 		struct mc_ticket_print t = sample(i, label);
 		int64_t t0 = now_us();
-		struct mc_raster *r = mc_ticket_render(&t, width, NULL, err, sizeof(err));
+		struct mc_raster *r = mc_ticket_layout_render(lay, &t, width, NULL, err, sizeof(err));
 		struct mc_escpos_image img = mc_raster_image(r);
 		struct mc_escpos_job_opts o = { .feed_lines = 4, .realtime_off = true };
 		int64_t t1 = now_us();
@@ -98,6 +104,7 @@ static void bench_render(int width, int n)
 	printf("  render+encode / encode alone (p50):          %.0fx\n", p_all / (p_enc > 0 ? p_enc : 1e-3));
 	printf("  bytes per ticket: mean %zu, min %zu, max %zu\n\n", bytes_sum / (size_t)n, bytes_min, bytes_max);
 	mc_escpos_buf_free(&b);
+	mc_ticket_layout_free(lay);
 	free(render);
 	free(encode);
 }
@@ -191,49 +198,65 @@ static int bench_press(int n)
 		mc_loop_run_once(loop, 100);
 
 	int64_t *lat = calloc((size_t)n, sizeof(int64_t)), *raw = calloc((size_t)n, sizeof(int64_t));
+	struct mc_printer_options po = { .timeout_ms = 2000 };
+	snprintf(uri, sizeof(uri), "tcp:127.0.0.1:%d", port);
+	struct mc_printer *p = mc_printer_open(uri, &po, err, sizeof(err));
+	uint8_t *junk = NULL;
 	json_int_t bytes = 0;
-	int done = 0;
+	int done = 0, nraw = 0;
+	int64_t next = now_us();
+	/* One press every 100 ms, as a busy hall; the baseline (the same bytes
+	 * to the same transport, no kiosk, no drawing) interleaved with it,
+	 * first one then the other in turn, so both meet the same machine. */
 	for (int i = 0; i < n; i++) {
 		struct mc_issue is;
 		char src[32];
 		snprintf(src, sizeof(src), "bench-%d", i);
-		json_int_t before = printer_field(app, "printed");
-		int64_t t0 = now_us();
-		if (mc_app_press(app, 0, false, src, &is) != MC_OK) {
-			printf("bench-printer: press %d refused\n", i);
-			break;
+		next += 100000;
+		for (int half = 0; half < 2; half++) {
+			bool kiosk = (half == 0) == (i % 2 == 0);
+			if (!kiosk) {
+				if (!junk)
+					continue;  /* no job size known yet */
+				enum mc_escpos_state st;
+				size_t sent;
+				int64_t t0 = now_us();
+				mc_printer_print(p, junk, (size_t)bytes, NULL, &st, &sent, err, sizeof(err));
+				raw[nraw++] = now_us() - t0;
+				continue;
+			}
+			json_int_t before = printer_field(app, "printed");
+			int64_t t0 = now_us();
+			if (mc_app_press(app, 0, false, src, &is) != MC_OK) {
+				printf("bench-printer: press %d refused\n", i);
+				goto stop;
+			}
+			while (printer_field(app, "printed") == before && printer_field(app, "failed") == 0)
+				mc_loop_run_once(loop, 1000);
+			if (printer_field(app, "failed")) {
+				printf("bench-printer: a ticket failed to print\n");
+				goto stop;
+			}
+			lat[done++] = printer_field(app, "last_sent_us") - t0;
+			if (!junk) {
+				bytes = printer_field(app, "last_bytes");
+				junk = calloc((size_t)bytes, 1);
+			}
 		}
-		while (printer_field(app, "printed") == before && printer_field(app, "failed") == 0)
-			mc_loop_run_once(loop, 1000);
-		if (printer_field(app, "failed")) {
-			printf("bench-printer: a ticket failed to print\n");
-			break;
-		}
-		lat[i] = printer_field(app, "last_sent_us") - t0;
-		bytes = printer_field(app, "last_bytes");
-		done++;
 		/* Keep the queue short: the clerk calls now and then. */
 		if (i % 4 == 3)
 			mc_app_counter(app, 1, MC_A_NEXT, 0, NULL);
+		while (now_us() < next)
+			mc_loop_run_once(loop, (int)((next - now_us()) / 1000) + 1);
 	}
+stop:
 	mc_app_free(app);
-
-	/* Baseline: the same transport with ready bytes (no kiosk, no render). */
-	struct mc_printer_options po = { .timeout_ms = 2000 };
-	snprintf(uri, sizeof(uri), "tcp:127.0.0.1:%d", port);
-	struct mc_printer *p = mc_printer_open(uri, &po, err, sizeof(err));
-	uint8_t *junk = calloc((size_t)bytes, 1);
-	int nraw = done < 200 ? done : 200;
-	for (int i = 0; i < nraw; i++) {
-		enum mc_escpos_state st;
-		size_t sent;
-		int64_t t0 = now_us();
-		mc_printer_print(p, junk, (size_t)bytes, NULL, &st, &sent, err, sizeof(err));
-		raw[i] = now_us() - t0;
-	}
 	mc_printer_close(p);
+	if (!done || !nraw)
+		return 1;
 	double p_lat, p_raw;
-	printf("press → last byte handed to the transport (576 dots, tcp, SQLite FULL sync):\n");
+	printf("press → last byte handed to the transport (576 dots, tcp, SQLite FULL sync,\n"
+	       "one press every 100 ms, baseline interleaved):\n");
 	stats("press → last byte", lat, done, &p_lat);
 	stats("same bytes to the same transport (baseline)", raw, nraw, &p_raw);
 	printf("  press→last byte / transport alone (p50):      %.1fx\n", p_lat / (p_raw > 0 ? p_raw : 1e-3));
@@ -247,7 +270,7 @@ static int bench_press(int n)
 
 int main(int argc, char **argv)
 {
-	int renders = argc > 1 ? atoi(argv[1]) : 300, presses = argc > 2 ? atoi(argv[2]) : 1000;
+	int renders = argc > 1 ? atoi(argv[1]) : 300, presses = argc > 2 ? atoi(argv[2]) : 200;
 
 	if (renders < 10 || presses < 10) {
 		fprintf(stderr, "usage: bench-printer [RENDERS>=10 [PRESSES>=10]]\n");

@@ -8,8 +8,10 @@
  * 2. Times a month's and the year's report in every format (compute + write,
  *    median of 3).
  * 3. Starts a real kioskd on that database and measures ticket latency over
- *    its control socket (press → answer, each one an fsync'd commit), first
- *    alone, then while a child process computes year reports in a loop.
+ *    its control socket (press → answer, each one an fsync'd commit, one
+ *    every 100 ms), in windows of 20 presses alone and 20 while a child
+ *    process computes year reports in a loop (stopped and continued), in
+ *    turn, so both meet the same machine.
  *
  * Usage: bench-report [--days N] [--presses N] [--keep DIR [--generate-only]]
  * (--keep DIR leaves the database and board.conf there, for trying reports
@@ -441,6 +443,7 @@ static int presses(int fd, int n, int round, double *lat)
 		if (!ok)
 			fails++;
 		lat[i] = t * 1000;
+		usleep(100000);  /* one press every 100 ms, as a busy hall */
 		/* Keep the queue short: a counter calls now and then. */
 		if (i % 2) {
 			snprintf(line, sizeof(line), "{\"cmd\":\"counter\",\"counter\":%d,\"action\":\"next\"}\n",
@@ -465,7 +468,7 @@ int main(int argc, char **argv)
 		{ "keep", required_argument, NULL, 'k' }, { "generate-only", no_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ndays = 365, npress = 400, c;
+	int ndays = 365, npress = 200, c;
 	bool only_generate = false;
 	const char *keep = NULL;
 	static struct mc_config cfg;
@@ -579,24 +582,38 @@ int main(int argc, char **argv)
 	if (!lat)
 		die("bench", "out of memory");
 	presses(fd, npress < 20 ? npress : 20, 0, lat); /* warm up */
-	int fails = presses(fd, npress, 1, lat);
-	print_lat("ticket latency, kioskd alone:", lat, npress, fails);
 	pid_t rep = fork();
 	if (rep == 0) {
 		/* A manager's year report, again and again. */
-		int k = 0;
-		for (;;) {
+		for (;;)
 			one_report(path, &cfg, y0, y0 + ndays - 1, MC_REPORT_PDF, dir);
-			k++;
-		}
 	}
-	usleep(300000);
-	fails = presses(fd, npress, 2, lat);
+	kill(rep, SIGSTOP);
+	/* Windows of 20 presses, alone and beside the reports in turn (which
+	 * comes first flips every round), so both meet the same machine. */
+	double *alone = calloc((size_t)npress, sizeof(*alone)), *beside = calloc((size_t)npress, sizeof(*beside));
+	int na = 0, nb = 0, fa = 0, fb = 0;
+	for (int round = 0; na < npress || nb < npress; round++)
+		for (int half = 0; half < 2; half++) {
+			bool busy = (half == 0) == (round % 2 == 0);
+			int *n = busy ? &nb : &na, k = npress - *n < 20 ? npress - *n : 20;
+			if (k <= 0)
+				continue;
+			kill(rep, busy ? SIGCONT : SIGSTOP);
+			if (busy)
+				usleep(200000);
+			int refused = presses(fd, k, round, (busy ? beside : alone) + *n);
+			*(busy ? &fb : &fa) += refused;
+			*n += k;
+		}
 	kill(rep, SIGKILL);
 	waitpid(rep, NULL, 0);
-	print_lat("ticket latency, beside year reports:", lat, npress, fails);
-	fails = presses(fd, npress, 3, lat);
-	print_lat("ticket latency, alone again:", lat, npress, fails);
+	print_lat("ticket latency, kioskd alone:", alone, na, fa);
+	print_lat("ticket latency, beside year reports:", beside, nb, fb);
+	printf("  %-34s p50 %.2fx, p99 %.2fx\n", "beside reports / alone:", beside[nb / 2] / alone[na / 2],
+	       beside[(nb * 99 + 99) / 100 - 1] / alone[(na * 99 + 99) / 100 - 1]);
+	free(alone);
+	free(beside);
 	close(fd);
 	kill(kd, SIGTERM);
 	waitpid(kd, NULL, 0);

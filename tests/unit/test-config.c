@@ -155,6 +155,12 @@ static const struct bad {
 	{ TAIL "[audio]\nquiet = late\n", 6, "HH:MM-HH:MM" },
 	{ TAIL "[screen]\nrotate = 45\n", 6, "0, 90, 180 or 270" },
 	{ TAIL "[gpio]\ndebounce = 0ms\n", 6, "out of range" },
+	{ TAIL "[uplink]\nurl = city.example\noffice = P1\n", 6, "neither a postgresql:// URI" },
+	{ TAIL "[uplink]\nurl = host=db\noffice = P 1\n", 7, "is not an office code" },
+	{ TAIL "[uplink]\nurl = host=db\noffice = P1\nbatch = 0\n", 8, "out of range (1 to 100000)" },
+	{ TAIL "[uplink]\nurl = host=db\noffice = P1\ninterval = 5x\n", 8, "not a duration" },
+	{ TAIL "[uplink]\nurl = host=db\n", 5, "url and office are both required" },
+	{ TAIL "[uplink]\nport = 5432\n", 6, "unknown key 'port' in [uplink]" },
 	{ "name = x\n" TAIL, 1, "outside any section" },
 	{ "[office]\nthis line has no equals sign\n" TAIL, 2, "syntax error" },
 	{ "[office]\nname = x\n", 2, "no [service.KEY] section" },
@@ -175,6 +181,25 @@ static void each_bad_value_names_its_line(void **state)
 		if (rc != -1 || strncmp(err, want, strlen(want)) || !strstr(err, bads[i].words))
 			fail_msg("case %zu: got rc %d, '%s'; want '%s...%s'", i, rc, err, want, bads[i].words);
 	}
+}
+
+static void uplink_section_loads(void **state)
+{
+	char err[256];
+	const char *text = TAIL "[uplink]\nurl = postgresql://office_p1@city.example/motcua?sslmode=verify-full\n"
+		"office = 26734\ninterval = 30s\nbatch = 500\n";
+
+	(void)state;
+	assert_int_equal(mc_config_load_string(TAIL, "u.conf", &cfg, err, sizeof(err)), 0);
+	assert_false(cfg.uplink.present);
+	assert_int_equal(cfg.uplink.interval_ms, 5000);
+	assert_int_equal(cfg.uplink.batch, 1000);
+	assert_int_equal(mc_config_load_string(text, "u.conf", &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.uplink.present);
+	assert_string_equal(cfg.uplink.url, "postgresql://office_p1@city.example/motcua?sslmode=verify-full");
+	assert_string_equal(cfg.uplink.office, "26734");
+	assert_int_equal(cfg.uplink.interval_ms, 30000);
+	assert_int_equal(cfg.uplink.batch, 500);
 }
 
 static void missing_file_says_so(void **state)
@@ -220,6 +245,7 @@ int main(void)
 		cmocka_unit_test(defaults_apply),
 		cmocka_unit_test(each_bad_value_names_its_line),
 		cmocka_unit_test(missing_file_says_so),
+		cmocka_unit_test(uplink_section_loads),
 		cmocka_unit_test(durations_and_days_parse),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -102,6 +102,41 @@ static void schema_is_created_in_wal_mode(void **state)
 	mc_store_close(st);
 }
 
+/* The store id: 32 hex digits, kept across opens, recreated when missing,
+ * replaced by renew (and the new one kept). */
+static void store_id_is_kept_and_renewed(void **state)
+{
+	struct fx *f = *state;
+	char err[256], first[33], second[33];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	sqlite3 *db;
+
+	assert_non_null(st);
+	assert_int_equal(strlen(mc_store_id(st)), 32);
+	assert_int_equal(strspn(mc_store_id(st), "0123456789abcdef"), 32);
+	snprintf(first, sizeof(first), "%s", mc_store_id(st));
+	mc_store_close(st);
+	st = mc_store_open(f->path, err, sizeof(err));
+	assert_string_equal(mc_store_id(st), first);
+	assert_int_equal(mc_store_renew_id(st), 0);
+	assert_string_not_equal(mc_store_id(st), first);
+	snprintf(second, sizeof(second), "%s", mc_store_id(st));
+	mc_store_close(st);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), second);
+	sqlite3_finalize(s);
+	/* A database of an earlier build, without the row, gets one. */
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = 'store_id'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = mc_store_open(f->path, err, sizeof(err));
+	assert_int_equal(strlen(mc_store_id(st)), 32);
+	assert_string_not_equal(mc_store_id(st), second);
+	mc_store_close(st);
+}
+
 static void newer_schema_is_refused(void **state)
 {
 	struct fx *f = *state;
@@ -286,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(schema_is_created_in_wal_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(store_id_is_kept_and_renewed, setup, teardown),
 		cmocka_unit_test_setup_teardown(changes_commit_and_rebuild_the_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_change_that_breaks_a_rule_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_are_append_only, setup, teardown),

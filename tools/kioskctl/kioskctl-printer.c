@@ -1,4 +1,4 @@
-/* kioskctl-printer.c — `kioskctl printer status|test|reprint-last`: the
+/* kioskctl-printer.c — `kioskctl printer status|test|reprint-last|reprint N`: the
  * technician's view of the ticket printer. */
 #include <stdio.h>
 #include <string.h>
@@ -8,12 +8,15 @@
 
 static void print_help(void)
 {
-	printf("Usage: kioskctl printer status|test|reprint-last [--json] [--socket PATH]\n\n"
+	printf("Usage: kioskctl printer status|test|reprint-last|reprint NUMBER [--json] [--socket PATH]\n\n"
 	       "  status         ask the printer for its state now and show it\n"
 	       "                 (paper, cover, connection; tickets printed and failed)\n"
 	       "  test           print a test ticket marked IN THỬ / TEST PRINT\n"
 	       "  reprint-last   print the last printed ticket again, marked BẢN IN LẠI /\n"
-	       "                 REPRINT (e.g. after a paper jam); the queue is unchanged\n");
+	       "                 REPRINT (e.g. after a paper jam); the queue is unchanged\n"
+	       "  reprint NUMBER today's ticket NUMBER again for a citizen who lost it, marked\n"
+	       "                 BẢN IN LẠI / REPRINT, with its first issue time; only a number\n"
+	       "                 still waiting, called or missed; the queue is unchanged\n");
 }
 
 int cmd_printer(int argc, char **argv)
@@ -31,17 +34,25 @@ int cmd_printer(int argc, char **argv)
 		if (!common_opt(&o, c, optarg))
 			return usage_error("printer", "unknown option");
 	}
-	if (argc - optind != 1)
-		return usage_error("printer", "say status, test or reprint-last");
+	const char *label = NULL;
+	if (argc - optind == 2 && !strcmp(argv[optind], "reprint"))
+		label = argv[optind + 1];
+	else if (argc - optind != 1)
+		return usage_error("printer", "say status, test, reprint-last or reprint NUMBER");
 	if (!strcmp(argv[optind], "status"))
 		cmd = "printer-status";
 	else if (!strcmp(argv[optind], "test"))
 		cmd = "printer-test";
 	else if (!strcmp(argv[optind], "reprint-last"))
 		cmd = "printer-reprint-last";
+	else if (label)
+		cmd = "printer-reprint";
 	else
-		return usage_error("printer", "unknown subcommand '%s' (status, test, reprint-last)", argv[optind]);
+		return usage_error("printer", "unknown subcommand '%s' (status, test, reprint-last, reprint NUMBER)",
+				   argv[optind]);
 	json_t *req = json_pack("{s:s}", "cmd", cmd);
+	if (label)
+		json_object_set_new(req, "label", json_string(label));
 	if (!strcmp(cmd, "printer-status"))
 		json_object_set_new(req, "check", json_true());
 	json_t *a = ctl_request(&o, req, NULL, NULL);

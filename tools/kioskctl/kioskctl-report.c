@@ -37,6 +37,8 @@ static void print_help(void)
 	       "                  satisfaction.png in DIR (alone when no --format is given)\n"
 	       "  --worst N       how many of the longest waits to list (default 10)\n"
 	       "  --json          same as --format json\n\n"
+	       "The city's report across offices: kioskctl report --central URL --month M\n"
+	       "(kioskctl report --central x --help tells more).\n\n"
 	       "Exit status: 0 done, 1 failed, 2 bad usage.\n",
 	       MC_DEFAULT_STATE_DIR);
 }
@@ -112,6 +114,9 @@ int cmd_report(int argc, char **argv)
 	int c, rc = EXIT_FAIL;
 	long n;
 
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--central") || !strncmp(argv[i], "--central=", 10))
+			return cmd_report_central(argc, argv);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hb:", opts, NULL)) != -1) {
 		switch (c) {

@@ -28,6 +28,7 @@ static const struct {
 	{ "report", cmd_report, "wait-time and satisfaction reports (table, CSV, JSON, PDF)" },
 	{ "printer", cmd_printer, "printer state, test ticket, reprint the last ticket" },
 	{ "bus", cmd_bus, "counter bus: units, errors, presses" },
+	{ "central", cmd_central, "the city's PostgreSQL: init the schema, add an office" },
 };
 
 static void print_help(void)

@@ -21,5 +21,8 @@ int cmd_printer(int argc, char **argv);
 int cmd_bus(int argc, char **argv);
 int cmd_screenshot(int argc, char **argv);
 int cmd_pin_hash(int argc, char **argv);
+int cmd_central(int argc, char **argv);
+/* report --central URL: the city-wide report (kioskctl-central.c). */
+int cmd_report_central(int argc, char **argv);
 
 #endif

@@ -472,6 +472,74 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
 	return rc;
 }
 
+int mc_report_write_tables_pdf(const char *issuer, const char *title, const char *period,
+			       const char *period_en, const struct mc_report_table *t, size_t n,
+			       const char *path, char *err, size_t errlen)
+{
+	struct doc d = { 0 };
+	bool nomem = false;
+	int rc = -1;
+
+	cairo_surface_t *sf = cairo_pdf_surface_create(path, A4_W, A4_H);
+	if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+		snprintf(err, errlen, "cannot write %s: %s", path, cairo_status_to_string(cairo_surface_status(sf)));
+		cairo_surface_destroy(sf);
+		return -1;
+	}
+	cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, title);
+	cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATOR, "motcua kioskctl " MC_VERSION);
+	d.cr = cairo_create(sf);
+	d.page = 1;
+	d.y = MARGIN;
+	snprintf(d.footer, sizeof(d.footer), "%s · %s", issuer, period);
+	double fw = A4_W - 2 * MARGIN, half = fw / 2;
+	draw_text(d.cr, MARGIN, d.y, half, 0, issuer, 9, true);
+	draw_text(d.cr, MARGIN + half, d.y, half, 0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 9, true);
+	d.y += 13;
+	draw_text(d.cr, MARGIN + half, d.y, half, 0, "Độc lập – Tự do – Hạnh phúc", 9, true);
+	d.y += 30;
+	d.y += draw_text(d.cr, MARGIN, d.y, fw, 0, title, 15, true);
+	d.y += draw_text(d.cr, MARGIN, d.y, fw, 0, period, 11, false);
+	cairo_set_source_rgb(d.cr, 0.35, 0.35, 0.35);
+	d.y += draw_text(d.cr, MARGIN, d.y, fw, 0, period_en, 8, false) + 8;
+	cairo_set_source_rgb(d.cr, 0, 0, 0);
+	for (size_t i = 0; i < n; i++) {
+		struct sec x = { .ncols = t[i].ncols, .nrows = t[i].nrows, .total_row = t[i].total_row };
+		if (x.ncols < 1 || x.ncols > SEC_MAXCOLS)
+			continue;
+		snprintf(x.title, sizeof(x.title), "%s", t[i].title);
+		snprintf(x.title_en, sizeof(x.title_en), "%s", t[i].title_en ? t[i].title_en : "");
+		for (int c = 0; c < x.ncols; c++) {
+			x.head[c] = t[i].head[c];
+			x.head_en[c] = t[i].head_en[c];
+		}
+		x.cells = calloc(x.nrows ? x.nrows : 1, sizeof(*x.cells));
+		if (!x.cells) {
+			nomem = true;
+			goto out;
+		}
+		for (size_t r = 0; r < x.nrows; r++)
+			for (int c = 0; c < x.ncols; c++)
+				snprintf(x.cells[r][c], SEC_CELL, "%s", t[i].cells[r * (size_t)x.ncols + (size_t)c]);
+		draw_sec(&d, &x);
+		free(x.cells);
+	}
+	draw_signatures(&d);
+	page_footer(&d);
+	cairo_show_page(d.cr);
+out:
+	cairo_destroy(d.cr);
+	cairo_surface_finish(sf);
+	if (nomem)
+		snprintf(err, errlen, "out of memory");
+	else if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS)
+		snprintf(err, errlen, "cannot write %s: %s", path, cairo_status_to_string(cairo_surface_status(sf)));
+	else
+		rc = 0;
+	cairo_surface_destroy(sf);
+	return rc;
+}
+
 /* ---- PNG ------------------------------------------------------------------- */
 
 static int write_chart_png(const struct chart *c, const char *dir, const char *name, char *err, size_t errlen)

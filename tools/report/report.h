@@ -156,6 +156,27 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
  * satisfaction.png (ratings). Returns 0, or -1 with a message in err. */
 int mc_report_write_png(const struct mc_report *r, const char *dir, char *err, size_t errlen);
 
+/* A table for the administrative PDF form of mc_report_write_tables_pdf
+ * (the city's report across offices uses it). */
+#define MC_REPORT_TABLE_COLS 12
+struct mc_report_table {
+	const char *title;               /* Vietnamese title */
+	const char *title_en;            /* English title */
+	int ncols;                       /* columns, 1..MC_REPORT_TABLE_COLS */
+	const char *head[MC_REPORT_TABLE_COLS];    /* Vietnamese headings */
+	const char *head_en[MC_REPORT_TABLE_COLS]; /* English headings */
+	const char *const *cells;        /* nrows × ncols texts, row after row */
+	size_t nrows;                    /* rows */
+	size_t total_row;                /* row drawn as a total, or SIZE_MAX */
+};
+
+/* Draws tables as an A4 PDF in the office report's administrative form
+ * (letterhead with issuer, title, period, the tables, signatures).
+ * Returns 0, or -1 with a message in err. */
+int mc_report_write_tables_pdf(const char *issuer, const char *title, const char *period,
+			       const char *period_en, const struct mc_report_table *t, size_t n,
+			       const char *path, char *err, size_t errlen);
+
 /* Summarises n durations (sorted in place) by the definitions above. */
 void mc_report_stats_of(int64_t *v, size_t n, struct mc_report_stats *out);
 

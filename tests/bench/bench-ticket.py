@@ -1,0 +1,426 @@
+#!/usr/bin/python3
+"""bench-ticket.py — the ticket path at the limit of the machine (issue 16):
+one table of figures, each against a baseline taken in the same run.
+Prints figures; asserts nothing about time.
+
+  1. press → answer through kioskd's real socket, a TCP printer attached
+     (escpos-sink.py, its own process on loopback), one press every 100 ms,
+     against a bare fsync'd one-row SQLite insert (WAL, synchronous=FULL)
+     in the same directory, interleaved A B B A A B ... (the order flips each
+     pair, so drift falls on both alike); pairwise median of press/insert,
+     and p50, p99 of each;
+  2. press → last byte of that ticket at the printer (576 dots, logo, QR),
+     both ends on CLOCK_MONOTONIC;
+  3. instructions (callgrind, so the machine's load does not matter): one
+     ticket drawn through the printer worker's layout (bench-render, 60
+     tickets minus 10), and one whole press in kioskd's loop thread (the
+     request, the answer, and the printed mark: 11 presses minus 1);
+  4. counter NEXT latency while 4 processes press flat out, against NEXT
+     with nobody pressing, in alternating windows;
+  5. print jobs pending and RSS after a flood (4 processes, 5 s) with a
+     slower printer (40 KB/s: a thermal head);
+  6. kioskd's private (unshared) memory, headless, from smaps_rollup.
+
+Usage: bench-ticket.py KIOSKD BENCH-RENDER [PRESSES]"""
+
+import json
+import multiprocessing
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+KIOSKD, RENDER = sys.argv[1:3]
+PRESSES = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = "/usr/bin/python3"
+TMP = tempfile.mkdtemp(prefix="mc-bench-ticket-")
+procs = []
+
+
+def mono_ns():
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(len(v) * p / 100))]
+
+
+def write_logo(path):
+    """A 240x96 gray gradient PNG (no imaging library needed)."""
+    w, h = 240, 96
+    raw = b"".join(b"\x00" + bytes(int(255 * x / (w - 1)) for x in range(w)) for _ in range(h))
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+BOARD = """
+[office]
+clock = trust
+name = UBND phường Bách Khoa
+timezone = Asia/Ho_Chi_Minh
+hours = mon-sun 00:00-24:00
+double_tap = 0
+
+[service.civil]
+name = Tư pháp – Hộ tịch
+name.en = Justice – Civil status
+numbers = 1-9999
+
+[counter.1]
+services = civil
+
+[printer]
+device = tcp:127.0.0.1:%d
+width = 576
+timeout = 3s
+status_interval = 1h
+logo = %s
+qr = https://dichvucong.gov.vn/
+footer = Xin cảm ơn quý công dân!
+footer.en = Thank you!
+"""
+
+
+class Sink:
+    def __init__(self, name, rate=0):
+        self.log = os.path.join(TMP, name + ".log")
+        args = [PY, os.path.join(HERE, "escpos-sink.py"), "--log", self.log]
+        if rate:
+            args += ["--rate", str(rate)]
+        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        procs.append(self.p)
+        self.port = int(self.p.stdout.readline())
+
+    def jobs(self):
+        try:
+            with open(self.log) as f:
+                return [int(l.split()[0]) for l in f if l.strip()]
+        except FileNotFoundError:
+            return []
+
+
+class Kiosk:
+    def __init__(self, name, port, valgrind=None, printer=True):
+        self.dir = os.path.join(TMP, name)
+        os.makedirs(self.dir)
+        logo = os.path.join(TMP, "logo.png")
+        if not os.path.exists(logo):
+            write_logo(logo)
+        self.board = os.path.join(self.dir, "board.conf")
+        with open(self.board, "w") as f:
+            text = BOARD % (port, logo)
+            f.write(text if printer else text[:text.index("[printer]")])
+        self.sock = os.path.join(self.dir, "k.sock")
+        self.logf = open(os.path.join(self.dir, "kioskd.log"), "w")
+        cmd = [KIOSKD, "--board", self.board, "--state-dir", os.path.join(self.dir, "state"),
+               "--socket", self.sock]
+        self.p = subprocess.Popen((valgrind or []) + cmd, stdout=self.logf, stderr=self.logf)
+        procs.append(self.p)
+        end = time.monotonic() + (120 if valgrind else 20)
+        while time.monotonic() < end:
+            try:
+                st = self.req({"cmd": "status"})
+                if not printer or st["printer"].get("queued") == 0:
+                    return
+            except (OSError, ValueError, KeyError):
+                pass
+            time.sleep(0.1)
+        self.logf.flush()
+        with open(os.path.join(self.dir, "kioskd.log")) as f:
+            raise SystemExit("kioskd did not start:\n" + f.read()[-2000:])
+
+    def req(self, obj):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(600)
+            s.connect(self.sock)
+            s.sendall((json.dumps(obj) + "\n").encode())
+            return json.loads(s.makefile().readline())
+
+    def timed(self, obj):
+        """Request → answer through the socket, in ns, and when it was sent."""
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(60)
+        s.connect(self.sock)
+        data = (json.dumps(obj) + "\n").encode()
+        t0 = mono_ns()
+        s.sendall(data)
+        buf = b""
+        while not buf.endswith(b"\n"):
+            buf += s.recv(4096)
+        t1 = mono_ns()
+        s.close()
+        return t1 - t0, t0, json.loads(buf)
+
+    def drain(self, limit=60):
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            if self.req({"cmd": "status"})["printer"].get("queued") == 0:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def rss_kb(self):
+        with open("/proc/%d/status" % self.p.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def private_kb(self):
+        kb = {}
+        with open("/proc/%d/smaps_rollup" % self.p.pid) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2 and parts[0].endswith(":"):
+                    kb[parts[0][:-1]] = int(parts[1])
+        return kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0), kb.get("Rss", 0), kb.get("Pss", 0)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(timeout=120)
+
+
+def presser(sock, stop, counter):
+    """Presses flat out until stop is set (a process of its own)."""
+    n = 0
+    while not stop.is_set():
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(sock)
+                s.sendall(b'{"cmd":"press","service":"civil","source":"flood"}\n')
+                s.makefile().readline()
+            n += 1
+        except OSError:
+            time.sleep(0.001)
+    with counter.get_lock():
+        counter.value += n
+
+
+def flood(sock, seconds, nproc=4):
+    stop = multiprocessing.Event()
+    counter = multiprocessing.Value("l", 0)
+    ps = [multiprocessing.Process(target=presser, args=(sock, stop, counter)) for _ in range(nproc)]
+    for p in ps:
+        p.start()
+    return stop, counter, ps
+
+
+def end_flood(stop, counter, ps):
+    stop.set()
+    for p in ps:
+        p.join()
+    return counter.value
+
+
+def press_vs_insert(k, sink):
+    """Figures 1 and 2."""
+    db = sqlite3.connect(os.path.join(k.dir, "bare.db"), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
+
+    def insert(i):
+        t0 = mono_ns()
+        db.execute("INSERT INTO t (v) VALUES (?)", (i,))
+        return mono_ns() - t0
+
+    base_jobs = len(sink.jobs())
+    press, bare, sent = [], [], []
+    nxt = time.monotonic()
+    for i in range(PRESSES):
+        nxt += 0.1
+        if i % 2 == 0:
+            dt, t0, a = k.timed({"cmd": "press", "service": "civil", "source": "bench"})
+            time.sleep(0.02)
+            b = insert(i)
+        else:
+            b = insert(i)
+            time.sleep(0.02)
+            dt, t0, a = k.timed({"cmd": "press", "service": "civil", "source": "bench"})
+        if not a.get("ok"):
+            raise SystemExit("press failed: %r" % a)
+        press.append(dt)
+        bare.append(b)
+        sent.append(t0)
+        time.sleep(max(0, nxt - time.monotonic()))
+    k.drain()
+    time.sleep(0.3)
+    jobs = sink.jobs()[base_jobs:]
+    to_paper = [j - s for j, s in zip(jobs, sent)] if len(jobs) == len(sent) else []
+    db.close()
+    ratios = [p / b for p, b in zip(press, bare)]
+    return {
+        "pair_ratio": statistics.median(ratios),
+        "press_p50": pct(press, 50) / 1e6, "press_p99": pct(press, 99) / 1e6,
+        "bare_p50": pct(bare, 50) / 1e6, "bare_p99": pct(bare, 99) / 1e6,
+        "paper_p50": pct(to_paper, 50) / 1e6 if to_paper else float("nan"),
+        "paper_p99": pct(to_paper, 99) / 1e6 if to_paper else float("nan"),
+        "jobs": len(jobs),
+    }
+
+
+def next_latency(k, rounds=10, per=10):
+    """Figure 4: NEXT latency, idle windows against loaded ones, alternating."""
+    idle, busy = [], []
+    for r in range(rounds):
+        for loaded in ((False, True) if r % 2 == 0 else (True, False)):
+            if loaded:
+                stop, counter, ps = flood(k.sock, 0)
+                time.sleep(0.2)
+            else:
+                k.drain(20)
+            for _ in range(per):
+                dt, _, _ = k.timed({"cmd": "counter", "counter": 1, "action": "next"})
+                (busy if loaded else idle).append(dt)
+                time.sleep(0.02)
+            if loaded:
+                end_flood(stop, counter, ps)
+    return {"idle_p50": pct(idle, 50) / 1e6, "idle_p99": pct(idle, 99) / 1e6,
+            "busy_p50": pct(busy, 50) / 1e6, "busy_p99": pct(busy, 99) / 1e6}
+
+
+def callgrind(args, toggles=()):
+    out = os.path.join(TMP, "cg.%d" % len(os.listdir(TMP)))
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+    cmd += ["--toggle-collect=" + t for t in toggles]
+    r = subprocess.run(cmd + args, capture_output=True, text=True)
+    for line in r.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1])
+    raise SystemExit("callgrind: " + r.stderr[-400:])
+
+
+def render_instructions():
+    """Per ticket once the layout is warm (60 tickets minus 10: counts,
+    times and the priority band come and go), and the very first ticket
+    (fonts loaded, everything laid out)."""
+    one = callgrind([RENDER, "1"], ["mc_ticket_layout_render"])
+    ten = callgrind([RENDER, "10"], ["mc_ticket_layout_render"])
+    sixty = callgrind([RENDER, "60"], ["mc_ticket_layout_render"])
+    return (sixty - ten) / 50, one
+
+
+def press_instructions():
+    """A whole press in kioskd's loop thread: the request and its answer
+    (on_client), the worker's outcome and the printed mark (on_event).
+    Two kioskd runs under callgrind, counters zeroed once started, with 1
+    and 11 presses (each waits for its ticket at the printer); the
+    difference over 10."""
+    got = []
+    for n in (1, 11):
+        sink = Sink("cg-sink-%d" % n)
+        out = os.path.join(TMP, "cg-kioskd-%d.out" % n)
+        vg = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+              "--toggle-collect=on_client", "--toggle-collect=on_event"]
+        k = Kiosk("cg%d" % n, sink.port, valgrind=vg)
+        time.sleep(1)
+        subprocess.run(["callgrind_control", "-z", str(k.p.pid)], capture_output=True)
+        for i in range(n):
+            k.req({"cmd": "press", "service": "civil", "source": "bench"})
+            end = time.monotonic() + 120
+            while len(sink.jobs()) < i + 1 and time.monotonic() < end:
+                time.sleep(0.05)
+        time.sleep(0.5)
+        k.stop()
+        k.logf.close()
+        with open(os.path.join(k.dir, "kioskd.log")) as f:
+            col = [int(l.split(":")[-1].replace(",", "")) for l in f if "Collected :" in l]
+        got.append(col[-1] if col else 0)
+    return (got[1] - got[0]) / 10
+
+
+def flood_memory():
+    """Figure 5: pending jobs and RSS after a flood with a slower printer."""
+    sink = Sink("slow", rate=40000)
+    k = Kiosk("flood", sink.port)
+    for _ in range(20):
+        k.req({"cmd": "press", "service": "civil", "source": "warm"})
+    k.drain(60)
+    before = k.rss_kb()
+    stop, counter, ps = flood(k.sock, 5)
+    time.sleep(5)
+    presses = end_flood(stop, counter, ps)
+    pending = k.req({"cmd": "status"})["printer"].get("queued")
+    after = k.rss_kb()
+    k.stop()
+    return {"pending": pending, "presses": presses, "rss_before": before, "rss_after": after}
+
+
+def main():
+    sink = Sink("fast")
+    k = Kiosk("main", sink.port)
+    for _ in range(10):  # warm up: fonts, caches, the database
+        k.req({"cmd": "press", "service": "civil", "source": "warm"})
+    k.drain()
+    a = press_vs_insert(k, sink)
+    priv, rss, pss = k.private_kb()
+    n = next_latency(k)
+    k.stop()
+    bare = Kiosk("bare", 0, printer=False)
+    for _ in range(50):
+        bare.req({"cmd": "press", "service": "civil", "source": "bench"})
+    priv0, rss0, pss0 = bare.private_kb()
+    bare.stop()
+    f = flood_memory()
+    render, first = render_instructions()
+    press = press_instructions()
+
+    rows = [
+        ("press → answer vs bare fsync'd insert, pairwise median",
+         "%.2f× (p50 %.2f vs %.2f ms; p99 %.2f vs %.2f ms)" % (a["pair_ratio"], a["press_p50"], a["bare_p50"],
+                                                            a["press_p99"], a["bare_p99"]),
+         "≤ 1.5× at p50 and p99"),
+        ("  … ratio of p50s / of p99s", "%.2f× / %.2f×" % (a["press_p50"] / a["bare_p50"],
+                                                          a["press_p99"] / a["bare_p99"]), "≤ 1.5×"),
+        ("press → last ticket byte at the printer, 576 dots",
+         "p50 %.1f, p99 %.1f ms (%d jobs)" % (a["paper_p50"], a["paper_p99"], a["jobs"]), "p99 ≤ 12 ms"),
+        ("instructions to draw one ticket (callgrind, logo + QR)",
+         "%.2f M (first ticket %.0f M)" % (render / 1e6, first / 1e6), "≤ 2 M"),
+        ("instructions of one whole press, loop thread (callgrind)", "%.2f M" % (press / 1e6),
+         "report it"),
+        ("counter NEXT while 4 clients press flat out, vs idle",
+         "p50 %.1f× (%.2f vs %.2f ms), p99 %.1f× (%.2f vs %.2f ms)" % (
+             n["busy_p50"] / n["idle_p50"], n["busy_p50"], n["idle_p50"],
+             n["busy_p99"] / n["idle_p99"], n["busy_p99"], n["idle_p99"]), "≤ 2× at p50 and p99"),
+        ("print jobs and memory after a 5 s flood, 40 KB/s printer",
+         "%s pending of %d presses, RSS %+.1f MB (%.1f → %.1f)" % (
+             f["pending"], f["presses"], (f["rss_after"] - f["rss_before"]) / 1024,
+             f["rss_before"] / 1024, f["rss_after"] / 1024), "bounded, RSS ± 1 MB"),
+        ("private (unshared) memory, headless, no printer", "%.2f MB (RSS %.1f, PSS %.1f MB)" % (
+            priv0 / 1024, rss0 / 1024, pss0 / 1024), "≤ 2 MB"),
+        ("  … with the TCP printer, after 200+ tickets", "%.2f MB (RSS %.1f, PSS %.1f MB)" % (
+            priv / 1024, rss / 1024, pss / 1024), "report it"),
+    ]
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    print("%d presses 100 ms apart, printer: escpos-sink.py on loopback (own process)" % PRESSES)
+    print("| %-*s | %-*s | %s |" % (w0, "figure (same run)", w1, "now", "goal"))
+    print("| %s | %s | --- |" % ("-" * w0, "-" * w1))
+    for r in rows:
+        print("| %-*s | %-*s | %s |" % (w0, r[0], w1, r[1], r[2]))
+
+
+try:
+    main()
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    shutil.rmtree(TMP, ignore_errors=True)

@@ -1,0 +1,343 @@
+"""test_uplink.py — three kioskd offices ship their event logs to a real
+PostgreSQL 15 (started here from a temporary directory, Unix socket only)
+while tickets are issued and served; meanwhile the server is killed and
+restarted mid-batch, one kioskd is kill -9'd mid-batch, and one office's
+network path is cut (its host points nowhere) and restored. Afterwards the
+central events must equal the union of the three local logs exactly (0
+missing, 0 duplicated, every field the same), checked with Python's sqlite3
+and psql; each office's central report must give the same figures as its
+own `kioskctl report`; a database restored from a backup must take a new
+store id and lose or double nothing."""
+import json
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from kiosk import Kiosk  # noqa: E402
+from pgserver import PgServer, wait_for  # noqa: E402
+
+KIOSKD = os.environ.get("KIOSKD", "build/firmware/kioskd")
+KIOSKCTL = os.environ.get("KIOSKCTL", "build/tools/kioskctl")
+
+BOARD = """
+[office]
+name = {name}
+hours = mon-sun 00:00-24:00
+timezone = Asia/Ho_Chi_Minh
+noshow_window = 10m
+double_tap = 1s
+
+[service.civil]
+name = Tư pháp – Hộ tịch
+numbers = 1001-1999
+target_wait = 1s
+
+[service.land]
+name = Đất đai – Xây dựng
+numbers = 2001-2999
+target_wait = 2s
+
+[counter.1]
+services = civil
+
+[counter.2]
+services = civil, land
+
+[uplink]
+url = {url}
+office = {office}
+interval = 100ms
+batch = {batch}
+"""
+
+OFFICES = [("P-BK", "Phường Bách Khoa", "Bắc"), ("P-HB", "Phường Hai Bà Trưng", "Bắc"),
+           ("X-TT", "Xã Thanh Trì", "Nam")]
+COLS = "event_id, at_ms, mono, boot, day, kind, ticket, counter, clerk, value, detail"
+
+
+def op(rnd):
+    r = rnd.random()
+    if r < 0.4:
+        return {"cmd": "press", "service": rnd.choice(["civil", "land"]),
+                "source": "s%d" % rnd.randrange(1 << 30)}
+    c = rnd.choice([1, 2])
+    act = rnd.choices(["next", "finish", "noshow", "rate", "recall"], [40, 25, 5, 10, 5])[0]
+    req = {"cmd": "counter", "counter": c, "action": act}
+    if act == "rate":
+        req["arg"] = rnd.randint(1, 4)
+    return req
+
+
+class UplinkTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pg = PgServer()
+        cls.pg.start()
+        cls.pg.createdb()
+        cls.admin = cls.pg.url()
+        cls.links = tempfile.mkdtemp(prefix="mc-links-")
+        cls.kiosks = []
+
+    @classmethod
+    def tearDownClass(cls):
+        for k in cls.kiosks:
+            k.close()
+        cls.pg.cleanup()
+        shutil.rmtree(cls.links, ignore_errors=True)
+
+    def ctl(self, *args, check=0):
+        import subprocess
+        r = subprocess.run([KIOSKCTL, *args], capture_output=True, text=True)
+        if check is not None and r.returncode != check:
+            self.fail("kioskctl %s: exit %d\n%s%s" % (args, r.returncode, r.stdout, r.stderr))
+        return r
+
+    def status(self, k):
+        a = k.request({"cmd": "status"})
+        return a.get("status", a).get("uplink") or a.get("uplink")
+
+    def add_office(self, code, name, grp, batch):
+        out = self.ctl("central", "add-office", self.admin, code, "--name", name, "--group", grp).stdout
+        lines = dict(l.split(" = ", 1) for l in out.splitlines() if " = " in l)
+        self.assertEqual(lines["office"], code)
+        # Each office reaches the server through its own path (a symlink to
+        # the socket directory), so its network can be cut alone.
+        link = os.path.join(self.links, code)
+        os.symlink(self.pg.sock, link)
+        url = lines["url"].replace("host='%s'" % self.pg.sock, "host='%s'" % link)
+        self.assertIn("office_", url)
+        k = Kiosk(KIOSKD, KIOSKCTL, BOARD.format(name=name, url=url, office=code, batch=batch))
+        self.kiosks.append(k)
+        return k, link
+
+    def drive(self, kiosks, rnd, n):
+        for _ in range(n):
+            for k in kiosks:
+                if k.proc and k.proc.poll() is None:
+                    k.request(op(rnd))
+
+    def wait_shipping(self, k, timeout=20):
+        """Waits until k's uplink is inside a central transaction."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if (self.status(k) or {}).get("state") == "shipping":
+                return True
+        return False
+
+    def wait_caught_up(self, k, timeout=120):
+        def done():
+            s = self.status(k)
+            db = sqlite3.connect(k.db())
+            last = db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+            db.close()
+            return s and s["last_event_sent"] == last and s["state"] == "idle" and s
+        return wait_for(done, timeout, 0.1, "uplink of %s to catch up" % k.dir)
+
+    def local_events(self, k):
+        db = sqlite3.connect(k.db())
+        rows = db.execute("SELECT id, at, mono, boot, day, kind, ticket, counter, clerk, value, detail"
+                          " FROM events ORDER BY id").fetchall()
+        sid = db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0]
+        db.close()
+        return sid, [tuple(str(x) for x in r) for r in rows]
+
+    def central_events(self, office):
+        return self.pg.psql("SELECT store_id, %s FROM motcua.events WHERE office = '%s'"
+                            " ORDER BY store_id, event_id" % (COLS, office))
+
+    def test_1_sync_through_faults(self):
+        rnd = random.Random(19)
+        cut_link = None
+        ks = []
+        self.ctl("central", "init", self.admin)
+        self.ctl("central", "init", self.admin)  # idempotent
+        for i, (code, name, grp) in enumerate(OFFICES):
+            k, link = self.add_office(code, name, grp, batch=7 + 5 * i)
+            k.start()
+            ks.append(k)
+            if i == 2:
+                cut_link = link
+        self.drive(ks, rnd, 60)
+
+        # The server dies mid-batch (immediate: no clean shutdown) and
+        # comes back a little later.
+        self.assertTrue(self.wait_shipping(ks[0]), "no batch seen in flight")
+        self.pg.stop("immediate")
+        self.drive(ks, rnd, 30)
+        s = wait_for(lambda: (self.status(ks[0]) or {}).get("state") == "offline" and self.status(ks[0]),
+                     30, 0.05, "uplink to notice the server is gone")
+        self.assertTrue(s["error"])
+        self.drive(ks, rnd, 5)
+        s = wait_for(lambda: (self.status(ks[0]) or {}).get("backlog", 0) > 0 and self.status(ks[0]),
+                     30, 0.05, "the backlog to show")
+        _, diag, _ = ks[0].ctl("diag")
+        self.assertRegex(diag, r"uplink.*(offline|connecting).*backlog [1-9]")
+        self.pg.start()
+
+        # One kioskd killed mid-batch, restarted on the same database.
+        self.drive(ks, rnd, 40)
+        self.assertTrue(self.wait_shipping(ks[1]), "no batch seen in flight")
+        ks[1].kill9()
+        self.drive([ks[0], ks[2]], rnd, 20)
+        ks[1].start()
+
+        # One office's network path cut: its host leads nowhere.
+        os.unlink(cut_link)
+        os.symlink(os.path.join(self.links, "nowhere"), cut_link)
+        # The established session dies with the path, as a TCP connection
+        # does when a link goes down for good.
+        self.pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'office_x_tt'")
+        self.drive(ks, rnd, 40)
+        wait_for(lambda: (self.status(ks[2]) or {}).get("state") == "offline", 30, 0.05,
+                 "uplink to notice the cut")
+        os.unlink(cut_link)
+        os.symlink(self.pg.sock, cut_link)
+        self.drive(ks, rnd, 40)
+
+        total = 0
+        for (code, _, _), k in zip(OFFICES, ks):
+            s = self.wait_caught_up(k)
+            self.assertEqual(s["backlog"], 0)
+            _, out, _ = k.ctl("status", check=0)
+            self.assertRegex(out, r"uplink +idle — .*sent up to event %d of %d, backlog 0" %
+                             (s["last_event_sent"], s["last_event_sent"]))
+            sid, local = self.local_events(k)
+            self.assertEqual(s["store_id"], sid)
+            central = self.central_events(code)
+            self.assertTrue(all(r[0] == sid for r in central), "%s: events under another store id" % code)
+            got = [tuple(r[1:]) for r in central]
+            keys = [r[0] for r in got]
+            self.assertEqual(len(keys), len(set(keys)), "%s: duplicated events" % code)
+            missing = set(local) - set(got)
+            extra = set(got) - set(local)
+            self.assertEqual((len(missing), len(extra)), (0, 0),
+                             "%s: %d missing, %d not in the local log" % (code, len(missing), len(extra)))
+            self.assertEqual(got, local)
+            total += len(local)
+        self.assertGreater(total, 200)
+        # Each office's events in month partitions, not the default one.
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM motcua.events_default")[0][0], "0")
+        print("uplink: %d events from 3 offices, all in the city exactly once" % total)
+        UplinkTest.synced = ks
+
+    def test_2_central_report_equals_local(self):
+        ks = getattr(UplinkTest, "synced", None)
+        if not ks:
+            self.skipTest("needs test_1")
+        reporter = self.pg.url()
+        for (code, _, _), k in zip(OFFICES, ks):
+            db = sqlite3.connect(k.db())
+            months = [r[0] for r in db.execute("SELECT DISTINCT substr(day, 1, 7) FROM tickets")]
+            db.close()
+            for month in months:
+                local = json.loads(self.ctl("report", "--board", k.board, "--db", k.db(), "--month", month,
+                                            "--format", "json").stdout)
+                for rollups in ([], ["--no-rollups"]):
+                    city = json.loads(self.ctl("report", "--central", reporter, "--month", month,
+                                               "--format", "json", *rollups).stdout)
+                    of = [o for o in city["offices"] if o["code"] == code][0]
+                    lsv = {r["key"]: r for r in local["by"]["service"]}
+                    csv_ = {s["service"]: s for s in of["services"]}
+                    for key, l in lsv.items():
+                        c = csv_[key]
+                        with self.subTest(office=code, month=month, service=key, rollups=bool(rollups)):
+                            self.assertEqual(c["tickets"], l["issued"])
+                            self.assertEqual(c["served"], l["served"])
+                            self.assertEqual(c["noshow"], l["noshow"])
+                            self.assertEqual(c["voided"], l["voided"])
+                            self.assertEqual(c["expired"], l["expired"])
+                            self.assertEqual(c["waits"], l["wait"]["n"])
+                            self.assertEqual(c["with_target"], l["with_target"])
+                            self.assertEqual(c["over_target"], l["over_target"])
+                            self.assertEqual(c["ratings"], [l["satisfaction"]["ratings"][str(i)] for i in range(1, 5)])
+                            if l["wait"]["n"]:
+                                self.assertAlmostEqual(c["wait_mean_ms"], l["wait"]["mean_ms"], places=3)
+                                self.assertAlmostEqual(c["wait_median_ms"], l["wait"]["median_ms"], places=3)
+                                self.assertEqual(c["wait_p90_ms"], l["wait"]["p90_ms"])
+                            if l["satisfaction"]["rated"]:
+                                self.assertAlmostEqual(c["satisfied"], l["satisfaction"]["satisfied_share"])
+                    t, lt = of["total"], local["total"]
+                    self.assertEqual(t["tickets"], lt["issued"])
+                    if lt["wait"]["n"]:
+                        self.assertAlmostEqual(t["wait_median_ms"], lt["wait"]["median_ms"], places=3)
+                        self.assertEqual(t["wait_p90_ms"], lt["wait"]["p90_ms"])
+        # Offices are ranked and grouped; table and CSV formats print.
+        month = time.strftime("%Y-%m")
+        city = json.loads(self.ctl("report", "--central", reporter, "--month", month, "--format", "json").stdout)
+        ranks = sorted(o["rank"] for o in city["offices"] if o["rank"])
+        self.assertEqual(ranks, list(range(1, len(ranks) + 1)))
+        self.assertEqual(sorted(g["group"] for g in city["groups"]), ["Bắc", "Nam"])
+        one = json.loads(self.ctl("report", "--central", reporter, "--month", month, "--group", "Nam",
+                                  "--format", "json").stdout)
+        self.assertEqual([o["code"] for o in one["offices"]], ["X-TT"])
+        table = self.ctl("report", "--central", reporter, "--month", month).stdout
+        self.assertIn("Phường Bách Khoa", table)
+        csv = self.ctl("report", "--central", reporter, "--month", month, "--format", "csv").stdout
+        self.assertTrue(csv.startswith("\ufeffsep=;"))
+        # The PDF in the administrative form, read back with pdftotext.
+        import subprocess
+        pdf = os.path.join(self.links, "city.pdf")
+        self.ctl("report", "--central", reporter, "--month", month, "--format", "pdf", "--out", pdf)
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+        self.assertIn("BÁO CÁO THÁNG CÁC TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", text)
+        self.assertIn("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", text)
+        for o in city["offices"]:
+            self.assertIn("%s (%s)" % (o["name"], o["code"]), text)
+            self.assertRegex(text, r"%s \(%s\)\s+\S+\s+%d\b" % (o["name"], o["code"], o["total"]["tickets"]))
+
+    def test_3_restored_backup_takes_a_new_store_id(self):
+        rnd = random.Random(7)
+        self.ctl("central", "init", self.admin)
+        k, _ = self.add_office("P-RS", "Phường Khôi Phục", "Nam", batch=10)
+        k.start()
+        self.drive([k], rnd, 40)
+        self.wait_caught_up(k)
+        backup = os.path.join(k.dir, "backup.db")
+        src = sqlite3.connect(k.db())
+        dst = sqlite3.connect(backup)
+        src.backup(dst)
+        dst.close()
+        src.close()
+        old_sid, _ = self.local_events(k)
+        self.drive([k], rnd, 40)
+        self.wait_caught_up(k)
+        _, before = self.local_events(k)
+        self.assertEqual(k.stop(), 0, "kioskd did not stop cleanly: " + k.read_log())
+        # The technician restores last week's copy.
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(k.db() + suffix):
+                os.unlink(k.db() + suffix)
+        shutil.copy(backup, k.db())
+        k.start()
+        self.drive([k], rnd, 30)
+        s = self.wait_caught_up(k)
+        new_sid, after = self.local_events(k)
+        self.assertNotEqual(new_sid, old_sid)
+        self.assertEqual(s["store_id"], new_sid)
+        self.assertEqual(s["renewals"], 1)
+        central = self.central_events("P-RS")
+        old = [tuple(r[1:]) for r in central if r[0] == old_sid]
+        new = [tuple(r[1:]) for r in central if r[0] == new_sid]
+        # The first life is in the city whole and unchanged; the second
+        # adds only what came after the backup's mark.
+        self.assertEqual(old, before)
+        self.assertEqual(len(central), len(old) + len(new))
+        bk = sqlite3.connect(backup)
+        mark = bk.execute("SELECT hwm FROM uplink_state WHERE store_id = ?", (old_sid,)).fetchone()[0]
+        bk.close()
+        self.assertTrue(new)
+        self.assertEqual([e for e in after if int(e[0]) <= mark], [e for e in before if int(e[0]) <= mark])
+        self.assertEqual(new, [e for e in after if int(e[0]) > mark])
+        # A clean stop with the uplink running (the sanitizer build checks
+        # for leaks here).
+        self.assertEqual(k.stop(), 0, "kioskd did not stop cleanly: " + k.read_log())
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

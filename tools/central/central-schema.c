@@ -1,0 +1,139 @@
+/* central-schema.c — the city's PostgreSQL schema, as numbered migrations
+ * (see central.h). Entry i takes schema motcua from version i to i + 1;
+ * a released entry is never edited, a change is a new entry. */
+#include "central.h"
+
+const char *const mc_central_migrations[] = {
+	/* 0 -> 1: offices, events by month, tickets, daily roll-ups, board
+	 * facts, the roles' rights and row-level security. */
+	"CREATE TABLE motcua.offices ("
+	"  code text PRIMARY KEY,"
+	"  name text NOT NULL,"
+	"  grp text NOT NULL DEFAULT '',"                 /* the city's grouping of wards */
+	"  role name NOT NULL UNIQUE,"                    /* its PostgreSQL login role */
+	"  timezone text NOT NULL DEFAULT 'Asia/Ho_Chi_Minh',"
+	"  added_at timestamptz NOT NULL DEFAULT now());"
+	/* Events: the kiosks' append-only logs, one partition per month of
+	 * UTC time. (office, store_id, event_id) is the key; at is in it
+	 * because a partitioned table's key must hold the partition key, and
+	 * an event's time never changes, so a resend still conflicts. */
+	"CREATE TABLE motcua.events ("
+	"  office text NOT NULL, store_id text NOT NULL, event_id bigint NOT NULL,"
+	"  at timestamptz NOT NULL, at_ms bigint NOT NULL, mono bigint NOT NULL, boot bigint NOT NULL,"
+	"  day date NOT NULL, kind text NOT NULL, ticket bigint NOT NULL, counter int NOT NULL,"
+	"  clerk int NOT NULL, value int NOT NULL, detail text NOT NULL,"
+	"  received_at timestamptz NOT NULL DEFAULT now(),"
+	"  PRIMARY KEY (office, store_id, event_id, at)"
+	") PARTITION BY RANGE (at);"
+	"CREATE TABLE motcua.events_default PARTITION OF motcua.events DEFAULT;"
+	/* Tickets, kept from the events: each batch carries the row of every
+	 * ticket its events touched, as the kiosk's store holds it after them
+	 * (version = the newest event id it reflects); folded in by
+	 * motcua.fold(). */
+	"CREATE TABLE motcua.tickets ("
+	"  office text NOT NULL, store_id text NOT NULL, ticket bigint NOT NULL, version bigint NOT NULL,"
+	"  service text NOT NULL, cur_service text NOT NULL, day date NOT NULL, label text NOT NULL,"
+	"  priority boolean NOT NULL, status text NOT NULL, print text NOT NULL,"
+	"  counter int NOT NULL, clerk int NOT NULL, rating int NOT NULL, transfers int NOT NULL,"
+	"  issued_ms bigint NOT NULL, called_ms bigint NOT NULL, finished_ms bigint NOT NULL,"
+	"  wait_ms bigint NOT NULL, service_ms bigint NOT NULL,"
+	"  PRIMARY KEY (office, store_id, ticket));"
+	"CREATE INDEX tickets_day ON motcua.tickets (office, day, service);"
+	"CREATE TABLE motcua.ticket_inbox (LIKE motcua.tickets);"
+	/* Daily roll-ups per office and service: counts and sums (means);
+	 * medians and P90 come from the tickets. */
+	"CREATE TABLE motcua.daily ("
+	"  office text NOT NULL, day date NOT NULL, service text NOT NULL,"
+	"  tickets int NOT NULL, served int NOT NULL, noshow int NOT NULL, voided int NOT NULL,"
+	"  expired int NOT NULL, in_doubt int NOT NULL,"
+	"  waits int NOT NULL, wait_sum_ms bigint NOT NULL, with_target int NOT NULL, over_target int NOT NULL,"
+	"  r1 int NOT NULL, r2 int NOT NULL, r3 int NOT NULL, r4 int NOT NULL,"
+	"  wait_values bigint[] NOT NULL,"                /* the day's waits, sorted (exact medians) */
+	"  PRIMARY KEY (office, day, service));"
+	/* Board facts: what the reports need from each office's board.conf. */
+	"CREATE TABLE motcua.services ("
+	"  office text NOT NULL, service text NOT NULL, position int NOT NULL, name text NOT NULL,"
+	"  name_en text NOT NULL, target_ms bigint NOT NULL,"
+	"  PRIMARY KEY (office, service));"
+	/* The calling role's office code (NULL for any other role). */
+	"CREATE FUNCTION motcua.my_office() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER"
+	"  SET search_path = motcua, pg_temp AS"
+	"  $$ SELECT code FROM motcua.offices WHERE role = session_user $$;"
+	/* Folds the calling office's ticket inbox into tickets and refreshes
+	 * the roll-ups of the (day, service) pairs it touched. */
+	"CREATE FUNCTION motcua.fold() RETURNS int LANGUAGE plpgsql SECURITY DEFINER"
+	"  SET search_path = motcua, pg_temp AS $$\n"
+	"DECLARE o text := motcua.my_office(); keys text[]; n int;\n"
+	"BEGIN\n"
+	"  IF o IS NULL THEN RAISE EXCEPTION 'role % is no office', session_user; END IF;\n"
+	"  WITH src AS (DELETE FROM ticket_inbox WHERE office = o RETURNING *),\n"
+	"  latest AS (SELECT DISTINCT ON (store_id, ticket) * FROM src ORDER BY store_id, ticket, version DESC),\n"
+	"  up AS (INSERT INTO tickets SELECT * FROM latest ON CONFLICT (office, store_id, ticket) DO UPDATE SET\n"
+	"    version = excluded.version, cur_service = excluded.cur_service, status = excluded.status,\n"
+	"    print = excluded.print, counter = excluded.counter, clerk = excluded.clerk,\n"
+	"    rating = excluded.rating, transfers = excluded.transfers, called_ms = excluded.called_ms,\n"
+	"    finished_ms = excluded.finished_ms, wait_ms = excluded.wait_ms, service_ms = excluded.service_ms\n"
+	"    WHERE tickets.version <= excluded.version RETURNING day, service)\n"
+	"  SELECT array_agg(DISTINCT day::text || '|' || service), count(*) INTO keys, n FROM up;\n"
+	"  IF keys IS NULL THEN RETURN 0; END IF;\n"
+	"  DELETE FROM daily d WHERE d.office = o AND d.day::text || '|' || d.service = ANY(keys);\n"
+	"  INSERT INTO daily SELECT t.office, t.day, t.service, count(*),\n"
+	"    count(*) FILTER (WHERE status = 'finished'), count(*) FILTER (WHERE status = 'noshow'),\n"
+	"    count(*) FILTER (WHERE status = 'voided'), count(*) FILTER (WHERE status = 'expired'),\n"
+	"    count(*) FILTER (WHERE print = 'in_doubt'),\n"
+	"    count(*) FILTER (WHERE wait_ms >= 0), coalesce(sum(wait_ms) FILTER (WHERE wait_ms >= 0), 0),\n"
+	"    count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0),\n"
+	"    count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0 AND wait_ms > s.target_ms),\n"
+	"    count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),\n"
+	"    count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),\n"
+	"    coalesce(array_agg(wait_ms ORDER BY wait_ms) FILTER (WHERE wait_ms >= 0), '{}')\n"
+	"  FROM tickets t LEFT JOIN services s ON s.office = t.office AND s.service = t.service\n"
+	"  WHERE t.office = o AND t.day::text || '|' || t.service = ANY(keys)\n"
+	"    AND t.day = ANY(SELECT split_part(k, '|', 1)::date FROM unnest(keys) k)\n"
+	"  GROUP BY t.office, t.day, t.service;\n"
+	"  RETURN n;\n"
+	"END $$;"
+	/* Replaces the calling office's board facts (time zone, services);
+	 * the roll-ups of its days are recomputed when a target changed. */
+	"CREATE FUNCTION motcua.put_board(tz text, svcs jsonb) RETURNS void LANGUAGE plpgsql SECURITY DEFINER"
+	"  SET search_path = motcua, pg_temp AS $$\n"
+	"DECLARE o text := motcua.my_office();\n"
+	"BEGIN\n"
+	"  IF o IS NULL THEN RAISE EXCEPTION 'role % is no office', session_user; END IF;\n"
+	"  UPDATE offices SET timezone = tz WHERE code = o AND timezone IS DISTINCT FROM tz;\n"
+	"  DELETE FROM services WHERE office = o;\n"
+	"  INSERT INTO services SELECT o, x->>'key', (x->>'position')::int, x->>'name', x->>'name_en',\n"
+	"    (x->>'target_ms')::bigint FROM jsonb_array_elements(svcs) x;\n"
+	"END $$;"
+	/* Rights: an office role inserts its own rows and reads only its own;
+	 * it can neither update nor delete; the report role reads. */
+	"DO $$ BEGIN"
+	"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'motcua_office') THEN CREATE ROLE motcua_office NOLOGIN; END IF;"
+	"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'motcua_report') THEN CREATE ROLE motcua_report NOLOGIN; END IF;"
+	" END $$;"
+	"GRANT USAGE ON SCHEMA motcua TO motcua_office, motcua_report;"
+	"GRANT SELECT, INSERT ON motcua.events, motcua.ticket_inbox TO motcua_office;"
+	"GRANT SELECT ON motcua.tickets, motcua.daily, motcua.services TO motcua_office;"
+	"GRANT SELECT ON ALL TABLES IN SCHEMA motcua TO motcua_report;"
+	"REVOKE ALL ON FUNCTION motcua.fold(), motcua.put_board(text, jsonb), motcua.my_office() FROM PUBLIC;"
+	"GRANT EXECUTE ON FUNCTION motcua.fold(), motcua.put_board(text, jsonb), motcua.my_office() TO motcua_office;"
+	"ALTER TABLE motcua.events ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE motcua.ticket_inbox ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE motcua.tickets ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE motcua.daily ENABLE ROW LEVEL SECURITY;"
+	"ALTER TABLE motcua.services ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY own_insert ON motcua.events FOR INSERT TO motcua_office WITH CHECK (office = motcua.my_office());"
+	"CREATE POLICY own_read ON motcua.events FOR SELECT TO motcua_office USING (office = motcua.my_office());"
+	"CREATE POLICY own_insert ON motcua.ticket_inbox FOR INSERT TO motcua_office WITH CHECK (office = motcua.my_office());"
+	"CREATE POLICY own_read ON motcua.ticket_inbox FOR SELECT TO motcua_office USING (office = motcua.my_office());"
+	"CREATE POLICY own_read ON motcua.tickets FOR SELECT TO motcua_office USING (office = motcua.my_office());"
+	"CREATE POLICY own_read ON motcua.daily FOR SELECT TO motcua_office USING (office = motcua.my_office());"
+	"CREATE POLICY own_read ON motcua.services FOR SELECT TO motcua_office USING (office = motcua.my_office());"
+	"CREATE POLICY city_read ON motcua.events FOR SELECT TO motcua_report USING (true);"
+	"CREATE POLICY city_read ON motcua.ticket_inbox FOR SELECT TO motcua_report USING (true);"
+	"CREATE POLICY city_read ON motcua.tickets FOR SELECT TO motcua_report USING (true);"
+	"CREATE POLICY city_read ON motcua.daily FOR SELECT TO motcua_report USING (true);"
+	"CREATE POLICY city_read ON motcua.services FOR SELECT TO motcua_report USING (true);",
+};
+
+const int mc_central_nmigrations = (int)(sizeof(mc_central_migrations) / sizeof(mc_central_migrations[0]));
