@@ -147,6 +147,10 @@ static json_t *bus_json(struct busout *b)
 			"unknown", (json_int_t)u.unknown, "offline_count", (json_int_t)u.offline_count,
 			"applied", (json_int_t)c->applied, "refused", (json_int_t)c->refused,
 			"ignored", (json_int_t)c->ignored, "last_error", u.last_error, "last_press", c->last));
+		json_t *row = json_array_get(units, json_array_size(units) - 1);
+		json_object_set_new(row, "restarts", json_integer((json_int_t)u.restarts));
+		json_object_set_new(row, "write_rejects", json_integer((json_int_t)u.write_rejects));
+		json_object_set_new(row, "fault", json_string(u.fault));
 	}
 	const char *state = !st.port_open ? "down" : online == b->nc ? "ok" : "degraded";
 	char text[400];
@@ -287,6 +291,20 @@ static void on_events(struct mc_loop *loop, int fd, int mask, void *ctx)
 				mc_log(MC_LOG_WARNING, "bus: unit %d (counter %d) is offline after %d missed "
 				       "polls (%s); polling it every %d ms", ev[i].addr, c ? c->number : 0,
 				       MC_BUS_OFFLINE_MISSES, ev[i].text, mc_app_config(b->app)->bus.offline_poll_ms);
+				break;
+			case MC_BUS_EV_RESTART:
+				mc_log(MC_LOG_NOTICE, "bus: unit %d (counter %d) restarted (sequence back to %u); "
+				       "its presses since are applied", ev[i].addr, c ? c->number : 0,
+				       (unsigned)ev[i].seq);
+				break;
+			case MC_BUS_EV_FAULT:
+				if (ev[i].text[0])
+					mc_log(MC_LOG_WARNING, "bus: unit %d (counter %d) answers but refuses: %s; "
+					       "still polled, the write is retried less often", ev[i].addr,
+					       c ? c->number : 0, ev[i].text);
+				else
+					mc_log(MC_LOG_NOTICE, "bus: unit %d (counter %d) accepts requests again",
+					       ev[i].addr, c ? c->number : 0);
 				break;
 			case MC_BUS_EV_PORT:
 				b->port_ok = ev[i].ok;

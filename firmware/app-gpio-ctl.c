@@ -29,6 +29,22 @@ static json_t *recent_json(const struct recent *r)
 			 "what", r->what, "press", r->press, "result", r->result);
 }
 
+/* A watching client went: its slot is free again. */
+void mc_app_gpio_watcher_gone(void *ctx, uint64_t client)
+{
+	struct mc_app_gpio *g = ctx;
+
+	for (int i = 0; i < g->nwatchers;) {
+		if (g->watchers[i] != client) {
+			i++;
+			continue;
+		}
+		g->watchers[i] = g->watchers[g->nwatchers - 1];
+		g->watch_left[i] = g->watch_left[g->nwatchers - 1];
+		g->nwatchers--;
+	}
+}
+
 /* Records a press and streams it to watchers. */
 void mc_app_gpio_publish(struct mc_app_gpio *g, struct input *in, enum mc_press p, const char *result)
 {

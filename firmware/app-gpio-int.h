@@ -122,6 +122,8 @@ void mc_app_gpio_refresh(struct mc_app_gpio *g);
 
 /* app-gpio-ctl.c: status, recent presses and watchers, simulated presses. */
 void mc_app_gpio_publish(struct mc_app_gpio *g, struct input *in, enum mc_press p, const char *result);
+/* Frees the "gpio watch" slot of a client that went (an mc_ctl_gone_fn). */
+void mc_app_gpio_watcher_gone(void *ctx, uint64_t client);
 void mc_app_gpio_status_json(struct mc_app_gpio *g, json_t *obj);
 /* Plays a simulated press ("short", "long", "down", "up"; bounce: with
  * contact bounce) of input in on the fake backend (sim mode or a test's

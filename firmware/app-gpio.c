@@ -21,6 +21,7 @@ static struct input *add_input(struct mc_app_gpio *g, const struct mc_gpio_lines
 {
 	struct mc_gpio_req req = {
 		.consumer = "motcua", .dir = MC_GPIO_IN, .active_low = lc->active_low, .bias = lc->bias,
+		.debounce_us = g->cfg->gpio.debounce_ms * 1000,
 	};
 	struct input *in = &g->inputs[g->ninputs];
 	char msg[256];
@@ -39,7 +40,10 @@ static struct input *add_input(struct mc_app_gpio *g, const struct mc_gpio_lines
 	snprintf(in->last, sizeof(in->last), "none");
 	/* Start from the line's level, so a key held at boot is no press. */
 	int v = mc_gpio_line_get(in->line);
-	mc_debounce_init(&in->db, g->cfg->gpio.debounce_ms, g->cfg->gpio.long_press_ms, v > 0);
+	/* Where the kernel debounces (libgpiod 2), an edge is already settled:
+	 * count it at once; otherwise the level must hold debounce_ms. */
+	mc_debounce_init(&in->db, mc_gpio_line_debounced(in->line) ? 0 : g->cfg->gpio.debounce_ms,
+			 g->cfg->gpio.long_press_ms, v > 0);
 	return in;
 }
 
@@ -145,7 +149,7 @@ struct mc_app_gpio *mc_app_gpio_open(const struct mc_config *cfg, struct mc_gpio
 	g->kbd_fd = -1;
 	g->gpio = backend;
 	if (!g->gpio)
-		g->gpio = sim ? mc_gpio_fake_new(true, &g->fake) : mc_gpio_v1_new();
+		g->gpio = sim ? mc_gpio_fake_new(true, &g->fake) : mc_gpio_board_new();
 	if (!g->gpio) {
 		snprintf(err, errlen, "out of memory");
 		goto err_free;
@@ -204,6 +208,7 @@ int mc_app_gpio_start(struct mc_app_gpio *g, struct mc_app *app)
 		if (mc_display_start(g->disps[i].d, g->loop) < 0)
 			goto err_free;
 	}
+	mc_ctl_on_gone(mc_app_ctl(app), mc_app_gpio_watcher_gone, g);
 	if (mc_ctl_register(mc_app_ctl(app), "gpio", "GPIO lines: action status|watch|inject", mc_app_gpio_cmd, g) < 0)
 		goto err_free;
 	if (mc_app_add_output(app, &mc_app_gpio_output, g) < 0)

@@ -150,8 +150,13 @@ static void run_job(void *p)
 		j->po->niced = true;
 	}
 
-	if (j->kind == JOB_STATUS)
+	if (j->kind == JOB_STATUS) {
+		/* A technician asks (not the idle poll): every query again,
+		 * nothing taken as learned. */
+		if (j->reply)
+			mc_printer_forget(j->po->printer);
 		j->rc = mc_printer_status(j->po->printer, &j->state, j->err, sizeof(j->err));
+	}
 	else
 		run_print(j);
 }

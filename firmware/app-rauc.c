@@ -4,6 +4,7 @@
  * itself (see app-rauc.h). The D-Bus call runs on a worker thread. */
 #include "app-rauc.h"
 #include "app.h"
+#include "bundle.h"
 #include "services.h"
 #include "ctl.h"
 #include "log.h"
@@ -12,12 +13,14 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HEALTH_RETRY_MS 2000   /* wait between health checks */
@@ -55,7 +58,23 @@ struct rauc {
 	int pct;
 	char msg[256];
 	bool fresh;                /* pct/msg not yet passed on */
+
+	/* Where bundles may come from ([update] bundle_dirs, or the media
+	 * mounts and updates/; MOTCUA_MEDIA_DIRS adds the tests' own). */
+	char dirs[MC_UPDATE_MAX_DIRS + 8][MC_TEXT];
+	const char *dirp[MC_UPDATE_MAX_DIRS + 8];
+	int ndirs;
+	char updates[MC_TEXT];     /* STATE/updates: where uploads land */
+
+	/* The one upload in progress (loop thread). */
+	uint64_t up_client;        /* its client, 0 when none */
+	int up_fd;                 /* STATE/updates/.NAME.part */
+	char up_name[128];         /* NAME */
+	uint64_t up_size;          /* bytes written so far */
+	bool up_writing;           /* a chunk is with the io thread */
 };
+
+#define MAX_UPLOAD ((uint64_t)2 << 30)   /* 2 GiB: larger than any bundle */
 
 /* One Mark call, filled on the worker thread. */
 struct mark_job {
@@ -472,8 +491,17 @@ static enum mc_ctl_result cmd_update_install(void *ctx, json_t *req, json_t *res
 	const char *bundle = json_string_value(json_object_get(req, "bundle"));
 	struct waiter *w;
 
+	char why[600];
+	struct rauc *r = ctx;
+
 	if (!bundle || bundle[0] != '/')
 		return mc_ctl_error(resp, "bad_request", "update-install needs an absolute path in \"bundle\"");
+	/* RAUC reads the file as root: only regular files where bundles
+	 * belong, not a link to a system file or a device. */
+	int fd = mc_bundle_open(r->dirp, r->ndirs, bundle, why, sizeof(why));
+	if (fd < 0)
+		return mc_ctl_error(resp, "bad_bundle", "Không dùng được gói này (bundle not accepted): %s", why);
+	close(fd);
 	w = malloc(sizeof(*w));
 	if (!w)
 		return mc_ctl_error(resp, "no_memory", "out of memory");
@@ -487,6 +515,232 @@ static enum mc_ctl_result cmd_update_install(void *ctx, json_t *req, json_t *res
 		return mc_ctl_error(resp, "bad_request", "cannot start the update: %s", strerror(e));
 	}
 	return MC_CTL_LATER;
+}
+
+/* ---- uploads: `kioskctl update FILE` from anywhere ------------------------ */
+
+static void upload_abort(struct rauc *r)
+{
+	char part[MC_TEXT + 160];
+
+	if (!r->up_client)
+		return;
+	close(r->up_fd);
+	snprintf(part, sizeof(part), "%s/.%s.part", r->updates, r->up_name);
+	unlink(part);
+	r->up_client = 0;
+	r->up_fd = -1;
+}
+
+/* The uploading client went away: its partial file goes too. */
+static void upload_gone(void *ctx, uint64_t client)
+{
+	struct rauc *r = ctx;
+
+	if (r->up_client == client && !r->up_writing)
+		upload_abort(r);
+	else if (r->up_client == client)
+		r->up_client = UINT64_MAX;  /* aborted when the chunk is written */
+}
+
+/* One chunk written on the io thread. */
+struct chunk_job {
+	struct rauc *r;
+	uint64_t client;
+	int fd;
+	unsigned char *data;
+	size_t len;
+	bool last;
+	int err;                   /* errno of a failed write, else 0 */
+};
+
+static void run_chunk(void *p)
+{
+	struct chunk_job *j = p;
+	size_t off = 0;
+
+	while (off < j->len) {
+		ssize_t n = write(j->fd, j->data + off, j->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			j->err = n < 0 ? errno : EIO;
+			return;
+		}
+		off += (size_t)n;
+	}
+	if (j->last && fsync(j->fd) < 0)
+		j->err = errno;
+}
+
+static void done_chunk(void *p, void *ctx)
+{
+	struct chunk_job *j = p;
+	struct rauc *r = j->r;
+	struct mc_ctl *ctl = mc_app_ctl(r->app);
+	json_t *msg = NULL;
+
+	(void)ctx;
+	r->up_writing = false;
+	if (r->up_client != j->client) {
+		upload_abort(r);   /* the client went meanwhile */
+	} else if (j->err) {
+		msg = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", "io_error", "message",
+				strerror(j->err));
+		upload_abort(r);
+	} else if (j->last) {
+		char part[MC_TEXT + 160], dest[MC_TEXT + 160];
+		snprintf(part, sizeof(part), "%s/.%s.part", r->updates, r->up_name);
+		snprintf(dest, sizeof(dest), "%s/%s", r->updates, r->up_name);
+		close(r->up_fd);
+		r->up_fd = -1;
+		r->up_client = 0;
+		if (rename(part, dest) < 0) {
+			msg = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", "io_error", "message",
+					strerror(errno));
+			unlink(part);
+		} else {
+			mc_log(MC_LOG_NOTICE, "update: received %s (%llu bytes)", dest,
+			       (unsigned long long)r->up_size);
+			msg = json_pack("{s:s, s:I}", "path", dest, "size", (json_int_t)r->up_size);
+		}
+	} else {
+		msg = json_pack("{s:I}", "size", (json_int_t)r->up_size);
+	}
+	if (msg) {
+		mc_ctl_send(ctl, j->client, msg, true);
+		json_decref(msg);
+	}
+	free(j->data);
+	free(j);
+}
+
+/* Decodes base64 text into out (room for 3 * len / 4 bytes). Returns the
+ * byte count, or -1 if text is not base64. */
+static long unbase64(const char *text, size_t len, unsigned char *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	long n = 0;
+	size_t pad = 0;
+
+	if (len % 4)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		unsigned v;
+		if (c >= 'A' && c <= 'Z')
+			v = (unsigned)(c - 'A');
+		else if (c >= 'a' && c <= 'z')
+			v = (unsigned)(c - 'a' + 26);
+		else if (c >= '0' && c <= '9')
+			v = (unsigned)(c - '0' + 52);
+		else if (c == '+')
+			v = 62;
+		else if (c == '/')
+			v = 63;
+		else if (c == '=' && i >= len - 2) {
+			pad++;
+			continue;
+		} else
+			return -1;
+		if (pad)
+			return -1;
+		acc = (acc << 6) | v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	return n;
+}
+
+/* {"cmd": "update-upload", "name": N, "offset": O, "data": BASE64, "last": B}:
+ * appends a chunk to STATE/updates/.N.part (offset 0 starts it afresh);
+ * the last chunk renames it to STATE/updates/N and answers its "path".
+ * One upload at a time; it is dropped if its client goes. */
+static enum mc_ctl_result cmd_update_upload(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct rauc *r = ctx;
+	const char *name = json_string_value(json_object_get(req, "name"));
+	const char *data = json_string_value(json_object_get(req, "data"));
+	json_t *jo = json_object_get(req, "offset");
+	bool last = json_is_true(json_object_get(req, "last"));
+
+	if (!name || !mc_bundle_name_ok(name))
+		return mc_ctl_error(resp, "bad_request", "\"name\" must be a file name ending in .raucb "
+				    "(letters, digits, . _ -)");
+	if (!data || !json_is_integer(jo) || json_integer_value(jo) < 0)
+		return mc_ctl_error(resp, "bad_request", "update-upload needs \"offset\" and base64 \"data\"");
+	uint64_t offset = (uint64_t)json_integer_value(jo);
+	if (r->installing)
+		return mc_ctl_error(resp, "busy", "Đang cài một bản cập nhật (an update is being installed)");
+	if (offset == 0) {
+		if (r->up_client && r->up_client != client)
+			return mc_ctl_error(resp, "busy", "another upload is in progress");
+		if (r->up_writing)
+			return mc_ctl_error(resp, "busy", "the previous chunk is still being written");
+		upload_abort(r);
+		char part[MC_TEXT + 160];
+		mkdir(r->updates, 0750);
+		snprintf(part, sizeof(part), "%s/.%s.part", r->updates, name);
+		r->up_fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+		if (r->up_fd < 0)
+			return mc_ctl_error(resp, "io_error", "cannot write %s: %s", part, strerror(errno));
+		r->up_client = client;
+		r->up_size = 0;
+		snprintf(r->up_name, sizeof(r->up_name), "%s", name);
+	} else if (r->up_client != client || strcmp(r->up_name, name) || offset != r->up_size ||
+		   r->up_writing) {
+		return mc_ctl_error(resp, "bad_request", "no upload of %s at offset %llu from this client",
+				    name, (unsigned long long)offset);
+	}
+	size_t len = strlen(data);
+	struct chunk_job *j = calloc(1, sizeof(*j));
+	unsigned char *bytes = malloc(len / 4 * 3 + 3);
+	long n = bytes ? unbase64(data, len, bytes) : -1;
+	if (!j || n < 0 || r->up_size + (uint64_t)n > MAX_UPLOAD) {
+		free(j);
+		free(bytes);
+		upload_abort(r);
+		return mc_ctl_error(resp, "bad_request", n < 0 ? "\"data\" is not base64"
+				    : "the bundle is larger than 2 GiB");
+	}
+	*j = (struct chunk_job){ r, client, r->up_fd, bytes, (size_t)n, last, 0 };
+	if (mc_worker_submit(r->io, j, run_chunk, done_chunk, NULL) < 0) {
+		free(bytes);
+		free(j);
+		upload_abort(r);
+		return mc_ctl_error(resp, "busy", "cannot write now");
+	}
+	r->up_size += (uint64_t)n;
+	r->up_writing = true;
+	return MC_CTL_LATER;
+}
+
+/* The directories update-install accepts (see struct rauc). */
+static void set_dirs(struct rauc *r)
+{
+	const struct mc_config *cfg = mc_app_config(r->app);
+	const char *env = getenv("MOTCUA_MEDIA_DIRS");
+
+	snprintf(r->updates, sizeof(r->updates), "%s/updates", mc_app_state_dir(r->app));
+	/* board.conf's, by default /media and /run/media (its key row). */
+	for (int i = 0; i < cfg->update.ndirs; i++)
+		snprintf(r->dirs[r->ndirs++], MC_TEXT, "%s", cfg->update.bundle_dirs[i]);
+	/* Always: kioskd's own, filled only by update-upload. */
+	snprintf(r->dirs[r->ndirs++], MC_TEXT, "%s", r->updates);
+	if (env && *env) {
+		char copy[1024], *save = NULL;
+		snprintf(copy, sizeof(copy), "%s", env);
+		for (char *d = strtok_r(copy, ":", &save); d && r->ndirs < MC_UPDATE_MAX_DIRS + 8;
+		     d = strtok_r(NULL, ":", &save))
+			snprintf(r->dirs[r->ndirs++], MC_TEXT, "%s", d);
+	}
+	for (int i = 0; i < r->ndirs; i++)
+		r->dirp[i] = r->dirs[i];
 }
 
 static void status(void *priv, json_t *obj)
@@ -504,6 +758,8 @@ static void release(void *priv)
 	struct rauc *r = priv;
 
 	mc_loop_del_timer(mc_app_loop(r->app), r->timer);
+	r->up_writing = false;
+	upload_abort(r);
 	/* Jobs never run still get their done callback: no caller waits
 	 * forever, and the ctl waiters are freed. */
 	mc_worker_free(r->io);
@@ -533,6 +789,8 @@ struct mc_rauc *mc_app_add_rauc(struct mc_app *app, int delay_ms)
 	if (delay_ms < 0)
 		delay_ms = 0;
 	r->app = app;
+	r->up_fd = -1;
+	set_dirs(r);
 	snprintf(r->text, sizeof(r->text), "health check in %d ms", delay_ms);
 	pthread_mutex_init(&r->lock, NULL);
 	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -553,6 +811,10 @@ struct mc_rauc *mc_app_add_rauc(struct mc_app *app, int delay_ms)
 			"update bundles on USB sticks, checked by RAUC", cmd_update_find, r);
 	mc_ctl_register(mc_app_ctl(app), "update-install",
 			"install an update bundle: bundle (streams progress)", cmd_update_install, r);
+	mc_ctl_register(mc_app_ctl(app), "update-upload",
+			"receive a bundle into updates/: name, offset, data (base64), last",
+			cmd_update_upload, r);
+	mc_ctl_on_gone(mc_app_ctl(app), upload_gone, r);
 	return (struct mc_rauc *)r;
 
 err_timer:

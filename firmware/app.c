@@ -606,6 +606,12 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	json_t *services = json_array(), *counters = json_array();
 
 	mc_app_now(app, &w);
+	if (app->ctl) {
+		/* The control socket's own figures: clients, unsent bytes, ... */
+		json_t *sock = json_object();
+		mc_ctl_stats(app->ctl, sock);
+		json_object_set_new(obj, "socket", sock);
+	}
 	bool open = mc_engine_is_open(app->engine, &w, &nd, &nm);
 	if (!open)
 		format_open(app, nd, nm, next, sizeof(next));

@@ -293,6 +293,33 @@ static int parse_lang(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
+/* bundle_dirs = /media, /srv/updates: absolute directories, comma separated. */
+static int parse_bundle_dirs(struct parser *ps, void *p, const char *value)
+{
+	struct mc_update_conf *u = p;
+	char copy[1024], *save = NULL;
+
+	if (strlen(value) >= sizeof(copy))
+		return fail(ps, ps->line, "bundle_dirs is too long");
+	strcpy(copy, value);
+	u->ndirs = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		size_t n = strlen(t);
+		while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+			t[--n] = 0;
+		if (t[0] != '/' || n >= MC_TEXT || strstr(t, "/../") || !strcmp(t + (n >= 3 ? n - 3 : 0), "/.."))
+			return fail(ps, ps->line, "bundle_dirs: '%s' is not an absolute directory", t);
+		if (u->ndirs == MC_UPDATE_MAX_DIRS)
+			return fail(ps, ps->line, "bundle_dirs: at most %d directories", MC_UPDATE_MAX_DIRS);
+		strcpy(u->bundle_dirs[u->ndirs++], t);
+	}
+	if (!u->ndirs)
+		return fail(ps, ps->line, "bundle_dirs lists no directory");
+	return 0;
+}
+
 static int parse_timezone(struct parser *ps, void *p, const char *value)
 {
 	char path[256];
@@ -779,6 +806,11 @@ static const struct key screen_keys[] = {
 };
 
 typedef struct mc_hall_conf H;
+static const struct key update_keys[] = {
+	FNS("bundle_dirs", parse_bundle_dirs, "/media, /run/media"),
+	END
+};
+
 static const struct key hall_keys[] = {
 	STR(H, display, NULL),
 	INT(H, width, 320, 7680, "1280"),
@@ -910,7 +942,8 @@ static int set_defaults(struct parser *ps)
 	if (apply_defaults(ps, office_keys, &cfg->office) < 0 || apply_defaults(ps, printer_keys, &cfg->printer) < 0 ||
 	    apply_defaults(ps, bus_keys, &cfg->bus) < 0 || apply_defaults(ps, audio_keys, &cfg->audio) < 0 ||
 	    apply_defaults(ps, screen_keys, &cfg->screen) < 0 || apply_defaults(ps, hall_keys, &cfg->hall) < 0 ||
-	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0 || apply_defaults(ps, uplink_keys, &cfg->uplink) < 0)
+	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0 || apply_defaults(ps, uplink_keys, &cfg->uplink) < 0 ||
+	    apply_defaults(ps, update_keys, &cfg->update) < 0)
 		return -1;
 	return 0;
 }
@@ -990,8 +1023,11 @@ static int begin_section(struct parser *ps, const char *name)
 		cfg->uplink.line = ps->line;
 		ps->sect = &cfg->uplink;
 		ps->keys = uplink_keys;
+	} else if (!strcmp(name, "update")) {
+		ps->sect = &cfg->update;
+		ps->keys = update_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink, update)", name);
 	}
 	return 0;
 }
@@ -1045,6 +1081,20 @@ static char *reader(char *str, int num, void *stream)
 		n = len;
 	}
 	ps->line++;
+	if (ps->line == 1) {
+		const unsigned char *u = (const unsigned char *)str;
+		/* Windows editors save "UTF-8 with BOM": the mark is not text. */
+		if (n >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf) {
+			memmove(str, str + 3, n - 2);
+			n -= 3;
+		} else if ((n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))) ||
+			   (ps->fp && n < max && (n == 0 || str[n - 1] != '\n') && !feof(ps->fp))) {
+			/* A UTF-16 BOM, or a NUL byte cut the first line short. */
+			fail(ps, 1, "the file is UTF-16: save it as UTF-8 (tệp là UTF-16: hãy lưu lại "
+			     "dưới dạng UTF-8)");
+			return NULL;
+		}
+	}
 
 	/* A section header: [name] with optional comment after. */
 	const char *s = str;

@@ -8,8 +8,20 @@
  * A command that streams (e.g. a live watch) sends several objects with
  * "more": true before its last one. Requests are handled in order; a line
  * over 64 KiB, or one that is not a JSON object with a string "cmd", gets
- * error "bad_request" and the connection stays usable. The commands are
- * listed by {"cmd": "help"}. */
+ * error "bad_request" and the connection stays usable; so does a request
+ * that gives a key twice. A last line without a newline before the client
+ * shuts its side is answered, and a client that shuts only its sending side
+ * still gets every answer, the later ones too. The commands are listed by
+ * {"cmd": "help"}.
+ *
+ * Limits (struct mc_ctl_limits): at most max_clients connections (past it
+ * the socket stops accepting until one closes; out of descriptors, one is
+ * kept in reserve to take a waiting connection and close it with a "busy"
+ * line, so the loop never spins); a client with pause_reading bytes unsent
+ * is not read until it catches up; one with more than max_out unsent is
+ * dropped; and when every client's unsent bytes together would pass
+ * max_total_out, the client with the most unsent goes first. Each
+ * condition is logged once until it clears. */
 #ifndef MC_CTL_H
 #define MC_CTL_H
 
@@ -31,8 +43,28 @@ enum mc_ctl_result {
  * (an empty object). client identifies the connection for MC_CTL_LATER. */
 typedef enum mc_ctl_result (*mc_ctl_fn)(void *ctx, json_t *req, json_t *resp, uint64_t client);
 
-/* Listens on path (replacing a stale socket), mode 0660. NULL with errno. */
+/* The bounds of the control socket (see above). */
+struct mc_ctl_limits {
+	int max_clients;        /* connections at once */
+	size_t max_out;         /* unsent bytes of one client */
+	size_t max_total_out;   /* unsent bytes of every client together */
+	size_t pause_reading;   /* unsent bytes at which a client is not read */
+};
+
+#define MC_CTL_MAX_CLIENTS 64
+#define MC_CTL_MAX_OUT (4u * 1024 * 1024)
+#define MC_CTL_MAX_TOTAL_OUT (16u * 1024 * 1024)
+#define MC_CTL_PAUSE_READING (256u * 1024)
+
+/* Fills lim with the defaults above. */
+void mc_ctl_limits_default(struct mc_ctl_limits *lim);
+
+/* Listens on path (replacing a stale socket), mode 0660, with the default
+ * limits. NULL with errno. */
 struct mc_ctl *mc_ctl_new(struct mc_loop *loop, const char *path);
+/* The same with the given limits (copied). */
+struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
+				  const struct mc_ctl_limits *lim);
 /* Closes every connection and removes the socket file. Accepts NULL. */
 void mc_ctl_free(struct mc_ctl *ctl);
 
@@ -44,6 +76,22 @@ int mc_ctl_register(struct mc_ctl *ctl, const char *name, const char *help,
 /* Sends msg (not stolen) to client, adding "ok": true unless msg has "ok",
  * and "more": true unless final. Returns 0, or -1 if the client is gone. */
 int mc_ctl_send(struct mc_ctl *ctl, uint64_t client, json_t *msg, bool final);
+
+/* Called on the loop thread, on the loop turn after client id went (closed
+ * or dropped; not when ctl is freed): a streaming command frees what it
+ * holds for it. Never called from inside mc_ctl_send(). */
+typedef void (*mc_ctl_gone_fn)(void *ctx, uint64_t client);
+/* Adds a hook (at most 8). Returns 0, or -1 with ENOSPC. */
+int mc_ctl_on_gone(struct mc_ctl *ctl, mc_ctl_gone_fn fn, void *ctx);
+
+/* Handles data as the bytes of a connection that then shut its side, with
+ * no socket (fuzzers and tests: the real dispatcher). *answer receives
+ * every answer line queued before this returns (malloc'd, NUL-terminated,
+ * caller frees; later answers are discarded). Returns 0, or -1 (ENOMEM). */
+int mc_ctl_feed(struct mc_ctl *ctl, const char *data, size_t len, char **answer);
+
+/* Adds the socket's figures (clients, unsent bytes, refused, dropped) to obj. */
+void mc_ctl_stats(const struct mc_ctl *ctl, json_t *obj);
 
 /* Fills resp as a failure: {"error": token, "message": message}. Returns
  * MC_CTL_FAIL so handlers can `return mc_ctl_error(...)`. */

@@ -3,18 +3,34 @@
 #
 #   tools/dev.sh run     install missing packages, build, start the kiosk in
 #                        simulator mode (tickets taken and numbers called live)
-#   tools/dev.sh test    install missing packages, build normal and sanitizer
-#                        (ASan+UBSan) trees, run the whole suite in each (ctest)
+#   tools/dev.sh test    install missing packages; build and test the normal
+#                        and sanitizer (ASan+UBSan) trees (whole suite each),
+#                        Debian 13 (unit tests, in a cached root) and arm64
+#                        (unit tests under qemu-user); one summary line each
+#        test --quick    only the native normal tree
+#        test --all      every platform's whole suite
+#   tools/dev.sh test-debian13 [--unit]  normal and sanitizer trees and the
+#                        whole suite in a Debian 13 root (build/cache/)
+#   tools/dev.sh test-arm64 [--unit]     cross-build, run the tests of the
+#                        arm64 tree under qemu-user
+#   tools/dev.sh packages  .debs for Debian 12 and 13, amd64 and arm64
 #   tools/dev.sh bench   build, then print the ticket path's table (issue 16:
 #                        press → answer, → paper, instructions, NEXT under
 #                        load, flood memory, private memory), each figure
 #                        against a baseline in the same run
 #   tools/dev.sh bench all  the table, then every benchmark in tests/bench
 #   tools/dev.sh deps    only install missing packages
+#   tools/dev.sh fuzz [NAME] [SECONDS]
+#                        build the libFuzzer targets with clang (build-fuzz,
+#                        ASan+UBSan) and fuzz NAME (socket, bus, status, wav,
+#                        config, ticket; default all, one after the other)
+#                        for SECONDS each (default 60); new inputs and
+#                        crashers land in build-fuzz/corpus/NAME
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
 #
-# Packages are listed one per line in tools/deps/*.txt.
+# Packages are listed one per line in tools/deps/*.txt (per-release and
+# host-only sections: see tools/platforms.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,9 +39,12 @@ export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# Debian 13, arm64, packages of every platform, the test command.
+. "$ROOT/tools/platforms.sh"
+
 deps() {
 	local want=() missing=()
-	mapfile -t want < <(cat "$ROOT"/tools/deps/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
+	mapfile -t want < <(pkg_list "$(host_release)" host)
 	for p in "${want[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 	done
@@ -92,28 +111,9 @@ EOT
 
 # Cross-build the kiosk's arm64 package (tools/pkg/toolchain-arm64.cmake).
 cross_build() {
-	local dir="$ROOT/build-arm64" libs=()
-	if [[ $(id -u) -ne 0 ]]; then
-		echo "run as root (or with sudo): the cross toolchain and :arm64 libraries are installed" >&2
-		exit 1
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		log "adding the arm64 architecture"
-		dpkg --add-architecture arm64
-	fi
-	apt-get update -qq
-	# Every library the build links: the -dev packages of tools/deps/*.txt.
-	mapfile -t libs < <(cat "$ROOT"/tools/deps/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' |
-		grep -E '^lib.*-dev$' | sort -u | sed 's/$/:arm64/')
-	log "installing crossbuild-essential-arm64 and ${#libs[@]} :arm64 libraries"
-	apt-get install -y -qq --no-install-recommends crossbuild-essential-arm64 "${libs[@]}" >/dev/null
-	# Build-machine tools first (the clip generator), then the kiosk's tree.
-	configure_build "$ROOT/build"
-	cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/tools/pkg/toolchain-arm64.cmake" \
-		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" \
-		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
-	cmake --build "$dir" -j "$JOBS"
+	local dir="$ROOT/build-arm64"
+	arm64_deps
+	arm64_build "$dir"
 	(cd "$dir" && cpack -G DEB)
 	log "arm64 package: $(ls "$dir"/pkg/*.deb)"
 	file "$dir/firmware/kioskd"
@@ -130,19 +130,49 @@ run)
 	run_sim
 	;;
 test)
+	test_command "${2:-}"
+	;;
+test-native)
 	deps
-	log "normal build"
-	configure_build "$ROOT/build"
-	log "tests: normal build"
-	(cd "$ROOT/build" && ctest --output-on-failure -j "$JOBS" --timeout 900)
-	log "sanitizer build (address + undefined)"
-	configure_build "$ROOT/build-asan" -DMC_SANITIZE=ON
-	log "tests: sanitizer build"
-	(cd "$ROOT/build-asan" && ctest --output-on-failure -j "$JOBS" --timeout 1800)
+	native_suite "${2:-normal}"
+	;;
+test-debian13)
+	deps
+	test_debian13 "$([[ ${2:-} == --unit ]] && echo unit || echo all)"
+	;;
+test-arm64)
+	deps
+	test_arm64 "$([[ ${2:-} == --unit ]] && echo unit || echo all)"
+	;;
+packages)
+	deps
+	build_packages
 	;;
 cross)
 	deps
 	cross_build
+	;;
+fuzz)
+	deps
+	names="${2:-socket bus status wav config ticket}"
+	secs="${3:-60}"
+	log "fuzz build (clang, libFuzzer, address + undefined)"
+	CC=clang cmake -S "$ROOT" -B "$ROOT/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DMC_SANITIZE=ON -DMC_LIBFUZZER=ON >/dev/null
+	for n in $names; do
+		cmake --build "$ROOT/build-fuzz" -j "$JOBS" --target "fuzz-$n"
+		work="$ROOT/build-fuzz/corpus/$n"
+		mkdir -p "$work" "$ROOT/build-fuzz/crashes/$n"
+		log "fuzz-$n for ${secs}s (seeds: tests/fuzz/corpus/$n; put crashers there)"
+		# The socket target keeps a whole kiosk between inputs: LeakSanitizer
+		# after each input would scan it all (leaks are checked by the
+		# sanitizer build's corpus replay instead).
+		extra=()
+		[[ $n == socket ]] && extra=(-detect_leaks=0)
+		[[ $n == ticket ]] && extra=(-max_len=1500)
+		"$ROOT/build-fuzz/tests/fuzz/fuzz-$n" "${extra[@]}" -max_total_time="$secs" -print_final_stats=1 \
+			-artifact_prefix="$ROOT/build-fuzz/crashes/$n/" "$work" "$ROOT/tests/fuzz/corpus/$n"
+	done
 	;;
 bench)
 	deps
@@ -159,7 +189,7 @@ bench)
 	fi
 	;;
 *)
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2

@@ -1,8 +1,7 @@
 /* i18n.c — the screens' strings, read from the gettext catalogues (see i18n.h). */
 #include "i18n.h"
+#include "mo.h"
 
-#include <libintl.h>
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +9,6 @@
 
 #define N_(s) s
 #define DOMAIN "motcua"
-
-/* glibc's catalogue generation counter: bumping it makes gettext forget
- * translations cached for the previous LANGUAGE (GNU gettext manual,
- * "Changing the language at run time"). */
-extern int _nl_msg_cat_cntr;
 
 static const char *const source[S_COUNT] = {
 	[S_CHOOSE_SERVICE] = N_("Please choose a service"),
@@ -108,40 +102,26 @@ void mc_i18n_prepare_env(void)
 struct mc_i18n *mc_i18n_new(const char *localedir)
 {
 	struct mc_i18n *t = calloc(1, sizeof(*t));
-	const char *old = getenv("LANGUAGE");
-	char *saved = old ? strdup(old) : NULL;
-	/* gettext ignores LANGUAGE in the "C" locale: use C.UTF-8 for messages,
-	 * on this thread only. */
-	locale_t loc = newlocale(LC_MESSAGES_MASK, "C.UTF-8", (locale_t)0);
-	locale_t prev = loc ? uselocale(loc) : (locale_t)0;
+	char path[4096];
 
 	if (!t)
-		goto out;
-	bindtextdomain(DOMAIN, localedir);
-	bind_textdomain_codeset(DOMAIN, "UTF-8");
+		return NULL;
 	for (int l = 0; l < MC_LANG_COUNT; l++) {
-		setenv("LANGUAGE", codes[l], 1);
-		++_nl_msg_cat_cntr;
+		/* The catalogue itself, not dgettext: glibc 2.41 (Debian 13)
+		 * ignores LANGUAGE under C.UTF-8, the only locale a kiosk may have. */
+		snprintf(path, sizeof(path), "%s/%s/LC_MESSAGES/%s.mo", localedir, codes[l], DOMAIN);
+		struct mc_mo *mo = mc_mo_open(path);
+		t->loaded[l] = mo != NULL;
 		for (int s = 0; s < S_COUNT; s++) {
-			const char *tr = dgettext(DOMAIN, source[s]);
-			if (tr != source[s])
-				t->loaded[l] = 1;
-			t->text[l][s] = strdup(tr);
+			const char *tr = mc_mo_find(mo, source[s]);
+			t->text[l][s] = strdup(tr ? tr : source[s]);
 			if (!t->text[l][s]) {
+				mc_mo_free(mo);
 				mc_i18n_free(t);
-				t = NULL;
-				goto out;
+				return NULL;
 			}
 		}
-	}
-out:
-	/* Replace, never remove: removing shifts the environment under readers. */
-	setenv("LANGUAGE", saved ? saved : "", 1);
-	++_nl_msg_cat_cntr;
-	free(saved);
-	if (loc) {
-		uselocale(prev);
-		freelocale(loc);
+		mc_mo_free(mo);
 	}
 	return t;
 }

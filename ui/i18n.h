@@ -2,9 +2,9 @@
  *
  * Every string the screens show is listed once in i18n.c (marked N_ for
  * xgettext) and named by an enum mc_str. mc_i18n_new() reads both
- * catalogues (DIR/vi/LC_MESSAGES/motcua.mo and DIR/en/...) with gettext once,
- * on the calling thread, so the UI thread can switch language per screen
- * without touching the process's locale or environment afterwards. */
+ * catalogues (DIR/vi/LC_MESSAGES/motcua.mo and DIR/en/...) once, straight
+ * from the files (mo.h: no locale or LANGUAGE involved), so the UI thread
+ * can switch language per screen with no process-wide state. */
 #ifndef MC_I18N_H
 #define MC_I18N_H
 
@@ -37,10 +37,10 @@ struct mc_i18n;
  * and never grows the environment while other threads may read it. Call
  * first thing in main(), before any thread starts. */
 void mc_i18n_prepare_env(void);
-/* Loads both catalogues from localedir (domain "motcua"). A missing
- * catalogue falls back to the English source strings (and is reported by
- * mc_i18n_loaded). NULL on out of memory. It sets LANGUAGE briefly and
- * restores its value (see mc_i18n_prepare_env). */
+/* Loads both catalogues from localedir (domain "motcua"). A missing or
+ * malformed catalogue falls back to the English source strings (and is
+ * reported by mc_i18n_loaded). NULL on out of memory. Touches neither the
+ * locale nor the environment. */
 struct mc_i18n *mc_i18n_new(const char *localedir);
 /* Accepts NULL. */
 void mc_i18n_free(struct mc_i18n *t);

@@ -63,37 +63,32 @@ static int16_t decode(const unsigned char *p, int bits, bool is_float)
 	}
 }
 
-int mc_wav_read(const char *path, struct mc_wav *out, char *err, size_t errlen)
+/* Parses a whole file's bytes (see mc_wav_parse in wav.h). A data chunk
+ * whose length runs past the end (streaming writers) is cut to what is
+ * there. */
+int mc_wav_parse(const unsigned char *buf, size_t size, const char *name, struct mc_wav *out,
+		 char *err, size_t errlen)
 {
-	unsigned char hdr[12], ch[8], fmt[40];
-	unsigned char *data = NULL;
-	uint32_t data_len = 0;
-	bool have_fmt = false, have_data = false;
+	const unsigned char *data = NULL;
+	size_t data_len = 0, at = 12;
+	bool have_fmt = false;
 	int bits = 0, channels = 0, rate = 0, block = 0;
 	bool is_float = false;
-	FILE *f;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "rb");
-	if (!f) {
-		int e = errno;
-		snprintf(err, errlen, "%s: %s", path, e == ENOENT ? "missing" : strerror(e));
-		errno = e;
-		return -1;
-	}
-	if (fread(hdr, 1, 12, f) != 12 || memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4)) {
-		fclose(f);
-		return bad(err, errlen, path, "not a WAV file (no RIFF/WAVE header)");
-	}
-	while (!have_data && fread(ch, 1, 8, f) == 8) {
+	if (size < 12 || memcmp(buf, "RIFF", 4) || memcmp(buf + 8, "WAVE", 4))
+		return bad(err, errlen, name, "not a WAV file (no RIFF/WAVE header)");
+	while (!data && size - at >= 8) {
+		const unsigned char *ch = buf + at;
 		uint32_t len = le32(ch + 4);
+		at += 8;
 		if (!memcmp(ch, "fmt ", 4)) {
+			unsigned char fmt[40];
 			size_t take = len < sizeof(fmt) ? len : sizeof(fmt);
-			if (len < 16 || fread(fmt, 1, take, f) != take ||
-			    fseek(f, (long)(len - take + (len & 1)), SEEK_CUR)) {
-				fclose(f);
-				return bad(err, errlen, path, "truncated fmt chunk");
-			}
+			if (len < 16 || size - at < take)
+				return bad(err, errlen, name, "truncated fmt chunk");
+			memset(fmt, 0, sizeof(fmt));
+			memcpy(fmt, buf + at, take);
 			uint16_t tag = le16(fmt);
 			channels = le16(fmt + 2);
 			rate = (int)le32(fmt + 4);
@@ -108,59 +103,79 @@ int mc_wav_read(const char *path, struct mc_wav *out, char *err, size_t errlen)
 				snprintf(what, sizeof(what),
 					 "unsupported format (tag %u, %d bits): use PCM 8/16/24/32-bit or float",
 					 tag, bits);
-				fclose(f);
-				return bad(err, errlen, path, what);
+				return bad(err, errlen, name, what);
 			}
 			if (channels < 1 || channels > 8 || rate < 4000 || rate > 192000 ||
-			    block != channels * bits / 8) {
-				fclose(f);
-				return bad(err, errlen, path, "bad fmt chunk (channels, rate or block size)");
-			}
+			    block != channels * bits / 8)
+				return bad(err, errlen, name, "bad fmt chunk (channels, rate or block size)");
 			have_fmt = true;
+			uint64_t skip = (uint64_t)len + (len & 1);
+			if (skip > size - at)
+				return bad(err, errlen, name, "truncated fmt chunk");
+			at += (size_t)skip;
 		} else if (!memcmp(ch, "data", 4)) {
-			if (!have_fmt) {
-				fclose(f);
-				return bad(err, errlen, path, "data chunk before fmt chunk");
-			}
+			if (!have_fmt)
+				return bad(err, errlen, name, "data chunk before fmt chunk");
 			/* Writers that stream (ALSA's file PCM) leave a huge
-			 * length until they close: read what is there. */
-			long here = ftell(f);
-			if (here >= 0 && fseek(f, 0, SEEK_END) == 0) {
-				long end = ftell(f);
-				if (end >= here && (uint64_t)(end - here) < len)
-					len = (uint32_t)(end - here);
-				fseek(f, here, SEEK_SET);
-			}
-			data = malloc(len ? len : 1);
-			if (!data) {
-				fclose(f);
-				return bad(err, errlen, path, "out of memory");
-			}
-			data_len = (uint32_t)fread(data, 1, len, f);
-			have_data = true;
-		} else if (fseek(f, (long)(len + (len & 1)), SEEK_CUR)) {
-			fclose(f);
-			return bad(err, errlen, path, "truncated chunk");
+			 * length until they close: take what is there. */
+			data = buf + at;
+			data_len = len < size - at ? len : size - at;
+		} else {
+			uint64_t skip = (uint64_t)len + (len & 1);
+			if (skip > size - at)
+				return bad(err, errlen, name, "truncated chunk");
+			at += (size_t)skip;
 		}
 	}
-	fclose(f);
-	if (!have_data) {
-		free(data);
-		return bad(err, errlen, path, have_fmt ? "no data chunk" : "no fmt chunk");
-	}
+	if (!data)
+		return bad(err, errlen, name, have_fmt ? "no data chunk" : "no fmt chunk");
 	out->rate = rate;
 	out->channels = channels;
-	out->frames = data_len / (uint32_t)block;
+	out->frames = data_len / (size_t)block;
 	out->samples = malloc(out->frames * (size_t)channels * sizeof(int16_t) + 1);
-	if (!out->samples) {
-		free(data);
-		return bad(err, errlen, path, "out of memory");
-	}
+	if (!out->samples)
+		return bad(err, errlen, name, "out of memory");
 	size_t ns = out->frames * (size_t)channels, bps = (size_t)bits / 8;
 	for (size_t i = 0; i < ns; i++)
 		out->samples[i] = decode(data + i * bps, bits, is_float);
-	free(data);
 	return 0;
+}
+
+int mc_wav_read(const char *path, struct mc_wav *out, char *err, size_t errlen)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", path, e == ENOENT ? "missing" : strerror(e));
+		errno = e;
+		return -1;
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			unsigned char *p = ncap > (size_t)1 << 31 ? NULL : realloc(buf, ncap);
+			if (!p) {
+				free(buf);
+				fclose(f);
+				return bad(err, errlen, path, "out of memory (file too large)");
+			}
+			buf = p;
+			cap = ncap;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	fclose(f);
+	int rc = mc_wav_parse(buf, len, path, out, err, errlen);
+	free(buf);
+	return rc;
 }
 
 int mc_wav_write(const char *path, int rate, int channels, const int16_t *samples,

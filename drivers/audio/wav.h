@@ -25,6 +25,11 @@ struct mc_wav {
  * ENOENT for a missing file, EINVAL for a bad one. */
 int mc_wav_read(const char *path, struct mc_wav *out, char *err, size_t errlen);
 
+/* Parses the bytes of a whole WAV file (buf, size) like mc_wav_read; name
+ * only labels messages. Pure apart from malloc; buf is not kept. */
+int mc_wav_parse(const unsigned char *buf, size_t size, const char *name, struct mc_wav *out,
+		 char *err, size_t errlen);
+
 /* Writes samples (frames * channels, 16-bit) as a canonical 44-byte-header
  * WAV file at path (replaced atomically through path.tmp). Returns 0 or -1
  * with errno. */

@@ -23,8 +23,13 @@ struct unit {
 	uint16_t want[MC_BUS_NHOLD]; /* what it should show */
 	bool written_valid;          /* written is what the unit holds */
 	uint16_t written[MC_BUS_NHOLD]; /* what it accepted last */
+	int64_t write_after;         /* a refused write is tried again from then (ms) */
+	int write_backoff;           /* the wait after the next refusal (ms) */
 	struct mc_bus_unit_stats st; /* figures */
 };
+
+/* A rewrite the unit refused waits this long, doubling up to offline_poll. */
+#define WRITE_BACKOFF_MIN_MS 250
 
 struct mc_bus {
 	struct mc_bus_options opt;   /* options; device points at devbuf */
@@ -172,6 +177,24 @@ static bool count_error(struct mc_bus *bus, struct unit *u, int err)
 	}
 }
 
+/* True if err is a Modbus exception reply: the unit answered, it refused. */
+static bool is_exception(int err)
+{
+	return err >= EMBXILFUN && err <= EMBXGTAR;
+}
+
+/* Sets or clears u's fault and tells the loop when it changes. Called with
+ * mu held. */
+static void set_fault(struct mc_bus *bus, struct unit *u, const char *fault)
+{
+	if (!strcmp(u->st.fault, fault))
+		return;
+	snprintf(u->st.fault, sizeof(u->st.fault), "%s", fault);
+	struct mc_bus_event ev = { .kind = MC_BUS_EV_FAULT, .addr = u->addr };
+	snprintf(ev.text, sizeof(ev.text), "%s", fault);
+	post(bus, &ev);
+}
+
 /* A request to u failed: counts a miss and maybe takes it offline. Called
  * with mu held. */
 static void missed(struct mc_bus *bus, struct unit *u, int64_t now)
@@ -244,7 +267,7 @@ static bool write_display(struct mc_bus *bus, struct unit *u)
 	uint16_t img[MC_BUS_NHOLD];
 	int first, count;
 
-	if (!u->want_set || !u->st.online)
+	if (!u->want_set || !u->st.online || (u->write_after && now_ms() < u->write_after))
 		return false;
 	if (!mc_bus_display_diff(u->written_valid ? u->written : NULL, u->want, &first, &count))
 		return false;
@@ -256,11 +279,31 @@ static bool write_display(struct mc_bus *bus, struct unit *u)
 		u->st.writes++;
 		memcpy(u->written, img, sizeof(img));
 		u->written_valid = true;
+		u->write_after = 0;
+		u->write_backoff = 0;
 		answered(bus, u);
+		set_fault(bus, u, "");
 		return false;
 	}
 	u->st.write_errors++;
 	bool gone = count_error(bus, u, err);
+	if (!gone && is_exception(err)) {
+		/* The unit answered: it is there and keeps being polled at full
+		 * pace; only this rewrite waits, longer each time it is refused. */
+		char fault[96];
+		int64_t now = now_ms();
+		u->st.write_rejects++;
+		answered(bus, u);
+		u->st.ok--;  /* an answer, not a correct one */
+		snprintf(fault, sizeof(fault), "display write refused: %s", modbus_strerror(err));
+		set_fault(bus, u, fault);
+		if (u->write_backoff < WRITE_BACKOFF_MIN_MS)
+			u->write_backoff = WRITE_BACKOFF_MIN_MS;
+		u->write_after = now + u->write_backoff;
+		u->write_backoff = u->write_backoff * 2 > bus->opt.offline_poll_ms
+					   ? bus->opt.offline_poll_ms : u->write_backoff * 2;
+		return false;
+	}
 	if (!gone)
 		missed(bus, u, now_ms());
 	return gone;
@@ -287,6 +330,10 @@ static bool write_displays(struct mc_bus *bus)
 		if (!u->want_set || !u->st.online ||
 		    !mc_bus_display_diff(u->written_valid ? u->written : NULL, u->want, &first, &count))
 			continue;
+		if (u->write_after && now_ms() < u->write_after) {
+			more = true;  /* refused before: dirty stays set, tried later */
+			continue;
+		}
 		if (more)
 			return false; /* one lazy write per poll; dirty stays set */
 		bus->next_lazy = (k + 1) % bus->nunits;
@@ -328,6 +375,15 @@ static bool poll_unit(struct mc_bus *bus, struct unit *u)
 	/* mu is held here. */
 	if (err) {
 		bool gone = count_error(bus, u, err);
+		if (!gone && is_exception(err)) {
+			/* It answered, refusing: there, but no keys from it. */
+			char fault[96];
+			answered(bus, u);
+			u->st.ok--;
+			snprintf(fault, sizeof(fault), "key read refused: %s", modbus_strerror(err));
+			set_fault(bus, u, fault);
+			return false;
+		}
 		if (!gone)
 			missed(bus, u, now_ms());
 		return gone;
@@ -343,8 +399,17 @@ static bool poll_unit(struct mc_bus *bus, struct unit *u)
 		return false;
 	}
 	answered(bus, u);
+	if (!strncmp(u->st.fault, "key read", 8))
+		set_fault(bus, u, "");
 	mc_bus_presses_decode(last, regs, n, &pr);
 	u->last_seq = pr.seq;
+	if (pr.restart) {
+		/* The unit started again from 0: its new presses are applied
+		 * (decoded above), nothing counted lost, nothing twice. */
+		struct mc_bus_event ev = { .kind = MC_BUS_EV_RESTART, .addr = u->addr, .seq = pr.seq };
+		u->st.restarts++;
+		post(bus, &ev);
+	}
 	if (pr.lost) {
 		struct mc_bus_event ev = { .kind = MC_BUS_EV_LOST, .addr = u->addr, .lost = pr.lost };
 		u->st.lost += pr.lost;

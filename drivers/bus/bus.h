@@ -42,6 +42,8 @@ enum mc_bus_event_kind {
 	MC_BUS_EV_ONLINE,        /* addr answers (first time, or again after offline) */
 	MC_BUS_EV_OFFLINE,       /* addr missed 3 polls in a row */
 	MC_BUS_EV_PORT,          /* the serial port opened (ok) or failed (text says why) */
+	MC_BUS_EV_RESTART,       /* addr restarted (its sequence stepped back to seq) */
+	MC_BUS_EV_FAULT,         /* addr answers but refuses a request: text says what ("" cleared) */
 };
 
 /* One event. */
@@ -73,7 +75,12 @@ struct mc_bus_unit_stats {
 	uint64_t lost;           /* presses lost (more than 8 between reads) */
 	uint64_t unknown;        /* presses with a code outside protocol v1 */
 	uint64_t offline_count;  /* times it went offline */
+	uint64_t restarts;       /* times its sequence stepped back (the unit restarted) */
+	uint64_t write_rejects;  /* display writes refused with an exception reply */
 	char last_error[96];     /* the last error, "" if none */
+	char fault[96];          /* what the unit refuses now ("" if nothing): an
+	                          * exception reply is an answer, the unit stays
+	                          * online and polled, the rewrite backs off */
 };
 
 /* Figures of the line. */

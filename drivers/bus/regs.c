@@ -59,14 +59,27 @@ const char *mc_bus_key_name(enum mc_bus_key key)
 	return (unsigned)key < sizeof(names) / sizeof(names[0]) ? names[key] : "unknown";
 }
 
+/* New presses between last and seq: the 16-bit difference, or, when that
+ * is above 32768 (the sequence stepped back), the unit's new sequence
+ * counted from its restart at 0. */
+static unsigned new_presses(uint16_t last, uint16_t seq, bool *restart)
+{
+	unsigned d = (uint16_t)(seq - last);
+
+	*restart = d > MC_BUS_RESTART_STEP;
+	return *restart ? seq : d;
+}
+
 void mc_bus_presses_decode(uint16_t last, const uint16_t *regs, int nregs,
 			   struct mc_bus_presses *out)
 {
-	unsigned d = (uint16_t)(regs[MC_BUS_REG_SEQ] - last);
+	bool restart;
+	unsigned d = new_presses(last, regs[MC_BUS_REG_SEQ], &restart);
 	unsigned have = d > MC_BUS_NCODES ? MC_BUS_NCODES : d;
 
 	memset(out, 0, sizeof(*out));
 	out->seq = regs[MC_BUS_REG_SEQ];
+	out->restart = restart;
 	out->lost = d - have;
 	/* regs[1] is the newest press, regs[have] the oldest of the new ones. */
 	for (unsigned i = have; i >= 1; i--)
@@ -76,7 +89,8 @@ void mc_bus_presses_decode(uint16_t last, const uint16_t *regs, int nregs,
 
 int mc_bus_regs_needed(uint16_t last, uint16_t seq)
 {
-	unsigned d = (uint16_t)(seq - last);
+	bool restart;
+	unsigned d = new_presses(last, seq, &restart);
 
 	return 1 + (int)(d > MC_BUS_NCODES ? MC_BUS_NCODES : d);
 }

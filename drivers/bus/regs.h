@@ -52,7 +52,12 @@ struct mc_bus_presses {
 	int n;                   /* how many are in codes */
 	unsigned lost;           /* presses beyond the 8 remembered: lost */
 	uint16_t seq;            /* the sequence read: remember it for next time */
+	bool restart;            /* the sequence stepped back: the unit restarted */
 };
+
+/* A step back of the sequence larger than this (16-bit difference above
+ * 32768) is a unit restart, not 65,000 presses. */
+#define MC_BUS_RESTART_STEP 32768u
 
 /* Decodes regs[0..nregs-1] (registers 0.. of the input block, nregs ≥ 1)
  * against last, the sequence seen at the previous read. The difference
@@ -60,11 +65,14 @@ struct mc_bus_presses {
  * regs[1] (newest last). Codes not present because fewer than d+1
  * registers were read are not returned: callers read enough registers
  * (mc_bus_regs_needed). More than 8 new presses: the 8 newest are returned
- * and the rest counted in lost. */
+ * and the rest counted in lost. A difference above MC_BUS_RESTART_STEP
+ * means the unit restarted (DESIGN §5: it clears its codes at power-up and
+ * counts again from 0): restart is set and the new presses are those of the
+ * new sequence, regs[seq] .. regs[1] (at most 8), none of them seen before. */
 void mc_bus_presses_decode(uint16_t last, const uint16_t *regs, int nregs,
 			   struct mc_bus_presses *out);
 /* Input registers to read (from 0) to get every code of seq after last:
- * 1 + min(difference, 8). */
+ * 1 + min(new presses, 8), a restart counted as above. */
 int mc_bus_regs_needed(uint16_t last, uint16_t seq);
 
 /* A counter display's content, as the kiosk wants it. */

@@ -1,6 +1,8 @@
 /* gpio-v1.c — the libgpiod 1.6 backend (Debian 12, Raspberry Pi OS
- * bookworm). The only file that includes gpiod.h: a libgpiod 2.x backend is
- * one more file beside this one. */
+ * bookworm). With gpio-v2.c (libgpiod 2.x) the only files that include
+ * gpiod.h; the build compiles the one matching pkg-config's libgpiod.
+ * libgpiod 1.6 has no kernel debounce: the caller debounces with a timer
+ * (req->debounce_us is ignored, mc_gpio_line_debounced() is false). */
 #include "gpio.h"
 
 #include <errno.h>
@@ -204,7 +206,7 @@ static const struct mc_gpio_ops v1_ops = {
 	.free = v1_free,
 };
 
-struct mc_gpio *mc_gpio_v1_new(void)
+struct mc_gpio *mc_gpio_board_new(void)
 {
 	struct v1 *v = calloc(1, sizeof(*v));
 

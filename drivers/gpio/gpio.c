@@ -145,3 +145,8 @@ bool mc_gpio_line_is_output(const struct mc_gpio_line *line)
 {
 	return line->output;
 }
+
+bool mc_gpio_line_debounced(const struct mc_gpio_line *line)
+{
+	return !line->output && line->gpio->ops->debounced && line->gpio->ops->debounced(line->priv);
+}

@@ -1,6 +1,8 @@
-/* gpio.h — GPIO lines through a backend: libgpiod 1.6 on the board
- * (gpio-v1.c, the only file that includes gpiod.h), a fake in tests and in
- * the simulator (gpio-fake.c).
+/* gpio.h — GPIO lines through a backend: libgpiod on the board (gpio-v1.c
+ * for libgpiod 1.6 — Debian 12, Raspberry Pi OS bookworm — or gpio-v2.c for
+ * libgpiod 2.x — Debian 13, trixie — chosen at build time from pkg-config's
+ * libgpiod version; these two are the only files that include gpiod.h), a
+ * fake in tests and in the simulator (gpio-fake.c).
  *
  * A struct mc_gpio is one backend instance; it opens chips as lines are
  * requested and closes them at mc_gpio_free(). A struct mc_gpio_line is one
@@ -76,6 +78,8 @@ struct mc_gpio_req {
 	enum mc_gpio_bias bias;  /* pull resistor (inputs) */
 	bool open_drain;         /* output only drives low (TM1637 DIO) */
 	int initial;             /* outputs: first logical value */
+	int debounce_us;         /* inputs: debounce period the backend may have the
+				  * kernel apply (0: none); see mc_gpio_line_debounced() */
 };
 
 /* One edge. */
@@ -87,7 +91,7 @@ struct mc_gpio_event {
 /* A backend. Every op gets the priv given to mc_gpio_new(); line ops get
  * the line's own pointer returned by request. */
 struct mc_gpio_ops {
-	const char *name;        /* "libgpiod-v1", "fake" */
+	const char *name;        /* "libgpiod-v1", "libgpiod-v2", "fake" */
 	/* Opens (or finds open) chip; 0, or -1 with a message naming the chip
 	 * in err (errno ENOENT when it does not exist). */
 	int (*open_chip)(void *priv, const char *chip, char *err, size_t errlen);
@@ -102,6 +106,9 @@ struct mc_gpio_ops {
 	int (*get_value)(void *line);
 	/* Sets an output's logical value; 0 or -1 with errno. */
 	int (*set_value)(void *line, int value);
+	/* Whether the kernel debounces the line's edges (req->debounce_us was
+	 * applied). May be NULL: never. */
+	bool (*debounced)(void *line);
 	/* Releases the line. */
 	void (*release)(void *line);
 	/* Frees priv (every line is released before). May be NULL. */
@@ -111,8 +118,9 @@ struct mc_gpio_ops {
 /* A backend instance from ops and priv (owned from now on, freed by
  * ops->free). NULL on out of memory (priv is then freed). */
 struct mc_gpio *mc_gpio_new(const struct mc_gpio_ops *ops, void *priv);
-/* The libgpiod 1.6 backend (gpio-v1.c). NULL on out of memory. */
-struct mc_gpio *mc_gpio_v1_new(void);
+/* The board's libgpiod backend, the one this build was made with:
+ * libgpiod 1.6 (gpio-v1.c) or 2.x (gpio-v2.c). NULL on out of memory. */
+struct mc_gpio *mc_gpio_board_new(void);
 /* Releases every line still requested, closes chips. Accepts NULL. */
 void mc_gpio_free(struct mc_gpio *g);
 /* The backend's name. */
@@ -140,6 +148,11 @@ int mc_gpio_line_get(struct mc_gpio_line *line);
 int mc_gpio_line_set(struct mc_gpio_line *line, int value);
 /* Whether the line is an output. */
 bool mc_gpio_line_is_output(const struct mc_gpio_line *line);
+/* Whether the kernel debounces the line's edges (libgpiod 2 with the
+ * request's debounce_us): its edges are already settled, so the caller's
+ * timer debounce can count them at once. False for outputs and backends
+ * without kernel debounce (libgpiod 1.6, fake). */
+bool mc_gpio_line_debounced(const struct mc_gpio_line *line);
 
 /* Writes "CHIP:OFFSET" or "CHIP:NAME" for l into buf. */
 void mc_gpio_line_text(const struct mc_gpio_line_conf *l, char *buf, size_t len);

@@ -197,6 +197,70 @@ enum mc_escpos_state mc_escpos_status_state(const struct mc_escpos_status *s)
 	return MC_ESCPOS_READY;
 }
 
+void mc_escpos_reply_start(struct mc_escpos_reply *r, int n, bool echoes)
+{
+	memset(r, 0, sizeof(*r));
+	r->query = n;
+	r->echoes = echoes;
+}
+
+int mc_escpos_reply_feed(struct mc_escpos_reply *r, const uint8_t *buf, size_t len, uint8_t *b,
+			 size_t *used)
+{
+	const uint8_t q[3] = { 0x10, 0x04, (uint8_t)r->query };
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = buf[i];
+		/* The query's echo, byte by byte (none of its bytes is a status byte). */
+		if (c == q[r->matched]) {
+			if (++r->matched == 3) {
+				r->matched = 0;
+				r->echo_seen = true;
+			}
+			continue;
+		}
+		r->matched = c == q[0] ? 1 : 0;
+		if (r->matched)
+			continue;
+		if (r->echoes && !r->echo_seen)
+			continue;  /* echoed data before the query's echo */
+		*used = i + 1;
+		if (mc_escpos_is_status_byte(c)) {
+			*b = c;
+			return 1;
+		}
+		return -1;
+	}
+	*used = len;
+	return 0;
+}
+
+bool mc_escpos_answers_ask(const struct mc_escpos_answers *a, int n)
+{
+	if (n < 1 || n > 4)
+		return false;
+	return a->answered[n] || a->misses[n] < MC_ESCPOS_GIVE_UP;
+}
+
+void mc_escpos_answers_note(struct mc_escpos_answers *a, int n, bool replied, bool echoed)
+{
+	if (n < 1 || n > 4)
+		return;
+	if (echoed)
+		a->echoes = true;
+	if (replied) {
+		a->answered[n] = true;
+		a->misses[n] = 0;
+	} else if (a->misses[n] < 255) {
+		a->misses[n]++;
+	}
+}
+
+void mc_escpos_answers_forget(struct mc_escpos_answers *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
 bool mc_escpos_state_can_print(enum mc_escpos_state st)
 {
 	return st == MC_ESCPOS_READY || st == MC_ESCPOS_NEAR_END;

@@ -96,6 +96,48 @@ int mc_escpos_status_set(struct mc_escpos_status *s, int n, uint8_t b);
  * reply; else cover open, paper out, error, offline, near end, ready, in
  * that order of precedence. */
 enum mc_escpos_state mc_escpos_status_state(const struct mc_escpos_status *s);
+/* ---- what a printer answers ---- */
+
+/* Reading the reply to one DLE EOT n query from the bytes that come back.
+ * A printer (or its network adapter) may echo what it receives: the echo of
+ * the query (10 04 n) is never a reply, and once a printer is known to echo,
+ * every byte before the echo of the query is echoed data (ticket rasters
+ * are full of bytes that look like status replies). */
+struct mc_escpos_reply {
+	int query;             /* n, 1..4 */
+	bool echoes;           /* expect the echo of the query before the reply */
+	int matched;           /* bytes of the query's echo matched so far */
+	bool echo_seen;        /* the query's echo went by */
+};
+
+/* Starts reading the reply to query n; echoes as learned (mc_escpos_answers). */
+void mc_escpos_reply_start(struct mc_escpos_reply *r, int n, bool echoes);
+/* Feeds bytes read. Returns 1 with the reply in *b once a status byte that
+ * is not echoed data arrives (*used: bytes consumed, the rest is not ours),
+ * 0 if more is needed (all len consumed), -1 if the printer answered a byte
+ * that is neither echo nor a status reply (e.g. 0x00): it does not answer
+ * this query, no need to wait. r->echo_seen says whether the printer echoed. */
+int mc_escpos_reply_feed(struct mc_escpos_reply *r, const uint8_t *buf, size_t len, uint8_t *b,
+			 size_t *used);
+
+/* What a printer has shown it answers, learned over its checks and kept
+ * until it is replugged or a technician asks (mc_escpos_answers_forget). */
+struct mc_escpos_answers {
+	bool answered[5];      /* answered[n]: query n got a status reply at least once */
+	uint8_t misses[5];     /* misses[n]: checks in a row without a reply to n */
+	bool echoes;           /* the printer echoes what it receives */
+};
+
+/* A query that never got a reply is dropped after this many misses in a row. */
+#define MC_ESCPOS_GIVE_UP 2
+
+/* True if query n is still worth sending. */
+bool mc_escpos_answers_ask(const struct mc_escpos_answers *a, int n);
+/* Records the outcome of query n: got a reply or not, echo seen or not. */
+void mc_escpos_answers_note(struct mc_escpos_answers *a, int n, bool replied, bool echoed);
+/* Forgets everything learned (replugged, or a technician asks). */
+void mc_escpos_answers_forget(struct mc_escpos_answers *a);
+
 /* True if a printer in state st can take a ticket (ready or near end). */
 bool mc_escpos_state_can_print(enum mc_escpos_state st);
 /* A stable token for st ("ready", "near_end", "paper_out", ...). Static. */

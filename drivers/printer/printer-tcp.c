@@ -27,6 +27,7 @@ struct tcp_printer {
 	char host[256];   /* name or address */
 	int port;         /* TCP port */
 	int timeout_ms;   /* per step */
+	struct mc_escpos_answers ans; /* which queries it answers, whether it echoes */
 };
 
 static int64_t now_ms(void)
@@ -272,6 +273,98 @@ static int query(struct tcp_printer *t, int fd, int n, uint8_t *reply, char *err
 	return 1;
 }
 
+/* ---- printers that answer badly: one query at a time, learning ---------- */
+
+/* Asks DLE EOT n alone and reads its reply past any echo (see
+ * mc_escpos_reply). 1 got one, 0 no answer in time, 2 the printer answered
+ * bytes that are no status reply (no need to wait), -1 connection failed
+ * (err filled). *echoed: the printer echoed the query. */
+static int query_one(struct tcp_printer *t, int fd, int n, uint8_t *reply, bool *echoed, char *err,
+		     size_t errlen)
+{
+	uint8_t q[3] = { 0x10, 0x04, (uint8_t)n };
+	int64_t deadline = now_ms() + t->timeout_ms;
+	struct mc_escpos_reply r;
+
+	*echoed = false;
+	mc_escpos_reply_start(&r, n, t->ans.echoes);
+	if (send_all(t, fd, q, sizeof(q), NULL, err, errlen) < 0)
+		return -1;
+	for (;;) {
+		int w = wait_fd(fd, POLLIN, deadline);
+		if (w <= 0)
+			return 0;
+		uint8_t buf[512];
+		ssize_t got = read(fd, buf, sizeof(buf));
+		if (got > 0) {
+			size_t used;
+			int rc = mc_escpos_reply_feed(&r, buf, (size_t)got, reply, &used);
+			*echoed = r.echo_seen;
+			if (rc == 1)
+				return 1;
+			if (rc < 0)
+				return 2;
+			continue;
+		}
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		snprintf(err, errlen, "máy in đóng kết nối (printer closed the connection%s%s)",
+			 got < 0 ? ": " : "", got < 0 ? strerror(errno) : "");
+		return -1;
+	}
+}
+
+/* True if the printer ever answered a status query. */
+static bool ever_answered(const struct mc_escpos_answers *a)
+{
+	return a->answered[1] || a->answered[2] || a->answered[3] || a->answered[4];
+}
+
+/* True once the printer is known to answer 1, 2 and 4 without echo: the
+ * one-round-trip exchange below is then safe (its replies map to the
+ * queries in order). Until then, and for printers that answer only some
+ * queries, 0x00 or with an echo, status goes one query at a time. */
+static bool exchange_ok(const struct tcp_printer *t)
+{
+	return !t->ans.echoes && t->ans.answered[1] && t->ans.answered[2] && t->ans.answered[4];
+}
+
+/* The state through queries 1, 2, 4 (and 3 on an error bit) one at a time,
+ * skipping those this printer has shown it never answers. 0, or -1 if the
+ * connection failed. */
+static int ask_learning(struct tcp_printer *t, int fd, enum mc_escpos_state *st, bool *answered,
+			char *err, size_t errlen)
+{
+	static const int order[] = { 1, 2, 4, 3 };
+	struct mc_escpos_status s;
+
+	memset(&s, 0, sizeof(s));
+	*answered = false;
+	if (!t->ans.echoes)
+		drain(fd);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		uint8_t b;
+		bool echoed;
+		int n = order[i];
+		if (n == 3 && !(s.have[2] && (s.reply[2] & 0x40)))
+			continue;
+		if (!mc_escpos_answers_ask(&t->ans, n))
+			continue;
+		int r = query_one(t, fd, n, &b, &echoed, err, errlen);
+		if (r < 0)
+			return -1;
+		mc_escpos_answers_note(&t->ans, n, r == 1, echoed);
+		if (r == 1) {
+			mc_escpos_status_set(&s, n, b);
+			*answered = true;
+		} else if (r == 0 && !ever_answered(&t->ans)) {
+			break;  /* silent so far: one timeout per check is enough */
+		}
+	}
+	*st = mc_escpos_status_state(&s);
+	return 0;
+}
+
 /* The questions of one status exchange: DLE EOT 1, 2 and 4 in one write,
  * answered in that order in one round trip. */
 static const uint8_t ask124[] = { 0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 4 };
@@ -311,6 +404,8 @@ static int ask_state(struct tcp_printer *t, int fd, enum mc_escpos_state *st, bo
 	int got = 0;
 	int64_t deadline = now_ms() + t->timeout_ms;
 
+	if (!exchange_ok(t))
+		return ask_learning(t, fd, st, answered, err, errlen);
 	drain(fd);
 	if (send_all(t, fd, ask124, sizeof(ask124), NULL, err, errlen) < 0)
 		return -1;
@@ -330,8 +425,10 @@ static int tcp_status(void *priv, enum mc_escpos_state *st, char *err, size_t er
 	bool answered;
 	int fd = connect_to(t, err, errlen);
 
-	if (fd < 0)
+	if (fd < 0) {
+		mc_escpos_answers_forget(&t->ans);  /* maybe another printer next time */
 		return -1;
+	}
 	int rc = ask_state(t, fd, st, &answered, err, errlen);
 	close(fd);
 	return rc;
@@ -352,25 +449,31 @@ static int tcp_print(void *priv, const uint8_t *data, size_t len, const struct m
 	int fd = connect_to(t, err, errlen);
 
 	(void)preview;
-	if (fd < 0)
+	if (fd < 0) {
+		mc_escpos_answers_forget(&t->ans);
 		return -1;
+	}
 	if (ask_state(t, fd, st, &answered, err, errlen) < 0)
 		goto out;
+	/* The questions go behind the job only for a printer known to answer
+	 * them all in order; any other is asked one query at a time after. */
+	bool behind = answered && exchange_ok(t);
 	if (answered && !mc_escpos_state_can_print(*st)) {
 		snprintf(err, errlen, "%s", mc_escpos_state_text(*st));
 		goto out;
 	}
 	if (send_all(t, fd, data, len, sent, err, errlen) < 0)
 		goto out;
-	if (answered && send_all(t, fd, ask124, sizeof(ask124), NULL, err, errlen) < 0)
+	if (behind && send_all(t, fd, ask124, sizeof(ask124), NULL, err, errlen) < 0)
 		goto out;
-	int got = wait_taken(t, fd, len, sent, reply, answered ? 3 : 0, err, errlen);
+	int got = wait_taken(t, fd, len, sent, reply, behind ? 3 : 0, err, errlen);
 	if (got < 0)
 		goto out;
 	/* A printer that answered before must answer after, and still be fine. */
 	if (answered) {
 		enum mc_escpos_state st2;
-		if (take_state(t, fd, reply, got, &st2, &after, err, errlen) < 0)
+		if (behind ? take_state(t, fd, reply, got, &st2, &after, err, errlen) < 0
+			   : ask_learning(t, fd, &st2, &after, err, errlen) < 0)
 			goto out;
 		if (!after) {
 			*st = MC_ESCPOS_UNKNOWN;
@@ -394,6 +497,13 @@ static void tcp_close(void *priv)
 	free(priv);
 }
 
+static void tcp_forget(void *priv)
+{
+	struct tcp_printer *t = priv;
+
+	mc_escpos_answers_forget(&t->ans);
+}
+
 const struct mc_printer_ops mc_printer_tcp_ops = {
 	.version = 1,
 	.scheme = "tcp",
@@ -401,4 +511,5 @@ const struct mc_printer_ops mc_printer_tcp_ops = {
 	.status = tcp_status,
 	.print = tcp_print,
 	.close = tcp_close,
+	.forget = tcp_forget,
 };

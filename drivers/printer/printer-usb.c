@@ -25,6 +25,7 @@ struct usb_printer {
 	bool hotplug;                    /* a hotplug callback is registered */
 	libusb_hotplug_callback_handle hp; /* its handle */
 	atomic_int left;                 /* set by the callback: a device went away */
+	struct mc_escpos_answers ans;    /* which queries it answers (forgotten on replug) */
 };
 
 const struct mc_usb_ops mc_usb_libusb_ops = {
@@ -238,6 +239,7 @@ static int ensure_open(struct usb_printer *p, char *err, size_t errlen)
 		}
 		p->h = h;
 		p->m = m;
+		mc_escpos_answers_forget(&p->ans);  /* (re)plugged: learn it again */
 	}
 	p->u->free_device_list(list, 1);
 	if (!p->h) {
@@ -285,6 +287,8 @@ static int ask_state(struct usb_printer *p, enum mc_escpos_state *st, bool *answ
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		if (order[i] == 3 && !(s.have[2] && (s.reply[2] & 0x40)))
 			continue;
+		if (!mc_escpos_answers_ask(&p->ans, order[i]))
+			continue;  /* it never answers this one */
 		unsigned char q[3] = { 0x10, 0x04, (unsigned char)order[i] };
 		size_t sent;
 		r = mc_usb_write_all(p->u, p->h, p->m.ep_out, q, sizeof(q), t, &sent);
@@ -292,17 +296,27 @@ static int ask_state(struct usb_printer *p, enum mc_escpos_state *st, bool *answ
 			return usb_fail(p, r, "gửi truy vấn trạng thái thất bại (status query failed)", err, errlen);
 		got = 0;
 		r = p->u->bulk_transfer(p->h, p->m.ep_in, buf, sizeof(buf), &got, t);
-		if (r == LIBUSB_ERROR_TIMEOUT && got == 0)
-			break;
+		if (r == LIBUSB_ERROR_TIMEOUT && got == 0) {
+			mc_escpos_answers_note(&p->ans, order[i], false, false);
+			bool ever = p->ans.answered[1] || p->ans.answered[2] || p->ans.answered[3] ||
+				    p->ans.answered[4];
+			if (!ever)
+				break;  /* silent so far: one timeout per check */
+			continue;
+		}
 		if (r && r != LIBUSB_ERROR_TIMEOUT)
 			return usb_fail(p, r, "đọc trạng thái thất bại (status read failed)", err, errlen);
-		/* The last valid status byte is the answer. */
-		for (int k = got - 1; k >= 0; k--)
-			if (mc_escpos_is_status_byte(buf[k])) {
-				mc_escpos_status_set(&s, order[i], buf[k]);
-				*answered = true;
-				break;
-			}
+		/* The reply, past any echo of what was sent. */
+		struct mc_escpos_reply rep;
+		unsigned char b = 0;
+		size_t used;
+		mc_escpos_reply_start(&rep, order[i], p->ans.echoes);
+		int rc = mc_escpos_reply_feed(&rep, buf, (size_t)got, &b, &used);
+		mc_escpos_answers_note(&p->ans, order[i], rc == 1, rep.echo_seen);
+		if (rc == 1) {
+			mc_escpos_status_set(&s, order[i], b);
+			*answered = true;
+		}
 	}
 	*st = mc_escpos_status_state(&s);
 	return 0;
@@ -350,6 +364,13 @@ static int usb_print(void *priv, const uint8_t *data, size_t len, const struct m
 	return 0;
 }
 
+static void usb_forget(void *priv)
+{
+	struct usb_printer *p = priv;
+
+	mc_escpos_answers_forget(&p->ans);
+}
+
 static void usb_close(void *priv)
 {
 	struct usb_printer *p = priv;
@@ -371,4 +392,5 @@ const struct mc_printer_ops mc_printer_usb_ops = {
 	.status = usb_status,
 	.print = usb_print,
 	.close = usb_close,
+	.forget = usb_forget,
 };

@@ -62,6 +62,12 @@ const char *mc_printer_device(const struct mc_printer *p)
 	return p->device;
 }
 
+void mc_printer_forget(struct mc_printer *p)
+{
+	if (p->ops->forget)
+		p->ops->forget(p->priv);
+}
+
 int mc_printer_status(struct mc_printer *p, enum mc_escpos_state *st, char *err, size_t errlen)
 {
 	if (!p->ops->status) {

@@ -53,6 +53,9 @@ struct mc_printer_ops {
 		     enum mc_escpos_state *st, size_t *sent, char *err, size_t errlen);
 	/* Releases priv. */
 	void (*close)(void *priv);
+	/* Forgets what was learned about which status queries the printer
+	 * answers (a technician asks for a fresh check). NULL: nothing learned. */
+	void (*forget)(void *priv);
 };
 
 /* The backends. */
@@ -70,6 +73,10 @@ struct mc_printer *mc_printer_open(const char *device, const struct mc_printer_o
 void mc_printer_close(struct mc_printer *p);
 /* The device URI p was opened with. Valid while p lives. */
 const char *mc_printer_device(const struct mc_printer *p);
+/* Forgets what the backend learned of the printer's answers (see
+ * mc_printer_ops.forget); the next checks ask every query again. On the
+ * printer's worker thread, like the other calls. */
+void mc_printer_forget(struct mc_printer *p);
 /* Checks the state (see mc_printer_ops.status). Returns 0 or -1 with err. */
 int mc_printer_status(struct mc_printer *p, enum mc_escpos_state *st, char *err, size_t errlen);
 /* Prints one job (see mc_printer_ops.print). Returns 0 or -1 with err. */

@@ -59,10 +59,11 @@ struct mc_escpos_image mc_raster_image(const struct mc_raster *r)
 
 int mc_raster_write_png(const struct mc_raster *r, const char *path, char *err, size_t errlen)
 {
-	FILE *f = NULL;
+	/* volatile: f, row and rc live across libpng's setjmp (png and info
+	 * are reached through their addresses). */
+	FILE *volatile f = NULL;
 	png_structp png = NULL;
 	png_infop info = NULL;
-	/* volatile: both live across libpng's setjmp. */
 	uint8_t *volatile row = NULL;
 	volatile int rc = -1;
 

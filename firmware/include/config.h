@@ -185,6 +185,17 @@ struct mc_screen_conf {
 	char backlight[128];     /* sysfs backlight dir ("" = first in /sys/class/backlight) */
 };
 
+/* [update]: where update bundles may be installed from. */
+#define MC_UPDATE_MAX_DIRS 8
+struct mc_update_conf {
+	/* bundle_dirs: directories whose regular files update-install accepts
+	 * (no symlink followed below them); default: where the kiosk mounts
+	 * removable media (/media, /run/media). The state directory's updates/
+	 * (filled by `kioskctl update FILE`) is always accepted. */
+	char bundle_dirs[MC_UPDATE_MAX_DIRS][MC_TEXT];
+	int ndirs;
+};
+
 /* [hall]: the hall screen listing calls. */
 struct mc_hall_conf {
 	bool present;            /* section given */
@@ -237,6 +248,7 @@ struct mc_config {
 	struct mc_hall_conf hall;
 	struct mc_gpio_conf gpio;
 	struct mc_uplink_conf uplink;
+	struct mc_update_conf update;
 };
 
 /* Reads and validates path into *cfg. Returns 0, or -1 with a message

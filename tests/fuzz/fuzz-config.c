@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef MC_LIBFUZZER
+#if !defined(MC_LIBFUZZER) && !defined(MC_FUZZ_REPLAY)
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

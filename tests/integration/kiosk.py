@@ -10,6 +10,7 @@ import subprocess
 import sysconfig
 import tempfile
 import time
+import weakref
 
 
 class Kiosk:
@@ -39,7 +40,8 @@ class Kiosk:
             libs = faketime_libs()
             if not libs:
                 raise RuntimeError("libfaketime is not installed (Debian package faketime)")
-            e["LD_PRELOAD"] = libs[0]
+            if not os.environ.get("MC_EMULATOR"):
+                e["LD_PRELOAD"] = libs[0]
             e["FAKETIME"] = "@" + self.faketime
             e["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
             e["FAKETIME_DONT_RESET"] = "1"
@@ -51,6 +53,13 @@ class Kiosk:
         cmd = [self.kioskd, "--board", self.board, "--state-dir", self.state, "--socket", self.sock]
         if self.sim:
             cmd.append("--sim")
+        emulator = os.environ.get("MC_EMULATOR")
+        if emulator and self.faketime:
+            # Under qemu-user (the arm64 tree's tests) the preload goes to
+            # the emulated kioskd through -E; in the environment it would
+            # load into the emulator instead.
+            lib = faketime_libs()[0]
+            cmd = emulator.split(";") + ["-E", "LD_PRELOAD=" + lib] + cmd
         if os.path.exists(self.sock):
             os.unlink(self.sock)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log, env=self.env())
@@ -127,20 +136,29 @@ class Kiosk:
 
 
 def faketime_libs():
-    """libfaketime for this machine's architecture (a cross-build may have
-    installed another one beside it, which the loader would refuse)."""
-    arch = sysconfig.get_config_var("MULTIARCH")
-    mine = glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch) if arch else []
-    return mine or glob.glob("/usr/lib/*/faketime/libfaketimeMT.so.1")
+    """libfaketime of kioskd's architecture: MC_LIBARCH, the tree's multiarch
+    triplet (an arm64 tree's kioskd needs libfaketime:arm64), else this
+    Python's own (with libfaketime:arm64 installed too, a glob over every
+    architecture could pick the wrong one)."""
+    arch = os.environ.get("MC_LIBARCH") or sysconfig.get_config_var("MULTIARCH") or "*"
+    return glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch)
+
+
+# Bytes read past the answer returned, per socket: two answers can arrive
+# in one recv (two requests in one write, a loaded machine), and the second
+# belongs to the next read_answer.
+_unread = weakref.WeakKeyDictionary()
 
 
 def read_answer(s):
-    buf = b""
+    buf = _unread.pop(s, b"")
     while True:
         while b"\n" in buf:
             line, buf = buf.split(b"\n", 1)
             msg = json.loads(line)
             if not msg.get("more"):
+                if buf:
+                    _unread[s] = buf
                 return msg
         chunk = s.recv(65536)
         if not chunk:

@@ -54,6 +54,8 @@ static const struct mc_bus_event *wait_ev(struct ctx *c, enum mc_bus_event_kind 
 
 	while (!(e = find_ev(c, kind, addr, from)) && usim_now_us() < end)
 		pump(c, 20);
+	if (!e) /* the test fails here, naming what never came */
+		fail_msg("no bus event of kind %d from unit %d within %d ms", (int)kind, addr, timeout_ms);
 	return e;
 }
 

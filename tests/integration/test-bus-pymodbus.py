@@ -12,9 +12,41 @@ import time
 
 from bushelp import Kiosk, board, check, fail, main, wait_for
 
-from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext
 from pymodbus.server import StartSerialServer
-from pymodbus.transaction import ModbusRtuFramer
+
+# pymodbus 3.0 (Debian 12) and 3.8 (Debian 13) name things differently:
+# 3.8 has FramerType.RTU where 3.0 had transaction.ModbusRtuFramer, and its
+# unit contexts always add 1 to a register address (3.0's zero_mode=True
+# did not), so there a unit's blocks start at address 1 for register 0 to
+# be the block's first value. 3.10 renames the unit context "device".
+try:
+    from pymodbus.framer import FramerType
+    RTU_FRAMER = FramerType.RTU
+    ZERO_BASED = False
+except ImportError:
+    from pymodbus.transaction import ModbusRtuFramer as RTU_FRAMER
+    ZERO_BASED = True
+try:
+    from pymodbus.datastore import ModbusDeviceContext as UnitContext
+except ImportError:
+    from pymodbus.datastore import ModbusSlaveContext as UnitContext
+
+
+def unit_context(ir, hr):
+    """A unit's registers, register 0 first, whichever pymodbus this is."""
+    if ZERO_BASED:
+        return UnitContext(ir=ModbusSequentialDataBlock(0, ir), hr=ModbusSequentialDataBlock(0, hr),
+                           zero_mode=True)
+    return UnitContext(ir=ModbusSequentialDataBlock(1, ir), hr=ModbusSequentialDataBlock(1, hr))
+
+
+def server_context(units):
+    """The server's table of units by address (slaves= before 3.10)."""
+    try:
+        return ModbusServerContext(slaves=units, single=False)
+    except TypeError:
+        return ModbusServerContext(devices=units, single=False)
 
 logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
 
@@ -23,13 +55,11 @@ class Units:
     """Two pymodbus slaves (addresses 1 and 2) on one serial port."""
 
     def __init__(self, port):
-        self.slaves = {a: ModbusSlaveContext(ir=ModbusSequentialDataBlock(0, [100 * a] + [0] * 8),
-                                             hr=ModbusSequentialDataBlock(0, [0] * 7), zero_mode=True)
-                       for a in (1, 2)}
-        ctx = ModbusServerContext(slaves=self.slaves, single=False)
+        self.slaves = {a: unit_context([100 * a] + [0] * 8, [0] * 7) for a in (1, 2)}
+        ctx = server_context(self.slaves)
         # Parity none on this end: pymodbus never answers with even parity on a pty.
         self.thread = threading.Thread(target=StartSerialServer, daemon=True, kwargs=dict(
-            context=ctx, framer=ModbusRtuFramer, port=port, baudrate=19200, parity="N",
+            context=ctx, framer=RTU_FRAMER, port=port, baudrate=19200, parity="N",
             bytesize=8, stopbits=1, timeout=0.05))
         self.thread.start()
 

@@ -45,7 +45,9 @@ for lib in libsqlite3-0 libsystemd0 libjansson4 libinih1; do
 	[[ $dep == *"$lib"* ]] || fail "Depends lacks $lib: $dep"
 done
 arch=$(dpkg-deb -f "$deb" Architecture)
-[[ $arch == "$(dpkg --print-architecture)" ]] || fail "Architecture $arch"
+# The tree's own architecture (arm64 in a cross tree), as CPack was told.
+want=$(sed -n 's/^set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "\(.*\)")$/\1/p' "$BUILD/CPackConfig.cmake")
+[[ $arch == "${want:-$(dpkg --print-architecture)}" ]] || fail "Architecture $arch, want ${want:-native}"
 for s in postinst prerm postrm; do
 	[[ -x $T/ctl/$s ]] || fail "no executable $s"
 	sh -n "$T/ctl/$s" || fail "$s has a syntax error"

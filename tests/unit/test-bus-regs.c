@@ -138,6 +138,42 @@ static void test_presses_short_read(void **state)
 	assert_int_equal(p.codes[0], 3);
 }
 
+/* A unit that restarts: its sequence steps back (16-bit difference above
+ * 32768) to the presses made since power-up. Those are the new presses
+ * (at most 8), nothing is lost, and the next read of the same registers
+ * gives nothing again. A step forward of 32768 is still presses. */
+static void test_presses_restart(void **state)
+{
+	uint16_t regs[9] = { 2, 0x0001, 0x0004, 0, 0, 0, 0, 0, 0 };
+	struct mc_bus_presses p;
+
+	(void)state;
+	mc_bus_presses_decode(201, regs, 9, &p);
+	assert_true(p.restart);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.codes[0], 0x0004);  /* oldest first: FINISH, then NEXT */
+	assert_int_equal(p.codes[1], 0x0001);
+	assert_int_equal(p.lost, 0);
+	assert_int_equal(p.seq, 2);
+	assert_int_equal(mc_bus_regs_needed(201, 2), 3);
+	mc_bus_presses_decode(p.seq, regs, 9, &p);
+	assert_int_equal(p.n + (int)p.lost, 0);
+	assert_false(p.restart);
+
+	/* Restart with 12 presses since: the 8 newest, 4 lost. */
+	regs[0] = 12;
+	mc_bus_presses_decode(30000, regs, 9, &p);
+	assert_true(p.restart);
+	assert_int_equal(p.n, 8);
+	assert_int_equal(p.lost, 4);
+
+	/* Exactly 32768 ahead is not a restart. */
+	regs[0] = (uint16_t)(100 + 32768);
+	mc_bus_presses_decode(100, regs, 9, &p);
+	assert_false(p.restart);
+	assert_int_equal(p.lost, 32768 - 8);
+}
+
 static void test_display_encode(void **state)
 {
 	struct mc_bus_display d = { .text = "1023", .waiting = 7, .blink = true, .brightness = 12 };
@@ -223,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_presses_order_and_wrap),
 		cmocka_unit_test(test_presses_lost),
 		cmocka_unit_test(test_presses_short_read),
+		cmocka_unit_test(test_presses_restart),
 		cmocka_unit_test(test_display_encode),
 		cmocka_unit_test(test_display_diff),
 		cmocka_unit_test(test_crc),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 
@@ -210,6 +211,55 @@ static void missing_file_says_so(void **state)
 	assert_non_null(strstr(err, "/nonexistent/board.conf:0: cannot open"));
 }
 
+/* Writes len bytes to a new temporary file; returns its path (static). */
+static const char *temp_file(const void *data, size_t len)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/mc-test-config-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* "UTF-8 with BOM" (Windows editors) loads, from a file and from a string,
+ * with the first line a section header; UTF-16 (with or without its mark)
+ * is refused with a message saying to save as UTF-8. */
+static void bom_accepted_utf16_refused(void **state)
+{
+	char err[256];
+	const char body[] = "\xef\xbb\xbf[office]\nname = UBND xã Thử\n" TAIL;
+	const char *path = temp_file(body, sizeof(body) - 1);
+
+	(void)state;
+	assert_int_equal(mc_config_load(path, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.office.name, "UBND xã Thử");
+	unlink(path);
+	assert_int_equal(mc_config_load_string(body, "bom.conf", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.office.name, "UBND xã Thử");
+
+	/* The same text in UTF-16 LE, with and without its mark. */
+	const char ascii[] = "[office]\nname = UBND\n" TAIL;
+	for (int mark = 0; mark < 2; mark++) {
+		unsigned char wide[2 * sizeof(ascii) + 2];
+		size_t n = 0;
+		if (mark) {
+			wide[n++] = 0xff;
+			wide[n++] = 0xfe;
+		}
+		for (size_t i = 0; i + 1 < sizeof(ascii); i++) {
+			wide[n++] = (unsigned char)ascii[i];
+			wide[n++] = 0;
+		}
+		path = temp_file(wide, n);
+		assert_int_equal(mc_config_load(path, &cfg, err, sizeof(err)), -1);
+		if (!strstr(err, ":1: ") || !strstr(err, "UTF-16") || !strstr(err, "save it as UTF-8"))
+			fail_msg("mark %d: '%s'", mark, err);
+		unlink(path);
+	}
+}
+
 static void durations_and_days_parse(void **state)
 {
 	int s;
@@ -247,6 +297,7 @@ int main(void)
 		cmocka_unit_test(missing_file_says_so),
 		cmocka_unit_test(uplink_section_loads),
 		cmocka_unit_test(durations_and_days_parse),
+		cmocka_unit_test(bom_accepted_utf16_refused),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -71,6 +71,11 @@ int cmd_bus(int argc, char **argv)
 		       num(u, "garbage") + num(u, "exceptions"), num(u, "writes"), num(u, "presses"),
 		       num(u, "lost"), num(u, "ignored"),
 		       num(u, "refused"), json_string_value(json_object_get(u, "last_press")));
+		const char *fault = json_string_value(json_object_get(u, "fault"));
+		if ((fault && *fault) || num(u, "restarts") || num(u, "exceptions"))
+			printf("     lỗi/fault: %s; exceptions %lld, writes refused %lld, restarts %lld\n",
+			       fault && *fault ? fault : "-", num(u, "exceptions"), num(u, "write_rejects"),
+			       num(u, "restarts"));
 	}
 	json_decref(a);
 	return EXIT_OK;

@@ -3,7 +3,8 @@
 #   dpkg --add-architecture arm64 && apt-get update
 #   apt-get install crossbuild-essential-arm64 libsqlite3-dev:arm64 ...
 #   cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=tools/pkg/toolchain-arm64.cmake
-# `tools/dev.sh cross` does all of it and builds the arm64 .deb.
+# `tools/dev.sh cross` does all of it and builds the arm64 .deb;
+# `tools/dev.sh test-arm64` runs the tree's tests under qemu-user.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
@@ -18,3 +19,10 @@ set(ENV{PKG_CONFIG_PATH} "")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 
 set(CMAKE_SYSTEM_LIBRARY_PATH /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu)
+
+# Tests run through qemu-user (Debian's qemu-user), which finds the arm64
+# loader and libraries where multiarch put them (/lib/ld-linux-aarch64.so.1).
+find_program(MC_QEMU_AARCH64 NAMES qemu-aarch64 qemu-aarch64-static)
+if(MC_QEMU_AARCH64)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${MC_QEMU_AARCH64})
+endif()

@@ -9,8 +9,14 @@ DIR/ticket-NNNN.json (what was decoded), and answers DLE EOT n with the
 state it is told. A control port takes one command per line and answers
 "ok ..." or "error ...":
 
-  state ready|near_end|out|cover_open|silent   what status queries answer
-                                                (silent: no answer at all)
+  state ready|near_end|out|cover_open|silent|zeros|partial
+                        what status queries answer (silent: no answer at
+                        all; zeros: 0x00, not a status byte, to every query;
+                        partial: ready to queries 1 and 4, nothing to 2, 3)
+  echo on|off           send back every byte received (as some serial-to-
+                        network adapters do), 50 ms late, and status
+                        replies after the echo of their query
+  queries               status queries received so far, per n: "ok Q1 Q2 Q3 Q4"
   stall on|off          stop reading data (the sender's writes block)
   reset_after N         the next job's connection is reset after N bytes
   out_after N           paper runs out after N bytes of the next job
@@ -63,6 +69,8 @@ STATUS = {  # state -> replies to DLE EOT 1..4
     "near_end": {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x1E},
     "out": {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x72},
     "cover_open": {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12},
+    "zeros": {1: 0x00, 2: 0x00, 3: 0x00, 4: 0x00},
+    "partial": {1: 0x12, 4: 0x12},
 }
 
 
@@ -77,6 +85,8 @@ class Printer:
         self.after_job = None
         self.count = 0
         self.connections = 0
+        self.echo = False
+        self.queries = {1: 0, 2: 0, 3: 0, 4: 0}
         self.listener = None
         self.port = 0
         os.makedirs(out, exist_ok=True)
@@ -116,7 +126,10 @@ class Printer:
 
     # ---- one connection ----
     def handle(self, conn):
+        with self.lock:
+            echo = self.echo
         job = Job(self)
+        job.late = Late(conn) if echo else None
         received = 0
         conn.settimeout(0.1)
         while True:
@@ -149,6 +162,8 @@ class Printer:
                 job.paper_out = True
                 job.feed(data[cut:], conn)
             else:
+                if job.late:
+                    job.late.send(data)
                 with self.lock:
                     before = self.count
                 job.feed(data, conn)
@@ -162,6 +177,8 @@ class Printer:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return
             received += len(data)
+        if job.late:
+            job.late.close()
         job.finish(aborted=False)
 
     def save(self, job, aborted):
@@ -183,11 +200,48 @@ class Printer:
             self.lock.notify_all()
 
 
+class Late:
+    """Sends bytes on conn 50 ms after they are given, in order (an
+    echoing adapter's latency)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.q = []
+        self.cv = threading.Condition()
+        self.done = False
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def send(self, data):
+        with self.cv:
+            self.q.append((time.monotonic() + 0.05, bytes(data)))
+            self.cv.notify()
+
+    def close(self):
+        with self.cv:
+            self.done = True
+            self.cv.notify()
+
+    def run(self):
+        while True:
+            with self.cv:
+                while not self.q and not self.done:
+                    self.cv.wait()
+                if not self.q:
+                    return
+                when, data = self.q.pop(0)
+            time.sleep(max(0.0, when - time.monotonic()))
+            try:
+                self.conn.sendall(data)
+            except OSError:
+                return
+
+
 class Job:
     """Decodes the byte stream of one connection into tickets."""
 
     def __init__(self, printer):
         self.p = printer
+        self.late = None
         self.buf = bytearray()
         self.reset()
 
@@ -205,7 +259,13 @@ class Job:
     def reply(self, conn, n):
         with self.p.lock:
             st = self.p.state
-        if st == "silent" or n not in (1, 2, 3, 4):
+        if n in (1, 2, 3, 4):
+            with self.p.lock:
+                self.p.queries[n] += 1
+        if st == "silent" or n not in STATUS[st]:
+            return
+        if self.late:
+            self.late.send(bytes([STATUS[st][n]]))
             return
         try:
             conn.sendall(bytes([STATUS[st][n]]))
@@ -347,6 +407,10 @@ def command(p, w, data_port):
             p.after_job = None if w[1] == "off" else w[1]
         elif cmd == "count":
             return "ok %d" % p.count
+        elif cmd == "echo":
+            p.echo = w[1] == "on"
+        elif cmd == "queries":
+            return "ok %d %d %d %d" % tuple(p.queries[n] for n in (1, 2, 3, 4))
         elif cmd == "connections":
             return "ok %d" % p.connections
         elif cmd == "wait":
