@@ -150,6 +150,8 @@ static void build_view(struct mc_app_screen *s)
 	case MC_PRINTER_ABSENT: v->printer = MC_VIEW_PRINTER_ABSENT; break;
 	case MC_PRINTER_READY: v->printer = MC_VIEW_PRINTER_READY; break;
 	case MC_PRINTER_DOWN: v->printer = MC_VIEW_PRINTER_DOWN; break;
+	/* Its queue is full: for a moment it takes no more tickets. */
+	case MC_PRINTER_FULL: v->printer = MC_VIEW_PRINTER_DOWN; break;
 	}
 	v->print_fail_screen = cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN;
 	json_t *st = json_object();
@@ -306,23 +308,46 @@ static enum mc_view_outcome view_outcome(enum mc_err err)
 	}
 }
 
-static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
+/* A touch press waiting for the store. */
+struct pending_touch {
+	struct mc_app_screen *s;
+	struct mc_screen_req req;
+};
+
+static void touch_answer(void *ctx, enum mc_err err, const struct mc_issue *is,
+			 const struct mc_ticket *t, const char *why)
 {
-	struct mc_issue is;
+	struct pending_touch *pt = ctx;
 	struct mc_view_result r = { 0 };
 
-	memset(&is, 0, sizeof(is));
-	enum mc_err err = mc_app_press(s->app, req->service, req->priority, "touch", &is);
+	(void)t;
+	(void)why;
 	r.outcome = view_outcome(err);
-	r.service = req->service;
-	r.priority = req->priority;
+	r.service = pt->req.service;
+	r.priority = pt->req.priority;
 	if (err == MC_OK) {
-		result_of(&is, req->service, req->priority, &r);
+		result_of(is, pt->req.service, pt->req.priority, &r);
 	} else if (err == MC_E_CLOSED) {
-		r.open_day = is.open_day;
-		r.open_minute = is.open_minute;
+		r.open_day = is->open_day;
+		r.open_minute = is->open_minute;
 	}
-	mc_present_set_result(s->present, &r);
+	mc_present_set_result(pt->s->present, &r);
+	free(pt);
+}
+
+static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
+{
+	struct pending_touch *pt = malloc(sizeof(*pt));
+
+	if (!pt) {
+		struct mc_view_result r = { .outcome = view_outcome(MC_E_NOMEM), .service = req->service };
+		mc_present_set_result(s->present, &r);
+		return;
+	}
+	*pt = (struct pending_touch){ s, *req };
+	/* The result shows before the ticket goes to the printer; while the
+	 * database is busy the press waits in order. */
+	mc_app_submit_press(s->app, req->service, req->priority, "touch", touch_answer, pt);
 }
 
 static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)

@@ -780,6 +780,7 @@ static const struct key office_keys[] = {
 	DUR_MS("double_tap", O, double_tap_ms, 0, 60000, "1500ms"),
 	FN("language", O, language, parse_lang, "vi"),
 	INT(O, recent_services, 1, 1000, "20"),
+	DUR_MS("store_wait", O, store_wait_ms, 0, 600000, "2s"),
 	FN("clock", O, clock, parse_clock, "auto"),
 	DUR_S("clock_step", O, clock_step_s, 10, 12 * 3600, "5m"),
 	DUR_S("clock_settle", O, clock_settle_s, 0, 3600, "60s"),
@@ -831,6 +832,7 @@ static const struct key printer_keys[] = {
 	BOOL(P, missed_note, "no"),
 	DUR_S("status_interval", P, status_interval_s, 1, 3600, "5s"),
 	DUR_MS("timeout", P, timeout_ms, 100, 60000, "3s"),
+	INT(P, queue, 1, 64, "4"),
 	END
 };
 
@@ -1414,6 +1416,10 @@ static int finish(struct parser *ps)
 	}
 	if (cfg->printer.present && !cfg->printer.device[0])
 		return fail(ps, ps->line, "[printer]: device is required");
+	/* A number only shown on a screen needs a screen to be shown on. */
+	if (cfg->printer.present && cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN && !cfg->screen.present)
+		return fail(ps, ps->line, "[printer]: on_failure = screen needs a [screen] to show the number "
+			    "on; use on_failure = refuse on a kiosk without a screen");
 	if (cfg->uplink.present && (!cfg->uplink.url[0] || !cfg->uplink.office[0]))
 		return fail(ps, cfg->uplink.line, "[uplink]: url and office are both required "
 			    "(kioskctl central add-office prints them)");

@@ -86,6 +86,10 @@ build_sim() { # DIR
 
 run_sim() {
 	local b="$ROOT/build" state="$ROOT/build/sim-state"
+	# Each run starts a fresh simulated office: the whole state directory
+	# goes (the database with its marker file: removing kiosk.db alone
+	# would make kioskd refuse to start, as it must on a real kiosk).
+	rm -rf "$state"
 	mkdir -p "$state"
 	export MOTCUA_SOCKET="$state/kioskd.sock"
 	log "starting the counter units (tools/unitsim) on a pty pair"

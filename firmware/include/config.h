@@ -75,6 +75,8 @@ struct mc_office_conf {
 	int double_tap_ms;       /* same input again within this: same ticket */
 	char language[4];        /* default screen and ticket language: vi|en */
 	int recent_services;     /* service times averaged for the estimate */
+	int store_wait_ms;       /* an action waits this long for a busy
+	                          * database, then is refused with `store` */
 	enum mc_clock_mode clock; /* who vouches for the wall clock */
 	int clock_step_s;        /* a wall-clock jump this large is a step */
 	int clock_settle_s;      /* a forward step into a new day must hold this long */
@@ -132,6 +134,8 @@ struct mc_printer_conf {
 	bool valid_today;        /* print "Phiếu chỉ có giá trị trong ngày" */
 	bool missed_note;        /* print what to do when one's number was passed */
 	int status_interval_s;   /* idle status check period */
+	int queue;               /* tickets queued for printing at most; past
+	                          * it on_failure decides, at once */
 	int timeout_ms;          /* network and USB I/O timeout */
 };
 

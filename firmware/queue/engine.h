@@ -6,7 +6,8 @@
  * live here. Each call that changes anything fills a struct mc_changes with
  * the ticket rows, counter rows and events to commit in one store
  * transaction; the caller commits them before acknowledging anything. If the
- * commit fails, the caller rebuilds the engine from the store. */
+ * commit fails, the caller puts back a copy taken before the call
+ * (mc_engine_copy). */
 #ifndef MC_ENGINE_H
 #define MC_ENGINE_H
 
@@ -38,9 +39,12 @@ enum mc_ticket_status {
 /* Whether a ticket's paper exists. */
 enum mc_print_status {
 	MC_P_NONE,         /* no printer: the number was shown on screen only */
-	MC_P_PENDING,      /* handed to the printer, outcome not known */
-	MC_P_PRINTED,      /* printed */
-	MC_P_FAILED,       /* printing failed: never called */
+	MC_P_PENDING,      /* handed to the printer, outcome not known yet */
+	MC_P_PRINTED,      /* the printer took the whole job */
+	MC_P_FAILED,       /* refused before any byte was sent: not on paper;
+	                    * voided only when no screen showed the number */
+	MC_P_IN_DOUBT,     /* may be on paper (crash while pending, job cut
+	                    * off part way): called like any other ticket */
 };
 
 /* One ticket. Times: wall_* are UTC ms; wait_ms and service_ms come from
@@ -86,7 +90,7 @@ enum mc_event_kind {
 	MC_EV_ISSUE, MC_EV_PRINTED, MC_EV_PRINT_FAILED, MC_EV_CALL, MC_EV_RECALL,
 	MC_EV_NOSHOW, MC_EV_REACTIVATE, MC_EV_FINISH, MC_EV_TRANSFER, MC_EV_PAUSE,
 	MC_EV_RESUME, MC_EV_LOGIN, MC_EV_LOGOUT, MC_EV_RATE, MC_EV_VOID,
-	MC_EV_EXPIRE, MC_EV_ROLLOVER,
+	MC_EV_EXPIRE, MC_EV_ROLLOVER, MC_EV_PRINT_IN_DOUBT,
 };
 
 /* One event row. */
@@ -115,6 +119,9 @@ struct mc_changes {
 
 void mc_changes_clear(struct mc_changes *ch);
 void mc_changes_free(struct mc_changes *ch);
+/* Appends src's rows to dst (group commit); dst takes src's time and day.
+ * Returns 0, or -1 on out of memory (dst unchanged in content). */
+int mc_changes_append(struct mc_changes *dst, const struct mc_changes *src);
 
 /* Why a call was refused. */
 enum mc_err {
@@ -187,6 +194,7 @@ enum mc_printer_ok {
 	MC_PRINTER_ABSENT,   /* no printer configured: screen only */
 	MC_PRINTER_READY,    /* can print */
 	MC_PRINTER_DOWN,     /* cannot print now */
+	MC_PRINTER_FULL,     /* can print, but its bounded queue is full */
 };
 
 struct mc_engine;
@@ -205,9 +213,9 @@ void mc_engine_restore_begin(struct mc_engine *e, int32_t day, int64_t next_id);
 int mc_engine_restore_ticket(struct mc_engine *e, const struct mc_ticket *t);
 /* Sets a counter's row; unknown counter numbers are ignored. */
 void mc_engine_restore_counter(struct mc_engine *e, const struct mc_counter_state *c);
-/* Ends restoring: pending prints of a previous run become voided tickets
- * (they were never printed) and counters whose ticket is gone are cleared.
- * Fills ch with those changes. */
+/* Ends restoring (a cold start only): pending prints of a previous run
+ * become in doubt (they may be on paper; they stay callable) and counters
+ * whose ticket is gone are cleared. Fills ch with those changes. */
 int mc_engine_restore_end(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch);
 
 /* ---- events ---- */
@@ -224,13 +232,24 @@ enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int 
 			      enum mc_action act, int arg, struct mc_ticket *ticket,
 			      struct mc_changes *ch);
 
-/* The printer reported a ticket's outcome. */
+/* The printer reported a ticket's outcome: MC_P_PRINTED (whole job taken),
+ * MC_P_FAILED (refused before any byte was sent) or MC_P_IN_DOUBT. A failed
+ * ticket is voided only when shown is false (no screen showed its number);
+ * otherwise it stays callable. Only a pending print changes. */
+enum mc_err mc_engine_print_outcome(struct mc_engine *e, const struct mc_when *w, int64_t id,
+				    enum mc_print_status outcome, bool shown, struct mc_changes *ch);
+/* The same with ok: MC_P_PRINTED, else MC_P_FAILED with no screen. */
 enum mc_err mc_engine_printed(struct mc_engine *e, const struct mc_when *w, int64_t id,
 			      bool ok, struct mc_changes *ch);
 
 /* Time passes: rolls the day over when w is on a later day. Returns MC_OK;
  * ch is empty when nothing happened. */
 enum mc_err mc_engine_tick(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch);
+
+/* Copies src's whole state into dst (same cfg): the app's snapshot taken
+ * before an action, put back when its commit fails. Returns 0, or -1 on
+ * out of memory (dst unchanged then). */
+int mc_engine_copy(struct mc_engine *dst, const struct mc_engine *src);
 
 /* Tells the engine whether the printer can print. */
 void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state);

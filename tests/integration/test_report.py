@@ -63,6 +63,16 @@ try:
     for k, v in dict(issued=14, served=11, noshow=1, transferred=1, voided=1, expired=1, priority=1,
                      with_target=12, over_target=4).items():
         eq(t[k], v, f"total {k}")
+    # Print states (issue 12): the fixture's one refused print, counted
+    # with what became of it, as an independent reader counts them.
+    ro = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    want = ro.execute("SELECT count(*), sum(status = 'finished'), sum(status = 'noshow') FROM tickets"
+                      " WHERE print = 'failed' AND day BETWEEN '2026-03-02' AND '2026-03-04'").fetchone()
+    ro.close()
+    eq((t["print"]["failed"], t["print"]["failed_served"], t["print"]["failed_noshow"]),
+       (want[0], want[1] or 0, want[2] or 0), "print failed (served / no-show)")
+    eq(t["print"]["failed"], 1, "one refused print in the fixture")
+    eq(t["print"]["in_doubt"], 0, "no print in doubt in the fixture")
     eq(t["wait"]["n"], 12, "waits counted")
     eq(round(t["wait"]["mean_ms"]), round(215 * MIN / 12), "mean wait")
     eq(t["wait"]["median_ms"], 12.5 * MIN, "median wait (even count: mean of 12 and 13)")

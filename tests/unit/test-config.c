@@ -160,6 +160,8 @@ static const struct bad {
 	{ TAIL "[printer]\ndevice = usb:auto\ncut = sideways\n", 7, "partial or full" },
 	{ TAIL "[printer]\ndevice = usb:auto\non_failure = panic\n", 7, "refuse or screen" },
 	{ TAIL "[printer]\nwidth = 384\n", 6, "device is required" },
+	{ TAIL "[printer]\ndevice = usb:auto\non_failure = screen\n", 7, "needs a [screen]" },
+	{ TAIL "[printer]\ndevice = usb:auto\nqueue = 0\n", 7, "out of range (1 to 64)" },
 	{ TAIL "[bus]\nbaud = 12345\n", 6, "baud: '12345'" },
 	{ TAIL "[bus]\nparity = maybe\n", 6, "none, even or odd" },
 	{ TAIL "[bus]\ndata_bits = 9\n", 6, "out of range (7 to 8)" },

@@ -600,6 +600,27 @@ static void printer_state_and_policy(void **state)
 	next_is(f, 1, "1002");
 	assert_int_equal(act(f, 1, MC_A_NEXT, 0, NULL), MC_E_EMPTY);
 
+	/* A job cut off part way may be on paper: in doubt, called like any other. */
+	struct mc_ticket r = press(f, 0, false, NULL);
+	assert_int_equal(mc_engine_print_outcome(f->e, &w, r.id, MC_P_IN_DOUBT, false, &f->ch), MC_OK);
+	assert_true(has_event(&f->ch, MC_EV_PRINT_IN_DOUBT));
+	assert_int_equal(mc_engine_ticket(f->e, r.id)->status, MC_T_WAITING);
+	next_is(f, 1, "1004");
+	/* Refused before any byte, but a screen showed the number: callable. */
+	struct mc_ticket s2 = press(f, 0, false, NULL);
+	assert_int_equal(mc_engine_print_outcome(f->e, &w, s2.id, MC_P_FAILED, true, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_ticket(f->e, s2.id)->print, MC_P_FAILED);
+	assert_false(has_event(&f->ch, MC_EV_VOID));
+	next_is(f, 1, "1005");
+	/* Nothing else is an outcome. */
+	struct mc_ticket u = press(f, 0, false, NULL);
+	assert_int_equal(mc_engine_print_outcome(f->e, &w, u.id, MC_P_PENDING, false, &f->ch), MC_E_BAD_ARG);
+
+	/* A full print queue under refuse: refused before a number is used. */
+	mc_engine_set_printer(f->e, MC_PRINTER_FULL);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_PRINTER);
+	assert_int_equal(f->ch.ntickets, 0);
+
 	/* Printer down with the default policy (refuse). */
 	mc_engine_set_printer(f->e, MC_PRINTER_DOWN);
 	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_PRINTER);
@@ -616,7 +637,7 @@ static void printer_down_screen_policy_issues_unprinted(void **state)
 
 	char text[2048];
 	snprintf(text, sizeof(text), BOARD, "strict");
-	strcat(text, "[printer]\ndevice = file:/tmp/x\non_failure = screen\n");
+	strcat(text, "[printer]\ndevice = file:/tmp/x\non_failure = screen\n[screen]\n");
 	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
 	mc_engine_free(f->e);
 	f->e = mc_engine_new(&f->cfg);
@@ -626,6 +647,13 @@ static void printer_down_screen_policy_issues_unprinted(void **state)
 	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
 	assert_int_equal(is.ticket.print, MC_P_NONE);
 	next_is(f, 1, "1001");
+	/* Past the print queue's bound: shown, failed at once, never printed
+	 * later, and callable. */
+	mc_engine_set_printer(f->e, MC_PRINTER_FULL);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(is.ticket.print, MC_P_FAILED);
+	assert_int_equal(is.ticket.status, MC_T_WAITING);
+	next_is(f, 1, "1002");
 }
 
 /* ---- restore ----------------------------------------------------------- */
@@ -658,7 +686,7 @@ static void apply(struct table *tb, const struct mc_changes *ch)
 	}
 }
 
-static void restore_continues_numbering_and_voids_unprinted(void **state)
+static void restore_continues_numbering_and_keeps_in_doubt(void **state)
 {
 	struct fx *f = *state;
 	struct table tb = { 0 };
@@ -687,9 +715,13 @@ static void restore_continues_numbering_and_voids_unprinted(void **state)
 	for (int i = 0; i < tb.nc; i++)
 		mc_engine_restore_counter(e2, &tb.counters[i]);
 	assert_int_equal(mc_engine_restore_end(e2, &w, &f->ch), 0);
+	/* 1003 may be on paper: in doubt, still waiting, never voided. */
 	assert_int_equal(f->ch.ntickets, 1);
 	assert_string_equal(f->ch.tickets[0].label, "1003");
-	assert_int_equal(f->ch.tickets[0].status, MC_T_VOIDED);
+	assert_int_equal(f->ch.tickets[0].status, MC_T_WAITING);
+	assert_int_equal(f->ch.tickets[0].print, MC_P_IN_DOUBT);
+	assert_true(has_event(&f->ch, MC_EV_PRINT_IN_DOUBT));
+	assert_false(has_event(&f->ch, MC_EV_VOID));
 	assert_int_equal(mc_engine_counter_state(e2, 1)->current, a.id);
 	mc_engine_free(f->e);
 	f->e = e2;
@@ -697,8 +729,9 @@ static void restore_continues_numbering_and_voids_unprinted(void **state)
 	struct mc_ticket d = press(f, 0, false, NULL);
 	assert_string_equal(d.label, "1004");
 	assert_int_equal(d.id, 4);
-	/* 1002 is next; the voided 1003 is never called. */
+	/* 1002 is next, then the 1003 in doubt; 1004 is pending. */
 	next_is(f, 1, "1002");
+	next_is(f, 1, "1003");
 	assert_int_equal(act(f, 1, MC_A_NEXT, 0, &t), MC_E_EMPTY);
 }
 
@@ -833,10 +866,14 @@ static void reactivation_exactly_at_the_window(void **state)
 	assert_string_equal(t.label, "1001");
 	assert_int_equal(t.status, MC_T_CALLED);
 	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, t.id);
-	/* Without a number: the latest no-show, 1002; 1001 is finished. */
+	/* Without a number: the latest no-show, 1002. The counter serves 1001,
+	 * who is not finished by it: 1002 goes first in its queue. */
 	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_REACTIVATE, 0, &t, &f->ch), MC_OK);
 	assert_string_equal(t.label, "1002");
-	assert_true(has_event(&f->ch, MC_EV_FINISH));
+	assert_false(has_event(&f->ch, MC_EV_FINISH));
+	assert_int_equal(mc_engine_ticket(f->e, 1)->status, MC_T_CALLED);
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1002");
 	assert_int_equal(mc_engine_ticket(f->e, 1)->status, MC_T_FINISHED);
 	/* One ms past the window is too late, the window itself is not. */
 	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_NOSHOW, 0, &t, &f->ch), MC_OK);
@@ -1090,12 +1127,14 @@ static void restore_rebuilds_counters_and_numbering(void **state)
 	assert_int_equal(mc_engine_counter_state(e2, 2)->clerk, 5);
 	assert_int_equal(f->ch.ncounters, 1);
 	assert_int_equal(f->ch.ntickets, 1);
-	assert_int_equal(f->ch.tickets[0].status, MC_T_VOIDED);
+	/* The ticket whose print never reported is in doubt, still waiting. */
+	assert_int_equal(f->ch.tickets[0].status, MC_T_WAITING);
+	assert_int_equal(f->ch.tickets[0].print, MC_P_IN_DOUBT);
 	assert_int_equal(f->ch.day, f->day);
 	/* next_id 0 from an empty store is 1, then past every restored id. */
 	assert_null(mc_engine_ticket(e2, 99));
 
-	/* Restoring the voided rows again voids nothing twice. */
+	/* Restoring the in-doubt row again marks nothing twice. */
 	struct mc_engine *e3 = mc_engine_new(&f->cfg);
 	mc_engine_restore_begin(e3, f->day, 0);
 	struct mc_ticket voided = f->ch.tickets[0];
@@ -1264,7 +1303,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(estimate_uses_recent_service_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(printer_state_and_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(printer_down_screen_policy_issues_unprinted, setup, teardown),
-		cmocka_unit_test_setup_teardown(restore_continues_numbering_and_voids_unprinted, setup, teardown),
+		cmocka_unit_test_setup_teardown(restore_continues_numbering_and_keeps_in_doubt, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_counter_and_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(next_opening_a_year_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(service_time_across_a_reboot, setup, teardown),

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,20 +368,25 @@ static void rows_with_an_unknown_status_are_never_called(void **state)
 	e = mc_engine_new(&f->cfg);
 	st = open_loaded(f, &f->cfg, e, &skipped);
 	assert_int_equal(skipped, 0);
-	/* 1001: status unknown, taken as voided; 1002: print unknown, taken as
-	 * failed: neither is ever called. Only 1003 is. */
-	assert_int_equal(mc_engine_waiting(e, 0), 1);
+	/* 1001: status unknown, taken as voided, never called; 1002: print
+	 * unknown, taken as in doubt (it may be on paper): called like any
+	 * other, then 1003. */
+	assert_int_equal(mc_engine_waiting(e, 0), 2);
+	const struct mc_ticket *x = mc_engine_ticket(e, 2);
+	assert_non_null(x);
+	assert_int_equal(x->print, MC_P_IN_DOUBT);
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1002");
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
 	w = now(f);
 	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
 	assert_string_equal(t.label, "1003");
 	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
 	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_E_EMPTY);
-	const struct mc_ticket *x = mc_engine_ticket(e, 1);
+	x = mc_engine_ticket(e, 1);
 	assert_non_null(x);
 	assert_int_equal(x->status, MC_T_VOIDED);
-	x = mc_engine_ticket(e, 2);
-	assert_non_null(x);
-	assert_int_equal(x->print, MC_P_FAILED);
 	/* Their numbers stay taken: the next is 1004. */
 	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
 	assert_string_equal(is.ticket.label, "1004");
@@ -479,6 +485,76 @@ static void counters_and_every_ticket_field_come_back(void **state)
 	mc_engine_free(e);
 }
 
+/* The store id (the contract the city uplink relies on): 32 lowercase hex
+ * digits, the same in meta and in the marker file; renewing changes both. */
+static void store_id_and_marker(void **state)
+{
+	struct fx *f = *state;
+	char err[256], marker[128], line[64] = "", sql[128];
+	struct mc_store *st = mc_store_open_mode(f->path, MC_STORE_GUARDED, err, sizeof(err));
+	FILE *m;
+
+	assert_non_null(st);
+	const char *id = mc_store_id(st);
+	assert_int_equal(strlen(id), 32);
+	assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+	snprintf(marker, sizeof(marker), "%s.id", f->path);
+	m = fopen(marker, "r");
+	assert_non_null(m);
+	assert_non_null(fgets(line, sizeof(line), m));
+	fclose(m);
+	snprintf(sql, sizeof(sql), "%s\n", id);
+	assert_string_equal(line, sql);
+	char old[33];
+	snprintf(old, sizeof(old), "%s", id);
+	assert_int_equal(mc_store_renew_id(st), 0);
+	assert_string_not_equal(mc_store_id(st), old);
+	snprintf(old, sizeof(old), "%s", mc_store_id(st));
+	mc_store_close(st);
+	m = fopen(marker, "r");
+	assert_non_null(fgets(line, sizeof(line), m));
+	fclose(m);
+	assert_memory_equal(line, old, 32);
+	assert_int_equal(query_int(f->path, "PRAGMA application_id"), MC_STORE_APP_ID);
+	/* Open again: the same id. */
+	st = mc_store_open_mode(f->path, MC_STORE_GUARDED, err, sizeof(err));
+	assert_non_null(st);
+	assert_string_equal(mc_store_id(st), old);
+	mc_store_close(st);
+}
+
+/* Another connection holds the write lock: the commit fails at once with
+ * EBUSY and writes nothing; two change sets commit in one transaction. */
+static void busy_store_fails_at_once(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_changes ch2 = { 0 };
+	struct mc_issue is;
+	struct mc_when w = now(f);
+	sqlite3 *db;
+
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &ch2), MC_OK);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	errno = 0;
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), -1);
+	assert_int_equal(errno, EBUSY);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 0);
+	const struct mc_changes *sets[] = { &f->ch, &ch2 };
+	assert_int_equal(mc_store_commit_many(st, &f->cfg, sets, 2, err, sizeof(err)), 0);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 2);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'issue'"), 2);
+	mc_changes_free(&ch2);
+	mc_engine_free(e);
+	mc_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +568,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rows_of_a_service_board_conf_lost_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_with_an_unknown_status_are_never_called, setup, teardown),
 		cmocka_unit_test_setup_teardown(counters_and_every_ticket_field_come_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(store_id_and_marker, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_store_fails_at_once, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* kioskctl-tickets.c — `kioskctl tickets [--day YYYY-MM-DD]`: a day's tickets. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "kioskctl.h"
@@ -69,6 +70,19 @@ int cmd_tickets(int argc, char **argv)
 	       "counter", "issued", "called", "wait", "service");
 	size_t i;
 	json_t *t;
+	/* Tickets whose paper is uncertain (in doubt) or missing (failed), and
+	 * what became of them: a technician's measure of the printer. */
+	int doubt[3] = { 0 }, failed[3] = { 0 };
+	json_array_foreach(list, i, t) {
+		const char *p = json_string_value(json_object_get(t, "print"));
+		const char *st = json_string_value(json_object_get(t, "status"));
+		int *n = p && !strcmp(p, "in_doubt") ? doubt : p && !strcmp(p, "failed") ? failed : NULL;
+		if (n) {
+			n[0]++;
+			n[1] += st && !strcmp(st, "finished");
+			n[2] += st && !strcmp(st, "noshow");
+		}
+	}
 	json_array_foreach(list, i, t) {
 		char is[16], ca[16];
 		long long w = json_integer_value(json_object_get(t, "wait_ms"));
@@ -87,6 +101,9 @@ int cmd_tickets(int argc, char **argv)
 		       json_integer_value(json_object_get(t, "counter")), is, ca,
 		       w < 0 ? 0 : w / 1000, s < 0 ? 0 : s / 1000);
 	}
+	printf("\nIn chưa chắc (in doubt): %d, đã phục vụ (served) %d, vắng (no-show) %d\n"
+	       "In lỗi (failed): %d, đã phục vụ (served) %d, vắng (no-show) %d\n",
+	       doubt[0], doubt[1], doubt[2], failed[0], failed[1], failed[2]);
 	json_decref(a);
 	return EXIT_OK;
 }

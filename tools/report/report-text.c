@@ -167,7 +167,7 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	static const char *const h[] = { "Chỉ tiêu", "Figure", "Giá trị" };
 	static const char *const he[] = { "Chỉ tiêu", "Figure", "Value" };
 	const struct mc_report_row *t = mc_report_total(r);
-	struct sec *x = sec_add(s, "Tổng hợp", "Summary", 20, 3, h, he);
+	struct sec *x = sec_add(s, "Tổng hợp", "Summary", 22, 3, h, he);
 	char v[SEC_CELL];
 	size_t n = 0;
 
@@ -182,6 +182,10 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	ROW("Chuyển lĩnh vực", "Transferred", "%d", t->transferred);
 	ROW("Phiếu hủy", "Voided", "%d", t->voided);
 	ROW("Hết hạn cuối ngày", "Expired at closing", "%d", t->expired);
+	ROW("In chưa chắc (phục vụ / vắng)", "Print in doubt (served / no-show)", "%d (%d / %d)",
+	    t->in_doubt, t->in_doubt_served, t->in_doubt_noshow);
+	ROW("In lỗi (phục vụ / vắng)", "Print failed (served / no-show)", "%d (%d / %d)",
+	    t->print_failed, t->failed_served, t->failed_noshow);
 	fmt_pct(v, t->priority, t->issued, mark);
 	ROWV("Tỷ lệ ưu tiên (%)", "Priority share (%)");
 	fmt_min(v, &t->wait, t->wait.mean_ms, mark);
@@ -671,6 +675,10 @@ static json_t *row_json(const struct mc_report *r, const struct mc_report_row *r
 			      "days", row->days);
 	if (!o)
 		return NULL;
+	json_object_set_new(o, "print", json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "in_doubt", row->in_doubt,
+						  "in_doubt_served", row->in_doubt_served, "in_doubt_noshow",
+						  row->in_doubt_noshow, "failed", row->print_failed,
+						  "failed_served", row->failed_served, "failed_noshow", row->failed_noshow));
 	json_object_set_new(o, "priority_share", row->issued ? json_real((double)row->priority / row->issued) : json_null());
 	json_object_set_new(o, "over_target_share",
 			    row->with_target ? json_real((double)row->over_target / row->with_target) : json_null());

@@ -191,6 +191,7 @@ struct tk {
 	const char *label;
 	bool priority;
 	const char *status;
+	const char *print;   /* print state */
 	int counter, clerk, rating, transfers;
 	int scale;           /* index into mc_report's scales (rated tickets) */
 	int64_t issued_at, wait_ms, service_ms;
@@ -242,6 +243,14 @@ static bool acc_ticket(struct acc *a, const struct tk *t, int64_t target, const 
 		row->voided++;
 	else if (!strcmp(t->status, "expired"))
 		row->expired++;
+	/* Tickets whose paper is uncertain or missing, and what became of them. */
+	if (t->print && (!strcmp(t->print, "in_doubt") || !strcmp(t->print, "failed"))) {
+		bool doubt = !strcmp(t->print, "in_doubt");
+		bool served = !strcmp(t->status, "finished"), noshow = !strcmp(t->status, "noshow");
+		*(doubt ? &row->in_doubt : &row->print_failed) += 1;
+		*(doubt ? &row->in_doubt_served : &row->failed_served) += served;
+		*(doubt ? &row->in_doubt_noshow : &row->failed_noshow) += noshow;
+	}
 	if (t->transfers > 0)
 		row->transferred++;
 	if (t->priority)
@@ -382,7 +391,7 @@ static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 
 	if (sqlite3_prepare_v2(r->db,
 			       "SELECT id, service, label, priority, status, counter, clerk, rating,"
-			       " transfers, issued_at, wait_ms, service_ms,"
+			       " transfers, issued_at, wait_ms, service_ms, print,"
 			       " CASE WHEN rating > 0 THEN (SELECT detail FROM events WHERE ticket = tickets.id"
 			       "  AND kind = 'rate' ORDER BY id DESC LIMIT 1) END FROM tickets"
 			       " WHERE id BETWEEN ?1 AND ?2 AND +day = ?3 ORDER BY id", -1, &s, NULL) != SQLITE_OK ||
@@ -424,10 +433,11 @@ static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 				.issued_at = sqlite3_column_int64(s, 9),
 				.wait_ms = sqlite3_column_int64(s, 10),
 				.service_ms = sqlite3_column_int64(s, 11),
+				.print = (const char *)sqlite3_column_text(s, 12),
 			};
 			if (!t.service || !t.label || !t.status)
 				goto err_nomem;
-			if (t.rating && rating_scale(r, &t, (const char *)sqlite3_column_text(s, 12), err, errlen) < 0)
+			if (t.rating && rating_scale(r, &t, (const char *)sqlite3_column_text(s, 13), err, errlen) < 0)
 				goto out;
 			t.hour = local_hour(t.issued_at, &cache_hour, &cache_off);
 			int64_t target = target_ms(r, t.service);

@@ -79,6 +79,12 @@ struct mc_report_row {
 	int noshow;              /* did not come when called */
 	int transferred;         /* transferred at least once */
 	int voided;              /* voided (never printed, cancelled) */
+	int in_doubt;            /* print in doubt (may be on paper; callable) */
+	int in_doubt_served;     /* of them, served */
+	int in_doubt_noshow;     /* of them, no-show */
+	int print_failed;        /* print refused before any byte was sent */
+	int failed_served;       /* of them, served (the screen showed the number) */
+	int failed_noshow;       /* of them, no-show */
 	int expired;             /* still open when the day closed */
 	int priority;            /* priority tickets */
 	struct mc_report_stats wait;     /* issue → first call */
