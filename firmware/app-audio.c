@@ -32,6 +32,7 @@ struct voice {
 	struct mc_span quiet;        /* quiet hours */
 	char device[400];            /* PCM actually used */
 	uint64_t skipped_quiet;      /* calls not said in quiet hours */
+	char letters[2 * MC_MAX_SERVICES + 1]; /* prefix letters with clips, for messages */
 };
 
 /* A control request waiting for its announcement to finish. */
@@ -200,6 +201,13 @@ static enum mc_ctl_result play_for(struct voice *v, const char **keys, size_t n,
 	if (mc_audio_play(v->audio, keys, n, reply_played, p, &bad) < 0) {
 		int e = errno;
 		free(p);
+		if (e == ENOENT && bad && !strncmp(bad, "vi/chu/", 7))
+			return mc_ctl_error(resp, "no_clip",
+					    "chữ '%c' không có đoạn ghi âm / the letter '%c' has no clip (%s.wav): "
+					    "the voice holds the letters of board.conf's prefixes only (%s); add a "
+					    "service with that prefix or %s.wav to %s",
+					    bad[7] - 'a' + 'A', bad[7] - 'a' + 'A', bad, v->letters[0] ? v->letters : "none",
+					    bad, mc_clipset_dir(v->set));
 		if (e == ENOENT)
 			return mc_ctl_error(resp, "no_clip",
 					    "không có đoạn ghi âm / no clip '%s' in %s (files are KEY.wav)",
@@ -307,12 +315,15 @@ int mc_app_add_audio(struct mc_app *app, char *err, size_t errlen)
 		.ngan = cfg->audio.south,
 		.nham = cfg->audio.colloquial,
 		.no_tu = !cfg->audio.tu,
+		.prefixed_digits = cfg->audio.prefixed == MC_READ_DIGITS,
 	};
 	v->english = cfg->audio.english;
 	v->repeat = cfg->audio.repeat;
 	v->quiet = cfg->audio.quiet;
 	for (int i = 0; i < cfg->nservices; i++)
-		strcat(letters, cfg->services[i].prefix);
+		if (!strstr(letters, cfg->services[i].prefix))
+			strcat(letters, cfg->services[i].prefix);
+	snprintf(v->letters, sizeof(v->letters), "%s", letters);
 
 	/* Every clip a call can need is checked now, not when it is needed. */
 	n = mc_vnnum_vocabulary(&v->reading, v->english, letters, keys, 256);

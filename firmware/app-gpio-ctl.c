@@ -214,7 +214,8 @@ enum mc_ctl_result mc_app_gpio_cmd(void *ctx, json_t *req, json_t *resp, uint64_
 			return mc_ctl_error(resp, "bad_request", "\"count\" must be a positive integer");
 		if (g->nwatchers == MAX_WATCHERS)
 			return mc_ctl_error(resp, "busy", "at most %d watchers", MAX_WATCHERS);
-		json_t *hello = json_pack("{s:b, s:i}", "watching", 1, "lines", g->ninputs);
+		json_t *hello = json_pack("{s:b, s:i, s:s}", "watching", 1, "lines", g->ninputs, "timezone",
+					  g->cfg->office.timezone);
 		mc_ctl_send(mc_app_ctl(g->app), client, hello, false);
 		json_decref(hello);
 		g->watchers[g->nwatchers] = client;

@@ -14,18 +14,41 @@
 
 /* ---- presses ----------------------------------------------------------- */
 
-static void issue(struct mc_app_gpio *g, struct input *in, enum mc_press p)
-{
-	struct mc_issue is;
-	char res[96];
-	enum mc_err e = mc_app_press(g->app, in->service, false, in->source, &is);
+/* A press of a service button waiting for the store. */
+struct pending_press {
+	struct input *in;
+	enum mc_press p;
+};
 
+static void issued_answer(void *ctx, enum mc_err e, const struct mc_issue *is,
+			  const struct mc_ticket *t, const char *why)
+{
+	struct pending_press *pp = ctx;
+	char res[96];
+
+	(void)t;
+	(void)why;
 	if (e == MC_OK)
-		snprintf(res, sizeof(res), "%s %s", is.duplicate ? "same ticket (double tap)" : "ticket",
-			 is.ticket.label);
+		snprintf(res, sizeof(res), "%s %s", is->duplicate ? "same ticket (double tap)" : "ticket",
+			 is->ticket.label);
 	else
 		snprintf(res, sizeof(res), "refused: %s", mc_err_token(e));
-	mc_app_gpio_publish(g, in, p, res);
+	mc_app_gpio_publish(pp->in->g, pp->in, pp->p, res);
+	free(pp);
+}
+
+static void issue(struct mc_app_gpio *g, struct input *in, enum mc_press p)
+{
+	struct pending_press *pp = malloc(sizeof(*pp));
+
+	if (!pp) {
+		mc_app_gpio_publish(g, in, p, "refused: nomem");
+		return;
+	}
+	*pp = (struct pending_press){ in, p };
+	/* Queued behind other writes while the database is busy; answered
+	 * when saved. */
+	mc_app_submit_press(g->app, in->service, false, in->source, issued_answer, pp);
 }
 
 static void tech(struct mc_app_gpio *g, struct input *in, enum mc_press p)

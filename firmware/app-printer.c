@@ -1,11 +1,16 @@
 /* app-printer.c — the printer worker as an output (see app-printer.h).
  *
- * Every device call happens on the worker thread; the loop thread only
- * queues jobs and takes their results. A ticket job is sent at most once:
- * whatever happens (refused, stalled, reset, paper out), its outcome is
- * reported once through mc_app_printed() and it is never retried, so a
- * ticket can never come out twice. Jobs still queued at shutdown stay
- * "pending" in the store and are voided at the next start. */
+ * Every device call happens on the worker thread, which runs below the
+ * loop's priority; the loop thread only queues jobs and takes their
+ * results. A ticket job is sent at most once: whatever happens (refused,
+ * stalled, reset, paper out), its outcome is reported once through
+ * mc_app_print_outcome() and it is never retried, so a ticket can never
+ * come out twice. The outcome is `printed` when the printer took the whole
+ * job, `failed` only when nothing was sent, `in_doubt` otherwise. At most
+ * [printer] queue tickets wait for the printer; past that the engine is
+ * told the queue is full and on_failure answers at once. Jobs still queued
+ * at shutdown stay "pending" in the store and are in doubt at the next
+ * start (callable, never printed again). */
 #include "app.h"
 #include "app-printer.h"
 #include "services.h"
@@ -20,6 +25,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,6 +61,11 @@ struct printer_out {
 	enum mc_escpos_state state;      /* last state seen */
 	char last_error[256];            /* last failure, for status */
 	unsigned long printed, failed;   /* tickets since start */
+	unsigned long in_doubt;          /* tickets cut off part way since start */
+	int tickets_queued;              /* ticket jobs queued or printing */
+	enum mc_printer_ok dev_state;    /* what the device last said ... */
+	char dev_text[128];              /* ... and why */
+	bool niced;                      /* worker thread: priority lowered */
 	size_t last_bytes;               /* bytes of the last job */
 	int64_t last_sent_us;            /* monotonic µs the last job was handed over */
 	struct ticket_text last;         /* last ticket printed, for reprint-last */
@@ -131,6 +144,12 @@ static void run_job(void *p)
 {
 	struct job *j = p;
 
+	/* Rendering and sending must never take the CPU from the loop. */
+	if (!j->po->niced) {
+		setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+		j->po->niced = true;
+	}
+
 	if (j->kind == JOB_STATUS) {
 		/* A technician asks (not the idle poll): every query again,
 		 * nothing taken as learned. */
@@ -160,6 +179,25 @@ static const char *fit(char *buf, size_t n, const char *text)
 	return buf;
 }
 
+/* Tells the app the device's state, or that the print queue is full. */
+static void publish(struct printer_out *po)
+{
+	int bound = mc_app_config(po->app)->printer.queue;
+
+	if (po->dev_state == MC_PRINTER_READY && po->tickets_queued >= bound)
+		mc_app_set_printer(po->app, MC_PRINTER_FULL,
+				   "Hàng đợi in đầy (print queue full)");
+	else
+		mc_app_set_printer(po->app, po->dev_state, po->dev_text);
+}
+
+static void set_dev(struct printer_out *po, enum mc_printer_ok state, const char *text)
+{
+	po->dev_state = state;
+	fit(po->dev_text, sizeof(po->dev_text), text ? text : "");
+	publish(po);
+}
+
 /* Tells the app what the printer's state means for issuing tickets. */
 static void apply_state(struct printer_out *po, int rc, enum mc_escpos_state st, const char *err)
 {
@@ -167,18 +205,18 @@ static void apply_state(struct printer_out *po, int rc, enum mc_escpos_state st,
 
 	po->state = st;
 	if (rc == 0 && mc_escpos_state_can_print(st)) {
-		mc_app_set_printer(po->app, MC_PRINTER_READY, mc_escpos_state_text(st));
+		set_dev(po, MC_PRINTER_READY, mc_escpos_state_text(st));
 	} else if (rc == 0 && st == MC_ESCPOS_UNKNOWN && !po->failed_since_ok) {
 		/* Some printers never answer status: that alone is no reason to stop. */
-		mc_app_set_printer(po->app, MC_PRINTER_READY, mc_escpos_state_text(st));
+		set_dev(po, MC_PRINTER_READY, mc_escpos_state_text(st));
 	} else if (rc == 0 && st == MC_ESCPOS_UNKNOWN) {
 		snprintf(text, sizeof(text), "Máy in không trả lời sau lỗi in (no status after a failed print): %s",
 			 po->last_error);
-		mc_app_set_printer(po->app, MC_PRINTER_DOWN, fit(t, sizeof(t), text));
+		set_dev(po, MC_PRINTER_DOWN, fit(t, sizeof(t), text));
 	} else if (rc == 0) {
-		mc_app_set_printer(po->app, MC_PRINTER_DOWN, mc_escpos_state_text(st));
+		set_dev(po, MC_PRINTER_DOWN, mc_escpos_state_text(st));
 	} else {
-		mc_app_set_printer(po->app, MC_PRINTER_DOWN, fit(t, sizeof(t), err));
+		set_dev(po, MC_PRINTER_DOWN, fit(t, sizeof(t), err));
 	}
 }
 
@@ -214,14 +252,21 @@ static void done_job(void *p, void *ctx)
 		mc_log(MC_LOG_WARNING, "printer %s: %s", po->device, j->err);
 	apply_state(po, j->rc, j->state, j->err);
 	if (j->kind == JOB_TICKET) {
+		enum mc_print_status outcome = MC_P_PRINTED;
+		po->tickets_queued--;
 		if (j->rc == 0) {
 			po->printed++;
 			po->last = j->tt;
 			po->have_last = true;
-		} else {
+		} else if (j->sent == 0) {
+			outcome = MC_P_FAILED; /* refused before any byte was sent */
 			po->failed++;
+		} else {
+			outcome = MC_P_IN_DOUBT; /* bytes went out: it may be on paper */
+			po->in_doubt++;
 		}
-		mc_app_printed(po->app, j->id, j->rc == 0);
+		mc_app_print_outcome(po->app, j->id, outcome);
+		publish(po);
 	}
 	if (j->reply) {
 		json_t *msg = job_json(j);
@@ -276,16 +321,19 @@ static void issued(void *priv, const struct mc_issue *is)
 		return;
 	j = calloc(1, sizeof(*j));
 	if (!j) {
-		mc_app_printed(po->app, is->ticket.id, false);
+		mc_app_print_outcome(po->app, is->ticket.id, MC_P_FAILED);
 		return;
 	}
 	j->kind = JOB_TICKET;
 	j->id = is->ticket.id;
 	fill_text(po, is, &j->tt);
 	if (submit(po, j) < 0) {
-		mc_app_printed(po->app, is->ticket.id, false);
+		mc_app_print_outcome(po->app, is->ticket.id, MC_P_FAILED);
 		free(j);
+		return;
 	}
+	po->tickets_queued++;
+	publish(po);
 }
 
 static void queue_status(struct printer_out *po)
@@ -327,6 +375,8 @@ static void status(void *priv, json_t *st)
 	json_object_set_new(p, "detail", json_string(mc_escpos_state_name(po->state)));
 	json_object_set_new(p, "printed", json_integer((json_int_t)po->printed));
 	json_object_set_new(p, "failed", json_integer((json_int_t)po->failed));
+	json_object_set_new(p, "in_doubt", json_integer((json_int_t)po->in_doubt));
+	json_object_set_new(p, "queue_bound", json_integer(mc_app_config(po->app)->printer.queue));
 	json_object_set_new(p, "last_error", json_string(po->last_error));
 	json_object_set_new(p, "last_bytes", json_integer((json_int_t)po->last_bytes));
 	json_object_set_new(p, "last_sent_us", json_integer((json_int_t)po->last_sent_us));
@@ -524,6 +574,7 @@ int mc_app_add_printer(struct mc_app *app, char *err, size_t errlen)
 	}
 	po->app = app;
 	po->state = MC_ESCPOS_UNKNOWN;
+	po->dev_state = MC_PRINTER_READY;
 	if (mc_app_sim(app) && !strncmp(cfg->printer.device, "usb:", 4))
 		snprintf(po->device, sizeof(po->device), "file:sim-tickets");
 	else

@@ -36,6 +36,53 @@ struct mc_app_screen {
 
 /* ---- the view ---------------------------------------------------------- */
 
+/* Today's no-shows a clerk may still call back, newest first: the hall
+ * lists them so a citizen who missed the call sees it. */
+static void missed_numbers(const struct mc_engine *e, const struct mc_config *cfg, const struct mc_when *w,
+			   struct mc_view *v)
+{
+	size_t n;
+	const struct mc_ticket *t = mc_engine_tickets(e, &n);
+	int64_t window = (int64_t)cfg->office.noshow_window_s * 1000;
+
+	for (size_t i = n; i-- > 0 && v->nmissed < MC_VIEW_MISSED;) {
+		if (t[i].status != MC_T_NOSHOW || t[i].day != w->day || w->wall_ms - t[i].finished_wall > window)
+			continue;
+		snprintf(v->missed[v->nmissed++], sizeof(v->missed[0]), "%s", t[i].label);
+	}
+}
+
+/* Appends one part to the staff alert, in both languages. */
+static void alert_add(struct mc_view *v, const char *vi, const char *en)
+{
+	size_t a = strlen(v->alert), b = strlen(v->alert_en);
+	snprintf(v->alert + a, sizeof(v->alert) - a, "%s%s", a ? " · " : "", vi);
+	snprintf(v->alert_en + b, sizeof(v->alert_en) - b, "%s%s", b ? " · " : "", en);
+}
+
+/* What the staff must see on the hall and the technician screen: paper
+ * near its end, the printer unable to print, counter units offline. */
+static void staff_alert(json_t *st, struct mc_view *v)
+{
+	json_t *units = json_object_get(json_object_get(st, "bus"), "units");
+	json_t *u;
+	size_t i;
+	char vi[64], en[64];
+
+	if (!strcmp(v->printer_state, "near_end"))
+		alert_add(v, "Giấy in sắp hết: thay cuộn giấy", "Paper near its end: load a new roll");
+	else if (v->printer == MC_VIEW_PRINTER_DOWN)
+		alert_add(v, "Máy in không in được", "The printer cannot print");
+	json_array_foreach(units, i, u) {
+		if (json_is_false(json_object_get(u, "online"))) {
+			int c = (int)json_integer_value(json_object_get(u, "counter"));
+			snprintf(vi, sizeof(vi), "Bàn phím quầy %d mất kết nối", c);
+			snprintf(en, sizeof(en), "Counter %d keypad offline", c);
+			alert_add(v, vi, en);
+		}
+	}
+}
+
 static void build_view(struct mc_app_screen *s)
 {
 	struct mc_view *v = &s->view;
@@ -56,7 +103,14 @@ static void build_view(struct mc_app_screen *s)
 			 cfg->services[i].name_en[0] ? cfg->services[i].name_en : cfg->services[i].name);
 		sv->waiting = mc_engine_waiting(e, i);
 		sv->est_wait_min = (int)((mc_engine_estimate(e, i, false) + 59999) / 60000);
+		sv->prio_est_wait_min = (int)((mc_engine_estimate(e, i, true) + 59999) / 60000);
 	}
+	/* The priority screen shows the priority queue: its own count. */
+	size_t nt;
+	const struct mc_ticket *tk = mc_engine_tickets(e, &nt);
+	for (size_t i = 0; i < nt; i++)
+		if (tk[i].status == MC_T_WAITING && tk[i].priority && tk[i].cur_service < cfg->nservices)
+			v->services[tk[i].cur_service].prio_waiting++;
 	v->ncounters = cfg->ncounters;
 	for (int i = 0; i < cfg->ncounters; i++) {
 		const struct mc_counter_state *c = mc_engine_counter_state(e, cfg->counters[i].number);
@@ -76,7 +130,15 @@ static void build_view(struct mc_app_screen *s)
 		c->service = t->cur_service;
 	}
 	v->call_seq = s->call_seq;
+	missed_numbers(e, cfg, &w, v);
 	v->open = mc_engine_is_open(e, &w, &v->next_day, &v->next_minute);
+	/* A break: the office opens again today and one of today's spans has
+	 * already begun (not the morning before opening). */
+	if (!v->open && v->next_day == w.day && v->next_minute >= 0) {
+		int wd = mc_weekday(w.day);
+		for (int i = 0; i < cfg->office.nhours[wd]; i++)
+			v->lunch |= cfg->office.hours[wd][i].from <= w.minute;
+	}
 	v->issuing_paused = mc_engine_issuing_paused(e);
 	switch (mc_engine_clock(e)) {
 	case MC_E_CLOCK_UNTRUSTED: v->clock = MC_VIEW_CLOCK_UNTRUSTED; break;
@@ -88,12 +150,17 @@ static void build_view(struct mc_app_screen *s)
 	case MC_PRINTER_ABSENT: v->printer = MC_VIEW_PRINTER_ABSENT; break;
 	case MC_PRINTER_READY: v->printer = MC_VIEW_PRINTER_READY; break;
 	case MC_PRINTER_DOWN: v->printer = MC_VIEW_PRINTER_DOWN; break;
+	/* Its queue is full: for a moment it takes no more tickets. */
+	case MC_PRINTER_FULL: v->printer = MC_VIEW_PRINTER_DOWN; break;
 	}
 	v->print_fail_screen = cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN;
 	json_t *st = json_object();
 	mc_app_status(s->app, st);
 	const char *ptext = json_string_value(json_object_get(json_object_get(st, "printer"), "text"));
 	snprintf(v->printer_text, sizeof(v->printer_text), "%s", ptext ? ptext : "");
+	const char *pstate = json_string_value(json_object_get(json_object_get(st, "printer"), "detail"));
+	snprintf(v->printer_state, sizeof(v->printer_state), "%s", pstate ? pstate : "");
+	staff_alert(st, v);
 	/* The technician menu shows the devices: keep only their sections. */
 	json_t *dev = json_object();
 	static const char *const keys[] = { "printer", "bus", "gpio", "audio" };
@@ -132,10 +199,32 @@ static void schedule(struct mc_app_screen *s)
 
 static void changed(void *priv) { schedule(priv); }
 
+static enum mc_view_outcome view_outcome(enum mc_err err);
+
+/* The result screen of a ticket, from an issue. */
+static void result_of(const struct mc_issue *is, int service, bool priority, struct mc_view_result *r)
+{
+	r->service = service;
+	r->priority = priority;
+	snprintf(r->label, sizeof(r->label), "%s", is->ticket.label);
+	r->duplicate = is->duplicate;
+	r->printing = is->ticket.print == MC_P_PENDING || is->ticket.print == MC_P_PRINTED;
+	r->ahead = is->ahead;
+	r->est_wait_min = (int)((is->est_wait_ms + 59999) / 60000);
+}
+
 static void issued(void *priv, const struct mc_issue *is)
 {
-	(void)is;
-	schedule(priv);
+	struct mc_app_screen *s = priv;
+
+	/* A physical service button shows the same ticket screen as a touch
+	 * (a touch gets its screen from do_press). */
+	if (is->source && !strncmp(is->source, "gpio:", 5)) {
+		struct mc_view_result r = { .outcome = view_outcome(MC_OK) };
+		result_of(is, is->ticket.service, is->ticket.priority, &r);
+		mc_present_set_result(s->present, &r);
+	}
+	schedule(s);
 }
 
 static void called(void *priv, int counter, const struct mc_ticket *t, enum mc_event_kind kind)
@@ -161,15 +250,23 @@ static void called(void *priv, int counter, const struct mc_ticket *t, enum mc_e
 	schedule(s);
 }
 
+/* Pings for taps carry the control client with this bit set. */
+#define TAP_TOKEN (UINT64_C(1) << 63)
+
+static const char *screen_name(enum mc_screen_id id)
+{
+	static const char *const names[] = { "home", "priority", "ticket", "notice", "pin", "technician" };
+	return names[id < MC_SCR_COUNT ? id : 0];
+}
+
 static void status(void *priv, json_t *obj)
 {
 	struct mc_app_screen *s = priv;
 	struct mc_present_stats st;
-	static const char *const names[] = { "home", "priority", "ticket", "notice", "pin", "technician" };
 
 	mc_present_get_stats(s->present, &st);
 	json_object_set_new(obj, "screen", json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:s}",
-		"driver", st.driver, "showing", names[st.screen < MC_SCR_COUNT ? st.screen : 0],
+		"driver", st.driver, "showing", screen_name(st.screen),
 		"width", st.width, "height", st.height, "frames", (json_int_t)st.kiosk_frames,
 		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang)));
 }
@@ -211,27 +308,46 @@ static enum mc_view_outcome view_outcome(enum mc_err err)
 	}
 }
 
-static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
+/* A touch press waiting for the store. */
+struct pending_touch {
+	struct mc_app_screen *s;
+	struct mc_screen_req req;
+};
+
+static void touch_answer(void *ctx, enum mc_err err, const struct mc_issue *is,
+			 const struct mc_ticket *t, const char *why)
 {
-	struct mc_issue is;
+	struct pending_touch *pt = ctx;
 	struct mc_view_result r = { 0 };
 
-	memset(&is, 0, sizeof(is));
-	enum mc_err err = mc_app_press(s->app, req->service, req->priority, "touch", &is);
+	(void)t;
+	(void)why;
 	r.outcome = view_outcome(err);
-	r.service = req->service;
-	r.priority = req->priority;
+	r.service = pt->req.service;
+	r.priority = pt->req.priority;
 	if (err == MC_OK) {
-		snprintf(r.label, sizeof(r.label), "%s", is.ticket.label);
-		r.duplicate = is.duplicate;
-		r.printing = is.ticket.print == MC_P_PENDING || is.ticket.print == MC_P_PRINTED;
-		r.ahead = is.ahead;
-		r.est_wait_min = (int)((is.est_wait_ms + 59999) / 60000);
+		result_of(is, pt->req.service, pt->req.priority, &r);
 	} else if (err == MC_E_CLOSED) {
-		r.open_day = is.open_day;
-		r.open_minute = is.open_minute;
+		r.open_day = is->open_day;
+		r.open_minute = is->open_minute;
 	}
-	mc_present_set_result(s->present, &r);
+	mc_present_set_result(pt->s->present, &r);
+	free(pt);
+}
+
+static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
+{
+	struct pending_touch *pt = malloc(sizeof(*pt));
+
+	if (!pt) {
+		struct mc_view_result r = { .outcome = view_outcome(MC_E_NOMEM), .service = req->service };
+		mc_present_set_result(s->present, &r);
+		return;
+	}
+	*pt = (struct pending_touch){ s, *req };
+	/* The result shows before the ticket goes to the printer; while the
+	 * database is busy the press waits in order. */
+	mc_app_submit_press(s->app, req->service, req->priority, "touch", touch_answer, pt);
 }
 
 static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
@@ -298,6 +414,15 @@ static void on_event(void *ctx, const struct mc_present_event *ev)
 		mc_app_stop(s->app);
 		break;
 	case MC_PE_PONG:
+		/* A tap's answer, once the UI thread has handled it. */
+		if (ev->token & TAP_TOKEN) {
+			struct mc_present_stats st;
+			mc_present_get_stats(s->present, &st);
+			json_t *msg = json_pack("{s:s, s:s}", "showing", screen_name(st.screen),
+						"language", mc_lang_code(st.lang));
+			mc_ctl_send(mc_app_ctl(s->app), ev->token & ~TAP_TOKEN, msg, true);
+			json_decref(msg);
+		}
 		break;
 	}
 	if (s->observe)
@@ -313,6 +438,36 @@ static enum mc_ctl_result cmd_screenshot(void *ctx, json_t *req, json_t *resp, u
 	if (!path || path[0] != '/')
 		return mc_ctl_error(resp, "bad_request", "screenshot needs an absolute \"path\"");
 	if (mc_present_screenshot(s->present, hall, path, client) < 0)
+		return mc_ctl_error(resp, "busy", "the screen is busy, try again");
+	return MC_CTL_LATER;
+}
+
+/* tap: {x, y} logical pixels of the kiosk screen (or of the hall window
+ * with hall: true), or {control: NAME} (mc_screen_find's names). Answers
+ * once the UI thread has handled the touch, with the screen up then. */
+static enum mc_ctl_result cmd_tap(void *ctx, json_t *req, json_t *resp, uint64_t client)
+{
+	struct mc_app_screen *s = ctx;
+	json_t *xj = json_object_get(req, "x"), *yj = json_object_get(req, "y");
+	const char *name = json_string_value(json_object_get(req, "control"));
+	bool hall = json_is_true(json_object_get(req, "hall"));
+	int rc;
+
+	if (!name && (!json_is_number(xj) || !json_is_number(yj) || json_number_value(xj) < 0 ||
+		      json_number_value(yj) < 0))
+		return mc_ctl_error(resp, "bad_request", "tap needs x and y (pixels from the top left, 0 or more) "
+				    "or a \"control\" name");
+	if (hall && name)
+		return mc_ctl_error(resp, "bad_request", "the hall screen has no named controls: give x and y");
+	if (hall)
+		rc = mc_present_touch_hall(s->present, json_number_value(xj), json_number_value(yj));
+	else
+		rc = mc_present_touch(s->present, name, name ? 0 : json_number_value(xj),
+				      name ? 0 : json_number_value(yj));
+	if (rc < 0)
+		return mc_ctl_error(resp, hall ? "no_hall" : "busy",
+				    hall ? "this kiosk has no hall screen" : "the screen is busy, try again");
+	if (mc_present_ping(s->present, TAP_TOKEN | client) < 0)
 		return mc_ctl_error(resp, "busy", "the screen is busy, try again");
 	return MC_CTL_LATER;
 }
@@ -413,6 +568,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 	h->open_tech = mc_app_screen_open_tech;
 	h->screen = s;
 	mc_ctl_register(mc_app_ctl(app), "screenshot", "PNG of the screen: path (absolute), hall", cmd_screenshot, s);
+	mc_ctl_register(mc_app_ctl(app), "tap", "touch the screen: x, y (or control), hall", cmd_tap, s);
 	build_view(s);
 	mc_present_set_view(s->present, &s->view);
 	return s;

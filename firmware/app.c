@@ -24,11 +24,53 @@ struct output {
 	void *priv;
 };
 
+/* One write action waiting for the store, in arrival order. */
+enum wop_kind { WOP_PRESS, WOP_COUNTER, WOP_TICK };
+struct wop {
+	struct wop *next;
+	enum wop_kind kind;
+	int service;                    /* WOP_PRESS */
+	bool priority;
+	char source[32];
+	int counter;                    /* WOP_COUNTER */
+	enum mc_action act;
+	int arg;
+	int64_t deadline_ms;            /* monotonic: refused with `store` after it */
+	mc_app_done_fn done;            /* answer (may be NULL) */
+	void *ctx;
+};
+
+/* What an attempt at a write action gave. */
+struct result {
+	enum mc_err err;
+	struct mc_issue is;             /* WOP_PRESS */
+	struct mc_ticket t;             /* WOP_COUNTER */
+	char why[300];                  /* MC_E_STORE: the store's reason */
+};
+
 struct mc_app {
 	struct mc_config cfg;           /* board.conf */
 	struct mc_loop *loop;           /* the one event loop */
 	struct mc_store *store;         /* the database */
 	struct mc_engine *engine;       /* queue state */
+	struct mc_engine *before;       /* engine copy taken before an action,
+	                                 * put back when its commit fails */
+	struct mc_changes marks;        /* print outcomes not yet committed:
+	                                 * they go with the next commit */
+	struct mc_changes scratch;      /* one print outcome's rows */
+	struct mc_changes tick;         /* an office day's rollover, committed
+	                                 * with the action that noticed it */
+	long long marks_timer;          /* flushes marks after this loop turn */
+	struct wop *wq_head, *wq_tail;  /* writes waiting for a busy store */
+	int wq_len;
+	long long wq_timer;             /* retries the head */
+	bool pumping;                   /* inside pump(): no re-entry */
+	char store_problem[300];        /* why writes fail now ("" = fine) */
+	unsigned long store_busy_waits; /* actions that waited for a lock */
+	unsigned long store_refused;    /* actions refused with `store` */
+	int64_t shown[64];              /* recent tickets whose number the touch
+	                                 * screen showed (a ring) */
+	int shown_next;
 	struct mc_ctl *ctl;             /* control socket */
 	struct mc_app_clock *clock;     /* wall clock trust and the office day */
 	struct mc_changes ch;           /* scratch change set, reused */
@@ -37,6 +79,7 @@ struct mc_app {
 	int64_t boot;                   /* this boot's id */
 	bool sim;                       /* simulated hardware */
 	char state_dir[256];
+	int64_t started_ms;             /* monotonic ms at start (uptime in status) */
 	char printer_text[128];         /* why the printer is in its state */
 	int sigfd;                      /* SIGTERM/SIGINT */
 	long long day_timer;            /* rollover timer */
@@ -87,30 +130,72 @@ void mc_app_now(const struct mc_app *app, struct mc_when *w)
 
 /* ---- committing and telling outputs ------------------------------------ */
 
-static void reload(struct mc_app *app)
-{
-	char err[256];
-	struct mc_when w;
-	int skipped;
+#define RETRY_MS 20            /* a busy store is tried again this often */
 
-	mc_app_now(app, &w);
-	if (mc_store_load(app->store, &app->cfg, app->engine, &w, &skipped, err, sizeof(err)) < 0)
-		mc_log(MC_LOG_ERR, "rebuilding the queue from the database failed: %s", err);
+/* Writes a rollover's rows tick and the action's rows ch (either may be
+ * NULL) together with the print marks gathered so far, in one transaction,
+ * after making sure the files are still ours. Returns 0, or -1 with errno
+ * (EBUSY: retry) and a message. */
+static int store_write(struct mc_app *app, const struct mc_changes *tick, const struct mc_changes *ch,
+		       char *err, size_t errlen)
+{
+	const struct mc_changes *sets[3];
+	size_t n = 0;
+	int rc = mc_store_check_files(app->store, err, errlen);
+
+	if (rc < 0) {
+		if (strcmp(app->store_problem, err))
+			mc_log(MC_LOG_ERR, "database: %s", err);
+		snprintf(app->store_problem, sizeof(app->store_problem), "%s", err);
+		errno = EIO;
+		return -1;
+	}
+	if (rc == 1)
+		mc_log(MC_LOG_WARNING, "database: a file was removed or replaced under kioskd; "
+		       "what it held was saved and the database reopened");
+	if (app->marks.ntickets || app->marks.nevents)
+		sets[n++] = &app->marks;
+	if (tick)
+		sets[n++] = tick;
+	if (ch)
+		sets[n++] = ch;
+	if (mc_store_commit_many(app->store, &app->cfg, sets, n, err, errlen) < 0) {
+		int e = errno;
+		if (e != EBUSY)
+			snprintf(app->store_problem, sizeof(app->store_problem), "%s", err);
+		errno = e;
+		return -1;
+	}
+	app->store_problem[0] = 0;
+	mc_changes_clear(&app->marks);
+	return 0;
 }
 
-/* Commits the scratch change set. On failure the engine is rebuilt from the
- * store, so memory never runs ahead of disk. */
-static int commit(struct mc_app *app)
+static void notify_changed(struct mc_app *app);
+
+/* Commits a change set made outside the write queue (a print outcome
+ * flush). Returns 0, or -1 with errno. */
+static int64_t on_marks_timer(struct mc_loop *loop, long long id, void *ctx)
 {
-	char err[256];
+	struct mc_app *app = ctx;
+	char err[300];
 
-	if (mc_store_commit(app->store, &app->cfg, &app->ch, err, sizeof(err)) == 0)
-		return 0;
-	mc_log(MC_LOG_ERR, "database write failed, change dropped: %s", err);
-	reload(app);
-	return -1;
+	(void)loop;
+	(void)id;
+	if (!app->marks.ntickets && !app->marks.nevents) {
+		app->marks_timer = 0;
+		return -1;
+	}
+	if (app->wq_head)
+		return RETRY_MS; /* the queue's next commit takes them */
+	if (store_write(app, NULL, NULL, err, sizeof(err)) == 0) {
+		app->marks_timer = 0;
+		return -1;
+	}
+	if (errno != EBUSY)
+		mc_log(MC_LOG_WARNING, "print outcomes not saved yet, retrying: %s", err);
+	return errno == EBUSY ? RETRY_MS : 1000;
 }
-
 static void notify_changed(struct mc_app *app)
 {
 	for (int i = 0; i < app->noutputs; i++)
@@ -126,10 +211,10 @@ static void notify_called(struct mc_app *app, int counter, const struct mc_ticke
 			app->outputs[i].ops->called(app->outputs[i].priv, counter, t, kind);
 }
 
-static void log_changes(const struct mc_app *app)
+static void log_changes(const struct mc_app *app, const struct mc_changes *ch)
 {
-	for (size_t i = 0; i < app->ch.nevents; i++) {
-		const struct mc_event *ev = &app->ch.events[i];
+	for (size_t i = 0; i < ch->nevents; i++) {
+		const struct mc_event *ev = &ch->events[i];
 		const struct mc_ticket *t = ev->ticket ? mc_engine_ticket(app->engine, ev->ticket) : NULL;
 		char where[32] = "";
 		if (ev->counter)
@@ -139,23 +224,205 @@ static void log_changes(const struct mc_app *app)
 	}
 }
 
-/* Looks at the clocks before an event (DESIGN §8): the office day, the
- * clock's hold on issuing, and the rollover to a new office day, committed
- * on its own with its events. Fills w with the moment, dated the office day. */
-static void now_checked(struct mc_app *app, struct mc_when *w)
+/* Looks at the clocks before an event (DESIGN §8): sets the clock's hold
+ * on issuing and fills w with the moment, dated the office day. Returns
+ * whether the hold changed. A new office day is rolled over by the write
+ * that notices it (attempt). */
+static bool clock_check(struct mc_app *app, struct mc_when *w)
 {
 	wall_now(app, w);
 	if (!app->clock)
-		return;
+		return false;
 	enum mc_err hold = mc_clock_state_err(mc_app_clock_check(app->clock, w));
 	bool changed = hold != mc_engine_clock(app->engine);
 	mc_engine_set_clock(app->engine, hold);
-	if (w->day > mc_engine_day(app->engine)) {
-		mc_engine_tick(app->engine, w, &app->ch);
-		if (app->ch.nevents && commit(app) == 0) {
-			log_changes(app);
-			changed = true;
+	return changed;
+}
+
+/* Runs op against the engine and commits its rows. Returns 0 when done
+ * (committed, or refused: r says which), 1 when the store is busy (the
+ * engine is back as it was; try again later). */
+static int attempt(struct mc_app *app, const struct wop *op, struct result *r)
+{
+	struct mc_when w;
+	char err[300];
+
+	memset(r, 0, sizeof(*r));
+	clock_check(app, &w);
+	if (mc_engine_copy(app->before, app->engine) < 0) {
+		r->err = MC_E_NOMEM;
+		return 0;
+	}
+	/* A new office day first, in the same transaction as the action. */
+	mc_changes_clear(&app->tick);
+	if (w.day > mc_engine_day(app->engine))
+		mc_engine_tick(app->engine, &w, &app->tick);
+	switch (op->kind) {
+	case WOP_PRESS:
+		r->err = mc_engine_press(app->engine, &w, op->service, op->priority, op->source, &r->is, &app->ch);
+		break;
+	case WOP_COUNTER:
+		r->err = mc_engine_counter(app->engine, &w, op->counter, op->act, op->arg, &r->t, &app->ch);
+		break;
+	case WOP_TICK:
+		mc_changes_clear(&app->ch);
+		break;
+	}
+	if (!app->ch.ntickets && !app->ch.ncounters && !app->ch.nevents && !app->tick.nevents)
+		return 0;
+	if (store_write(app, &app->tick, &app->ch, err, sizeof(err)) == 0)
+		return 0;
+	int e = errno;
+	/* A failed commit changes nothing: the engine goes back. */
+	mc_engine_copy(app->engine, app->before);
+	mc_changes_clear(&app->ch);
+	mc_changes_clear(&app->tick);
+	if (e == EBUSY)
+		return 1;
+	mc_log(MC_LOG_ERR, "database write failed, action refused: %s", err);
+	r->err = MC_E_STORE;
+	snprintf(r->why, sizeof(r->why), "%s", err);
+	app->store_refused++;
+	return 0;
+}
+
+/* Tells whoever waits and every output what a committed action did: the
+ * answer first, then the outputs (a press is answered before its print
+ * job is handed over). */
+static void finish(struct mc_app *app, const struct wop *op, struct result *r)
+{
+	bool any = app->ch.ntickets || app->ch.ncounters || app->ch.nevents || app->tick.nevents;
+
+	log_changes(app, &app->tick);
+	log_changes(app, &app->ch);
+	if (op->done)
+		op->done(op->ctx, r->err, op->kind == WOP_PRESS ? &r->is : NULL,
+			 op->kind == WOP_COUNTER ? &r->t : NULL, r->why);
+	/* The touch screen shows the number of its own presses: that citizen
+	 * knows it even if the printer refuses the job. */
+	if (op->kind == WOP_PRESS && r->err == MC_OK && !r->is.duplicate && app->cfg.screen.present &&
+	    !strcmp(op->source, "touch")) {
+		app->shown[app->shown_next] = r->is.ticket.id;
+		app->shown_next = (app->shown_next + 1) % (int)(sizeof(app->shown) / sizeof(app->shown[0]));
+	}
+	/* Outputs may ask which input pressed (a GPIO press shows the ticket
+	 * screen too): valid during these calls only. */
+	r->is.source = op->source;
+	if (op->kind == WOP_PRESS && r->err == MC_OK && !r->is.duplicate)
+		for (int i = 0; i < app->noutputs; i++)
+			if (app->outputs[i].ops->issued)
+				app->outputs[i].ops->issued(app->outputs[i].priv, &r->is);
+	if (op->kind == WOP_COUNTER && r->err == MC_OK)
+		for (size_t i = 0; i < app->ch.nevents; i++) {
+			const struct mc_event *ev = &app->ch.events[i];
+			/* A reactivation queued behind the current citizen is no call. */
+			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL ||
+			    (ev->kind == MC_EV_REACTIVATE && r->t.status == MC_T_CALLED))
+				notify_called(app, op->counter, &r->t, ev->kind);
 		}
+	if (any)
+		notify_changed(app);
+	mc_changes_clear(&app->ch);
+	mc_changes_clear(&app->tick);
+}
+
+static void refuse_store(struct mc_app *app, const struct wop *op, const char *why)
+{
+	struct result r;
+
+	memset(&r, 0, sizeof(r));
+	r.err = MC_E_STORE;
+	snprintf(r.why, sizeof(r.why), "%s", why);
+	app->store_refused++;
+	if (op->done)
+		op->done(op->ctx, r.err, op->kind == WOP_PRESS ? &r.is : NULL,
+			 op->kind == WOP_COUNTER ? &r.t : NULL, r.why);
+}
+
+static int64_t on_wq_timer(struct mc_loop *loop, long long id, void *ctx);
+
+/* Works through the write queue in order until it is empty or the store
+ * is busy (then a timer tries again). */
+static void pump(struct mc_app *app)
+{
+	struct result r;
+
+	if (app->pumping)
+		return;
+	app->pumping = true;
+	while (app->wq_head) {
+		struct wop *op = app->wq_head;
+		int busy = 0;
+		if (mc_mono_ms() >= op->deadline_ms)
+			refuse_store(app, op, "the database stayed locked by another program for longer "
+				     "than [office] store_wait");
+		else if ((busy = attempt(app, op, &r)) == 0)
+			finish(app, op, &r);
+		if (busy) {
+			snprintf(app->store_problem, sizeof(app->store_problem),
+				 "the database is locked by another program: actions wait");
+			if (!app->wq_timer)
+				app->wq_timer = mc_loop_add_timer(app->loop, RETRY_MS, on_wq_timer, app);
+			break;
+		}
+		app->wq_head = op->next;
+		if (!app->wq_head)
+			app->wq_tail = NULL;
+		app->wq_len--;
+		free(op);
+	}
+	app->pumping = false;
+}
+
+static int64_t on_wq_timer(struct mc_loop *loop, long long id, void *ctx)
+{
+	struct mc_app *app = ctx;
+
+	(void)loop;
+	app->wq_timer = 0;
+	pump(app);
+	if (app->wq_head && !app->wq_timer) {
+		app->wq_timer = id;
+		return RETRY_MS;
+	}
+	return -1;
+}
+
+static void submit(struct mc_app *app, const struct wop *tmpl)
+{
+	struct wop *op = malloc(sizeof(*op));
+
+	if (!op) {
+		struct result r;
+		memset(&r, 0, sizeof(r));
+		r.err = MC_E_NOMEM;
+		if (tmpl->done)
+			tmpl->done(tmpl->ctx, r.err, tmpl->kind == WOP_PRESS ? &r.is : NULL,
+				   tmpl->kind == WOP_COUNTER ? &r.t : NULL, "");
+		return;
+	}
+	*op = *tmpl;
+	op->next = NULL;
+	op->deadline_ms = mc_mono_ms() + app->cfg.office.store_wait_ms;
+	if (app->wq_tail)
+		app->wq_tail->next = op;
+	else
+		app->wq_head = op;
+	app->wq_tail = op;
+	if (++app->wq_len > 1)
+		app->store_busy_waits++;
+	pump(app);
+}
+
+/* Looks at the clocks between events: the hold on issuing, and a new
+ * office day rolled over through the write queue. */
+static void now_checked(struct mc_app *app, struct mc_when *w)
+{
+	bool changed = clock_check(app, w);
+
+	if (w->day > mc_engine_day(app->engine)) {
+		struct wop op = { .kind = WOP_TICK };
+		submit(app, &op);
 	}
 	if (changed)
 		notify_changed(app);
@@ -176,66 +443,93 @@ int mc_app_confirm_clock(struct mc_app *app, char *err, size_t errlen)
 	return 0;
 }
 
+void mc_app_submit_press(struct mc_app *app, int service, bool priority, const char *source,
+			 mc_app_done_fn done, void *ctx)
+{
+	struct wop op = { .kind = WOP_PRESS, .service = service, .priority = priority,
+			  .done = done, .ctx = ctx };
+
+	snprintf(op.source, sizeof(op.source), "%s", source ? source : "");
+	submit(app, &op);
+}
+
+void mc_app_submit_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
+			   mc_app_done_fn done, void *ctx)
+{
+	struct wop op = { .kind = WOP_COUNTER, .counter = counter, .act = act, .arg = arg,
+			  .done = done, .ctx = ctx };
+
+	submit(app, &op);
+}
+
+/* The synchronous form: tried once, never queued (a caller that cannot
+ * wait is refused at once while the store is busy). */
+static enum mc_err run_now(struct mc_app *app, const struct wop *op, struct result *r)
+{
+	if (app->wq_head || attempt(app, op, r) == 1) {
+		memset(r, 0, sizeof(*r));
+		refuse_store(app, op, "the database is locked by another program");
+		return MC_E_STORE;
+	}
+	finish(app, op, r);
+	return r->err;
+}
+
 enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const char *source,
 			 struct mc_issue *out)
 {
-	struct mc_when w;
-	enum mc_err err;
+	struct wop op = { .kind = WOP_PRESS, .service = service, .priority = priority };
+	struct result r;
 
-	now_checked(app, &w);
-	err = mc_engine_press(app->engine, &w, service, priority, source, out, &app->ch);
-	bool any = app->ch.ntickets || app->ch.nevents;
-	if (any && commit(app) < 0)
-		return MC_E_STORE;
-	if (any)
-		log_changes(app);
-	if (err == MC_OK && !out->duplicate)
-		for (int i = 0; i < app->noutputs; i++)
-			if (app->outputs[i].ops->issued)
-				app->outputs[i].ops->issued(app->outputs[i].priv, out);
-	if (any)
-		notify_changed(app);
+	snprintf(op.source, sizeof(op.source), "%s", source ? source : "");
+	enum mc_err err = run_now(app, &op, &r);
+	*out = r.is;
 	return err;
 }
 
 enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
 			   struct mc_ticket *t)
 {
-	struct mc_when w;
-	struct mc_ticket tmp;
-	enum mc_err err;
+	struct wop op = { .kind = WOP_COUNTER, .counter = counter, .act = act, .arg = arg };
+	struct result r;
 
-	if (!t)
-		t = &tmp;
-	now_checked(app, &w);
-	err = mc_engine_counter(app->engine, &w, counter, act, arg, t, &app->ch);
-	bool any = app->ch.ntickets || app->ch.ncounters || app->ch.nevents;
-	if (any && commit(app) < 0)
-		return MC_E_STORE;
-	if (any)
-		log_changes(app);
-	if (err == MC_OK) {
-		for (size_t i = 0; i < app->ch.nevents; i++) {
-			const struct mc_event *ev = &app->ch.events[i];
-			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL || ev->kind == MC_EV_REACTIVATE)
-				notify_called(app, counter, t, ev->kind);
-		}
-	}
-	if (any)
-		notify_changed(app);
+	enum mc_err err = run_now(app, &op, &r);
+	if (t)
+		*t = r.t;
 	return err;
+}
+
+void mc_app_print_outcome(struct mc_app *app, int64_t id, enum mc_print_status outcome)
+{
+	struct mc_when w;
+	bool shown = false;
+
+	mc_app_now(app, &w);
+	/* A number shown on a screen is held by the citizen even when the
+	 * printer refused the job. */
+	for (size_t i = 0; i < sizeof(app->shown) / sizeof(app->shown[0]); i++)
+		shown |= app->shown[i] == id;
+	mc_engine_print_outcome(app->engine, &w, id, outcome, shown, &app->scratch);
+	if (!app->scratch.nevents)
+		return;
+	for (size_t i = 0; i < app->scratch.nevents; i++) {
+		const struct mc_ticket *t = mc_engine_ticket(app->engine, app->scratch.events[i].ticket);
+		mc_log(MC_LOG_INFO, "event %s %s", mc_event_kind_name(app->scratch.events[i].kind),
+		       t ? t->label : "");
+	}
+	if (mc_changes_append(&app->marks, &app->scratch) < 0)
+		mc_log(MC_LOG_ERR, "out of memory: a print outcome is not saved (it stays pending)");
+	mc_changes_clear(&app->scratch);
+	/* Batch before sleeping: every outcome of this loop turn goes in one
+	 * commit, or with the next action's. */
+	if (!app->marks_timer)
+		app->marks_timer = mc_loop_add_timer(app->loop, 0, on_marks_timer, app);
+	notify_changed(app);
 }
 
 void mc_app_printed(struct mc_app *app, int64_t id, bool ok)
 {
-	struct mc_when w;
-
-	now_checked(app, &w);
-	mc_engine_printed(app->engine, &w, id, ok, &app->ch);
-	if (app->ch.nevents && commit(app) == 0) {
-		log_changes(app);
-		notify_changed(app);
-	}
+	mc_app_print_outcome(app, id, ok ? MC_P_PRINTED : MC_P_FAILED);
 }
 
 void mc_app_set_printer(struct mc_app *app, enum mc_printer_ok state, const char *text)
@@ -330,6 +624,10 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	mc_format_day(mc_engine_day(app->engine), day, sizeof(day));
 	json_object_set_new(obj, "version", json_string(MC_VERSION));
 	json_object_set_new(obj, "office", json_string(cfg->office.name));
+	json_object_set_new(obj, "timezone", json_string(cfg->office.timezone));
+	/* For kioskctl diag: the state this kioskd really uses, and how long it runs. */
+	json_object_set_new(obj, "state_dir", json_string(app->state_dir));
+	json_object_set_new(obj, "uptime_s", json_integer((json_int_t)((mc_mono_ms() - app->started_ms) / 1000)));
 	json_object_set_new(obj, "day", json_string(day));
 	json_object_set_new(obj, "open", json_boolean(open));
 	if (!open)
@@ -357,7 +655,30 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 			"waiting", mc_engine_waiting_for_counter(app->engine, c->number)));
 	}
 	json_object_set_new(obj, "counters", counters);
-	static const char *const pstate[] = { "absent", "ready", "down" };
+	/* Print states of today's and open tickets, and what became of the
+	 * ones whose paper is uncertain. */
+	size_t nt;
+	const struct mc_ticket *ts = mc_engine_tickets(app->engine, &nt);
+	int pc[5] = { 0 }, served[5] = { 0 }, noshow[5] = { 0 };
+	for (size_t i = 0; i < nt; i++) {
+		if (ts[i].day != mc_engine_day(app->engine))
+			continue;
+		pc[ts[i].print]++;
+		served[ts[i].print] += ts[i].status == MC_T_FINISHED;
+		noshow[ts[i].print] += ts[i].status == MC_T_NOSHOW;
+	}
+	json_object_set_new(obj, "print", json_pack(
+		"{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "printed", pc[MC_P_PRINTED],
+		"pending", pc[MC_P_PENDING], "in_doubt", pc[MC_P_IN_DOUBT],
+		"in_doubt_served", served[MC_P_IN_DOUBT], "in_doubt_noshow", noshow[MC_P_IN_DOUBT],
+		"failed", pc[MC_P_FAILED], "failed_served", served[MC_P_FAILED],
+		"failed_noshow", noshow[MC_P_FAILED]));
+	json_object_set_new(obj, "store", json_pack(
+		"{s:s, s:s, s:s, s:i, s:I, s:I}", "id", mc_store_id(app->store),
+		"state", app->wq_head ? "busy" : app->store_problem[0] ? "error" : "ok",
+		"text", app->store_problem, "queued", app->wq_len,
+		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused));
+	static const char *const pstate[] = { "absent", "ready", "down", "full" };
 	json_object_set_new(obj, "printer", json_pack("{s:s, s:s}", "state",
 						      pstate[mc_engine_printer(app->engine)],
 						      "text", app->printer_text));
@@ -385,13 +706,49 @@ static enum mc_ctl_result engine_error(struct mc_app *app, json_t *resp, enum mc
 	return mc_ctl_error(resp, mc_err_token(err), "%s", mc_err_message(err, app->cfg.office.language));
 }
 
+/* A control-socket client waiting for its queued action. */
+struct ctl_wait {
+	struct mc_app *app;
+	uint64_t client;
+};
+
+static void answer_press(void *ctx, enum mc_err err, const struct mc_issue *is,
+			 const struct mc_ticket *t, const char *why)
+{
+	struct ctl_wait *cw = ctx;
+	struct mc_app *app = cw->app;
+	json_t *resp = json_object();
+
+	(void)t;
+	if (err == MC_E_CLOSED) {
+		char next[32];
+		format_open(app, is->open_day, is->open_minute, next, sizeof(next));
+		json_object_set_new(resp, "next_open", json_string(next));
+	}
+	if (err != MC_OK) {
+		engine_error(app, resp, err);
+		if (why && *why)
+			json_object_set_new(resp, "detail", json_string(why));
+		json_object_set_new(resp, "ok", json_false());
+	} else {
+		json_object_set_new(resp, "ticket", ticket_json(&app->cfg, &is->ticket, NULL, NULL));
+		json_object_set_new(resp, "label", json_string(is->ticket.label));
+		json_object_set_new(resp, "duplicate", json_boolean(is->duplicate));
+		json_object_set_new(resp, "ahead", json_integer(is->ahead));
+		json_object_set_new(resp, "est_wait_s", json_integer(is->est_wait_ms / 1000));
+	}
+	mc_ctl_send(app->ctl, cw->client, resp, true);
+	json_decref(resp);
+	free(cw);
+}
+
 static enum mc_ctl_result cmd_press(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
 	struct mc_app *app = ctx;
 	const char *key = json_string_value(json_object_get(req, "service"));
 	const char *source = json_string_value(json_object_get(req, "source"));
 	bool priority = json_is_true(json_object_get(req, "priority"));
-	struct mc_issue is;
+	struct ctl_wait *cw;
 	int s;
 
 	if (!key)
@@ -399,20 +756,13 @@ static enum mc_ctl_result cmd_press(void *ctx, json_t *req, json_t *resp, uint64
 	s = mc_config_service_index(&app->cfg, key);
 	if (s < 0)
 		return mc_ctl_error(resp, "no_service", "no service '%s' in %s", key, app->cfg.path);
-	enum mc_err err = mc_app_press(app, s, priority, source ? source : "socket", &is);
-	if (err == MC_E_CLOSED) {
-		char next[32];
-		format_open(app, is.open_day, is.open_minute, next, sizeof(next));
-		json_object_set_new(resp, "next_open", json_string(next));
-	}
-	if (err != MC_OK)
-		return engine_error(app, resp, err);
-	json_object_set_new(resp, "ticket", ticket_json(&app->cfg, &is.ticket, NULL, NULL));
-	json_object_set_new(resp, "label", json_string(is.ticket.label));
-	json_object_set_new(resp, "duplicate", json_boolean(is.duplicate));
-	json_object_set_new(resp, "ahead", json_integer(is.ahead));
-	json_object_set_new(resp, "est_wait_s", json_integer(is.est_wait_ms / 1000));
-	return MC_CTL_OK;
+	cw = malloc(sizeof(*cw));
+	if (!cw)
+		return mc_ctl_error(resp, "nomem", "out of memory");
+	*cw = (struct ctl_wait){ app, client };
+	/* Answered when committed: at once, or after a busy store let go. */
+	mc_app_submit_press(app, s, priority, source ? source : "socket", answer_press, cw);
+	return MC_CTL_LATER;
 }
 
 static const struct {
@@ -424,6 +774,27 @@ static const struct {
 	{ "resume", MC_A_RESUME }, { "transfer", MC_A_TRANSFER }, { "login", MC_A_LOGIN },
 	{ "logout", MC_A_LOGOUT }, { "rate", MC_A_RATE }, { "reactivate", MC_A_REACTIVATE },
 };
+
+static void answer_counter(void *ctx, enum mc_err err, const struct mc_issue *is,
+			   const struct mc_ticket *t, const char *why)
+{
+	struct ctl_wait *cw = ctx;
+	struct mc_app *app = cw->app;
+	json_t *resp = json_object();
+
+	(void)is;
+	if (err != MC_OK) {
+		engine_error(app, resp, err);
+		if (why && *why)
+			json_object_set_new(resp, "detail", json_string(why));
+		json_object_set_new(resp, "ok", json_false());
+	} else if (t->id) {
+		json_object_set_new(resp, "ticket", ticket_json(&app->cfg, t, NULL, NULL));
+	}
+	mc_ctl_send(app->ctl, cw->client, resp, true);
+	json_decref(resp);
+	free(cw);
+}
 
 static enum mc_ctl_result cmd_counter(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
@@ -454,24 +825,33 @@ static enum mc_ctl_result cmd_counter(void *ctx, json_t *req, json_t *resp, uint
 	json_int_t n = json_integer_value(num);
 	if (n < 1 || n > 247)
 		return mc_ctl_error(resp, "no_counter", "counter numbers are 1 to 247");
-	struct mc_ticket t;
-	enum mc_err err = mc_app_counter(app, (int)n, actions[i].act, arg, &t);
-	if (err != MC_OK)
-		return engine_error(app, resp, err);
-	if (t.id)
-		json_object_set_new(resp, "ticket", ticket_json(&app->cfg, &t, NULL, NULL));
-	return MC_CTL_OK;
+	struct ctl_wait *cw = malloc(sizeof(*cw));
+	if (!cw)
+		return mc_ctl_error(resp, "nomem", "out of memory");
+	*cw = (struct ctl_wait){ app, client };
+	mc_app_submit_counter(app, (int)n, actions[i].act, arg, answer_counter, cw);
+	return MC_CTL_LATER;
 }
 
-/* Collects store rows into a JSON array. */
+/* Where store rows are collected. */
+struct rows {
+	json_t *arr;             /* the JSON array */
+	struct mc_when now;      /* for the wait so far of waiting tickets */
+};
+
+/* Collects store rows into a JSON array; a waiting ticket also gets
+ * waited_ms, its wait so far. */
 static int add_row(const struct mc_store_ticket *row, void *ctx)
 {
-	json_t *arr = ctx;
+	struct rows *r = ctx;
 	struct mc_ticket t = row->t;
 
 	t.service = t.service < 0 ? 0 : t.service;
 	t.cur_service = t.cur_service < 0 ? 0 : t.cur_service;
-	json_array_append_new(arr, ticket_json(NULL, &t, row->service, row->cur_service));
+	json_t *o = ticket_json(NULL, &t, row->service, row->cur_service);
+	if (o && t.status == MC_T_WAITING)
+		json_object_set_new(o, "waited_ms", json_integer(mc_ticket_waited_ms(&t, &r->now)));
+	json_array_append_new(r->arr, o);
 	return 0;
 }
 
@@ -487,11 +867,15 @@ static enum mc_ctl_result cmd_tickets(void *ctx, json_t *req, json_t *resp, uint
 		json_decref(arr);
 		return mc_ctl_error(resp, "bad_request", "day '%s' is not YYYY-MM-DD", dtext);
 	}
-	if (mc_store_each_ticket(app->store, &app->cfg, day, add_row, arr, err, sizeof(err)) < 0) {
+	struct rows rows = { .arr = arr };
+	mc_app_now(app, &rows.now);
+	if (mc_store_each_ticket(app->store, &app->cfg, day, add_row, &rows, err, sizeof(err)) < 0) {
 		json_decref(arr);
 		return mc_ctl_error(resp, "store", "%s", err);
 	}
 	json_object_set_new(resp, "tickets", arr);
+	/* Tools print times in the office's zone, not the machine's. */
+	json_object_set_new(resp, "timezone", json_string(app->cfg.office.timezone));
 	return MC_CTL_OK;
 }
 
@@ -603,22 +987,28 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	app->sim = opt->sim;
 	app->boot = read_boot_id();
 	snprintf(app->state_dir, sizeof(app->state_dir), "%s", opt->state_dir);
+	app->started_ms = mc_mono_ms();
 	if (make_dirs(app->state_dir) < 0) {
 		snprintf(err, errlen, "cannot create state directory %s: %s", app->state_dir, strerror(errno));
 		goto err_free;
 	}
 	app->loop = mc_loop_new();
 	app->engine = mc_engine_new(&app->cfg);
-	if (!app->loop || !app->engine) {
+	app->before = mc_engine_new(&app->cfg);
+	if (!app->loop || !app->engine || !app->before) {
 		snprintf(err, errlen, "out of memory");
 		goto err_close;
 	}
 	snprintf(path, sizeof(path), "%s/kiosk.db", app->state_dir);
-	app->store = mc_store_open(path, msg, sizeof(msg));
+	app->store = mc_store_open_mode(path, opt->init_store ? MC_STORE_INIT : MC_STORE_GUARDED,
+					msg, sizeof(msg));
 	if (!app->store) {
-		snprintf(err, errlen, "database %s: %s", path, msg);
+		if (errno == EUCLEAN)
+			*exit_code = MC_EX_CONFIG;
+		snprintf(err, errlen, "database: %s", msg);
 		goto err_close;
 	}
+	mc_log(MC_LOG_NOTICE, "database %s, store %s", path, mc_store_id(app->store));
 	mc_app_now(app, &w);
 	if (mc_store_load(app->store, &app->cfg, app->engine, &w, &skipped, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "database %s: %s", path, msg);
@@ -682,6 +1072,21 @@ void mc_app_free(struct mc_app *app)
 {
 	if (!app)
 		return;
+	/* Writes still waiting are refused while whoever waits for them (an
+	 * output, a client) still exists; print outcomes still unsaved get
+	 * one last chance. */
+	while (app->wq_head) {
+		struct wop *op = app->wq_head;
+		app->wq_head = op->next;
+		refuse_store(app, op, "kioskd is stopping");
+		free(op);
+	}
+	app->wq_tail = NULL;
+	if (app->store && (app->marks.ntickets || app->marks.nevents)) {
+		char msg[300];
+		if (store_write(app, NULL, NULL, msg, sizeof(msg)) < 0)
+			mc_log(MC_LOG_WARNING, "print outcomes not saved at exit (they become in doubt): %s", msg);
+	}
 	for (int i = app->noutputs - 1; i >= 0; i--)
 		if (app->outputs[i].ops->free)
 			app->outputs[i].ops->free(app->outputs[i].priv);
@@ -691,9 +1096,17 @@ void mc_app_free(struct mc_app *app)
 		mc_loop_del_fd(app->loop, app->sigfd);
 		close(app->sigfd);
 	}
+	if (app->marks_timer > 0)
+		mc_loop_del_timer(app->loop, app->marks_timer);
+	if (app->wq_timer > 0)
+		mc_loop_del_timer(app->loop, app->wq_timer);
 	mc_store_close(app->store);
 	mc_engine_free(app->engine);
+	mc_engine_free(app->before);
 	mc_changes_free(&app->ch);
+	mc_changes_free(&app->marks);
+	mc_changes_free(&app->scratch);
+	mc_changes_free(&app->tick);
 	mc_loop_free(app->loop);
 	free(app);
 }

@@ -50,6 +50,8 @@ struct mc_app_options {
 	const struct mc_config *cfg; /* board.conf already read (kioskd reads it once,
 	                          * for the services' checks), copied by mc_app_new;
 	                          * NULL: mc_app_new reads board */
+	bool init_store;         /* --init-store: start a new database where the
+	                          * old one is missing or unusable */
 };
 
 /* Typed hooks through which services reach one another (a service never
@@ -72,8 +74,9 @@ struct mc_app_hooks {
 
 /* Reads the board (or copies opt->cfg), opens the store and the socket,
  * rebuilds the engine.
- * NULL with a message in err; *exit_code is 78 for a bad board.conf, 1
- * otherwise. */
+ * NULL with a message in err; *exit_code is 78 for a bad board.conf or a
+ * database that is missing, empty, foreign or corrupt where one existed
+ * (DESIGN §6), 1 otherwise. */
 struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t errlen,
 			  int *exit_code);
 /* Stops outputs, closes everything. Accepts NULL. */
@@ -96,7 +99,33 @@ enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const c
 /* A counter acts; *t (may be NULL) receives the ticket concerned. */
 enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
 			   struct mc_ticket *t);
-/* The printer's outcome for ticket id. */
+/* mc_app_press and mc_app_counter never wait: while the database is busy
+ * (another program holds its write lock) they refuse with MC_E_STORE at
+ * once. The queued forms below wait in order instead. */
+
+/* The answer to a queued action, on the loop thread: err is MC_OK or why
+ * it was refused; is (presses) or t (counter actions) say what happened
+ * (valid during the call); why is the store's reason for MC_E_STORE, for
+ * people, or "". */
+typedef void (*mc_app_done_fn)(void *ctx, enum mc_err err, const struct mc_issue *is,
+			       const struct mc_ticket *t, const char *why);
+/* Queues a press or a counter action behind the writes already waiting.
+ * Writes are committed in arrival order; while the database is busy each
+ * waits and is retried from a timer, and one still waiting after [office]
+ * store_wait is refused with MC_E_STORE. done runs once, possibly before
+ * this returns; then the outputs are told (a press's answer goes out
+ * before its print job is handed over). */
+void mc_app_submit_press(struct mc_app *app, int service, bool priority, const char *source,
+			 mc_app_done_fn done, void *ctx);
+void mc_app_submit_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
+			   mc_app_done_fn done, void *ctx);
+/* The printer's outcome for ticket id (MC_P_PRINTED, MC_P_FAILED: refused
+ * before any byte was sent, MC_P_IN_DOUBT). Applied at once; saved with
+ * the other outcomes of this loop turn in one commit, or with the next
+ * action's (group commit). A failed ticket is voided unless the touch
+ * screen showed its number (pressed there). */
+void mc_app_print_outcome(struct mc_app *app, int64_t id, enum mc_print_status outcome);
+/* The same with ok: MC_P_PRINTED, else MC_P_FAILED. */
 void mc_app_printed(struct mc_app *app, int64_t id, bool ok);
 /* The printer's state changed; text says why for people ("out of paper"). */
 void mc_app_set_printer(struct mc_app *app, enum mc_printer_ok state, const char *text);

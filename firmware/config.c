@@ -52,6 +52,9 @@ struct parser {
 	bool defaults;            /* applying the tables' defaults, not the file */
 	int services_line[MC_MAX_COUNTERS]; /* line of each counter's services = */
 	char services_text[MC_MAX_COUNTERS][256]; /* its value, resolved at end */
+	int numbers_line[MC_MAX_SERVICES]; /* line of each service's numbers =, 0: default */
+	int levels_en_count;      /* English labels given in [satisfaction] */
+	int colloquial_line;      /* line of [audio] colloquial = (0: not given) */
 };
 
 static int fail(struct parser *ps, int line, const char *fmt, ...)
@@ -357,6 +360,8 @@ static int parse_numbers(struct parser *ps, void *p, const char *value)
 		return fail(ps, ps->line, "numbers: range %ld-%ld must lie within 1-9999, low end first", lo, hi);
 	s->lo = (int)lo;
 	s->hi = (int)hi;
+	if (!ps->defaults)
+		ps->numbers_line[ps->cfg->nservices - 1] = ps->line;
 	return 0;
 }
 
@@ -367,10 +372,16 @@ static int parse_prefix(struct parser *ps, void *p, const char *value)
 
 	if (n > 2)
 		return fail(ps, ps->line, "prefix: '%s' must be one or two letters A-Z", value);
-	for (size_t i = 0; i < n; i++)
-		if (value[i] < 'A' || value[i] > 'Z')
+	/* Printed and read aloud in capitals: "b" is the same prefix as "B". */
+	for (size_t i = 0; i < n; i++) {
+		char c = value[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c < 'A' || c > 'Z')
 			return fail(ps, ps->line, "prefix: '%s' must be one or two letters A-Z", value);
-	strcpy(s->prefix, value);
+		s->prefix[i] = c;
+	}
+	s->prefix[n] = 0;
 	return 0;
 }
 
@@ -617,14 +628,15 @@ static int parse_keys(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
-/* [counter.N] rating_keys = CHIP:L1,L2,L3,L4 [options] (very unsatisfied first) */
+/* [counter.N] rating_keys = CHIP:L1,L2,L3,L4 [options]: one line per level
+ * of the satisfaction scale, best first (checked against it at the end). */
 static int parse_rating_keys(struct parser *ps, void *p, const char *value)
 {
 	struct mc_counter_conf *c = p;
 
 	if (keep_text(ps, "rating_keys", c->rating_keys, sizeof(c->rating_keys), value) < 0)
 		return -1;
-	if (parse_gpio_lines(ps, "rating_keys", value, &c->rating_gpio, 4, 4, 0) < 0)
+	if (parse_gpio_lines(ps, "rating_keys", value, &c->rating_gpio, MC_SCALE_MIN, MC_SCALE_MAX, 0) < 0)
 		return -1;
 	return 0;
 }
@@ -687,6 +699,60 @@ static int parse_tech_combo(struct parser *ps, void *p, const char *value)
 	return 0;
 }
 
+/* [satisfaction] levels = Rất hài lòng, Hài lòng, ... (best first) */
+static int parse_levels(struct parser *ps, void *p, const char *value)
+{
+	struct mc_satisfaction_conf *sc = p;
+	char why[128];
+
+	if (mc_scale_set_labels(&sc->scale, false, value, why, sizeof(why)) < 0)
+		return fail(ps, ps->line, "levels: %s", why);
+	if (!ps->defaults)
+		sc->levels_line = ps->line;
+	return 0;
+}
+
+/* [satisfaction] levels.en = Very satisfied, ... (as many as levels) */
+static int parse_levels_en(struct parser *ps, void *p, const char *value)
+{
+	struct mc_satisfaction_conf *sc = p;
+	struct mc_scale tmp = sc->scale;
+	char why[128];
+
+	/* Checked against the Vietnamese count at the end: keys may come in
+	 * either order. */
+	tmp.n = 0;
+	for (const char *c = value; ; tmp.n++) {
+		c = strchr(c, ',');
+		if (!c)
+			break;
+		c++;
+	}
+	tmp.n++;
+	if (mc_scale_set_labels(&tmp, true, value, why, sizeof(why)) < 0)
+		return fail(ps, ps->line, "levels.en: %s", why);
+	memcpy(sc->scale.en, tmp.en, sizeof(tmp.en));
+	if (!ps->defaults)
+		sc->levels_en_line = ps->line;
+	ps->levels_en_count = tmp.n;
+	return 0;
+}
+
+/* [satisfaction] satisfied = N: the top N levels count as satisfied. */
+static int parse_satisfied(struct parser *ps, void *p, const char *value)
+{
+	struct mc_satisfaction_conf *sc = p;
+	long n;
+
+	if (parse_long(value, &n) < 0 || n < 1 || n > MC_SCALE_MAX - 1)
+		return fail(ps, ps->line, "satisfied: '%s' must be how many top levels count as satisfied (1-%d)",
+			    value, MC_SCALE_MAX - 1);
+	sc->scale.satisfied = (int)n;
+	if (!ps->defaults)
+		sc->satisfied_line = ps->line;
+	return 0;
+}
+
 /* ---- key tables -------------------------------------------------------- */
 
 /* Each row: key, type, field, bounds, parser, and the default as text (the
@@ -703,8 +769,9 @@ static int parse_tech_combo(struct parser *ps, void *p, const char *value)
 
 typedef struct mc_office_conf O;
 static const struct key office_keys[] = {
-	STR(O, name, "Bộ phận một cửa"),
+	STR(O, name, "Trung tâm Phục vụ hành chính công"),
 	STRK("name.en", O, name_en, NULL),
+	STR(O, place, NULL),
 	FN("timezone", O, timezone, parse_timezone, "Asia/Ho_Chi_Minh"),
 	FNS("hours", parse_hours, "mon-fri 07:30-11:30 13:30-17:00"),
 	FNS("closed", parse_closed, NULL),
@@ -713,9 +780,17 @@ static const struct key office_keys[] = {
 	DUR_MS("double_tap", O, double_tap_ms, 0, 60000, "1500ms"),
 	FN("language", O, language, parse_lang, "vi"),
 	INT(O, recent_services, 1, 1000, "20"),
+	DUR_MS("store_wait", O, store_wait_ms, 0, 600000, "2s"),
 	FN("clock", O, clock, parse_clock, "auto"),
 	DUR_S("clock_step", O, clock_step_s, 10, 12 * 3600, "5m"),
 	DUR_S("clock_settle", O, clock_settle_s, 0, 3600, "60s"),
+	END
+};
+
+static const struct key satisfaction_keys[] = {
+	FNS("levels", parse_levels, "Rất hài lòng, Hài lòng, Bình thường, Không hài lòng"),
+	FNS("levels.en", parse_levels_en, "Very satisfied, Satisfied, Neutral, Dissatisfied"),
+	FNS("satisfied", parse_satisfied, "2"),
 	END
 };
 
@@ -757,6 +832,7 @@ static const struct key printer_keys[] = {
 	BOOL(P, missed_note, "no"),
 	DUR_S("status_interval", P, status_interval_s, 1, 3600, "5s"),
 	DUR_MS("timeout", P, timeout_ms, 100, 60000, "3s"),
+	INT(P, queue, 1, 64, "4"),
 	END
 };
 
@@ -780,6 +856,7 @@ static const struct key audio_keys[] = {
 	STR(A, device, "default"),
 	FN("voice", A, voice, parse_lang, "vi"),
 	FN("numbers", A, numbers, parse_read_numbers, NULL),
+	FN("prefixed", A, prefixed, parse_read_numbers, NULL),
 	INT(A, repeat, 1, 5, "1"),
 	INT(A, volume, 0, 100, "80"),
 	FN("quiet", A, quiet, parse_quiet, NULL),
@@ -941,6 +1018,7 @@ static int set_defaults(struct parser *ps)
 	    apply_defaults(ps, bus_keys, &cfg->bus) < 0 || apply_defaults(ps, audio_keys, &cfg->audio) < 0 ||
 	    apply_defaults(ps, screen_keys, &cfg->screen) < 0 || apply_defaults(ps, hall_keys, &cfg->hall) < 0 ||
 	    apply_defaults(ps, gpio_keys, &cfg->gpio) < 0 || apply_defaults(ps, uplink_keys, &cfg->uplink) < 0 ||
+	    apply_defaults(ps, satisfaction_keys, &cfg->satisfaction) < 0 ||
 	    apply_defaults(ps, update_keys, &cfg->update) < 0)
 		return -1;
 	return 0;
@@ -1024,8 +1102,11 @@ static int begin_section(struct parser *ps, const char *name)
 	} else if (!strcmp(name, "update")) {
 		ps->sect = &cfg->update;
 		ps->keys = update_keys;
+	} else if (!strcmp(name, "satisfaction")) {
+		ps->sect = &cfg->satisfaction;
+		ps->keys = satisfaction_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink, update)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink, update, satisfaction)", name);
 	}
 	return 0;
 }
@@ -1040,6 +1121,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return fail(ps, ps->line, "'%s' is outside any section", name), 0;
 	if (!ps->sect)
 		return 0;
+	if (ps->sect == &ps->cfg->audio && !strcmp(name, "colloquial"))
+		ps->colloquial_line = ps->line;
 	for (const struct key *k = ps->keys; k->name; k++)
 		if (!strcmp(k->name, name))
 			return set_value(ps, k, value) == 0;
@@ -1192,6 +1275,88 @@ static int finish_gpio(struct parser *ps)
 	return rc;
 }
 
+/* Default ranges, then refuses two services whose labels could be equal on
+ * one day: the same prefix
+ * (already in capitals; none counts as a prefix too) and overlapping ranges.
+ * Ranges are compared by value, not by printed text: "A05" (numbers 1-99)
+ * and "A005" (1-999) differ on paper but are both read aloud "A năm". */
+static int check_labels(struct parser *ps)
+{
+	struct mc_config *cfg = ps->cfg;
+	int block = 0;
+
+	/* Services without a prefix and without numbers take the first free
+	 * thousand in file order: 1-999, 1001-1999, 2001-2999, ... skipping any
+	 * thousand an explicit unprefixed range touches, so that two of them
+	 * never both issue "1". A prefixed one keeps 1-999: its letter tells it
+	 * apart. */
+	for (int i = 0; i < cfg->nservices; i++) {
+		struct mc_service_conf *s = &cfg->services[i];
+		bool taken = true;
+		if (s->prefix[0] || ps->numbers_line[i])
+			continue;
+		for (; block <= 9 && taken; block += taken) {
+			int lo = block ? block * 1000 + 1 : 1, hi = block * 1000 + 999;
+			taken = false;
+			for (int j = 0; j < cfg->nservices; j++)
+				taken |= ps->numbers_line[j] && !cfg->services[j].prefix[0] &&
+					 cfg->services[j].lo <= hi && lo <= cfg->services[j].hi;
+		}
+		if (taken)
+			return fail(ps, s->line, "[service.%s]: no free default range left: give it numbers or a prefix",
+				    s->key);
+		s->lo = block ? block * 1000 + 1 : 1;
+		s->hi = block * 1000 + 999;
+		block++;
+	}
+	for (int i = 0; i < cfg->nservices; i++)
+		for (int j = 0; j < i; j++) {
+			const struct mc_service_conf *a = &cfg->services[i], *b = &cfg->services[j];
+			int line = ps->numbers_line[i] ? ps->numbers_line[i] : a->line;
+			int lo = a->lo > b->lo ? a->lo : b->lo;
+			int width = !a->prefix[0] ? 1 : a->hi >= 100 ? 3 : a->hi >= 10 ? 2 : 1;
+
+			if (strcmp(a->prefix, b->prefix) || a->lo > b->hi || b->lo > a->hi)
+				continue;
+			return fail(ps, line,
+				    "[service.%s]: numbers %d-%d%s%s%s overlap [service.%s] (line %d, numbers %d-%d): "
+				    "both would issue %s%0*d the same day; give one of them another prefix or a "
+				    "range that does not overlap",
+				    a->key, a->lo, a->hi, a->prefix[0] ? " with prefix " : " without a prefix",
+				    a->prefix, ps->numbers_line[i] ? "" : " (the default)", b->key,
+				    ps->numbers_line[j] ? ps->numbers_line[j] : b->line, b->lo, b->hi,
+				    a->prefix, width, lo);
+		}
+	return 0;
+}
+
+/* The scale's parts agree with each other and with every counter's
+ * rating keys. */
+static int check_satisfaction(struct parser *ps)
+{
+	struct mc_config *cfg = ps->cfg;
+	struct mc_satisfaction_conf *sc = &cfg->satisfaction;
+	struct mc_scale *s = &sc->scale;
+
+	if (sc->levels_line && !sc->levels_en_line && s->n != 4)
+		return fail(ps, sc->levels_line, "[satisfaction]: %d levels need levels.en with %d English labels",
+			    s->n, s->n);
+	if (sc->levels_en_line && ps->levels_en_count != s->n)
+		return fail(ps, sc->levels_en_line, "[satisfaction]: levels.en has %d labels, levels has %d",
+			    ps->levels_en_count, s->n);
+	if (s->satisfied >= s->n)
+		return fail(ps, sc->satisfied_line ? sc->satisfied_line : sc->levels_line,
+			    "[satisfaction]: satisfied = %d leaves no level below it on a %d-level scale",
+			    s->satisfied, s->n);
+	for (int i = 0; i < cfg->ncounters; i++) {
+		const struct mc_counter_conf *c = &cfg->counters[i];
+		if (c->rating_gpio.n && c->rating_gpio.n != s->n)
+			return fail(ps, c->rating_gpio.line, "[counter.%d]: rating_keys has %d lines, the satisfaction "
+				    "scale %d levels (one key per level, best first)", c->number, c->rating_gpio.n, s->n);
+	}
+	return 0;
+}
+
 /* Checks made once the whole file is read. */
 static int finish(struct parser *ps)
 {
@@ -1206,6 +1371,15 @@ static int finish(struct parser *ps)
 		if (s->prefix[0] && s->hi > 999)
 			return fail(ps, s->line, "[service.%s]: with a prefix, numbers end at 999 at most", s->key);
 	}
+	if (check_labels(ps) < 0 || check_satisfaction(ps) < 0)
+		return -1;
+	/* "nhăm" is northern speech: a southern voice saying it is likely a
+	 * slip, not a choice (valid all the same). */
+	if (cfg->audio.present && cfg->audio.south && cfg->audio.colloquial)
+		snprintf(cfg->warnings, sizeof(cfg->warnings),
+			 "%s:%d: warning: [audio] colloquial = yes reads 25 as \"hai mươi nhăm\", a northern form, "
+			 "but dialect = south: a southern voice says \"hai mươi lăm\" (set colloquial = no)\n",
+			 ps->name, ps->colloquial_line);
 	if (!cfg->ncounters)
 		return fail(ps, ps->line, "no [counter.N] section: the office needs at least one counter");
 	for (int i = 0; i < cfg->ncounters; i++) {
@@ -1242,6 +1416,10 @@ static int finish(struct parser *ps)
 	}
 	if (cfg->printer.present && !cfg->printer.device[0])
 		return fail(ps, ps->line, "[printer]: device is required");
+	/* A number only shown on a screen needs a screen to be shown on. */
+	if (cfg->printer.present && cfg->printer.on_fail == MC_PRINT_FAIL_SCREEN && !cfg->screen.present)
+		return fail(ps, ps->line, "[printer]: on_failure = screen needs a [screen] to show the number "
+			    "on; use on_failure = refuse on a kiosk without a screen");
 	if (cfg->uplink.present && (!cfg->uplink.url[0] || !cfg->uplink.office[0]))
 		return fail(ps, cfg->uplink.line, "[uplink]: url and office are both required "
 			    "(kioskctl central add-office prints them)");

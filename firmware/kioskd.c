@@ -22,11 +22,14 @@ static void print_help(void)
 	       "  -d, --state-dir DIR   database and runtime files (default %s)\n"
 	       "  -s, --socket PATH     control socket (default %s)\n"
 	       "      --sim             simulate the hardware this machine lacks\n"
+	       "      --init-store      start a new database where kiosk.db is missing, empty or\n"
+	       "                        unusable (the old file is set aside; numbering restarts)\n"
 	       "      --bus-device PATH use PATH as the counter bus port ([bus] device)\n"
 	       "  -h, --help            this help\n"
 	       "  -v, --version         print the version\n"
 	       "\n"
-	       "Exit status: 0 stopped cleanly, 1 failure, 2 bad usage, 78 bad board.conf.\n",
+	       "Exit status: 0 stopped cleanly, 1 failure, 2 bad usage, 78 bad board.conf or a database\n"
+	       "missing, empty, foreign or damaged where one existed.\n",
 	       MC_DEFAULT_STATE_DIR, MC_DEFAULT_SOCKET);
 }
 
@@ -48,6 +51,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "sim", no_argument, NULL, 'S' },
 		{ "bus-device", required_argument, NULL, 'B' },
+		{ "init-store", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -68,6 +72,7 @@ int main(int argc, char **argv)
 		case 's': opt.socket = optarg; break;
 		case 'S': opt.sim = true; break;
 		case 'B': opt.bus_device = optarg; break;
+		case 'I': opt.init_store = true; break;
 		case 'h': print_help(); return 0;
 		case 'v': printf("kioskd %s\n", MC_VERSION); return 0;
 		default: fprintf(stderr, "Try 'kioskd --help'.\n"); return 2;

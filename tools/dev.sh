@@ -9,7 +9,9 @@
 #                        (unit tests under qemu-user); one summary line each
 #        test --quick    only the native normal tree
 #                        and the lab's smoke scenario (QEMU)
-#        test --all      every platform's whole suite and every lab scenario
+#        test --all      every platform's whole suite and every lab scenario,
+#                        with a new seed (MC_TEST_SEED, printed) for every
+#                        random test
 #   tools/dev.sh test-debian13 [--unit]  normal and sanitizer trees and the
 #                        whole suite in a Debian 13 root (build/cache/)
 #   tools/dev.sh test-arm64 [--unit]     cross-build, run the tests of the
@@ -32,6 +34,8 @@
 #                        sound, usbstick, watchdog; default every one)
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
+#   tools/dev.sh mutate [FILE...]  mutation run of the core (tools/mutate):
+#                        score per file and each surviving mutant
 #
 # Packages are listed one per line in tools/deps/*.txt (per-release and
 # host-only sections: see tools/platforms.sh).
@@ -71,14 +75,35 @@ configure_build() { # DIR [cmake args...]
 	cmake --build "$dir" -j "$JOBS"
 }
 
+# Builds only what the simulator needs (kioskd with its clips and
+# catalogues, kioskctl, the counter units), quietly: the compiler's output
+# goes to DIR/build.log and is shown only when the build fails.
+build_sim() { # DIR
+	local dir="$1"
+	cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
+	log "building kioskd, kioskctl and the counter units (log: $dir/build.log)"
+	if ! cmake --build "$dir" -j "$JOBS" --target kioskd kioskctl unitsim >"$dir/build.log" 2>&1; then
+		tail -n 40 "$dir/build.log" >&2
+		echo "build failed: see $dir/build.log" >&2
+		exit 1
+	fi
+}
+
 run_sim() {
 	local b="$ROOT/build" state="$ROOT/build/sim-state"
+	# Each run starts a fresh simulated office: the whole state directory
+	# goes (the database with its marker file: removing kiosk.db alone
+	# would make kioskd refuse to start, as it must on a real kiosk).
+	rm -rf "$state"
 	mkdir -p "$state"
 	export MOTCUA_SOCKET="$state/kioskd.sock"
 	log "starting the counter units (tools/unitsim) on a pty pair"
-	exec 3<&0
-	"$b/tools/unitsim" --units 1-3 --baud 19200 --link "$state/bus" --stay <&3 &
+	# The units read their keys from a pipe this script feeds (see below).
+	rm -f "$state/keys"
+	mkfifo "$state/keys"
+	"$b/tools/unitsim" --units 1-3 --baud 19200 --link "$state/bus" --stay <"$state/keys" &
 	UPID=$!
+	exec 4>"$state/keys"
 	DPID=
 	for _ in $(seq 50); do [[ -L $state/bus ]] && break; sleep 0.1; done
 	log "starting kioskd in simulator mode (Ctrl-C stops it)"
@@ -87,6 +112,21 @@ run_sim() {
 	KPID=$!
 	trap 'kill $KPID $UPID $DPID 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 	for _ in $(seq 50); do [[ -S $MOTCUA_SOCKET ]] && break; sleep 0.1; done
+	try_it
+	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &
+	DPID=$!
+	# Lines typed here go to the counter units, except 'help', which shows
+	# the lines below again.
+	while kill -0 "$KPID" 2>/dev/null && IFS= read -r line; do
+		if [[ $line == help ]]; then
+			try_it
+		else
+			printf '%s\n' "$line" >&4
+		fi
+	done
+}
+
+try_it() {
 	cat >&2 <<EOT
 
   The simulated office is open. A demo citizen takes a ticket every few seconds
@@ -101,12 +141,12 @@ run_sim() {
 
   The counter units' displays appear here as they change. Press their keys by
   typing in this terminal: '1 n' is NEXT at counter 1, '2 r' RECALL at 2,
-  '3 p' PAUSE, '1 f' FINISH, '1 x' NO-SHOW, 'show' shows every display.
+  '3 p' PAUSE, '1 f' FINISH, '1 x' NO-SHOW, 'show' shows every display;
+  'help' shows these lines again. On a desktop the touch screen and the hall
+  are windows (the mouse is the finger); without a display, look with
+  kioskctl screenshot and touch with kioskctl tap X Y.
 
 EOT
-	/usr/bin/python3 "$ROOT/tools/sim/demo.py" --kioskctl "$b/tools/kioskctl" &
-	DPID=$!
-	wait $KPID
 }
 
 # Cross-build the kiosk's arm64 package (tools/pkg/toolchain-arm64.cmake).
@@ -126,10 +166,15 @@ deps)
 	;;
 run)
 	deps
-	configure_build "$ROOT/build"
+	build_sim "$ROOT/build"
 	run_sim
 	;;
 test)
+	if [[ ${2:-} == --all ]]; then
+		MC_TEST_SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+		export MC_TEST_SEED
+		log "random tests seeded with MC_TEST_SEED=$MC_TEST_SEED (export it to replay)"
+	fi
 	test_command "${2:-}"
 	;;
 test-native)
@@ -156,6 +201,10 @@ lab)
 	shift
 	deps
 	test_lab "$@"
+	;;
+mutate)
+	shift
+	exec nice -n 10 /usr/bin/python3 "$ROOT/tools/mutate/mutate.py" "$@"
 	;;
 fuzz)
 	deps

@@ -50,6 +50,21 @@ bool mc_rect_has(struct mc_rect r, double x, double y)
 	return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
 }
 
+/* Whether every line of lay starts after a space or a line break, that
+ * is no word was cut in two to fit. */
+static bool breaks_between_words(PangoLayout *lay, const char *text)
+{
+	int n = pango_layout_get_line_count(lay);
+
+	for (int i = 1; i < n; i++) {
+		PangoLayoutLine *line = pango_layout_get_line_readonly(lay, i);
+		int at = line ? line->start_index : 0;
+		if (at > 0 && text[at - 1] != ' ' && text[at - 1] != '\n' && text[at - 1] != '-')
+			return false;
+	}
+	return true;
+}
+
 double mc_draw_text(cairo_t *cr, const char *text, struct mc_rect r, double max_px,
 		    int max_lines, unsigned flags, uint32_t rgb)
 {
@@ -70,8 +85,10 @@ double mc_draw_text(cairo_t *cr, const char *text, struct mc_rect r, double max_
 		pango_font_description_set_absolute_size(fd, px * PANGO_SCALE);
 		pango_layout_set_font_description(lay, fd);
 		pango_layout_get_pixel_size(lay, &w, &h);
+		/* A long name breaks between words: a word cut in two means
+		 * the size is too large. */
 		bool words_fit = !pango_layout_is_wrapped(lay) ||
-				 pango_layout_get_line_count(lay) <= max_lines;
+				 (pango_layout_get_line_count(lay) <= max_lines && breaks_between_words(lay, text));
 		if ((h <= r.h && words_fit && pango_layout_get_line_count(lay) <= max_lines) ||
 		    px <= min_px)
 			break;

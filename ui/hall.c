@@ -1,6 +1,7 @@
 /* hall.c — the hall screen (see hall.h). */
 #include "hall.h"
 #include "draw.h"
+#include "civil.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -60,7 +61,10 @@ void mc_hall_set_size(struct mc_hall *h, int width, int height)
 static bool hall_differs(const struct mc_view *a, const struct mc_view *b)
 {
 	return a->nservices != b->nservices || a->ncounters != b->ncounters || a->ncalls != b->ncalls ||
-	       a->call_seq != b->call_seq || a->clock != b->clock || strcmp(a->office, b->office) ||
+	       a->call_seq != b->call_seq || a->clock != b->clock || strcmp(a->office, b->office) || a->open != b->open ||
+	       a->lunch != b->lunch || a->next_day != b->next_day || a->next_minute != b->next_minute ||
+	       strcmp(a->alert, b->alert) || a->nmissed != b->nmissed ||
+	       memcmp(a->missed, b->missed, sizeof(a->missed[0]) * (size_t)a->nmissed) ||
 	       memcmp(a->counters, b->counters, sizeof(a->counters[0]) * (size_t)a->ncounters) ||
 	       memcmp(a->calls, b->calls, sizeof(a->calls[0]) * (size_t)a->ncalls) ||
 	       memcmp(a->services, b->services, sizeof(a->services[0]) * (size_t)a->nservices);
@@ -119,14 +123,38 @@ int64_t mc_hall_deadline(const struct mc_hall *h, int64_t now_ms)
 bool mc_hall_dirty(const struct mc_hall *h) { return h->dirty; }
 bool mc_hall_blinking(const struct mc_hall *h) { return h->blink_start != 0; }
 
-/* Text in Vietnamese with its English below, smaller. */
+/* A heading: Vietnamese, then English on the same line at four fifths of
+ * its size (readable from the hall, not a footnote under it). */
 static void bilingual(const struct mc_hall *h, cairo_t *cr, enum mc_str k, struct mc_rect r, double px,
 		      unsigned flags, uint32_t rgb, uint32_t rgb_en)
 {
-	mc_draw_text(cr, mc_tr(h->t, MC_LANG_VI, k), (struct mc_rect){ r.x, r.y, r.w, r.h * 0.6 }, px, 1,
-		     flags | MC_TEXT_BOLD, rgb);
-	mc_draw_text(cr, mc_tr(h->t, MC_LANG_EN, k), (struct mc_rect){ r.x, r.y + r.h * 0.6, r.w, r.h * 0.4 },
-		     px * 0.6, 1, flags, rgb_en);
+	double used = mc_draw_text(cr, mc_tr(h->t, MC_LANG_VI, k), (struct mc_rect){ r.x, r.y, r.w * 0.55, r.h },
+				   px, 1, flags | MC_TEXT_BOLD, rgb);
+	mc_draw_text(cr, mc_tr(h->t, MC_LANG_EN, k), (struct mc_rect){ r.x + r.w * 0.56, r.y, r.w * 0.44, r.h },
+		     used * 0.8, 1, MC_TEXT_RIGHT, rgb_en);
+}
+
+/* "Đang nghỉ trưa, mở lại lúc 13:30" or "Ngoài giờ làm việc · Mở cửa lại
+ * lúc 07:30, Thứ Năm, 26/11/2026" for a closed office. */
+static void closed_text(const struct mc_hall *h, char *buf, size_t len)
+{
+	char hm[16], date[64], open[160];
+	int y, m, d;
+
+	if (h->v.next_minute < 0) {
+		snprintf(buf, len, "%s · %s", mc_tr(h->t, MC_LANG_VI, S_CLOSED), mc_tr(h->t, MC_LANG_VI, S_NO_OPENING));
+		return;
+	}
+	snprintf(hm, sizeof(hm), "%02d:%02d", h->v.next_minute / 60, h->v.next_minute % 60);
+	if (h->v.lunch) {
+		mc_trf(h->t, MC_LANG_VI, S_LUNCH_UNTIL, buf, len, hm);
+		return;
+	}
+	mc_civil_from_days(h->v.next_day, &y, &m, &d);
+	snprintf(date, sizeof(date), "%s, %02d/%02d/%04d",
+		 mc_tr(h->t, MC_LANG_VI, (enum mc_str)(S_SUNDAY + mc_weekday(h->v.next_day))), d, m, y);
+	mc_trf(h->t, MC_LANG_VI, S_OPENS_AT, open, sizeof(open), hm, date);
+	snprintf(buf, len, "%s · %s", mc_tr(h->t, MC_LANG_VI, S_CLOSED), open);
 }
 
 void mc_hall_render(struct mc_hall *h, cairo_t *cr)
@@ -144,8 +172,18 @@ void mc_hall_render(struct mc_hall *h, cairo_t *cr)
 	mc_draw_text(cr, h->clock, (struct mc_rect){ W * 0.75, 0, W * 0.25 - pad, head.h }, head.h * 0.55, 1,
 		     MC_TEXT_BOLD | MC_TEXT_RIGHT, 0xFFFFFF);
 
+	/* For the staff, under the header: paper near its end, a device failing. */
+	double top = head.h;
+	if (h->v.alert[0]) {
+		struct mc_rect a = { 0, head.h, W, fmax(H * 0.06, 20) };
+		mc_draw_box(cr, a, 0, 0xC62828);
+		snprintf(buf, sizeof(buf), "⚠ %s", h->v.alert);
+		mc_draw_text(cr, buf, mc_rect_inset(a, u * 0.5), a.h * 0.6, 1, MC_TEXT_BOLD | MC_TEXT_CENTER, 0xFFFFFF);
+		top += a.h;
+	}
+
 	/* Counters (left or top) and recent calls (right or bottom). */
-	struct mc_rect body = { pad, head.h + pad, W - 2 * pad, H * 0.74 - head.h - 2 * pad };
+	struct mc_rect body = { pad, top + pad, W - 2 * pad, H * 0.74 - top - 2 * pad };
 	struct mc_rect cnt = land ? (struct mc_rect){ body.x, body.y, body.w * 0.58, body.h }
 				  : (struct mc_rect){ body.x, body.y, body.w, body.h * 0.55 };
 	struct mc_rect calls = land ? (struct mc_rect){ body.x + body.w * 0.61, body.y, body.w * 0.39, body.h }
@@ -165,23 +203,31 @@ void mc_hall_render(struct mc_hall *h, cairo_t *cr)
 		mc_trf(h->t, MC_LANG_VI, S_COUNTER_N, buf, sizeof(buf), c->number);
 		mc_draw_text(cr, buf, (struct mc_rect){ r.x + u, r.y, r.w * 0.45, r.h }, fmin(r.h * 0.45, u * 6), 1,
 			     MC_TEXT_BOLD, 0xFFFFFF);
-		const char *num = c->label[0] ? c->label : c->paused ? mc_tr(h->t, MC_LANG_VI, S_COUNTER_PAUSED) : "—";
+		/* A paused counter says so, whatever it served last. */
+		const char *num = c->paused ? mc_tr(h->t, MC_LANG_VI, S_PAUSED_MARK) : c->label[0] ? c->label : "—";
 		mc_draw_text(cr, num, (struct mc_rect){ r.x + r.w * 0.45, r.y, r.w * 0.55 - u, r.h },
-			     fmin(r.h * 0.7, u * 10), 1, MC_TEXT_BOLD | MC_TEXT_RIGHT,
-			     c->label[0] ? 0xFFD54F : 0x8A93A3);
+			     fmin(r.h * (c->paused ? 0.45 : 0.7), u * 10), 1, MC_TEXT_BOLD | MC_TEXT_RIGHT,
+			     c->paused ? 0xFFA726 : c->label[0] ? 0xFFD54F : 0x8A93A3);
 	}
 
 	bilingual(h, cr, S_RECENT_CALLS, (struct mc_rect){ calls.x, calls.y, calls.w, th }, th * 0.55,
 		  MC_TEXT_LEFT, 0xFFD54F, 0xB8C4D8);
-	int shown = h->v.ncalls < 6 ? h->v.ncalls : 6;
-	double rh = (calls.h - th - u) / 6;
+	/* Four recent calls; below them the numbers that missed their call. */
+	int shown = h->v.ncalls < 4 ? h->v.ncalls : 4;
+	double rh = (calls.h - th - u) * 0.7 / 4;
 	for (int i = 0; i < shown; i++) {
 		const struct mc_view_call *c = &h->v.calls[i];
 		struct mc_rect r = mc_rect_inset((struct mc_rect){ calls.x, calls.y + th + u + i * rh, calls.w, rh },
 						 u * 0.4);
-		bool hi = i == 0 && h->blink_start && h->blink_on;
-		mc_draw_box(cr, r, u, hi ? 0xFFD54F : i == 0 ? 0x2A4A7F : 0x1D3357);
-		uint32_t fg = hi ? 0x10203A : 0xFFFFFF;
+		/* Highlighted only while that counter still serves that number:
+		 * after a transfer, a no-show or a pause nothing points there. */
+		bool live = false;
+		for (int k = 0; k < h->v.ncounters; k++)
+			live |= h->v.counters[k].number == c->counter && !h->v.counters[k].paused &&
+				!strcmp(h->v.counters[k].label, c->label);
+		bool hi = i == 0 && live && h->blink_start && h->blink_on;
+		mc_draw_box(cr, r, u, hi ? 0xFFD54F : i == 0 && live ? 0x2A4A7F : 0x1D3357);
+		uint32_t fg = hi ? 0x10203A : live ? 0xFFFFFF : 0x8A93A3;
 		mc_draw_text(cr, c->label, (struct mc_rect){ r.x + u, r.y, r.w * 0.45, r.h }, r.h * 0.62, 1,
 			     MC_TEXT_BOLD, fg);
 		mc_trf(h->t, MC_LANG_VI, S_COUNTER_N, buf, sizeof(buf), c->counter);
@@ -191,8 +237,28 @@ void mc_hall_render(struct mc_hall *h, cairo_t *cr)
 			     1, MC_TEXT_BOLD | MC_TEXT_RIGHT, fg);
 	}
 
-	/* Waiting per service along the bottom. */
+	struct mc_rect miss = { calls.x, calls.y + th + u + 4 * rh, calls.w, calls.y + calls.h - (calls.y + th + u + 4 * rh) };
+	bilingual(h, cr, S_MISSED, (struct mc_rect){ miss.x, miss.y + u, miss.w, th * 0.8 }, th * 0.45,
+		  MC_TEXT_LEFT, 0xFFA726, 0xB8C4D8);
+	char list[MC_VIEW_MISSED * 10] = "";
+	for (int i = 0; i < h->v.nmissed; i++) {
+		size_t at = strlen(list);
+		snprintf(list + at, sizeof(list) - at, "%s%s", i ? "   " : "", h->v.missed[i]);
+	}
+	mc_draw_text(cr, h->v.nmissed ? list : "—", (struct mc_rect){ miss.x + u, miss.y + u + th * 0.8, miss.w - 2 * u,
+			miss.h - th * 0.8 - u }, th * 0.7, 2, MC_TEXT_BOLD, h->v.nmissed ? 0xFFFFFF : 0x8A93A3);
+
+	/* Waiting per service along the bottom, or when closed, when it opens. */
 	struct mc_rect foot = { pad, H * 0.76, W - 2 * pad, H * 0.24 - pad };
+	if (h->have_view && !h->v.open) {
+		char text[256];
+		closed_text(h, text, sizeof(text));
+		mc_draw_box(cr, foot, u, 0x0B3D91);
+		mc_draw_text(cr, text, mc_rect_inset(foot, 2 * u), foot.h * 0.3, 2, MC_TEXT_BOLD | MC_TEXT_CENTER,
+			     0xFFFFFF);
+		h->dirty = false;
+		return;
+	}
 	bilingual(h, cr, S_WAITING, (struct mc_rect){ foot.x, foot.y, foot.w, foot.h * 0.3 }, foot.h * 0.16,
 		  MC_TEXT_LEFT, 0xFFD54F, 0xB8C4D8);
 	int ns = h->v.nservices;

@@ -34,7 +34,7 @@ struct msg {
 	enum msg_kind kind;
 	char name[256];           /* M_TOUCH control, M_SCREENSHOT path, M_MESSAGE text */
 	double x, y;              /* M_TOUCH without name */
-	bool hall;                /* M_SCREENSHOT */
+	bool hall;                /* M_SCREENSHOT, M_TOUCH: the hall window */
 	uint64_t token;           /* M_SCREENSHOT, M_PING */
 	enum mc_screen_id id;     /* M_SHOW */
 	enum mc_notice notice;    /* M_SHOW */
@@ -481,6 +481,28 @@ static void synth_touch(struct mc_present *p, double x, double y)
 	SDL_PushEvent(&e);
 }
 
+/* The same on the hall window: the hall has no controls, so the kiosk's
+ * handler ignores it, as it would a finger on a hall panel. */
+static void synth_touch_hall(struct mc_present *p, double x, double y)
+{
+	SDL_Event e;
+
+	if (!p->hall || p->hallw.w <= 0 || p->hallw.h <= 0)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.type = SDL_FINGERDOWN;
+	e.tfinger.timestamp = SDL_GetTicks();
+	e.tfinger.touchId = 2;
+	e.tfinger.fingerId = 1;
+	e.tfinger.x = (float)(x / p->hallw.w);
+	e.tfinger.y = (float)(y / p->hallw.h);
+	e.tfinger.pressure = 1;
+	e.tfinger.windowID = p->hallw.id;
+	SDL_PushEvent(&e);
+	e.type = SDL_FINGERUP;
+	SDL_PushEvent(&e);
+}
+
 /* ---- the thread -------------------------------------------------------- */
 
 static void update_stats(struct mc_present *p)
@@ -550,7 +572,9 @@ static void handle_msgs(struct mc_present *p)
 		switch (m.kind) {
 		case M_TOUCH: {
 			double x = m.x, y = m.y;
-			if (!m.name[0] || mc_screen_find(p->screen, m.name, &x, &y))
+			if (m.hall)
+				synth_touch_hall(p, x, y);
+			else if (!m.name[0] || mc_screen_find(p->screen, m.name, &x, &y))
 				synth_touch(p, x, y);
 			break;
 		}
@@ -866,6 +890,14 @@ int mc_present_touch(struct mc_present *p, const char *name, double x, double y)
 {
 	struct msg m = { .kind = M_TOUCH, .x = x, .y = y };
 	snprintf(m.name, sizeof(m.name), "%s", name ? name : "");
+	return post(p, &m);
+}
+
+int mc_present_touch_hall(struct mc_present *p, double x, double y)
+{
+	struct msg m = { .kind = M_TOUCH, .x = x, .y = y, .hall = true };
+	if (!p->hall)
+		return -1;
 	return post(p, &m);
 }
 

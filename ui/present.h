@@ -109,6 +109,9 @@ int mc_present_screenshot(struct mc_present *p, bool hall, const char *path, uin
  * of a named control (see mc_screen_find) of the kiosk screen, or at
  * logical (x, y) when name is NULL. Returns 0 or -1 (queue full). */
 int mc_present_touch(struct mc_present *p, const char *name, double x, double y);
+/* A synthetic touch at (x, y) pixels of the hall window. Returns 0, or -1
+ * with no hall window or a full queue. */
+int mc_present_touch_hall(struct mc_present *p, double x, double y);
 /* Forces a kiosk screen (tests and reference images). */
 int mc_present_show(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
 /* Opens the technician menu without the PIN (GPIO technician combination). */

@@ -47,6 +47,10 @@ struct mc_screen {
 	enum mc_lang lang;            /* language shown */
 	struct mc_view_result res;    /* last ticket result */
 	int64_t until_ms;             /* ticket/notice/technician screens end (0: never) */
+	int64_t shown_ms;             /* monotonic ms the current screen came up */
+	int64_t guard_until;          /* touches before this are dropped (a screen change) */
+	bool hits_stale;              /* the screen changed since hits were drawn */
+	enum mc_notice drawn_standing; /* standing notice of the last frame */
 	bool dirty;                   /* a frame must be drawn */
 	struct hit hits[MAX_HITS];    /* controls of the last frame */
 	int nhits;
@@ -112,21 +116,28 @@ static bool is_pressed(const struct mc_screen *s, enum act a, int arg)
 	return s->pressed >= 0 && s->hits[s->pressed].act == a && s->hits[s->pressed].arg == arg;
 }
 
-static void go(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, int64_t until)
+/* Changes screen at monotonic time now. Touches are dropped until the new
+ * screen is drawn and MC_SCREEN_GUARD_MS have passed, so that a tap meant
+ * for the old screen never acts on the new one. */
+static void go(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, int64_t until, int64_t now)
 {
 	s->id = id;
 	s->notice = n;
 	s->until_ms = until;
+	s->shown_ms = now;
+	s->guard_until = now + MC_SCREEN_GUARD_MS;
+	s->hits_stale = true;
 	s->pressed = -1;
 	s->dirty = true;
 }
 
-static void go_home(struct mc_screen *s)
+/* Home in the office's default language, whatever happened before. */
+static void go_home(struct mc_screen *s, int64_t now)
 {
 	s->lang = s->o.lang;
 	s->waiting = false;
 	memset(s->pin, 0, sizeof(s->pin));
-	go(s, MC_SCR_HOME, MC_NOTICE_NONE, 0);
+	go(s, MC_SCR_HOME, MC_NOTICE_NONE, 0, now);
 }
 
 /* The notice the home screen stands on, if any. */
@@ -162,7 +173,8 @@ struct mc_screen *mc_screen_new(const struct mc_screen_options *o, const struct 
 	s->t = t;
 	s->brightness = o->brightness;
 	s->pressed = -1;
-	go_home(s);
+	go_home(s, 0);
+	s->guard_until = 0;
 	return s;
 }
 
@@ -181,7 +193,8 @@ static bool kiosk_view_differs(const struct mc_view *a, const struct mc_view *b,
 	if (a->nservices != b->nservices || a->open != b->open || a->issuing_paused != b->issuing_paused ||
 	    a->clock != b->clock ||
 	    a->printer != b->printer || a->print_fail_screen != b->print_fail_screen ||
-	    a->next_day != b->next_day || a->next_minute != b->next_minute ||
+	    a->next_day != b->next_day || a->next_minute != b->next_minute || a->lunch != b->lunch ||
+	    strcmp(a->alert, b->alert) || strcmp(a->printer_text, b->printer_text) ||
 	    strcmp(a->office, b->office) || strcmp(a->office_en, b->office_en))
 		return true;
 	if (memcmp(a->services, b->services, sizeof(a->services[0]) * (size_t)a->nservices))
@@ -195,6 +208,9 @@ void mc_screen_set_view(struct mc_screen *s, const struct mc_view *v)
 		s->dirty = true;
 	s->v = *v;
 	s->have_view = true;
+	/* A standing notice coming or going is a change of screen too. */
+	if ((s->id == MC_SCR_HOME || s->id == MC_SCR_PRIORITY) && standing(s) != s->drawn_standing)
+		s->hits_stale = true;
 }
 
 void mc_screen_set_result(struct mc_screen *s, const struct mc_view_result *r, int64_t now_ms)
@@ -202,15 +218,18 @@ void mc_screen_set_result(struct mc_screen *s, const struct mc_view_result *r, i
 	int64_t until = now_ms + (int64_t)s->o.home_timeout_s * 1000;
 
 	s->waiting = false;
+	/* A physical button's ticket while a technician works: the menu stays. */
+	if (s->id == MC_SCR_PIN || s->id == MC_SCR_TECH)
+		return;
 	s->res = *r;
 	switch (r->outcome) {
-	case MC_VIEW_ISSUED: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until); break;
-	case MC_VIEW_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until); break;
-	case MC_VIEW_NO_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until); break;
-	case MC_VIEW_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until); break;
-	case MC_VIEW_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until); break;
-	case MC_VIEW_CLOCK: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOCK, until); break;
-	default: go(s, MC_SCR_NOTICE, MC_NOTICE_BUSY, until); break;
+	case MC_VIEW_ISSUED: go(s, MC_SCR_TICKET, MC_NOTICE_NONE, until, now_ms); break;
+	case MC_VIEW_CLOSED: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOSED, until, now_ms); break;
+	case MC_VIEW_NO_PRINTER: go(s, MC_SCR_NOTICE, MC_NOTICE_PRINTER, until, now_ms); break;
+	case MC_VIEW_PAUSED: go(s, MC_SCR_NOTICE, MC_NOTICE_PAUSED, until, now_ms); break;
+	case MC_VIEW_EXHAUSTED: go(s, MC_SCR_NOTICE, MC_NOTICE_EXHAUSTED, until, now_ms); break;
+	case MC_VIEW_CLOCK: go(s, MC_SCR_NOTICE, MC_NOTICE_CLOCK, until, now_ms); break;
+	default: go(s, MC_SCR_NOTICE, MC_NOTICE_BUSY, until, now_ms); break;
 	}
 }
 
@@ -239,12 +258,20 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 	memset(req, 0, sizeof(*req));
 	if (s->waiting || s->pin_check)
 		return false;
+	/* During a screen change the controls under the finger are not the
+	 * ones the citizen saw: drop the touch. */
+	if (s->hits_stale || now_ms < s->guard_until)
+		return false;
 	for (i = s->nhits - 1; i >= 0; i--)
 		if (mc_rect_has(s->hits[i].r, x, y))
 			break;
 	if (i < 0)
 		return false;
 	struct hit h = s->hits[i];
+	/* The number stays up a few seconds whatever is touched: repeated taps
+	 * of an unsure hand must neither hide it nor reach the home screen. */
+	if (s->id == MC_SCR_TICKET && now_ms < s->shown_ms + MC_TICKET_HOLD_MS)
+		return false;
 	s->pressed = i;
 	s->dirty = true;
 	if (s->id == MC_SCR_PIN || s->id == MC_SCR_TECH)
@@ -257,20 +284,23 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 		req->priority = s->id == MC_SCR_PRIORITY;
 		return true;
 	case A_PRIORITY:
-		go(s, MC_SCR_PRIORITY, MC_NOTICE_NONE, now_ms + (int64_t)s->o.home_timeout_s * 3000);
+		go(s, MC_SCR_PRIORITY, MC_NOTICE_NONE, now_ms + (int64_t)s->o.home_timeout_s * 3000, now_ms);
 		return false;
 	case A_BACK:
 	case A_ANY:
 	case A_TECH_EXIT:
-		go_home(s);
+		go_home(s, now_ms);
 		return false;
 	case A_LANG:
 		s->lang = (enum mc_lang)h.arg;
+		/* Another language lasts until the next ticket or home_timeout. */
+		if (s->id == MC_SCR_HOME && s->lang != s->o.lang)
+			s->until_ms = now_ms + (int64_t)s->o.home_timeout_s * 1000;
 		return false;
 	case A_TECH_KEY:
 		memset(s->pin, 0, sizeof(s->pin));
 		s->pin_msg[0] = 0;
-		go(s, MC_SCR_PIN, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000);
+		go(s, MC_SCR_PIN, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000, now_ms);
 		return false;
 	case A_PIN_DIGIT:
 		pin_digit(s, h.arg);
@@ -297,7 +327,8 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 		req->kind = MC_REQ_CLOCK_CONFIRM;
 		return true;
 	case A_TECH_LANG:
-		s->o.lang = s->lang = s->lang == MC_LANG_VI ? MC_LANG_EN : MC_LANG_VI;
+		/* The technician's menu only: the kiosk's language stays. */
+		s->lang = s->lang == MC_LANG_VI ? MC_LANG_EN : MC_LANG_VI;
 		return false;
 	case A_BRIGHT_DOWN:
 	case A_BRIGHT_UP:
@@ -328,7 +359,7 @@ static void check_pin(struct mc_screen *s, int64_t now_ms)
 		s->pin_fails = 0;
 		s->locked_until = 0;
 		s->tech_msg[0] = 0;
-		go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000);
+		go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000, now_ms);
 		goto out;
 	}
 	if (++s->pin_fails >= MC_PIN_ATTEMPTS) {
@@ -357,7 +388,7 @@ void mc_screen_tick(struct mc_screen *s, int64_t now_ms)
 		return;
 	}
 	if (s->until_ms && now_ms >= s->until_ms)
-		go_home(s);
+		go_home(s, now_ms);
 	now_text(s, clock, sizeof(clock), &day);
 	if (strcmp(clock, s->clock))
 		s->dirty = true;
@@ -499,9 +530,12 @@ static void draw_services(struct mc_screen *s, cairo_t *cr, const struct geo *g,
 		if (down && s->waiting) {
 			snprintf(info, sizeof(info), "%s", tr(s, S_ISSUING));
 		} else {
-			mc_trf(s->t, s->lang, S_WAITING_N, count, sizeof(count), sv->waiting);
-			if (sv->est_wait_min > 0)
-				mc_trf(s->t, s->lang, S_ABOUT_MIN, wait, sizeof(wait), sv->est_wait_min);
+			/* The priority screen tells the priority queue's figures. */
+			int nw = prio ? sv->prio_waiting : sv->waiting;
+			int est = prio ? sv->prio_est_wait_min : sv->est_wait_min;
+			mc_trf(s->t, s->lang, S_WAITING_N, count, sizeof(count), nw);
+			if (est > 0)
+				mc_trf(s->t, s->lang, S_ABOUT_MIN, wait, sizeof(wait), est);
 			else
 				snprintf(wait, sizeof(wait), "%s", tr(s, S_NO_WAIT));
 			snprintf(info, sizeof(info), "%s  ·  %s", count, wait);
@@ -555,6 +589,23 @@ static void render_home(struct mc_screen *s, cairo_t *cr, const struct geo *g, b
 	draw_lang_switch(s, cr, lang, g);
 }
 
+/* A device's "Vietnamese (English)" text in one language: the notice
+ * speaks one language at a time. Other texts are shown as they are. */
+static void one_language(const char *text, enum mc_lang lang, char *buf, size_t len)
+{
+	const char *open = strstr(text, " (");
+	size_t n = strlen(text);
+
+	if (!open || n < 2 || text[n - 1] != ')') {
+		snprintf(buf, len, "%s", text);
+		return;
+	}
+	if (lang == MC_LANG_VI)
+		snprintf(buf, len, "%.*s", (int)(open - text), text);
+	else
+		snprintf(buf, len, "%.*s", (int)(text + n - 1 - (open + 2)), open + 2);
+}
+
 /* Formats the next opening time ("07:30", "Thứ Năm, 26/11/2026"). */
 static void opening_text(const struct mc_screen *s, int32_t day, int minute, char *buf, size_t len)
 {
@@ -572,24 +623,33 @@ static void opening_text(const struct mc_screen *s, int32_t day, int minute, cha
 static void render_notice(struct mc_screen *s, cairo_t *cr, const struct geo *g, enum mc_notice n,
 			  bool standing_notice)
 {
-	char line[256] = "";
+	char line[256] = "", lunch[160];
 	const char *title = "", *sub = "";
 	uint32_t color = C_RED;
 
 	switch (n) {
-	case MC_NOTICE_CLOSED:
-		title = tr(s, S_CLOSED);
+	case MC_NOTICE_CLOSED: {
+		int32_t day = standing_notice ? s->v.next_day : s->res.open_day;
+		int minute = standing_notice ? s->v.next_minute : s->res.open_minute;
 		sub = tr(s, S_COME_BACK);
 		color = C_HEAD;
-		if (standing_notice)
-			opening_text(s, s->v.next_day, s->v.next_minute, line, sizeof(line));
-		else
-			opening_text(s, s->res.open_day, s->res.open_minute, line, sizeof(line));
+		/* A lunch break says when it ends; otherwise outside hours,
+		 * with the next opening. */
+		if (s->v.lunch && day == s->v.next_day && minute >= 0) {
+			char hm[16];
+			snprintf(hm, sizeof(hm), "%02d:%02d", minute / 60, minute % 60);
+			mc_trf(s->t, s->lang, S_LUNCH_UNTIL, lunch, sizeof(lunch), hm);
+			title = lunch;
+		} else {
+			title = tr(s, S_CLOSED);
+			opening_text(s, day, minute, line, sizeof(line));
+		}
 		break;
+	}
 	case MC_NOTICE_PRINTER:
 		title = tr(s, S_PRINTER_DOWN);
 		sub = tr(s, S_ASK_STAFF);
-		snprintf(line, sizeof(line), "%s", s->v.printer_text);
+		one_language(s->v.printer_text, s->lang, line, sizeof(line));
 		break;
 	case MC_NOTICE_PAUSED:
 		title = tr(s, S_PAUSED);
@@ -640,7 +700,6 @@ static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	const struct mc_view_result *r = &s->res;
 	char ahead[96], wait[96], svc[MC_VIEW_TEXT + 32];
 
-	add_hit(s, (struct mc_rect){ 0, 0, g->W, g->H }, A_ANY, 0);
 	struct mc_rect panel = mc_rect_inset(g->body, 3 * g->u);
 	mc_draw_box(cr, panel, 2 * g->u, C_PANEL);
 	struct mc_rect in = mc_rect_inset(panel, 3 * g->u);
@@ -667,7 +726,14 @@ static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	mc_draw_box(cr, note, g->u, r->printing ? C_GREEN : C_RED);
 	mc_draw_text(cr, tr(s, r->printing ? S_TAKE_TICKET : S_REMEMBER_NUMBER), mc_rect_inset(note, g->u),
 		     g->u * 6, 2, MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
-	mc_draw_text(cr, tr(s, S_TOUCH_BACK), g->foot, g->foot.h * 0.3, 1, MC_TEXT_CENTER, C_DIM);
+	/* Only this button (after MC_TICKET_HOLD_MS) or the timeout goes home:
+	 * the rest of the screen does nothing when touched. */
+	struct mc_rect home = { g->W * 0.3, g->foot.y + g->foot.h * 0.12, g->W * 0.4, g->foot.h * 0.76 };
+	bool down = is_pressed(s, A_BACK, 0);
+	mc_draw_box(cr, home, g->u * 1.5, down ? 0x4A5160 : 0x6B7280);
+	mc_draw_text(cr, tr(s, S_HOME_BUTTON), mc_rect_inset(home, g->u), home.h * 0.42, 1,
+		     MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+	add_hit(s, home, A_BACK, 0);
 }
 
 static void render_pin(struct mc_screen *s, cairo_t *cr, const struct geo *g)
@@ -767,7 +833,7 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	static const struct { enum mc_str name; const char *key; } rows[] = {
 		{ S_PRINTER, "printer" }, { S_BUS, "bus" }, { S_GPIO, "gpio" },
 	};
-	double lh = in.h / 5;
+	double lh = in.h / (s->v.alert[0] ? 6 : 5);
 	for (size_t i = 0; i < 3; i++) {
 		status_of(s, root, rows[i].key, val, sizeof(val));
 		snprintf(line, sizeof(line), "%s: %s", tr(s, rows[i].name), val);
@@ -792,6 +858,13 @@ static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 		 tr(s, S_LANGUAGE), s->lang == MC_LANG_VI ? "Tiếng Việt" : "English");
 	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + 4 * lh, in.w, lh }, g->u * 3.6, 2,
 		     MC_TEXT_LEFT, C_TEXT);
+	/* What the staff must act on (paper near its end, a device failing). */
+	if (s->v.alert[0]) {
+		struct mc_rect a = { in.x, in.y + 5 * lh, in.w, lh };
+		mc_draw_box(cr, a, g->u, C_RED);
+		mc_draw_text(cr, s->lang == MC_LANG_VI ? s->v.alert : s->v.alert_en, mc_rect_inset(a, g->u * 0.5),
+			     g->u * 3.6, 2, MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+	}
 	json_decref(root);
 
 	const struct { enum act a; const char *text; uint32_t color; } b[] = {
@@ -837,6 +910,8 @@ void mc_screen_render(struct mc_screen *s, cairo_t *cr)
 	bool had_pressed = s->pressed >= 0;
 
 	s->nhits = 0;
+	s->hits_stale = false;
+	s->drawn_standing = standing(s);
 	cairo_save(cr);
 	mc_draw_box(cr, (struct mc_rect){ 0, 0, g.W, g.H }, 0, C_BG);
 	draw_header(s, cr, &g);
@@ -893,12 +968,14 @@ void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms)
 {
 	s->waiting = false;
 	s->tech_msg[0] = 0;
-	go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000);
+	go(s, MC_SCR_TECH, MC_NOTICE_NONE, now_ms + MC_TECH_IDLE_S * 1000, now_ms);
 }
 
 void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang)
 {
-	go(s, id, n, 0);
+	go(s, id, n, 0, 0);
+	s->guard_until = 0;
+	s->hits_stale = false;
 	s->lang = lang;
 	s->waiting = false;
 }

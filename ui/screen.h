@@ -20,6 +20,8 @@
 #define MC_PIN_ATTEMPTS 5          /* wrong PINs before a lockout */
 #define MC_PIN_LOCKOUT_S 300       /* lockout length */
 #define MC_TECH_IDLE_S 120         /* technician screens fall back to home */
+#define MC_TICKET_HOLD_MS 3000     /* the ticket screen ignores every touch this long */
+#define MC_SCREEN_GUARD_MS 500     /* touches this soon after a screen change are dropped */
 
 /* Which screen is up. */
 enum mc_screen_id {
@@ -91,8 +93,13 @@ void mc_screen_set_message(struct mc_screen *s, const char *text);
 void mc_screen_set_size(struct mc_screen *s, int width, int height);
 
 /* A touch at logical (x, y) at monotonic time now_ms. Returns true and
- * fills req when the app must act. Always marks the touched control as
- * pressed so the next frame shows it. */
+ * fills req when the app must act; marks the touched control as pressed so
+ * the next frame shows it. Dropped: touches while a press is with the app,
+ * before the frame of a new screen is drawn or within MC_SCREEN_GUARD_MS of
+ * the change, and on the ticket screen within MC_TICKET_HOLD_MS (after
+ * that only its home button leaves it). A language chosen on the home
+ * screen falls back to the default after home_timeout; the technician
+ * menu's language button changes that menu only. */
 bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 		     struct mc_screen_req *req);
 /* Timeouts, the minute clock and a pending PIN check. */

@@ -13,6 +13,7 @@
 #define MC_VIEW_COUNTERS 64      /* counters at most (the config's MC_MAX_COUNTERS) */
 #define MC_VIEW_CALLS 8          /* recent calls kept for the hall */
 #define MC_VIEW_STATUS 4096      /* technician status text (JSON) */
+#define MC_VIEW_MISSED 6         /* recent no-shows kept for the hall */
 
 /* Whether tickets can be printed, as the screens tell citizens. */
 enum mc_view_printer {
@@ -46,6 +47,8 @@ struct mc_view_service {
 	char name_en[MC_VIEW_TEXT]; /* English name (never empty: falls back to name) */
 	int waiting;             /* tickets waiting */
 	int est_wait_min;        /* estimated wait of a new ticket, minutes */
+	int prio_waiting;        /* priority tickets waiting */
+	int prio_est_wait_min;   /* estimated wait of a new priority ticket, minutes */
 };
 
 /* One counter as the hall shows it. */
@@ -74,13 +77,19 @@ struct mc_view {
 	int ncalls;              /* recent calls used */
 	struct mc_view_call calls[MC_VIEW_CALLS];
 	uint32_t call_seq;       /* +1 on every call or recall: the hall blinks the newest */
+	int nmissed;             /* recent no-shows still reactivatable, newest first */
+	char missed[MC_VIEW_MISSED][8]; /* their numbers */
 	bool open;               /* office open now */
+	bool lunch;              /* closed for a break: it opened earlier today and opens again today */
 	int32_t next_day;        /* when closed: next opening day (days since 1970) */
 	int next_minute;         /* ... and minute (-1: none within a year) */
 	bool issuing_paused;     /* technician paused issuing */
 	enum mc_view_clock clock; /* whether the clock lets tickets be issued */
 	enum mc_view_printer printer; /* printer state */
 	char printer_text[128];  /* why, for people */
+	char printer_state[24];  /* the printer's state token ("paper_out", "near_end", ...; "" unknown) */
+	char alert[200];         /* for staff, Vietnamese: paper near its end, a device failing ("" none) */
+	char alert_en[200];      /* the same in English */
 	bool print_fail_screen;  /* policy: when the printer is down, show the number */
 	char status[MC_VIEW_STATUS]; /* mc_app_status as JSON, for the technician */
 };

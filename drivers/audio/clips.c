@@ -254,6 +254,10 @@ const int16_t *mc_clipset_get(const struct mc_clipset *set, const char *key, siz
 		*frames = set->silence_frames;
 		return set->silence;
 	}
+	if (!strcmp(key, MC_KEY_BREATH)) {
+		*frames = set->silence_frames * MC_CLIP_BREATH_MS / MC_CLIP_PAUSE_MS;
+		return set->silence;
+	}
 	for (size_t i = 0; i < set->nclips; i++)
 		if (!strcmp(set->clips[i].key, key)) {
 			*frames = set->clips[i].frames;

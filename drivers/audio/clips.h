@@ -29,6 +29,8 @@ struct mc_wav;
 
 /* Length of the pause (MC_KEY_PAUSE) between repeats of a call, in ms. */
 #define MC_CLIP_PAUSE_MS 600
+/* Length of a breath (MC_KEY_BREATH) before the number and "đến quầy số", in ms. */
+#define MC_CLIP_BREATH_MS 200
 /* Length of the fade given to a loud clip edge, in ms. */
 #define MC_CLIP_FADE_MS 5
 /* An edge sample within ±this is silence (about -36 dBFS). */

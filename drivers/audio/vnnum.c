@@ -302,7 +302,7 @@ int mc_vnnum_label(const char *label, const struct mc_reading *r, const char **k
 	if (o.full)
 		return finish(&o);
 	int k;
-	if (r->digits) {
+	if (r->digits || (nletters && r->prefixed_digits)) {
 		k = mc_vnnum_digits(label + nletters, r, keys + o.n, max - o.n);
 	} else {
 		for (size_t i = nletters; label[i]; i++)
@@ -323,15 +323,17 @@ int mc_vnnum_call(const char *label, int counter, const struct mc_reading *r, co
 		errno = ERANGE;
 		return -1;
 	}
-	if (max < 2) {
+	if (max < 4) {
 		errno = ENOSPC;
 		return -1;
 	}
 	keys[n++] = r->lang == MC_LANG_EN ? "en/number" : "vi/moi_cong_dan_co_so";
-	k = mc_vnnum_label(label, r, keys + n, max - n - 1);
+	keys[n++] = MC_KEY_BREATH;
+	k = mc_vnnum_label(label, r, keys + n, max - n - 2);
 	if (k < 0)
 		return -1;
 	n += (size_t)k;
+	keys[n++] = MC_KEY_BREATH;
 	keys[n++] = r->lang == MC_LANG_EN ? "en/please_go_to_counter" : "vi/den_quay_so";
 	whole.digits = false;
 	k = mc_vnnum_whole(counter, &whole, keys + n, max - n);
@@ -354,11 +356,14 @@ char *mc_vnnum_join(const char *const *keys, size_t n, char *buf, size_t len)
 
 	buf[0] = 0;
 	for (size_t i = 0; i < n && used < len; i++) {
+		/* A breath is heard, not written. */
+		if (!strcmp(keys[i], MC_KEY_BREATH))
+			continue;
 		const char *t = !strcmp(keys[i], MC_KEY_CHIME)   ? "♪"
 				: !strcmp(keys[i], MC_KEY_PAUSE) ? "…"
 								 : mc_vnnum_text(keys[i]);
-		int w = t ? snprintf(buf + used, len - used, "%s%s", i ? " " : "", t)
-			  : snprintf(buf + used, len - used, "%s<%s>", i ? " " : "", keys[i]);
+		int w = t ? snprintf(buf + used, len - used, "%s%s", used ? " " : "", t)
+			  : snprintf(buf + used, len - used, "%s<%s>", used ? " " : "", keys[i]);
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -397,10 +402,11 @@ static void mark_language(const struct mc_reading *r, const char *letters, bool 
 		n = mc_vnnum_whole(v, &whole, k, MC_VNNUM_MAX);
 		mark(k, n, used);
 	}
-	if (r->digits) {
+	if (r->digits || r->prefixed_digits) {
 		n = mc_vnnum_digits("0123456789", r, k, MC_VNNUM_MAX);
 		mark(k, n, used);
-	} else {
+	}
+	if (!r->digits) {
 		/* Labels have at most nine digits: up to triệu, never tỷ. */
 		n = mc_vnnum_whole(1000000, r, k, MC_VNNUM_MAX);
 		mark(k, n, used);

@@ -31,6 +31,8 @@ struct mc_reading {
 	bool ngan;               /* "ngàn" (southern) instead of "nghìn" */
 	bool no_tu;              /* "bốn" instead of "tư" after mươi: 24 hai mươi bốn */
 	bool nham;               /* "nhăm" (colloquial northern) instead of "lăm" after mươi */
+	bool prefixed_digits;    /* a prefixed label digit by digit ("A không một bảy"),
+	                          * plain numbers as digits says */
 };
 
 /* One word of the clip vocabulary. */
@@ -44,6 +46,9 @@ struct mc_word {
 #define MC_KEY_CHIME "chime"
 /* Pseudo-key for a short pause between repeats (silence, no file). */
 #define MC_KEY_PAUSE "pause"
+/* Pseudo-key for a breath: the short silence before the number and before
+ * "đến quầy số" that lets a hall hear where the number starts and ends. */
+#define MC_KEY_BREATH "breath"
 
 /* Appends the whole-number reading of n (0 ≤ n < MC_VNNUM_LIMIT) to keys
  * (room for max), in r's language and style (r->digits is ignored).
@@ -63,8 +68,8 @@ int mc_vnnum_label(const char *label, const struct mc_reading *r, const char **k
 		   size_t max);
 
 /* The call of label to counter (1..9999, always read whole) in r's
- * language: "Mời công dân có số … đến quầy số …" or "Number … please go to
- * counter …". No chime. Returns the count, or -1 with errno (as above). */
+ * language: "Mời công dân có số ‿ … ‿ đến quầy số …" or "Number ‿ … ‿ please
+ * go to counter …", with a breath (MC_KEY_BREATH) where ‿ stands. No chime. Returns the count, or -1 with errno (as above). */
 int mc_vnnum_call(const char *label, int counter, const struct mc_reading *r, const char **keys,
 		  size_t max);
 
@@ -72,7 +77,7 @@ int mc_vnnum_call(const char *label, int counter, const struct mc_reading *r, co
 const char *mc_vnnum_text(const char *key);
 
 /* Writes the texts of n keys joined by single spaces into buf (len > 0;
- * truncated to fit): the chime as "♪", a pause as "…", unknown keys as
+ * truncated to fit): the chime as "♪", a pause as "…", a breath as nothing, unknown keys as
  * "<key>". Returns buf. */
 char *mc_vnnum_join(const char *const *keys, size_t n, char *buf, size_t len);
 

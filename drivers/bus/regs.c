@@ -14,7 +14,7 @@ enum mc_bus_key mc_bus_key_decode(uint16_t code, int *arg)
 		*arg = (int)lo;
 		return MC_BUS_KEY_TRANSFER;
 	}
-	if (hi == 2 && lo >= 1 && lo <= 4) {
+	if (hi == 2 && lo >= 1 && lo <= 5) {
 		*arg = (int)lo;
 		return MC_BUS_KEY_RATE;
 	}
@@ -38,7 +38,7 @@ uint16_t mc_bus_key_encode(enum mc_bus_key key, int arg)
 	case MC_BUS_KEY_TRANSFER:
 		return arg >= 1 && arg <= 255 ? (uint16_t)(0x0100 + arg) : 0;
 	case MC_BUS_KEY_RATE:
-		return arg >= 1 && arg <= 4 ? (uint16_t)(0x0200 + arg) : 0;
+		return arg >= 1 && arg <= 5 ? (uint16_t)(0x0200 + arg) : 0;
 	case MC_BUS_KEY_LOGIN:
 		return arg >= 1 && arg <= 255 ? (uint16_t)(0x0300 + arg) : 0;
 	case MC_BUS_KEY_LOGOUT:

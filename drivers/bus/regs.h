@@ -33,7 +33,7 @@ enum mc_bus_key {
 	MC_BUS_KEY_PAUSE,        /* code 5: pause or resume */
 	MC_BUS_KEY_PRIORITY,     /* code 6: call the next priority ticket */
 	MC_BUS_KEY_TRANSFER,     /* 0x0100+n: transfer to service n (1-based) */
-	MC_BUS_KEY_RATE,         /* 0x0200+r: rating r, 1..4 */
+	MC_BUS_KEY_RATE,         /* 0x0200+r: rating r, 1..5, best first (the kiosk checks r against its scale) */
 	MC_BUS_KEY_LOGIN,        /* 0x0300+k: clerk k, 1..255, logs in */
 	MC_BUS_KEY_LOGOUT,       /* 0x0300: the clerk logs out */
 };

@@ -199,7 +199,7 @@ static int read_replies(int fd, uint8_t *reply, int *got, int want, char *err, s
  * nothing moving for the timeout it fails. A printer that does not answer
  * is checked on the send queue at growing intervals (1 ms doubling to
  * 32 ms) — there is no event for "all acknowledged". Returns the replies
- * received (0..want), or -1 with err. *sent follows the acknowledgements. */
+ * received (0..want), or -1 with err. */
 static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, uint8_t *reply, int want,
 		      char *err, size_t errlen)
 {
@@ -210,8 +210,9 @@ static int wait_taken(struct tcp_printer *t, int fd, size_t len, size_t *sent, u
 		if (read_replies(fd, reply, &got, want, err, errlen) < 0)
 			return -1;
 		int q = unacked(fd);
-		if (q >= 0 && sent)
-			*sent = len - ((size_t)q < len ? (size_t)q : len);
+		/* *sent stays what was handed to the transport (printer.h): bytes
+		 * not yet acknowledged may still have reached the printer, and a
+		 * reset makes the kernel's count say nothing arrived. */
 		if (want > 0 && got == want) {
 			if (sent)
 				*sent = len;  /* the replies came after every byte of the job */

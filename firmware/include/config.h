@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "scale.h"
 
 #include "civil.h"
 #include "display.h" /* display kinds */
@@ -62,6 +63,7 @@ enum mc_clock_mode {
 struct mc_office_conf {
 	char name[MC_TEXT];      /* shown and printed, Vietnamese */
 	char name_en[MC_TEXT];   /* English name ("" = use name) */
+	char place[64];          /* place on documents ("Hoàn Kiếm, ngày ..."; "" = none) */
 	char timezone[64];       /* IANA zone for opening hours and days */
 	struct mc_span hours[7][MC_MAX_SPANS]; /* per weekday, 0 = Sunday */
 	int nhours[7];           /* spans used per weekday */
@@ -73,6 +75,8 @@ struct mc_office_conf {
 	int double_tap_ms;       /* same input again within this: same ticket */
 	char language[4];        /* default screen and ticket language: vi|en */
 	int recent_services;     /* service times averaged for the estimate */
+	int store_wait_ms;       /* an action waits this long for a busy
+	                          * database, then is refused with `store` */
 	enum mc_clock_mode clock; /* who vouches for the wall clock */
 	int clock_step_s;        /* a wall-clock jump this large is a step */
 	int clock_settle_s;      /* a forward step into a new day must hold this long */
@@ -102,7 +106,7 @@ struct mc_counter_conf {
 	char rating_keys[160];   /* GPIO rating buttons ("" = none) */
 	struct mc_gpio_lines_conf keys_gpio;   /* keys, parsed */
 	enum mc_gpio_key key_actions[MC_GPIO_MAX_LINES]; /* action of each key line */
-	struct mc_gpio_lines_conf rating_gpio; /* rating_keys, parsed: 4 lines, 1..4 */
+	struct mc_gpio_lines_conf rating_gpio; /* rating_keys, parsed: one line per level, best first */
 	enum mc_display_kind display_kind;     /* display board type */
 	struct mc_gpio_lines_conf display_gpio; /* its lines (CLK,DIO or DIN,CLK,LOAD) */
 	int line;                /* line of [counter.N] in board.conf */
@@ -130,6 +134,8 @@ struct mc_printer_conf {
 	bool valid_today;        /* print "Phiếu chỉ có giá trị trong ngày" */
 	bool missed_note;        /* print what to do when one's number was passed */
 	int status_interval_s;   /* idle status check period */
+	int queue;               /* tickets queued for printing at most; past
+	                          * it on_failure decides, at once */
 	int timeout_ms;          /* network and USB I/O timeout */
 };
 
@@ -160,6 +166,7 @@ struct mc_audio_conf {
 	char device[128];        /* ALSA PCM name */
 	char voice[4];           /* vi | en */
 	enum mc_read_numbers numbers; /* whole number or digit by digit */
+	enum mc_read_numbers prefixed; /* prefixed labels (A017): whole or digit by digit */
 	int repeat;              /* times each call is said */
 	int volume;              /* 0..100 */
 	struct mc_span quiet;    /* quiet hours (from == to: none) */
@@ -230,9 +237,20 @@ struct mc_uplink_conf {
 };
 
 /* The whole board.conf. */
+/* [satisfaction]: the office's rating scale (scale.h). */
+struct mc_satisfaction_conf {
+	struct mc_scale scale;   /* levels best first, labels, satisfied count */
+	int levels_line;         /* line of levels = (0: default) */
+	int levels_en_line;      /* line of levels.en = (0: default) */
+	int satisfied_line;      /* line of satisfied = (0: default) */
+};
+
 struct mc_config {
 	char path[256];          /* file it came from */
+	char warnings[512];      /* "FILE:LINE: warning: ..." lines: valid, but likely not
+	                          * what was meant ("" = none); config check prints them */
 	struct mc_office_conf office;
+	struct mc_satisfaction_conf satisfaction;
 	struct mc_service_conf services[MC_MAX_SERVICES];
 	int nservices;
 	struct mc_counter_conf counters[MC_MAX_COUNTERS];

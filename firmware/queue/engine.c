@@ -53,11 +53,11 @@ struct mc_engine {
 static const char *const status_names[] = {
 	"waiting", "called", "finished", "noshow", "voided", "expired",
 };
-static const char *const print_names[] = { "none", "pending", "printed", "failed" };
+static const char *const print_names[] = { "none", "pending", "printed", "failed", "in_doubt" };
 static const char *const event_names[] = {
 	"issue", "printed", "print_failed", "call", "recall", "noshow", "reactivate",
 	"finish", "transfer", "pause", "resume", "login", "logout", "rate", "void",
-	"expire", "rollover",
+	"expire", "rollover", "print_in_doubt",
 };
 
 const char *mc_ticket_status_name(enum mc_ticket_status s) { return status_names[s]; }
@@ -190,6 +190,30 @@ static bool ch_event(struct mc_changes *ch, enum mc_event_kind kind, int64_t tic
 	return true;
 }
 
+int mc_changes_append(struct mc_changes *dst, const struct mc_changes *src)
+{
+	if (!grow((void **)&dst->tickets, &dst->cap_tickets, dst->ntickets + src->ntickets + 1,
+		  sizeof(*dst->tickets)) ||
+	    !grow((void **)&dst->counters, &dst->cap_counters, dst->ncounters + src->ncounters + 1,
+		  sizeof(*dst->counters)) ||
+	    !grow((void **)&dst->events, &dst->cap_events, dst->nevents + src->nevents + 1,
+		  sizeof(*dst->events)))
+		return -1;
+	/* An empty part of src may have no array at all. */
+	if (src->ntickets)
+		memcpy(dst->tickets + dst->ntickets, src->tickets, src->ntickets * sizeof(*src->tickets));
+	if (src->ncounters)
+		memcpy(dst->counters + dst->ncounters, src->counters, src->ncounters * sizeof(*src->counters));
+	if (src->nevents)
+		memcpy(dst->events + dst->nevents, src->events, src->nevents * sizeof(*src->events));
+	dst->ntickets += src->ntickets;
+	dst->ncounters += src->ncounters;
+	dst->nevents += src->nevents;
+	dst->when = src->when;
+	dst->day = src->day;
+	return 0;
+}
+
 /* ---- helpers ----------------------------------------------------------- */
 
 /* Elapsed ms from a to b: monotonic when both are in one boot, else the
@@ -199,6 +223,15 @@ static int64_t elapsed(int64_t mono_a, int64_t boot_a, int64_t wall_a,
 {
 	int64_t d = boot_a == boot_b ? mono_b - mono_a : wall_b - wall_a;
 	return d < 0 ? 0 : d;
+}
+
+int64_t mc_ticket_waited_ms(const struct mc_ticket *t, const struct mc_when *now)
+{
+	if (t->wait_ms >= 0)
+		return t->wait_ms;
+	if (t->status != MC_T_WAITING)
+		return -1;
+	return elapsed(t->issued_mono, t->issued_boot, t->issued_wall, now->mono_ms, now->boot, now->wall_ms);
 }
 
 static struct mc_ticket *find(struct mc_engine *e, int64_t id)
@@ -225,16 +258,25 @@ static bool is_open_status(enum mc_ticket_status s)
 	return s == MC_T_WAITING || s == MC_T_CALLED || s == MC_T_NOSHOW;
 }
 
-/* May a counter call this waiting ticket now? Pending prints are not yet
- * paper; failed ones never will be. */
+/* May a counter call this waiting ticket now? A pending print is not paper
+ * yet (its outcome comes in a moment); printed, in doubt and failed-but-shown
+ * tickets are held by a citizen, on paper or in mind. Voided ones are not
+ * waiting. */
 static bool callable(const struct mc_ticket *t)
 {
-	return t->status == MC_T_WAITING && (t->print == MC_P_NONE || t->print == MC_P_PRINTED);
+	return t->status == MC_T_WAITING && t->print != MC_P_PENDING;
+}
+
+/* A no-show reactivated while its counter was busy: waiting again, with
+ * the no-show time kept, for the counter that marked it (t->counter). */
+static bool reactivated(const struct mc_ticket *t)
+{
+	return t->status == MC_T_WAITING && t->finished_wall != 0;
 }
 
 static bool counted_waiting(const struct mc_ticket *t)
 {
-	return t->status == MC_T_WAITING && t->print != MC_P_FAILED;
+	return t->status == MC_T_WAITING;
 }
 
 static bool insert(struct mc_engine *e, const struct mc_ticket *t)
@@ -337,13 +379,12 @@ int mc_engine_restore_end(struct mc_engine *e, const struct mc_when *w, struct m
 	ch->when = *w;
 	for (size_t i = 0; i < e->nt; i++) {
 		struct mc_ticket *t = &e->tickets[i];
-		if (t->print != MC_P_PENDING || t->status != MC_T_WAITING)
+		if (t->print != MC_P_PENDING)
 			continue;
-		/* Its printing never reported back: it may or may not be on paper,
-		 * so it is never called and never printed again. */
-		t->status = MC_T_VOIDED;
-		t->finished_wall = w->wall_ms;
-		if (!ch_ticket(ch, t) || !ch_event(ch, MC_EV_VOID, t->id, NULL, 0))
+		/* Its printing never reported back: it may be on paper, so it
+		 * is never printed again and stays in the queue like any other. */
+		t->print = MC_P_IN_DOUBT;
+		if (!ch_ticket(ch, t) || !ch_event(ch, MC_EV_PRINT_IN_DOUBT, t->id, NULL, 0))
 			return -1;
 	}
 	for (int ci = 0; ci < e->cfg->ncounters; ci++) {
@@ -606,8 +647,11 @@ enum mc_err mc_engine_press(struct mc_engine *e, const struct mc_when *w, int se
 	enum mc_print_status ps = MC_P_NONE;
 	if (e->printer == MC_PRINTER_READY)
 		ps = MC_P_PENDING;
-	else if (e->printer == MC_PRINTER_DOWN && e->cfg->printer.on_fail == MC_PRINT_FAIL_REFUSE)
+	else if ((e->printer == MC_PRINTER_DOWN || e->printer == MC_PRINTER_FULL) &&
+		 e->cfg->printer.on_fail == MC_PRINT_FAIL_REFUSE)
 		return end(e, ch, MC_E_PRINTER);
+	else if (e->printer == MC_PRINTER_FULL)
+		ps = MC_P_FAILED; /* shown on screen, never printed later */
 
 	int number, round;
 	if ((err = next_number(e, service, &number, &round)) != MC_OK)
@@ -654,27 +698,55 @@ enum mc_err mc_engine_press(struct mc_engine *e, const struct mc_when *w, int se
 	return end(e, ch, MC_OK);
 }
 
-enum mc_err mc_engine_printed(struct mc_engine *e, const struct mc_when *w, int64_t id,
-			      bool ok, struct mc_changes *ch)
+enum mc_err mc_engine_print_outcome(struct mc_engine *e, const struct mc_when *w, int64_t id,
+				    enum mc_print_status outcome, bool shown, struct mc_changes *ch)
 {
+	static const enum mc_event_kind kinds[] = {
+		[MC_P_PRINTED] = MC_EV_PRINTED, [MC_P_FAILED] = MC_EV_PRINT_FAILED,
+		[MC_P_IN_DOUBT] = MC_EV_PRINT_IN_DOUBT,
+	};
+	bool voids = false;
+
 	begin(e, w, ch);
+	if (outcome != MC_P_PRINTED && outcome != MC_P_FAILED && outcome != MC_P_IN_DOUBT)
+		return end(e, ch, MC_E_BAD_ARG);
 	struct mc_ticket *t = find(e, id);
 	if (!t)
 		return end(e, ch, MC_E_NO_TICKET);
 	if (t->print != MC_P_PENDING)
-		return end(e, ch, MC_OK); /* reported twice, or voided meanwhile */
-	if (ok) {
-		t->print = MC_P_PRINTED;
-	} else {
-		t->print = MC_P_FAILED;
-		if (t->status == MC_T_WAITING) {
-			t->status = MC_T_VOIDED;
-			t->finished_wall = w->wall_ms;
-		}
+		return end(e, ch, MC_OK); /* reported twice */
+	t->print = outcome;
+	/* Nobody can hold a number that was neither printed nor shown. */
+	if (outcome == MC_P_FAILED && !shown && t->status == MC_T_WAITING) {
+		t->status = MC_T_VOIDED;
+		t->finished_wall = w->wall_ms;
+		voids = true;
 	}
-	if (!ch_ticket(ch, t) || !ch_event(ch, ok ? MC_EV_PRINTED : MC_EV_PRINT_FAILED, id, NULL, 0))
+	if (!ch_ticket(ch, t) || !ch_event(ch, kinds[outcome], id, NULL, 0) ||
+	    (voids && !ch_event(ch, MC_EV_VOID, id, NULL, 0)))
 		return end(e, ch, MC_E_NOMEM);
 	return end(e, ch, MC_OK);
+}
+
+enum mc_err mc_engine_printed(struct mc_engine *e, const struct mc_when *w, int64_t id,
+			      bool ok, struct mc_changes *ch)
+{
+	return mc_engine_print_outcome(e, w, id, ok ? MC_P_PRINTED : MC_P_FAILED, false, ch);
+}
+
+int mc_engine_copy(struct mc_engine *dst, const struct mc_engine *src)
+{
+	struct mc_ticket *keep = dst->tickets;
+	size_t cap = dst->cap;
+
+	if (!grow((void **)&keep, &cap, src->nt ? src->nt : 1, sizeof(*keep)))
+		return -1;
+	*dst = *src;
+	dst->tickets = keep;
+	dst->cap = cap;
+	if (src->nt)
+		memcpy(dst->tickets, src->tickets, src->nt * sizeof(*keep));
+	return 0;
 }
 
 /* ---- counters ---------------------------------------------------------- */
@@ -685,11 +757,18 @@ static struct mc_ticket *pick(struct mc_engine *e, int ci, bool want_priority)
 	uint32_t mask = e->cfg->counters[ci].services;
 	struct mc_ticket *normal = NULL, *prio = NULL;
 
+	/* A no-show reactivated while this counter was busy comes first here;
+	 * the citizen waits at this counter, so no other one calls it. */
+	for (size_t i = 0; i < e->nt; i++) {
+		struct mc_ticket *t = &e->tickets[i];
+		if (callable(t) && reactivated(t) && t->counter == e->counters[ci].number)
+			return t;
+	}
 	/* Tickets are in id order, which is issue order; a transferred ticket
 	 * keeps its id and so its place. */
 	for (size_t i = 0; i < e->nt && !(normal && prio); i++) {
 		struct mc_ticket *t = &e->tickets[i];
-		if (!callable(t) || !((mask >> t->cur_service) & 1u))
+		if (!callable(t) || !((mask >> t->cur_service) & 1u) || reactivated(t))
 			continue;
 		if (t->priority && !prio)
 			prio = t;
@@ -773,13 +852,17 @@ static enum mc_err reactivate(struct mc_engine *e, int ci, int number, const str
 				w->mono_ms, w->boot, w->wall_ms);
 	if (since > (int64_t)e->cfg->office.noshow_window_s * 1000)
 		return MC_E_TOO_LATE;
-	if (c->current) {
-		enum mc_err err = finish_current(e, ci, w, ch);
-		if (err != MC_OK)
-			return err;
-	}
 	*out = best;
-	return call(e, ci, best, w, MC_EV_REACTIVATE, ch);
+	if (!c->current)
+		return call(e, ci, best, w, MC_EV_REACTIVATE, ch);
+	/* The clerk is serving someone: that service goes on (its time stays
+	 * true), and the citizen who came back is first in this counter's
+	 * queue. A waiting ticket that keeps its no-show time is such a one
+	 * (see pick()); the event's value 1 says it was queued, not called. */
+	best->status = MC_T_WAITING;
+	if (!ch_ticket(ch, best) || !ch_event(ch, MC_EV_REACTIVATE, best->id, c, 1))
+		return MC_E_NOMEM;
+	return MC_OK;
 }
 
 enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int counter,
@@ -879,7 +962,8 @@ enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int 
 			err = MC_E_NOMEM;
 		break;
 	case MC_A_RATE:
-		if (arg < 1 || arg > 4)
+		/* arg is the level's position on the office's scale, best first. */
+		if (arg < 1 || arg > e->cfg->satisfaction.scale.n)
 			return end(e, ch, MC_E_BAD_ARG);
 		t = c->last_served ? find(e, c->last_served) : cur;
 		if (!t)
@@ -947,7 +1031,8 @@ const struct mc_counter_state *mc_engine_counter_state(const struct mc_engine *e
 
 void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state)
 {
-	assert(state == MC_PRINTER_ABSENT || state == MC_PRINTER_READY || state == MC_PRINTER_DOWN);
+	assert(state == MC_PRINTER_ABSENT || state == MC_PRINTER_READY || state == MC_PRINTER_DOWN ||
+	       state == MC_PRINTER_FULL);
 	e->printer = state;
 }
 

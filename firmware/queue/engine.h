@@ -6,7 +6,8 @@
  * live here. Each call that changes anything fills a struct mc_changes with
  * the ticket rows, counter rows and events to commit in one store
  * transaction; the caller commits them before acknowledging anything. If the
- * commit fails, the caller rebuilds the engine from the store. */
+ * commit fails, the caller puts back a copy taken before the call
+ * (mc_engine_copy). */
 #ifndef MC_ENGINE_H
 #define MC_ENGINE_H
 
@@ -38,9 +39,12 @@ enum mc_ticket_status {
 /* Whether a ticket's paper exists. */
 enum mc_print_status {
 	MC_P_NONE,         /* no printer: the number was shown on screen only */
-	MC_P_PENDING,      /* handed to the printer, outcome not known */
-	MC_P_PRINTED,      /* printed */
-	MC_P_FAILED,       /* printing failed: never called */
+	MC_P_PENDING,      /* handed to the printer, outcome not known yet */
+	MC_P_PRINTED,      /* the printer took the whole job */
+	MC_P_FAILED,       /* refused before any byte was sent: not on paper;
+	                    * voided only when no screen showed the number */
+	MC_P_IN_DOUBT,     /* may be on paper (crash while pending, job cut
+	                    * off part way): called like any other ticket */
 };
 
 /* One ticket. Times: wall_* are UTC ms; wait_ms and service_ms come from
@@ -59,10 +63,12 @@ struct mc_ticket {
 	enum mc_print_status print;
 	int counter;             /* counter number serving or last served (0: none) */
 	int clerk;               /* clerk logged in at that counter (0: none) */
-	int rating;              /* 1..4, 0: not rated */
+	int rating;              /* level on the scale of its rating event, best first
+	                          * (1..5; legacy rows 1..4 worst first), 0: not rated */
 	int transfers;           /* times transferred */
 	int64_t issued_wall, called_wall, finished_wall;  /* UTC ms, 0 = not yet;
-	                          * finished_* is also the time of a no-show */
+	                          * finished_* is also the time of a no-show (kept while a
+	                          * reactivated no-show waits first at its counter) */
 	int64_t issued_mono, called_mono, finished_mono; /* monotonic ms */
 	int64_t issued_boot, called_boot, finished_boot; /* boot of each */
 	int64_t wait_ms;         /* issue to (first) call, -1 = not called */
@@ -84,7 +90,7 @@ enum mc_event_kind {
 	MC_EV_ISSUE, MC_EV_PRINTED, MC_EV_PRINT_FAILED, MC_EV_CALL, MC_EV_RECALL,
 	MC_EV_NOSHOW, MC_EV_REACTIVATE, MC_EV_FINISH, MC_EV_TRANSFER, MC_EV_PAUSE,
 	MC_EV_RESUME, MC_EV_LOGIN, MC_EV_LOGOUT, MC_EV_RATE, MC_EV_VOID,
-	MC_EV_EXPIRE, MC_EV_ROLLOVER,
+	MC_EV_EXPIRE, MC_EV_ROLLOVER, MC_EV_PRINT_IN_DOUBT,
 };
 
 /* One event row. */
@@ -113,6 +119,9 @@ struct mc_changes {
 
 void mc_changes_clear(struct mc_changes *ch);
 void mc_changes_free(struct mc_changes *ch);
+/* Appends src's rows to dst (group commit); dst takes src's time and day.
+ * Returns 0, or -1 on out of memory (dst unchanged in content). */
+int mc_changes_append(struct mc_changes *dst, const struct mc_changes *src);
 
 /* Why a call was refused. */
 enum mc_err {
@@ -138,6 +147,11 @@ enum mc_err {
 	MC_E_CLOCK_BEHIND,   /* the clock is on a day before the office day */
 };
 
+/* How long t has waited: its wait when it was called, the wait so far at
+ * now while it waits (by the monotonic clock within one boot), -1 for a
+ * ticket closed without a call. */
+int64_t mc_ticket_waited_ms(const struct mc_ticket *t, const struct mc_when *now);
+
 /* A person-readable message for err in lang ("vi" or "en"). Static string. */
 const char *mc_err_message(enum mc_err err, const char *lang);
 /* A stable token for err, for scripts ("closed", "paused", ...). */
@@ -156,8 +170,11 @@ enum mc_action {
 	MC_A_TRANSFER,       /* current to service arg, keeping its place */
 	MC_A_LOGIN,          /* clerk arg logs in */
 	MC_A_LOGOUT,         /* clerk logs out */
-	MC_A_RATE,           /* rating arg 1..4 for the last served ticket */
-	MC_A_REACTIVATE,     /* no-show ticket arg (0: latest) comes back */
+	MC_A_RATE,           /* rating arg (position on the office's scale, best
+	                      * first, 1..n) for the last served ticket */
+	MC_A_REACTIVATE,     /* no-show ticket arg (0: latest) comes back: called at once
+	                      * when the counter is free, else first in its queue (the
+	                      * current citizen is not finished) */
 };
 
 /* Result of a press, for the screen and the ticket. */
@@ -168,6 +185,8 @@ struct mc_issue {
 	int64_t est_wait_ms;     /* estimated wait */
 	int32_t open_day;        /* MC_E_CLOSED: next opening day ... */
 	int open_minute;         /* ... and minute (-1: none in a year) */
+	const char *source;      /* input that asked ("touch", "gpio:...", "socket"); set
+	                          * by mc_app_press, valid during its output calls only */
 };
 
 /* Printer state as the engine needs it. */
@@ -175,6 +194,7 @@ enum mc_printer_ok {
 	MC_PRINTER_ABSENT,   /* no printer configured: screen only */
 	MC_PRINTER_READY,    /* can print */
 	MC_PRINTER_DOWN,     /* cannot print now */
+	MC_PRINTER_FULL,     /* can print, but its bounded queue is full */
 };
 
 struct mc_engine;
@@ -193,9 +213,9 @@ void mc_engine_restore_begin(struct mc_engine *e, int32_t day, int64_t next_id);
 int mc_engine_restore_ticket(struct mc_engine *e, const struct mc_ticket *t);
 /* Sets a counter's row; unknown counter numbers are ignored. */
 void mc_engine_restore_counter(struct mc_engine *e, const struct mc_counter_state *c);
-/* Ends restoring: pending prints of a previous run become voided tickets
- * (they were never printed) and counters whose ticket is gone are cleared.
- * Fills ch with those changes. */
+/* Ends restoring (a cold start only): pending prints of a previous run
+ * become in doubt (they may be on paper; they stay callable) and counters
+ * whose ticket is gone are cleared. Fills ch with those changes. */
 int mc_engine_restore_end(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch);
 
 /* ---- events ---- */
@@ -212,13 +232,24 @@ enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int 
 			      enum mc_action act, int arg, struct mc_ticket *ticket,
 			      struct mc_changes *ch);
 
-/* The printer reported a ticket's outcome. */
+/* The printer reported a ticket's outcome: MC_P_PRINTED (whole job taken),
+ * MC_P_FAILED (refused before any byte was sent) or MC_P_IN_DOUBT. A failed
+ * ticket is voided only when shown is false (no screen showed its number);
+ * otherwise it stays callable. Only a pending print changes. */
+enum mc_err mc_engine_print_outcome(struct mc_engine *e, const struct mc_when *w, int64_t id,
+				    enum mc_print_status outcome, bool shown, struct mc_changes *ch);
+/* The same with ok: MC_P_PRINTED, else MC_P_FAILED with no screen. */
 enum mc_err mc_engine_printed(struct mc_engine *e, const struct mc_when *w, int64_t id,
 			      bool ok, struct mc_changes *ch);
 
 /* Time passes: rolls the day over when w is on a later day. Returns MC_OK;
  * ch is empty when nothing happened. */
 enum mc_err mc_engine_tick(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch);
+
+/* Copies src's whole state into dst (same cfg): the app's snapshot taken
+ * before an action, put back when its commit fails. Returns 0, or -1 on
+ * out of memory (dst unchanged then). */
+int mc_engine_copy(struct mc_engine *dst, const struct mc_engine *src);
 
 /* Tells the engine whether the printer can print. */
 void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state);

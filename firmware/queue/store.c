@@ -2,20 +2,29 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
-#include <sys/random.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 struct mc_store {
+	char path[512];            /* the database file */
+	char id[33];               /* store id, 32 hex digits */
+	dev_t db_dev, wal_dev;     /* identity of the files opened ... */
+	ino_t db_ino, wal_ino;     /* ... checked against the paths */
+	bool have_wal;             /* wal_dev/wal_ino are known */
+	char lost[400];            /* the database was replaced: why ("" = ours) */
 	sqlite3 *db;               /* the open database */
 	sqlite3_stmt *put_ticket;  /* upsert a ticket row by id */
 	sqlite3_stmt *put_counter; /* INSERT OR REPLACE a counter row */
 	sqlite3_stmt *add_event;   /* INSERT an event */
 	sqlite3_stmt *put_day;     /* the engine's day */
 	int version;               /* schema version after migration */
-	char id[33];               /* store id, 32 hex digits */
 };
 
 /* Migrations: entry i takes the schema from version i to i + 1. Never edit
@@ -57,7 +66,7 @@ static const char *const migrations[] = {
 	"  counter INTEGER NOT NULL,"       /* 0 = none */
 	"  clerk INTEGER NOT NULL,"         /* 0 = none */
 	"  value INTEGER NOT NULL,"         /* rating, clerk, priority, ... */
-	"  detail TEXT NOT NULL"            /* transfer target, ... */
+	"  detail TEXT NOT NULL"            /* transfer target, rating scale, ... */
 	");"
 	"CREATE INDEX events_ticket ON events(ticket);"
 	"CREATE TABLE counters ("
@@ -127,113 +136,293 @@ err_rollback:
 	return -1;
 }
 
-/* 16 random bytes as 32 lowercase hex digits into out[33]. */
-static int random_id(char *out)
+/* ---- identity (DESIGN §6) ---------------------------------------------- */
+
+/* What a technician does about a file kioskd will not use. */
+#define WHAT_TO_DO "restore kiosk.db (with its -wal file) from a backup, or start afresh with " \
+	"kioskd --init-store (an unusable file is set aside, numbering restarts)"
+
+static int read_marker(const char *path, char *id, size_t len)
+{
+	char mpath[600];
+	FILE *f;
+
+	snprintf(mpath, sizeof(mpath), "%s.id", path);
+	f = fopen(mpath, "r");
+	if (!f)
+		return 0;
+	if (!fgets(id, (int)len, f))
+		id[0] = 0;
+	fclose(f);
+	id[strcspn(id, "\r\n")] = 0;
+	return 1;
+}
+
+/* Writes the marker file atomically (temporary file, fsync, rename). */
+static int write_marker(const struct mc_store *st)
+{
+	char mpath[600], tmp[620];
+	int fd;
+
+	snprintf(mpath, sizeof(mpath), "%s.id", st->path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", mpath);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (dprintf(fd, "%s\n", st->id) < 0 || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	return rename(tmp, mpath);
+}
+
+static int random_id(char out[33])
 {
 	unsigned char b[16];
-	size_t got = 0;
 
-	while (got < sizeof(b)) {
-		ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	for (size_t i = 0; i < sizeof(b); i++)
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return -1;
+	for (int i = 0; i < 16; i++)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 	return 0;
 }
 
-/* Writes id as the store id (inside the caller's transaction). */
-static int put_id(struct mc_store *st, const char *id)
+static off_t file_size(const char *path)
 {
-	sqlite3_stmt *s;
-	int rc;
+	struct stat sb;
 
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES ('store_id', ?)", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(s);
-	return rc;
+	return stat(path, &sb) == 0 ? sb.st_size : -1;
 }
 
-/* Reads the store id, creating it when the database has none. */
-static int load_id(struct mc_store *st, char *err, size_t errlen)
+/* Looks at the file's first 100 bytes: NULL when it may be a database of
+ * any application, else why it is not one. */
+static const char *bad_header(const char *path, off_t size)
+{
+	unsigned char h[100];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return "cannot be read";
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n < (ssize_t)sizeof(h))
+		return "is truncated (shorter than a database header)";
+	if (memcmp(h, "SQLite format 3", 16))
+		return "is not a SQLite database";
+	uint32_t psz = (uint32_t)h[16] << 8 | h[17];
+	if (psz == 1)
+		psz = 65536;
+	uint32_t pages = (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 | (uint32_t)h[30] << 8 | h[31];
+	bool valid = !memcmp(h + 24, h + 92, 4) && pages;
+	if (valid && (off_t)pages * psz > size)
+		return "is truncated (shorter than its header says)";
+	return NULL;
+}
+
+/* Renames path and its -wal/-shm to path.set-aside-TIME (nothing deleted). */
+static void set_aside(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm" };
+	char from[600], to[640];
+	long long t = (long long)time(NULL);
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(from, sizeof(from), "%s%s", path, sfx[i]);
+		snprintf(to, sizeof(to), "%s.set-aside-%lld%s", path, t, sfx[i]);
+		rename(from, to);
+	}
+}
+
+static int prepare_all(struct mc_store *st, char *err, size_t errlen);
+static void close_db(struct mc_store *st);
+
+/* Records which files are open, for mc_store_check_files. */
+static void note_files(struct mc_store *st)
+{
+	struct stat sb;
+	char wal[600];
+
+	if (stat(st->path, &sb) == 0) {
+		st->db_dev = sb.st_dev;
+		st->db_ino = sb.st_ino;
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	st->have_wal = stat(wal, &sb) == 0;
+	if (st->have_wal) {
+		st->wal_dev = sb.st_dev;
+		st->wal_ino = sb.st_ino;
+	}
+}
+
+/* Stamps application_id and the store id into the open database, in one
+ * transaction, and writes the marker. */
+static int stamp_identity(struct mc_store *st, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	char id[33] = "";
+	char sql[160], id[33] = "";
 
-	if (exec(st, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", err, errlen))
+	if (exec(st, "BEGIN IMMEDIATE", err, errlen))
 		return -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(st, err, errlen, "store id");
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 32)
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;"
+		 "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+		 MC_STORE_APP_ID);
+	if (exec(st, sql, err, errlen))
+		goto err_rollback;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &s, NULL) != SQLITE_OK) {
+		db_fail(st, err, errlen, "store id");
+		goto err_rollback;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
 		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
-	if (!id[0]) {
-		if (random_id(id)) {
-			snprintf(err, errlen, "store id: no random bytes");
+	if (strlen(id) != 32) {
+		if (random_id(id) < 0) {
+			snprintf(err, errlen, "getrandom: %s", strerror(errno));
+			goto err_rollback;
+		}
+		snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO meta VALUES ('store_id', '%s')", id);
+		if (exec(st, sql, err, errlen))
+			goto err_rollback;
+	}
+	if (exec(st, "COMMIT", err, errlen))
+		goto err_rollback;
+	memcpy(st->id, id, sizeof(st->id));
+	char old[64] = "";
+	if ((!read_marker(st->path, old, sizeof(old)) || strcmp(old, st->id)) && write_marker(st) < 0) {
+		snprintf(err, errlen, "cannot write the marker %s.id: %s", st->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+
+err_rollback:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* What an existing, non-empty database is: 0 ours (or made before the
+ * identity), 1 a database with no tables (as good as empty), -1 unusable
+ * with the reason in why. */
+static int inspect(struct mc_store *st, char *why, size_t len)
+{
+	sqlite3_stmt *s;
+	int rc, app_id = 0, ours = 0, tables = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK) {
+		snprintf(why, len, "is damaged (%s)", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(s, 0), "ok")) {
+		snprintf(why, len, "is damaged (%s)", rc == SQLITE_ROW ?
+			 (const char *)sqlite3_column_text(s, 0) : sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "PRAGMA application_id", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		snprintf(why, len, "cannot be read (%s)", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	app_id = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &s, NULL) != SQLITE_OK) {
+		snprintf(why, len, "is damaged (%s)", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(s, 0);
+		tables++;
+		ours += !strcmp(n, "tickets") || !strcmp(n, "schema_version");
+	}
+	sqlite3_finalize(s);
+	if (app_id == MC_STORE_APP_ID || (app_id == 0 && ours == 2))
+		return 0;
+	if (app_id == 0 && tables == 0)
+		return 1;
+	snprintf(why, len, "belongs to another program (application_id %d, %d tables, not motcua's)",
+		 app_id, tables);
+	return -1;
+}
+
+/* Opens st->path as mode says; st is zeroed but for path. */
+static int open_db(struct mc_store *st, enum mc_store_mode mode, char *err, size_t errlen)
+{
+	const char *path = st->path;
+	char marker[64] = "", why[200], wal[600];
+	bool have_marker = read_marker(path, marker, sizeof(marker));
+	off_t size = file_size(path);
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	bool empty = size <= 0 && file_size(wal) <= 0;
+	if (empty && have_marker && mode == MC_STORE_GUARDED) {
+		snprintf(err, errlen, "%s is %s, but the marker %s.id says this kiosk's database was "
+			 "here: " WHAT_TO_DO, path, size < 0 ? "missing" : "empty", path);
+		errno = EUCLEAN;
+		return -1;
+	}
+	if (size > 0) {
+		const char *bad = bad_header(path, size);
+		if (bad) {
+			if (mode != MC_STORE_INIT) {
+				snprintf(why, sizeof(why), "%s", bad);
+				goto unusable;
+			}
+			set_aside(path);
+		}
+	} else if (size == 0 && mode == MC_STORE_INIT) {
+		set_aside(path);
+	}
+	for (;;) {
+		if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot open %s: %s", path,
+				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+			errno = EIO;
 			return -1;
 		}
-		if (exec(st, "BEGIN IMMEDIATE", err, errlen))
-			return -1;
-		if (put_id(st, id) || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			db_fail(st, err, errlen, "store id");
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
+		/* Waiting is allowed while starting, never afterwards. */
+		sqlite3_busy_timeout(st->db, 5000);
+		if (empty)
+			break;
+		int k = inspect(st, why, sizeof(why));
+		if (k == 0)
+			break;
+		if (k == 1 && !(have_marker && mode == MC_STORE_GUARDED))
+			break;
+		if (k == 1)
+			snprintf(why, sizeof(why), "holds no tables");
+		if (mode != MC_STORE_INIT)
+			goto unusable;
+		close_db(st);
+		set_aside(path);
+		empty = true;
 	}
-	memcpy(st->id, id, sizeof(st->id));
-	return 0;
-}
-
-const char *mc_store_id(const struct mc_store *st)
-{
-	return st->id;
-}
-
-int mc_store_renew_id(struct mc_store *st)
-{
-	char id[33];
-
-	if (random_id(id))
-		return -1;
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return -1;
-	if (put_id(st, id) || sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	memcpy(st->id, id, sizeof(st->id));
-	return 0;
-}
-
-struct mc_store *mc_store_open(const char *path, char *err, size_t errlen)
-{
-	struct mc_store *st = calloc(1, sizeof(*st));
-
-	if (!st) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-			 st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		goto err_close;
-	}
-	sqlite3_busy_timeout(st->db, 2000);
 	if (exec(st, "PRAGMA journal_mode=WAL", err, errlen) ||
 	    exec(st, "PRAGMA synchronous=FULL", err, errlen) ||
-	    exec(st, "PRAGMA foreign_keys=ON", err, errlen))
-		goto err_close;
-	if (migrate(st, err, errlen) || load_id(st, err, errlen))
-		goto err_close;
+	    exec(st, "PRAGMA foreign_keys=ON", err, errlen) ||
+	    migrate(st, err, errlen) || stamp_identity(st, err, errlen) ||
+	    prepare_all(st, err, errlen)) {
+		errno = EIO;
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, 0);
+	note_files(st);
+	return 0;
+
+unusable:
+	close_db(st);
+	snprintf(err, errlen, "%s %s: " WHAT_TO_DO, path, why);
+	errno = EUCLEAN;
+	return -1;
+}
+
+static int prepare_all(struct mc_store *st, char *err, size_t errlen)
+{
 	if (sqlite3_prepare_v2(st->db,
 			       /* An upsert on the id only: OR REPLACE would also
 				* replace a row that breaks UNIQUE(service, day, round,
@@ -257,27 +446,170 @@ struct mc_store *mc_store_open(const char *path, char *err, size_t errlen)
 			       "INSERT INTO events (at, mono, boot, day, kind, ticket, counter, clerk, value, detail)"
 			       " VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st->add_event, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES ('day', ?)", -1,
-			       &st->put_day, NULL) != SQLITE_OK) {
-		db_fail(st, err, errlen, "prepare");
-		goto err_close;
+			       &st->put_day, NULL) != SQLITE_OK)
+		return db_fail(st, err, errlen, "prepare");
+	return 0;
+}
+
+static void close_db(struct mc_store *st)
+{
+	sqlite3_finalize(st->put_ticket);
+	sqlite3_finalize(st->put_counter);
+	sqlite3_finalize(st->add_event);
+	sqlite3_finalize(st->put_day);
+	sqlite3_close(st->db);
+	st->put_ticket = st->put_counter = st->add_event = st->put_day = NULL;
+	st->db = NULL;
+}
+
+struct mc_store *mc_store_open_mode(const char *path, enum mc_store_mode mode, char *err,
+				    size_t errlen)
+{
+	struct mc_store *st = calloc(1, sizeof(*st));
+
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	if (open_db(st, mode, err, errlen) < 0) {
+		int e = errno;
+		mc_store_close(st);
+		errno = e;
+		return NULL;
 	}
 	return st;
+}
 
-err_close:
-	mc_store_close(st);
-	return NULL;
+struct mc_store *mc_store_open(const char *path, char *err, size_t errlen)
+{
+	return mc_store_open_mode(path, MC_STORE_ANY, err, errlen);
 }
 
 void mc_store_close(struct mc_store *st)
 {
 	if (!st)
 		return;
-	sqlite3_finalize(st->put_ticket);
-	sqlite3_finalize(st->put_counter);
-	sqlite3_finalize(st->add_event);
-	sqlite3_finalize(st->put_day);
-	sqlite3_close(st->db);
+	close_db(st);
 	free(st);
+}
+
+const char *mc_store_id(const struct mc_store *s)
+{
+	return s->id;
+}
+
+int mc_store_renew_id(struct mc_store *s)
+{
+	char id[33], sql[128], err[200];
+
+	if (random_id(id) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; INSERT OR REPLACE INTO meta VALUES ('store_id', '%s'); COMMIT", id);
+	if (exec(s, sql, err, sizeof(err))) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		errno = EIO;
+		return -1;
+	}
+	memcpy(s->id, id, sizeof(s->id));
+	return write_marker(s);
+}
+
+/* ---- still our files --------------------------------------------------- */
+
+static bool same_file(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
+}
+
+/* Copies the open database (with what its WAL holds) to a new file to. */
+static int copy_open_db(struct mc_store *st, const char *to, char *err, size_t errlen)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	char tmp[600];
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.saving", to);
+	unlink(tmp);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		goto err;
+	b = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (!b)
+		goto err;
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		goto err;
+	sqlite3_close(dst);
+	dst = NULL;
+	if (rename(tmp, to) < 0) {
+		snprintf(err, errlen, "cannot save the database to %s: %s", to, strerror(errno));
+		return -1;
+	}
+	return 0;
+err:
+	snprintf(err, errlen, "cannot save the database to %s: %s", to,
+		 dst ? sqlite3_errmsg(dst) : "out of memory");
+	sqlite3_close(dst);
+	unlink(tmp);
+	return -1;
+}
+
+int mc_store_check_files(struct mc_store *st, char *err, size_t errlen)
+{
+	char wal[600];
+
+	if (st->lost[0]) {
+		snprintf(err, errlen, "%s", st->lost);
+		return -1;
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	bool db_ok = same_file(st->path, st->db_dev, st->db_ino);
+	if (!st->have_wal && db_ok) {
+		note_files(st);
+		return 0;
+	}
+	bool wal_ok = same_file(wal, st->wal_dev, st->wal_ino);
+	if (db_ok && wal_ok)
+		return 0;
+	if (db_ok) {
+		/* The WAL was unlinked or replaced: what it held reaches the
+		 * database file through the open handle. */
+		sqlite3_stmt *s;
+		int busy = 1;
+		if (sqlite3_prepare_v2(st->db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &s, NULL) == SQLITE_OK) {
+			if (sqlite3_step(s) == SQLITE_ROW)
+				busy = sqlite3_column_int(s, 0);
+			sqlite3_finalize(s);
+		}
+		if (busy) {
+			snprintf(err, errlen, "the WAL file %s was removed under kioskd and saving it is not "
+				 "finished yet (%s); no tickets until it is", wal, sqlite3_errmsg(st->db));
+			return -1;
+		}
+	} else {
+		struct stat sb;
+		char to[640];
+		if (stat(st->path, &sb) == 0) {
+			/* Replaced by another file: keep ours beside it, trust neither. */
+			snprintf(to, sizeof(to), "%s.saved-%lld", st->path, (long long)time(NULL));
+			if (copy_open_db(st, to, err, errlen) == 0)
+				snprintf(err, errlen, "%s was replaced under kioskd; what kioskd held is saved in "
+					 "%s: stop kioskd, put the right file in place, start it again", st->path, to);
+			snprintf(st->lost, sizeof(st->lost), "%s", err);
+			return -1;
+		}
+		if (copy_open_db(st, st->path, err, errlen) < 0)
+			return -1;
+	}
+	close_db(st);
+	if (open_db(st, MC_STORE_ANY, err, errlen) < 0)
+		return -1;
+	return 1;
 }
 
 int mc_store_schema_version(struct mc_store *st)
@@ -344,9 +676,13 @@ static int add_event(struct mc_store *st, const struct mc_config *cfg, const str
 		     const struct mc_event *ev, const char *day)
 {
 	sqlite3_stmt *s = st->add_event;
-	char detail[32] = "";
+	char detail[MC_SCALE_TEXT] = "";
 
-	if (ev->kind == MC_EV_TRANSFER)
+	/* A rating carries its scale, so a later change of scale leaves the
+	 * meaning of this one alone. */
+	if (ev->kind == MC_EV_RATE)
+		mc_scale_format(&cfg->satisfaction.scale, detail, sizeof(detail));
+	else if (ev->kind == MC_EV_TRANSFER)
 		snprintf(detail, sizeof(detail), "%s", service_key(cfg, ev->value));
 	else if (ev->kind == MC_EV_ROLLOVER)
 		mc_format_day(ev->value, detail, sizeof(detail));
@@ -364,37 +700,74 @@ static int add_event(struct mc_store *st, const struct mc_config *cfg, const str
 	return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 }
 
-int mc_store_commit(struct mc_store *st, const struct mc_config *cfg,
-		    const struct mc_changes *ch, char *err, size_t errlen)
+/* errno for the last SQLite failure. */
+static int sql_errno(struct mc_store *st)
+{
+	switch (sqlite3_errcode(st->db)) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return EBUSY;
+	case SQLITE_FULL:
+		return ENOSPC;
+	default:
+		return EIO;
+	}
+}
+
+static int put_set(struct mc_store *st, const struct mc_config *cfg, const struct mc_changes *ch)
 {
 	char day[16];
 
-	if (!ch->ntickets && !ch->ncounters && !ch->nevents)
-		return 0;
 	mc_format_day(ch->day, day, sizeof(day));
-	if (exec(st, "BEGIN IMMEDIATE", err, errlen))
-		return -1;
 	for (size_t i = 0; i < ch->ntickets; i++)
 		if (put_ticket(st, cfg, &ch->tickets[i]))
-			goto err_rollback;
+			return -1;
 	for (size_t i = 0; i < ch->ncounters; i++)
 		if (put_counter(st, &ch->counters[i]))
-			goto err_rollback;
+			return -1;
 	for (size_t i = 0; i < ch->nevents; i++)
 		if (add_event(st, cfg, ch, &ch->events[i], day))
-			goto err_rollback;
+			return -1;
 	sqlite3_reset(st->put_day);
-	sqlite3_bind_text(st->put_day, 1, day, -1, SQLITE_STATIC);
-	if (sqlite3_step(st->put_day) != SQLITE_DONE)
-		goto err_rollback;
+	sqlite3_bind_text(st->put_day, 1, day, -1, SQLITE_TRANSIENT);
+	return sqlite3_step(st->put_day) == SQLITE_DONE ? 0 : -1;
+}
+
+int mc_store_commit_many(struct mc_store *st, const struct mc_config *cfg,
+			 const struct mc_changes *const *sets, size_t n, char *err, size_t errlen)
+{
+	bool any = false;
+	int e;
+
+	for (size_t k = 0; k < n; k++)
+		any |= sets[k]->ntickets || sets[k]->ncounters || sets[k]->nevents;
+	if (!any)
+		return 0;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		e = sql_errno(st);
+		db_fail(st, err, errlen, "commit");
+		errno = e;
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++)
+		if ((sets[k]->ntickets || sets[k]->ncounters || sets[k]->nevents) && put_set(st, cfg, sets[k]))
+			goto err_rollback;
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto err_rollback;
 	return 0;
 
 err_rollback:
+	e = sql_errno(st);
 	db_fail(st, err, errlen, "commit");
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	errno = e;
 	return -1;
+}
+
+int mc_store_commit(struct mc_store *st, const struct mc_config *cfg,
+		    const struct mc_changes *ch, char *err, size_t errlen)
+{
+	return mc_store_commit_many(st, cfg, &ch, 1, err, errlen);
 }
 
 /* Reads a ticket row in table column order. */
@@ -418,7 +791,9 @@ static void read_ticket(sqlite3_stmt *s, const struct mc_config *cfg, struct mc_
 	int st = mc_ticket_status_from_name((const char *)sqlite3_column_text(s, i++));
 	t->status = st < 0 ? MC_T_VOIDED : (enum mc_ticket_status)st;
 	int ps = mc_print_status_from_name((const char *)sqlite3_column_text(s, i++));
-	t->print = ps < 0 ? MC_P_FAILED : (enum mc_print_status)ps;
+	/* A print state this firmware does not know may be on paper: in doubt,
+	 * callable (DESIGN §2). */
+	t->print = ps < 0 ? MC_P_IN_DOUBT : (enum mc_print_status)ps;
 	t->counter = sqlite3_column_int(s, i++);
 	t->clerk = sqlite3_column_int(s, i++);
 	t->rating = sqlite3_column_int(s, i++);
@@ -502,7 +877,9 @@ int mc_store_load(struct mc_store *st, const struct mc_config *cfg, struct mc_en
 		snprintf(err, errlen, "restore: out of memory");
 		return -1;
 	}
+	sqlite3_busy_timeout(st->db, 5000); /* a cold start may wait */
 	rc = mc_store_commit(st, cfg, &ch, err, errlen);
+	sqlite3_busy_timeout(st->db, 0);
 	mc_changes_free(&ch);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #ifndef MC_STORE_H
 #define MC_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,24 +17,61 @@
 #include "engine.h"
 
 #define MC_STORE_SCHEMA 1  /* schema version this code writes */
+#define MC_STORE_APP_ID 0x4d435541 /* PRAGMA application_id: "MCUA" */
 
 struct mc_store;
 
-/* Opens (creating if needed) the database at path and migrates it to the
- * current schema. NULL with a message in err on failure. */
+/* How a database is opened (DESIGN §6, identity). Every mode stamps
+ * application_id and a store id (meta row 'store_id', 32 lowercase hex
+ * digits) into a database it creates or migrates, and writes the store id
+ * and a newline to the marker file path + ".id". */
+enum mc_store_mode {
+	MC_STORE_ANY,      /* create if missing or empty (tests, benchmarks) */
+	MC_STORE_GUARDED,  /* kioskd: create only where no marker exists */
+	MC_STORE_INIT,     /* --init-store: set an unusable file aside (renamed
+	                    * path.set-aside-TIME), then create afresh; a sound
+	                    * database of ours is kept and opened */
+};
+
+/* Opens the database at path in MC_STORE_ANY mode. */
 struct mc_store *mc_store_open(const char *path, char *err, size_t errlen);
+/* Opens the database at path as mode says and migrates it to the current
+ * schema; a database made before the identity (our tables, no
+ * application_id) is migrated too. NULL with a message for people in err
+ * and errno EUCLEAN when the file is missing, empty, foreign or corrupt
+ * where it must not be created (kioskd exits 78 then), other errno for
+ * other failures. Sets a busy timeout of 0: a locked database makes a
+ * commit fail at once with EBUSY, never wait. */
+struct mc_store *mc_store_open_mode(const char *path, enum mc_store_mode mode, char *err,
+				    size_t errlen);
 /* Accepts NULL. */
 void mc_store_close(struct mc_store *st);
 
+
 /* Commits ch in one transaction. Returns 0, or -1 with a message in err
- * (the database is unchanged then). */
+ * (the database is unchanged then) and errno: EBUSY when another process
+ * holds the write lock (retry later), ENOSPC when the disk is full, EIO
+ * otherwise. Never waits for a lock. */
 int mc_store_commit(struct mc_store *st, const struct mc_config *cfg,
 		    const struct mc_changes *ch, char *err, size_t errlen);
+/* Commits n change sets, in order, in one transaction (a group commit of
+ * print outcomes with an action). Same results as mc_store_commit. */
+int mc_store_commit_many(struct mc_store *st, const struct mc_config *cfg,
+			 const struct mc_changes *const *sets, size_t n, char *err, size_t errlen);
+
+/* Are the database and its WAL still the files opened (not unlinked or
+ * replaced under us)? Returns 0 when they are; else saves what the open
+ * handle holds (a checkpoint through it, or a copy to path when the
+ * database itself was unlinked), reopens, and returns 1 when that
+ * succeeded, or -1 with a message in err when the store cannot be trusted
+ * (nothing may be acknowledged then). Call before each write batch. */
+int mc_store_check_files(struct mc_store *st, char *err, size_t errlen);
 
 /* Rebuilds e (fresh from mc_engine_new) from the store: the saved day,
  * that day's tickets, open tickets of earlier days, counters. Tickets of
  * services no longer in cfg are skipped and counted in *skipped. Calls
- * mc_engine_restore_end and commits its changes (voided prints).
+ * mc_engine_restore_end and commits its changes (prints in doubt): a cold
+ * start only.
  * Returns 0, or -1 with a message in err. */
 int mc_store_load(struct mc_store *st, const struct mc_config *cfg, struct mc_engine *e,
 		  const struct mc_when *now, int *skipped, char *err, size_t errlen);
@@ -60,7 +98,8 @@ const char *mc_store_id(const struct mc_store *st);
 
 /* Gives the database a new random store id in one transaction (a store
  * restored from a backup must not reuse the id whose later events the city
- * already holds). Returns 0, or -1 (the id is unchanged). */
+ * already holds), and rewrites the marker file beside it. Returns 0, or -1
+ * (the id is unchanged in the database). */
 int mc_store_renew_id(struct mc_store *st);
 
 /* The schema version of the open database. */

@@ -374,7 +374,7 @@ static int recount(const char *path, const struct mc_config *cfg, int32_t from, 
 		};
 		int64_t got[] = {
 			row->issued, row->served, row->noshow, row->over_target, row->wait.max_ms, row->wait.p90_ms,
-			(int64_t)llround(row->wait.mean_ms * (double)row->wait.n), row->ratings[3] + row->ratings[4],
+			(int64_t)llround(row->wait.mean_ms * (double)row->wait.n), row->satisfied,
 		};
 		for (size_t f = 0; f < sizeof(want) / sizeof(want[0]); f++, figures++)
 			if (want[f] != got[f]) {

@@ -122,9 +122,13 @@ class Unitsim:
     """tools/unitsim --json on a pty it makes, linked at link."""
 
     def __init__(self, units, link, baud=19200, extra=()):
+        # Corruption follows a fixed seed unless MC_TEST_SEED gives one
+        # (tools/dev.sh test --all), so a failure can be replayed.
+        env = dict(os.environ, MC_TEST_SEED=os.environ.get("MC_TEST_SEED", "1"))
+        print("unitsim seed", env["MC_TEST_SEED"], flush=True)
         self.proc = subprocess.Popen(
             [UNITSIM, "--units", units, "--link", link, "--baud", str(baud), "--json"] + list(extra),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env)
         self.displays = {}
         self.history = []
         self.replies = queue.Queue()

@@ -106,29 +106,29 @@ static void scenario(struct fx *f)
 	act(f, a, 8, 5, 1, MC_A_NEXT, 0);           /* 1001 wait 5 */
 	press(f, a, 8, 10, "civil", false);         /* 1003 */
 	act(f, a, 8, 15, 1, MC_A_NEXT, 0);          /* 1001 served 10; 1002 wait 13 */
-	act(f, a, 8, 16, 1, MC_A_RATE, 4);          /* 1001: 4 */
+	act(f, a, 8, 16, 1, MC_A_RATE, 1);          /* 1001: Rất hài lòng */
 	act(f, a, 8, 20, 1, MC_A_FINISH, 0);        /* 1002 served 5 */
-	act(f, a, 8, 21, 1, MC_A_RATE, 3);          /* 1002: 3 */
+	act(f, a, 8, 21, 1, MC_A_RATE, 2);          /* 1002: Hài lòng */
 	press(f, a, 8, 30, "land", false);          /* 2001 */
 	act(f, a, 8, 40, 1, MC_A_NEXT, 0);          /* 1003 wait 30 (over 20) */
 	press(f, a, 8, 41, "civil", true);          /* 1004, priority */
 	act(f, a, 8, 50, 2, MC_A_NEXT, 0);          /* 2001 wait 20 */
 	act(f, a, 8, 52, 1, MC_A_NEXT, 0);          /* 1003 served 12; 1004 wait 11 */
-	act(f, a, 8, 53, 1, MC_A_RATE, 1);          /* 1003: 1 */
+	act(f, a, 8, 53, 1, MC_A_RATE, 4);          /* 1003: Không hài lòng */
 	act(f, a, 8, 55, 1, MC_A_NOSHOW, 0);        /* 1004 no-show */
 	press(f, a, 8, 58, "land", false);          /* 2002 */
 	press(f, a, 9, 0, "civil", false);          /* 1005 */
 	press(f, a, 9, 4, "civil", false);          /* 1006 */
 	act(f, a, 9, 10, 2, MC_A_NEXT, 0);          /* 2001 served 20; 2002 wait 12 */
-	act(f, a, 9, 11, 2, MC_A_RATE, 4);          /* 2001: 4 */
+	act(f, a, 9, 11, 2, MC_A_RATE, 1);          /* 2001: Rất hài lòng */
 	act(f, a, 9, 25, 1, MC_A_NEXT, 0);          /* 1005 wait 25 (over) */
 	act(f, a, 9, 30, 1, MC_A_TRANSFER, land);   /* 1005 to land */
 	act(f, a, 9, 31, 1, MC_A_NEXT, 0);          /* 1006 wait 27 (over) */
 	act(f, a, 9, 35, 1, MC_A_FINISH, 0);        /* 1006 served 4 */
 	act(f, a, 9, 40, 2, MC_A_NEXT, 0);          /* 2002 served 30; 1005 again */
-	act(f, a, 9, 41, 2, MC_A_RATE, 3);          /* 2002: 3 */
+	act(f, a, 9, 41, 2, MC_A_RATE, 2);          /* 2002: Hài lòng */
 	act(f, a, 9, 50, 2, MC_A_FINISH, 0);        /* 1005 served 10 (from 9:40) */
-	act(f, a, 9, 51, 2, MC_A_RATE, 2);          /* 1005: 2 */
+	act(f, a, 9, 51, 2, MC_A_RATE, 3);          /* 1005: Bình thường */
 	act(f, a, 10, 0, 1, MC_A_PAUSE, 0);
 	/* 1007: the printer fails, the ticket is voided. */
 	mc_engine_set_printer(f->e, MC_PRINTER_READY);
@@ -156,19 +156,27 @@ static void scenario(struct fx *f)
 	}
 	tick(f, c, 0, 0);
 
-	/* ---- 2026-03-04: the clock jumps ---- */
+	/* ---- 2026-03-04: the clock jumps; the office rates on three levels ---- */
+	{
+		char why[128];
+		struct mc_scale *sc = &f->cfg.satisfaction.scale;
+		if (mc_scale_set_labels(sc, false, "Hài lòng, Bình thường, Không hài lòng", why, sizeof(why)) ||
+		    mc_scale_set_labels(sc, true, "Satisfied, Neutral, Dissatisfied", why, sizeof(why)))
+			die("scale", why);
+		sc->satisfied = 1;
+	}
 	act(f, c, 8, 0, 1, MC_A_LOGIN, 13);
 	press(f, c, 8, 0, "civil", false);          /* 1001 */
 	f->jump_ms = 2 * 3600 * 1000;               /* wall clock 2 h ahead */
 	act(f, c, 8, 10, 1, MC_A_NEXT, 0);          /* wait 10 (wall says 130) */
 	act(f, c, 8, 20, 1, MC_A_FINISH, 0);        /* served 10 */
-	act(f, c, 8, 21, 1, MC_A_RATE, 4);
+	act(f, c, 8, 21, 1, MC_A_RATE, 1);          /* 3-level scale: Hài lòng */
 	act(f, c, 8, 25, 1, MC_A_LOGOUT, 0);        /* clerk 13: 25 min (wall says 145) */
 	f->jump_ms = 0;                             /* NTP sets it right */
 	press(f, c, 8, 30, "civil", false);         /* 1002 */
 	act(f, c, 8, 40, 1, MC_A_NEXT, 0);          /* wait 10, no clerk */
 	act(f, c, 8, 45, 1, MC_A_FINISH, 0);        /* served 5 */
-	act(f, c, 8, 46, 1, MC_A_RATE, 3);
+	act(f, c, 8, 46, 1, MC_A_RATE, 2);          /* Bình thường */
 	press(f, c, 9, 0, "land", false);           /* 2001 */
 	act(f, c, 9, 7, 2, MC_A_NEXT, 0);           /* wait 7 */
 	act(f, c, 9, 10, 2, MC_A_FINISH, 0);        /* served 3 */

@@ -1,7 +1,9 @@
 /* test-audio-alsa.c — the announcement player through ALSA's file PCM
  * (file:FILE=...,FORMAT=wav, a real alsa-lib PCM writing what was played):
  * output equals the expected clips joined sample for sample, chime
- * included; calls in quick succession play in order without overlap; a
+ * included (clips the test writes itself, byte by byte, with known samples,
+ * and the output read back by the test's own RIFF reader; the words of a
+ * call written out); calls in quick succession play in order without overlap; a
  * missing clip is an error at load naming the file; a bad device fails
  * clearly; volume and format conversion.
  *
@@ -70,28 +72,175 @@ static struct mc_clipset *load_default(void)
 	return set;
 }
 
-/* Expected output: the clip files themselves, read straight from disk, joined. */
+/* ---- a clip set the test makes itself ----------------------------------
+ * The expected output must not come from the code under test: every clip
+ * of this set is written here, byte by byte (RIFF, PCM, 16 bits, mono,
+ * 16000 Hz), with samples that are a known function of the clip's key, and
+ * the played file is read back by the small RIFF reader below, not by
+ * mc_wav_read. */
+#define KNOWN_RATE 16000
+
+static char knowndir[300];
+
+static uint32_t key_hash(const char *key)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *key; key++)
+		h = (h ^ (uint8_t)*key) * 16777619u;
+	return h;
+}
+
+/* Clip key's length in frames and its sample i. */
+static size_t known_frames(const char *key)
+{
+	return 160 + key_hash(key) % 400;
+}
+
+/* Silent first and last samples: such clips are kept sample for sample
+ * (clips.h), so the expected output is exactly these samples. */
+static int16_t known_sample(const char *key, size_t i)
+{
+	if (i == 0 || i == known_frames(key) - 1)
+		return 0;
+	return (int16_t)((int)(key_hash(key) % 20000) - 10000 + (int)(i % 64) * 37);
+}
+
+static void put_le(FILE *f, uint32_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		fputc((int)((v >> (8 * i)) & 0xff), f);
+}
+
+/* Writes dir/key.wav (making its folders) by hand. */
+static void write_known_clip(const char *dir, const char *key)
+{
+	char path[512];
+	size_t n = known_frames(key);
+
+	snprintf(path, sizeof(path), "%s/%s.wav", dir, key);
+	for (char *p = path + strlen(dir) + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fwrite("RIFF", 1, 4, f);
+	put_le(f, (uint32_t)(36 + n * 2), 4);
+	fwrite("WAVEfmt ", 1, 8, f);
+	put_le(f, 16, 4);             /* fmt chunk size */
+	put_le(f, 1, 2);              /* PCM */
+	put_le(f, 1, 2);              /* mono */
+	put_le(f, KNOWN_RATE, 4);
+	put_le(f, KNOWN_RATE * 2, 4); /* bytes per second */
+	put_le(f, 2, 2);              /* block align */
+	put_le(f, 16, 2);             /* bits */
+	fwrite("data", 1, 4, f);
+	put_le(f, (uint32_t)(n * 2), 4);
+	for (size_t i = 0; i < n; i++)
+		put_le(f, (uint16_t)known_sample(key, i), 2);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A set of known clips for every key a northern Vietnamese + English
+ * kiosk with prefix B needs, and the chime. */
+static struct mc_clipset *load_known(void)
+{
+	const char *keys[256];
+	struct mc_reading r = { .lang = MC_LANG_VI };
+	char err[1024];
+	int n = mc_vnnum_vocabulary(&r, true, "B", keys, 256);
+
+	assert_true(n > 0);
+	write_known_clip(knowndir, MC_KEY_CHIME);
+	for (int i = 0; i < n; i++)
+		write_known_clip(knowndir, keys[i]);
+	struct mc_clipset *set = mc_clipset_load(knowndir, keys, (size_t)n, err, sizeof(err));
+	if (!set)
+		fail_msg("%s", err);
+	return set;
+}
+
+/* The known clips of keys, joined. */
 static int16_t *expected(const char *const *keys, size_t n, size_t *frames, int *rate)
 {
-	int16_t *all = NULL;
-	size_t total = 0;
+	size_t total = 0, k = 0;
 
+	/* A breath is silence, a share of the pause's length (clips.h). */
+	const size_t breath = (size_t)KNOWN_RATE * MC_CLIP_PAUSE_MS / 1000 * MC_CLIP_BREATH_MS / MC_CLIP_PAUSE_MS;
+
+	for (size_t i = 0; i < n; i++)
+		total += strcmp(keys[i], MC_KEY_BREATH) ? known_frames(keys[i]) : breath;
+	int16_t *all = malloc(total * sizeof(int16_t));
+	assert_non_null(all);
 	for (size_t i = 0; i < n; i++) {
-		char path[512], err[512];
-		struct mc_wav w;
-		snprintf(path, sizeof(path), "%s/%s.wav", clipdir, keys[i]);
-		if (mc_wav_read(path, &w, err, sizeof(err)) < 0)
-			fail_msg("%s", err);
-		assert_int_equal(w.channels, 1);
-		*rate = w.rate;
-		all = realloc(all, (total + w.frames) * sizeof(int16_t));
-		assert_non_null(all);
-		memcpy(all + total, w.samples, w.frames * sizeof(int16_t));
-		total += w.frames;
-		mc_wav_release(&w);
+		if (!strcmp(keys[i], MC_KEY_BREATH)) {
+			for (size_t j = 0; j < breath; j++)
+				all[k++] = 0;
+			continue;
+		}
+		for (size_t j = 0; j < known_frames(keys[i]); j++)
+			all[k++] = known_sample(keys[i], j);
 	}
 	*frames = total;
+	*rate = KNOWN_RATE;
 	return all;
+}
+
+static uint32_t get_le(const uint8_t *p, int bytes)
+{
+	uint32_t v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Reads a 16-bit PCM WAV by its RIFF chunks; a data size of 0 or past the
+ * end (a writer that never went back to fix it) means "to the end". */
+static int16_t *read_riff(const char *path, size_t *frames, int *rate, int *channels)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("%s: cannot open", path);
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *buf = malloc((size_t)len);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_true(len >= 12 && !memcmp(buf, "RIFF", 4) && !memcmp(buf + 8, "WAVE", 4));
+	size_t pos = 12, bits = 0;
+	int16_t *out = NULL;
+	while (pos + 8 <= (size_t)len) {
+		uint32_t size = get_le(buf + pos + 4, 4);
+		const uint8_t *body = buf + pos + 8;
+		if (!memcmp(buf + pos, "fmt ", 4)) {
+			assert_int_equal(get_le(body, 2), 1); /* PCM */
+			*channels = (int)get_le(body + 2, 2);
+			*rate = (int)get_le(body + 4, 4);
+			bits = get_le(body + 14, 2);
+		} else if (!memcmp(buf + pos, "data", 4)) {
+			size_t avail = (size_t)len - pos - 8;
+			if (size == 0 || size > avail)
+				size = (uint32_t)avail;
+			assert_int_equal(bits, 16);
+			*frames = size / 2 / (size_t)*channels;
+			out = malloc(*frames * (size_t)*channels * sizeof(int16_t) + 1);
+			assert_non_null(out);
+			for (size_t i = 0; i < *frames * (size_t)*channels; i++)
+				out[i] = (int16_t)get_le(body + 2 * i, 2);
+			break;
+		}
+		pos += 8 + size + (size & 1);
+	}
+	free(buf);
+	if (!out)
+		fail_msg("%s: no data chunk", path);
+	return out;
 }
 
 /* Chime + the call of label to counter, Vietnamese, whole numbers. */
@@ -106,33 +255,44 @@ static size_t call_keys(const char *label, int counter, const char **keys, size_
 
 static void compare_output(const char *path, const int16_t *want, size_t frames, int rate)
 {
-	struct mc_wav got;
-	char err[512];
+	size_t got_frames = 0;
+	int got_rate = 0, got_channels = 0;
+	int16_t *got = read_riff(path, &got_frames, &got_rate, &got_channels);
 
-	if (mc_wav_read(path, &got, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	assert_int_equal(got.rate, rate);
-	assert_int_equal(got.channels, 1);
-	if (got.frames != frames)
-		fail_msg("%s: %zu frames played, %zu expected", path, got.frames, frames);
+	assert_int_equal(got_rate, rate);
+	assert_int_equal(got_channels, 1);
+	if (got_frames != frames)
+		fail_msg("%s: %zu frames played, %zu expected", path, got_frames, frames);
 	for (size_t i = 0; i < frames; i++)
-		if (got.samples[i] != want[i])
-			fail_msg("%s: sample %zu is %d, expected %d", path, i, got.samples[i], want[i]);
-	mc_wav_release(&got);
+		if (got[i] != want[i])
+			fail_msg("%s: sample %zu is %d, expected %d", path, i, got[i], want[i]);
+	free(got);
 }
 
 static void test_one_call_exact(void **state)
 {
 	struct mc_loop *loop = mc_loop_new();
-	struct mc_clipset *set = load_default();
-	char dev[512], out[300], err[512];
+	struct mc_clipset *set = load_known();
+	char dev[512], out[300], err[512], words[512];
 	const char *keys[64];
 	struct record rec = { 0 };
 	struct tag t = { &rec, 1 };
 	size_t n = call_keys("1023", 3, keys, 64), frames;
 	int rate;
+	/* The words, written out: "một nghìn không trăm hai mươi ba", to counter 3,
+	 * with a breath before the number and before "đến quầy số". */
+	static const char *const spoken[] = {
+		"chime", "vi/moi_cong_dan_co_so", "breath", "vi/num/mot", "vi/num/nghin",
+		"vi/num/khong", "vi/num/tram", "vi/num/hai", "vi/num/muoi_", "vi/num/ba", "breath",
+		"vi/den_quay_so", "vi/num/ba",
+	};
 
 	(void)state;
+	assert_int_equal(n, sizeof(spoken) / sizeof(spoken[0]));
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(keys[i], spoken[i]);
+	assert_string_equal(mc_vnnum_join(keys, n, words, sizeof(words)),
+			    "♪ Mời công dân có số một nghìn không trăm hai mươi ba đến quầy số ba");
 	snprintf(out, sizeof(out), "%s/one.wav", tmpdir);
 	snprintf(dev, sizeof(dev), "file:FILE=%s,FORMAT=wav", out);
 	struct mc_audio *a = mc_audio_new(loop, set, dev, 100, true, err, sizeof(err));
@@ -159,7 +319,7 @@ static void test_three_in_order(void **state)
 		{ "1001", 1 }, { "B017", 2 }, { "2105", 3 },
 	};
 	struct mc_loop *loop = mc_loop_new();
-	struct mc_clipset *set = load_default();
+	struct mc_clipset *set = load_known();
 	char dev[512], out[300], err[512];
 	const char *keys[3][64], *all[192];
 	size_t nk[3], nall = 0, frames;
@@ -202,7 +362,7 @@ static void test_three_in_order(void **state)
 static void test_file_per_call(void **state)
 {
 	struct mc_loop *loop = mc_loop_new();
-	struct mc_clipset *set = load_default();
+	struct mc_clipset *set = load_known();
 	char dev[512], out[300], err[512];
 	const char *keys[2][64];
 	size_t nk[2], frames;
@@ -443,6 +603,8 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
+	snprintf(knowndir, sizeof(knowndir), "%s/known", tmpdir);
+	mkdir(knowndir, 0755);
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

@@ -59,6 +59,35 @@ static const struct mc_bus_event *wait_ev(struct ctx *c, enum mc_bus_event_kind 
 	return e;
 }
 
+/* Returns once the driver thread has begun a whole cycle (displays, then
+ * polls) after this call: two presses at addr, each waited for as its KEY
+ * event. The first may be read by a cycle already under way; the second is
+ * read by a later cycle, whose display writes came after the call. An event,
+ * not a sleep: it holds however slow the machine is. */
+static void full_cycle(struct ctx *c, int addr)
+{
+	for (int i = 0; i < 2; i++) {
+		size_t from = c->nev;
+		assert_int_equal(usim_press(c->sim, addr, 0x0001, 1, NULL), 0);
+		assert_non_null(wait_ev(c, MC_BUS_EV_KEY, addr, from, 10000));
+	}
+}
+
+/* Returns once the driver has tried the offline unit addr twice more. */
+static void two_retries(struct ctx *c, int addr)
+{
+	struct mc_bus_unit_stats st;
+	uint64_t before;
+
+	assert_int_equal(mc_bus_unit_stats(c->bus, addr, &st), 0);
+	before = st.timeouts;
+	for (int i = 0; i < 1000 && st.timeouts < before + 2; i++) {
+		pump(c, 20);
+		assert_int_equal(mc_bus_unit_stats(c->bus, addr, &st), 0);
+	}
+	assert_true(st.timeouts >= before + 2);
+}
+
 static int setup(void **state)
 {
 	static const int addrs[] = { 1, 2, 3 };
@@ -70,8 +99,11 @@ static int setup(void **state)
 	assert_non_null(c);
 	c->sim = usim_new(&so, NULL, NULL, err, sizeof(err));
 	assert_non_null(c->sim);
+	/* A generous answer timeout: the simulator's thread may be scheduled
+	 * late on a loaded machine, and a late answer must not count as a
+	 * timeout on a clean line (asserted below). */
 	struct mc_bus_options bo = { .device = usim_path(c->sim), .baud = 115200, .parity = 'E',
-				     .data_bits = 8, .stop_bits = 1, .timeout_ms = 30,
+				     .data_bits = 8, .stop_bits = 1, .timeout_ms = 500,
 				     .offline_poll_ms = 100, .addrs = addrs, .naddrs = 3 };
 	c->bus = mc_bus_open(&bo, err, sizeof(err));
 	assert_non_null(c->bus);
@@ -109,9 +141,10 @@ static void test_online_displays_presses(void **state)
 	assert_int_equal(got.brightness, 9);
 	assert_int_equal(gen, 1);
 
-	/* The same image again: no write. */
+	/* The same image again: no write, though the driver has since had
+	 * every chance to write (a whole cycle at that unit). */
 	assert_int_equal(mc_bus_set_display(c->bus, 2, &d), 0);
-	usleep(200000);
+	full_cycle(c, 2);
 	usim_display(c->sim, 2, NULL, &gen2, NULL);
 	assert_int_equal(gen2, 1);
 
@@ -206,7 +239,7 @@ static void test_offline_and_back(void **state)
 	strcpy(d.text, "2003");
 	d.paused = true;
 	mc_bus_set_display(c->bus, 1, &d);
-	usleep(150000);
+	two_retries(c, 1);
 	usim_display(c->sim, 1, &got, NULL, NULL);
 	assert_string_equal(got.text, "2002    ");
 	usim_set_dead(c->sim, 1, false);

@@ -22,10 +22,10 @@ def test(tmp):
         sim.cmd("dead 2 on")
         sim.cmd("garbage 3 on")
         k = Kiosk(tmp, board([(1, "a", 1), (2, "a", 2), (3, "a", 3), (4, "a", 4)],
-                             "baud = 115200\ntimeout = 50ms\noffline_poll = 500ms\n", services=("a",)),
+                             "baud = 115200\ntimeout = 300ms\noffline_poll = 500ms\n", services=("a",)),
                   link)
         wait_for(lambda: k.unit(1)["online"] and k.unit(4)["online"], 10, "healthy units online")
-        wait_for(lambda: not k.unit(2)["online"] and not k.unit(3)["online"], 10,
+        wait_for(lambda: not k.unit(2)["online"] and not k.unit(3)["online"], 30,
                  "dead and garbage units offline")
         k.press("a", 300)
         # Presses at the dead and the garbage unit must never reach the queue.

@@ -133,6 +133,12 @@ width = 384
 on_failure = screen
 timeout = 300ms
 status_interval = 1h
+
+; on_failure = screen needs a screen to show the number on (issue 12)
+[screen]
+driver = offscreen
+width = 480
+height = 800
 """
 
 

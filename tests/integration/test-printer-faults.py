@@ -2,9 +2,12 @@
 """test-printer-faults.py — kioskd printing to the virtual network printer
 (tools/vprinter) through faults: refused, stalled, reset mid-job, paper out
 before and during a job, status never answered, paper near end, and a
-restart with a ticket stuck in the printer. After each, the kiosk still
-takes input and every ticket's final print state is right; a failed ticket
-is never called and no ticket is printed twice.
+restart with a ticket stuck in the printer, a printer that resets or
+stalls after taking a whole ticket. After each, the kiosk still takes
+input and every ticket's final print state is right (DESIGN §2): `failed`
+(voided on this screenless kiosk, never called) only when nothing was
+sent; a ticket whose bytes reached the printer is `printed` or `in_doubt`
+and is called like any other; no ticket is printed twice.
 
 Usage: test-printer-faults.py KIOSKD KIOSKCTL VPRINTER_PY"""
 
@@ -211,7 +214,7 @@ def main():
     r = k.ctl("counter", "1", "next")
     check(r.returncode in (0, 1), "counter next answers while the printer stalls")
     check(k.print_state(d["label"]) == "pending", "... and the ticket is still pending then")
-    wait_for(lambda: k.print_state(d["label"]) == "failed", "stalled ticket failed")
+    wait_for(lambda: k.print_state(d["label"]) == "in_doubt", "stalled ticket (bytes sent) in doubt")
     check(k.printer()["state"] == "down", "stalled printer reported down")
     vp.cmd("stall off")
     takes_input(k)
@@ -220,7 +223,7 @@ def main():
     # 4. Reset mid-job.
     vp.cmd("reset_after 3000")
     e = k.press()
-    wait_for(lambda: k.print_state(e["label"]) == "failed", "reset ticket failed")
+    wait_for(lambda: k.print_state(e["label"]) == "in_doubt", "ticket cut off by a reset in doubt")
     check("kết nối" in k.printer()["text"] or "đóng" in k.printer()["text"],
           "status says the connection broke: " + k.printer()["text"])
     takes_input(k)
@@ -242,11 +245,27 @@ def main():
     n_before = len(vp.complete())
     vp.cmd("out_after 5000")
     h = k.press()
-    wait_for(lambda: k.print_state(h["label"]) == "failed", "ticket cut short by paper out failed")
+    wait_for(lambda: k.print_state(h["label"]) == "in_doubt", "ticket cut short by paper out in doubt")
     check(len(vp.complete()) == n_before, "no complete ticket came out")
     check("hết giấy" in k.printer()["text"], "status says out of paper after the job")
     takes_input(k)
     recover(k, vp)
+
+    # 6b. The printer resets, or stalls, right after taking a whole ticket:
+    # it is on paper, so it stays callable.
+    after = []
+    for mode in ("reset", "stall"):
+        n_before = len(vp.complete())
+        vp.cmd("after_job " + mode)
+        x = k.press()
+        wait_for(lambda: k.print_state(x["label"]) != "pending", "outcome after a %s after the job" % mode)
+        check(len(vp.complete()) == n_before + 1, "the printer got the whole ticket before the " + mode)
+        t = k.ticket(x["label"])
+        check(t["print"] in ("printed", "in_doubt") and t["status"] == "waiting",
+              "%s after the job: ticket %s %s, still waiting" % (mode, t["print"], x["label"]))
+        after.append(x)
+        vp.cmd("stall off")
+        recover(k, vp)
 
     # 7. Status never answered: prints, state unknown but usable.
     vp.cmd("state silent")
@@ -264,12 +283,12 @@ def main():
         if not r["ok"]:
             break
         called.append(r["ticket"]["label"])
-    for x in (b, d, e, f_, h):
+    for x in (b, f_):
         t = k.ticket(x["label"])
         check(t["print"] == "failed" and t["status"] == "voided" and t["called_at"] == 0,
-              "failed ticket %s is voided and was never called" % x["label"])
-    for x in (a, i):
-        check(k.ticket(x["label"])["called_at"] > 0, "printed ticket %s was called" % x["label"])
+              "ticket %s refused before any byte is voided and was never called" % x["label"])
+    for x in [a, d, e, h, i] + after:
+        check(k.ticket(x["label"])["called_at"] > 0, "ticket %s (%s) was called" % (x["label"], k.ticket(x["label"])["print"]))
 
     # 9. Reprint and test page are marked, and do not touch the queue.
     r = k.ctl("printer", "reprint-last")
@@ -277,7 +296,7 @@ def main():
     r = k.ctl("printer", "test")
     check(r.returncode == 0, "kioskctl printer test")
 
-    # 10. Restart with a ticket stuck in a stalled printer: voided, never printed twice.
+    # 10. Restart with a ticket stuck in a stalled printer: in doubt, callable, never printed twice.
     vp.cmd("stall on")
     j = k.press()
     time.sleep(0.1)
@@ -285,8 +304,10 @@ def main():
     vp.cmd("stall off")
     k.start()
     settle(k)
-    check(k.print_state(j["label"]) == "pending" and k.ticket(j["label"])["status"] == "voided",
-          "the stuck ticket was voided at restart, not reprinted")
+    check(k.print_state(j["label"]) == "in_doubt" and k.ticket(j["label"])["status"] == "waiting",
+          "the stuck ticket is in doubt at restart, still waiting, not reprinted")
+    st = k.req({"cmd": "status"})
+    check(st["print"]["in_doubt"] >= 1, "status counts tickets in doubt: %s" % st["print"])
     labels_printed = [t["label"] for t in k.req({"cmd": "tickets"})["tickets"] if t["print"] == "printed"]
     complete_before = len(vp.complete())
     time.sleep(0.5)
@@ -313,9 +334,70 @@ def main():
     wait_for(lambda: k.printer()["state"] == "ready", "paper back: ready again")
     k.stop()
 
-    # 12. on_failure = screen: while out of paper the number is shown only.
+    # 12. on_failure = screen needs a screen.
     with open(board, "w") as f:
         f.write((BOARD % (vp.port, "1s")).replace("on_failure = refuse", "on_failure = screen"))
+    r = subprocess.run([KIOSKD, "--board", board, "--state-dir", os.path.join(TMP, "state"),
+                        "--socket", os.path.join(TMP, "x.sock")], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 78 and "screen" in r.stderr, "on_failure = screen without a [screen] exits 78")
+
+    # 13. The print queue is bounded: a stalled printer piles up nothing.
+    # Under refuse, presses past the bound are refused at once, before a
+    # number is given.
+    with open(board, "w") as f:
+        f.write((BOARD % (vp.port, "1h")).replace("timeout = 400ms", "timeout = 3s\nqueue = 2"))
+    k = Kiosk(board, os.path.join(TMP, "state13"))
+    settle(k)
+    vp.reset()
+    n_before = vp.cmd("count")
+    vp.cmd("stall on")
+    answers = [k.press() for _ in range(6)]
+    okays = [a for a in answers if a["ok"]]
+    check(len(okays) == 2 and all(a["error"] == "printer" for a in answers if not a["ok"]),
+          "refuse: 2 tickets queued (the bound), 4 refused with `printer` %s"
+          % [a.get("label", a.get("error")) for a in answers])
+    check(k.printer()["state"] == "full", "status says the print queue is full")
+    labels = [t["label"] for t in k.req({"cmd": "tickets"})["tickets"]]
+    check(sorted(labels) == sorted(a["label"] for a in okays), "no number was used by a refused press")
+    vp.cmd("stall off")
+    settle(k)
+    check(vp.cmd("count") - n_before <= 2, "the printer got no more than the queued tickets")
+    check(k.printer()["state"] != "full", "the queue drained")
+    k.stop()
+
+    # Under screen (with a screen), presses past the bound get their number
+    # shown, print `failed` at once, never printed later, and callable.
+    with open(board, "w") as f:
+        f.write((BOARD % (vp.port, "1h")).replace("on_failure = refuse", "on_failure = screen")
+                .replace("timeout = 400ms", "timeout = 3s\nqueue = 2")
+                + "\n[screen]\ndriver = offscreen\nwidth = 480\nheight = 800\n")
+    k = Kiosk(board, os.path.join(TMP, "state13s"))
+    settle(k)
+    vp.reset()
+    n_before = vp.cmd("count")
+    vp.cmd("stall on")
+    answers = [k.press() for _ in range(5)]
+    check(all(a["ok"] for a in answers), "screen: every press gives a number")
+    late = answers[2:]
+    check(all(a["ticket"]["print"] == "failed" and a["ticket"]["status"] == "waiting" for a in late),
+          "past the bound: print failed at once, still waiting")
+    vp.cmd("stall off")
+    settle(k)
+    time.sleep(0.5)
+    check(vp.cmd("count") - n_before <= 2, "tickets past the bound were never printed later")
+    called = set()
+    while True:
+        r = k.req({"cmd": "counter", "counter": 1, "action": "next"})
+        if not r["ok"]:
+            break
+        called.add(r["ticket"]["label"])
+    check(all(a["label"] in called for a in late), "the numbers shown past the bound were called")
+    k.stop()
+
+    # Under screen, while out of paper the number is shown only.
+    with open(board, "w") as f:
+        f.write((BOARD % (vp.port, "1s")).replace("on_failure = refuse", "on_failure = screen")
+                + "\n[screen]\ndriver = offscreen\nwidth = 480\nheight = 800\n")
     k = Kiosk(board, os.path.join(TMP, "state"))
     vp.cmd("state out")
     wait_for(lambda: k.printer()["state"] == "down", "paper out noticed")

@@ -132,7 +132,40 @@ static struct mc_raster *make_job(int width, struct mc_escpos_buf *b, struct mc_
 	return r;
 }
 
-/* Checks that vprinter's ticket n has exactly r's pixels and b's bytes. */
+/* Checks bytes against the ESC/POS manual, written out here by hand (not
+ * by the encoder): ESC @ (1B 40) initialise; GS ( D (1D 28 44 05 00 14 01
+ * 00 02 00) real-time commands off; then GS v 0 m=0 (1D 76 30 00) with xL
+ * xH yL yH and x*y bytes of rows, MSB the leftmost dot, until every row of
+ * r is sent; ESC d 4 (1B 64 04) feed four lines; GS V 66 0 (1D 56 42 00)
+ * feed and partial cut. */
+static void check_manual_bytes(const uint8_t *p, size_t len, const struct mc_raster *r)
+{
+	static const uint8_t head[] = { 0x1b, 0x40, 0x1d, 0x28, 0x44, 0x05, 0x00, 0x14, 0x01, 0x00, 0x02, 0x00 };
+	static const uint8_t tail[] = { 0x1b, 0x64, 0x04, 0x1d, 0x56, 0x42, 0x00 };
+	size_t i = sizeof(head);
+	int rows = 0;
+
+	assert_true(len > sizeof(head) + sizeof(tail));
+	assert_memory_equal(p, head, sizeof(head));
+	while (i < len - sizeof(tail)) {
+		assert_true(i + 8 <= len - sizeof(tail));
+		assert_memory_equal(p + i, ((const uint8_t[]){ 0x1d, 0x76, 0x30, 0x00 }), 4);
+		int x = p[i + 4] | p[i + 5] << 8, y = p[i + 6] | p[i + 7] << 8;
+		assert_int_equal(x, (r->width + 7) / 8);
+		assert_true(y >= 1 && rows + y <= r->height);
+		for (int row = 0; row < y; row++)
+			assert_memory_equal(p + i + 8 + (size_t)row * (size_t)x,
+					    r->bits + (size_t)(rows + row) * (size_t)r->stride, (size_t)x);
+		rows += y;
+		i += 8 + (size_t)x * (size_t)y;
+	}
+	assert_int_equal(rows, r->height);
+	assert_int_equal(i, len - sizeof(tail));
+	assert_memory_equal(p + i, tail, sizeof(tail));
+}
+
+/* Checks that vprinter's ticket n has exactly r's pixels and b's bytes, and
+ * that those bytes say what the manual says they must. */
 static void check_ticket(struct vp *v, int n, const struct mc_raster *r, const struct mc_escpos_buf *b)
 {
 	char path[512], err[256];
@@ -149,6 +182,7 @@ static void check_ticket(struct vp *v, int n, const struct mc_raster *r, const s
 	uint8_t *bytes = read_file(path, &len);
 	assert_int_equal(len, b->len);
 	assert_memory_equal(bytes, b->data, len);
+	check_manual_bytes(bytes, len, r);
 	free(bytes);
 }
 

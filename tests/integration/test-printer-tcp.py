@@ -130,6 +130,8 @@ device = tcp:127.0.0.1:%d
 width = 384
 timeout = 3s
 status_interval = 1h
+; five presses in a row are queued, not refused by the print queue's bound
+queue = 8
 """
 
 

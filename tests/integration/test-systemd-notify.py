@@ -4,12 +4,20 @@ READY=1 with a STATUS= line once the store is open, WATCHDOG=1 pings at half
 of WATCHDOG_USEC, STATUS= following the queue, no pings while the loop is
 stalled on purpose (test hook), pings again afterwards, journal priorities.
 
+Nothing here depends on how fast the machine is: pings are counted (with a
+generous deadline that only catches a kiosk that stopped), and the silence
+during the stall is measured between the kernel's arrival stamps of the
+datagrams (SO_TIMESTAMPNS), so a slow test process does not move them. A
+stalled loop cannot ping for the whole stall, so the gap can only be longer
+under load, never shorter. Pings per second are printed, not asserted.
+
 Usage: test-systemd-notify.py KIOSKD KIOSKCTL BOARD
 """
 import json
 import os
 import select
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -18,6 +26,8 @@ import time
 KIOSKD, KIOSKCTL, BOARD = sys.argv[1:4]
 WATCHDOG_USEC = 300000  # pings every 150 ms
 STALL_MS = 1500
+# Linux's SO_TIMESTAMPNS (asm-generic/socket.h; Python does not name it).
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 
 
 def fail(msg):
@@ -52,8 +62,22 @@ class Notify:
 
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.bind(path)
         self.msgs = []
+
+    def recv(self):
+        """One datagram: (kernel arrival time in s, fields)."""
+        data, anc, _, _ = self.sock.recvmsg(4096, socket.CMSG_SPACE(16))
+        stamp = None
+        for level, kind, cdata in anc:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                sec, nsec = struct.unpack("qq", cdata[:16])
+                stamp = sec + nsec / 1e9
+        if stamp is None:
+            fail("the kernel gave no arrival stamp (SO_TIMESTAMPNS)")
+        fields = dict(l.split("=", 1) for l in data.decode().split("\n") if "=" in l)
+        return stamp, fields
 
     def pump(self, seconds):
         end = time.monotonic() + seconds
@@ -63,9 +87,7 @@ class Notify:
                 return
             r, _, _ = select.select([self.sock], [], [], left)
             if r:
-                data = self.sock.recv(4096).decode()
-                fields = dict(l.split("=", 1) for l in data.split("\n") if "=" in l)
-                self.msgs.append((time.monotonic(), fields))
+                self.msgs.append(self.recv())
 
     def wait_for(self, key, value=None, seconds=20.0):
         end = time.monotonic() + seconds
@@ -78,8 +100,16 @@ class Notify:
             self.pump(0.1)
         fail(f"no {key}={value or ''} within {seconds} s; got {[f for _, f in self.msgs][-5:]}")
 
-    def pings(self, t0, t1):
-        return [t for t, f in self.msgs if "WATCHDOG" in f and t0 <= t <= t1]
+    def count_pings(self, n, seconds=60.0):
+        """Waits for n more WATCHDOG=1; returns their arrival stamps."""
+        seen = len(self.msgs)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            got = [t for t, f in self.msgs[seen:] if f.get("WATCHDOG") == "1"]
+            if len(got) >= n:
+                return got
+            self.pump(0.1)
+        fail(f"fewer than {n} watchdog pings within {seconds} s: the loop stopped pinging")
 
 
 def main():
@@ -104,11 +134,8 @@ def main():
             if not os.path.exists(os.path.join(tmp, "state", "kiosk.db")):
                 fail("READY=1 before the database was created")
             notify.wait_for("WATCHDOG", "1")
-            t0 = time.monotonic()
-            notify.pump(1.0)
-            before = notify.pings(t0, time.monotonic())
-            if len(before) < 3:
-                fail(f"only {len(before)} watchdog pings in 1 s at a {WATCHDOG_USEC // 2000} ms interval")
+            before = notify.count_pings(5)
+            rate_before = (len(before) - 1) / max(before[-1] - before[0], 1e-6)
 
             # STATUS follows the queue.
             ctl(csock, "press", "civil")
@@ -116,27 +143,28 @@ def main():
             if "1 waiting" not in st["STATUS"]:
                 fail(f"STATUS lacks the English half: {st}")
 
-            # A stalled loop stops pinging.
-            notify.pump(0.3)
-            s_start = time.monotonic()
+            # A stalled loop stops pinging: somewhere between the last ping
+            # before the request and the first after the answer there is a
+            # silence at least as long as the stall (kernel stamps).
+            notify.count_pings(1)
+            s_start = time.time()
             ans = raw_request(csock, {"cmd": "test-stall", "ms": STALL_MS})
-            s_end = time.monotonic()
+            s_end = time.time()
             if not ans.get("ok"):
                 fail(f"test-stall refused: {ans}")
-            notify.pump(1.0)
-            # Longest silence across the stall window, including the pings
-            # on either side of it.
-            times = sorted(t for t, f in notify.msgs if "WATCHDOG" in f)
-            around = [t for t in times if s_start - 0.5 <= t <= s_end + 1.0]
+            after = notify.count_pings(5)
+            times = sorted(t for t, f in notify.msgs if f.get("WATCHDOG") == "1")
+            last_before = max(t for t in times if t <= s_start)
+            first_after = min(t for t in times if t > s_end)
+            around = [t for t in times if last_before <= t <= first_after]
             gaps = [b - a for a, b in zip(around, around[1:])]
-            if not gaps or max(gaps) < (STALL_MS / 1000.0) * 0.8:
+            if max(gaps) < STALL_MS / 1000.0:
                 fail(f"pings did not stop during a {STALL_MS} ms stall: longest gap "
-                     f"{max(gaps) if gaps else 0:.3f} s")
-            after = notify.pings(s_end + 0.05, time.monotonic())
-            if len(after) < 3:
-                fail(f"pings did not resume after the stall ({len(after)} in 1 s)")
-            print(f"ok: {len(before)} pings/s before, silence of {max(gaps):.2f} s during a "
-                  f"{STALL_MS} ms stall, {len(after)} pings after")
+                     f"{max(gaps):.3f} s")
+            rate_after = (len(after) - 1) / max(after[-1] - after[0], 1e-6)
+            print(f"figures: {rate_before:.1f} pings/s before (interval {WATCHDOG_USEC // 2000} ms), "
+                  f"silence of {max(gaps):.2f} s during a {STALL_MS} ms stall, "
+                  f"{rate_after:.1f} pings/s after")
 
             # Without the hook's environment the command does not exist.
             p.terminate()

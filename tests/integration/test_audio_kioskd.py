@@ -21,6 +21,7 @@ import wave
 
 KIOSKD, KIOSKCTL, CLIPS = sys.argv[1:4]
 PAUSE_MS = 600  # MC_CLIP_PAUSE_MS
+BREATH_MS = 200  # MC_CLIP_BREATH_MS: before the number and before "đến quầy số"
 
 BOARD = """
 [office]
@@ -72,6 +73,9 @@ def clips(keys):
     for k in keys:
         if k == "pause":
             data += b"\0\0" * (rate * PAUSE_MS // 1000)
+            continue
+        if k == "breath":
+            data += b"\0\0" * (rate * PAUSE_MS // 1000 * BREATH_MS // PAUSE_MS)
             continue
         r, ch, d = read_wav(os.path.join(CLIPS, k + ".wav"))
         assert ch == 1
@@ -152,8 +156,8 @@ def test_calls_in_order(tmp):
     one_nghin = [N + "mot", N + "nghin", N + "khong", N + "tram", N + "linh"]
     keys = []
     for last, counter in (("mot", "mot"), ("hai", "hai"), ("ba", "ba"), ("mot", "mot")):
-        keys += ["chime", CALL_VI] + one_nghin + [N + last, TO_VI, N + counter]
-    keys += ["chime", CALL_VI, "vi/chu/b", N + "muoi", N + "bay", TO_VI, N + "hai"]
+        keys += ["chime", CALL_VI, "breath"] + one_nghin + [N + last, "breath", TO_VI, N + counter]
+    keys += ["chime", CALL_VI, "breath", "vi/chu/b", N + "muoi", N + "bay", "breath", TO_VI, N + "hai"]
     compare(k.out, keys)
     print("ok: 3 calls + recall + announce = exact clips in order")
 
@@ -169,10 +173,10 @@ def test_quiet_english_repeat_south(tmp):
         k.ctl("announce", "1005", "3", "--force")
     finally:
         k.stop()
-    vi = [CALL_VI, N + "mot", N + "ngan", N + "khong", N + "tram", N + "le", N + "nam",
-          TO_VI, N + "ba"]
-    en = ["en/number", "en/num/one", "en/num/thousand", "en/num/five",
-          "en/please_go_to_counter", "en/num/three"]
+    vi = [CALL_VI, "breath", N + "mot", N + "ngan", N + "khong", N + "tram", N + "le", N + "nam",
+          "breath", TO_VI, N + "ba"]
+    en = ["en/number", "breath", "en/num/one", "en/num/thousand", "en/num/five",
+          "breath", "en/please_go_to_counter", "en/num/three"]
     compare(k.out, ["chime"] + vi + ["pause"] + en + ["pause"] + vi + ["pause"] + en)
     print("ok: quiet hours, repeat 2, English second, southern reading")
 

@@ -4,7 +4,10 @@ operations through its socket and kill -9s it at random moments (at least
 50 times over at least 2,000 operations). After every restart it checks,
 reading the database beside the running daemon: no number given twice in a
 day, every acknowledged ticket still there, numbers without gaps, every
-counter's current ticket restored, and no unprinted ticket left callable."""
+counter's current ticket restored, no print left pending by a crash (the
+cold start makes it in_doubt, DESIGN §2) and no acknowledged ticket
+voided (the simulated printer never refuses a job). The acknowledgements
+are the test's own record, not the daemon's word."""
 import os
 import random
 import signal
@@ -149,10 +152,14 @@ class Crash(unittest.TestCase):
                     "SELECT service, min(number), max(number), count(*) FROM tickets"
                     " WHERE round = 0 GROUP BY service, day"):
                 self.assertEqual(hi - lo + 1, n, "numbers of %s have a gap" % service)
-            pending = db.execute("SELECT count(*) FROM tickets WHERE status = 'waiting'"
-                                 " AND print = 'pending' AND issued_at < ?",
-                                 (0,)).fetchone()[0]
-            self.assertEqual(pending, 0)
+            # Checked right after the restart, before any new press: a print
+            # still pending can only be one the crash cut off, and the cold
+            # start must have made it in_doubt (callable), not left it.
+            pending = db.execute("SELECT count(*) FROM tickets WHERE print = 'pending'").fetchone()[0]
+            self.assertEqual(pending, 0, "a print left pending by the crash")
+            voided = {r[0] for r in db.execute("SELECT id FROM tickets WHERE status = 'voided'")}
+            self.assertEqual(voided & set(acked), set(),
+                             "an acknowledged ticket was voided (it may be on paper)")
             bad = db.execute("SELECT c.number FROM counters c LEFT JOIN tickets t ON t.id = c.current"
                              " WHERE c.current != 0 AND (t.status IS NOT 'called' OR t.counter != c.number)"
                              ).fetchall()
@@ -165,16 +172,6 @@ class Crash(unittest.TestCase):
             self.assertEqual(cur[c], label, "counter %d's current ticket not restored" % c)
         # From here on the restored state is the truth.
         expect.update(cur)
-        # Tickets left pending by the kill were voided at start: none of them
-        # may be waiting any more.
-        db = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
-        try:
-            voided_ok = db.execute("SELECT count(*) FROM tickets WHERE print = 'pending'"
-                                   " AND status NOT IN ('voided', 'expired')").fetchone()[0]
-        finally:
-            db.close()
-        # Only tickets issued after the restart may still be pending; none were.
-        self.assertEqual(voided_ok, 0, "an unprinted ticket from before the crash is still callable")
 
 
 if __name__ == "__main__":

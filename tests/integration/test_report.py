@@ -63,6 +63,16 @@ try:
     for k, v in dict(issued=14, served=11, noshow=1, transferred=1, voided=1, expired=1, priority=1,
                      with_target=12, over_target=4).items():
         eq(t[k], v, f"total {k}")
+    # Print states (issue 12): the fixture's one refused print, counted
+    # with what became of it, as an independent reader counts them.
+    ro = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    want = ro.execute("SELECT count(*), sum(status = 'finished'), sum(status = 'noshow') FROM tickets"
+                      " WHERE print = 'failed' AND day BETWEEN '2026-03-02' AND '2026-03-04'").fetchone()
+    ro.close()
+    eq((t["print"]["failed"], t["print"]["failed_served"], t["print"]["failed_noshow"]),
+       (want[0], want[1] or 0, want[2] or 0), "print failed (served / no-show)")
+    eq(t["print"]["failed"], 1, "one refused print in the fixture")
+    eq(t["print"]["in_doubt"], 0, "no print in doubt in the fixture")
     eq(t["wait"]["n"], 12, "waits counted")
     eq(round(t["wait"]["mean_ms"]), round(215 * MIN / 12), "mean wait")
     eq(t["wait"]["median_ms"], 12.5 * MIN, "median wait (even count: mean of 12 and 13)")
@@ -73,13 +83,25 @@ try:
     eq(t["service"]["median_ms"], 10 * MIN, "median service")
     eq(t["service"]["p90_ms"], 20 * MIN, "p90 service (rank 10 of 11)")
     eq(t["service"]["max_ms"], 30 * MIN, "max service")
+    # Ratings, each on the scale stored with it: the four default levels on
+    # 03-02, a three-level scale (top one satisfied) on 03-04.
     s = t["satisfaction"]
-    eq(s["ratings"], {"1": 1, "2": 1, "3": 3, "4": 3}, "ratings")
-    eq(s["satisfied_share"], 0.75, "satisfied share")
-    eq(round(s["mean_wait_ms_by_rating"]["1"]), 30 * MIN, "mean wait of rating 1")
-    eq(round(s["mean_wait_ms_by_rating"]["2"]), 25 * MIN, "mean wait of rating 2")
-    eq(round(s["mean_wait_ms_by_rating"]["3"]), round(35 * MIN / 3), "mean wait of rating 3")
-    eq(round(s["mean_wait_ms_by_rating"]["4"]), round(35 * MIN / 3), "mean wait of rating 4")
+    eq((s["rated"], s["satisfied"], s["satisfied_share"]), (8, 5, 0.625), "ratings and satisfied share")
+    eq(len(s["scales"]), 2, "two scales in the period")
+    s1, s2 = s["scales"]
+    eq([(lv["label"], lv["count"]) for lv in s1["levels"]],
+       [("Rất hài lòng", 2), ("Hài lòng", 2), ("Bình thường", 1), ("Không hài lòng", 1)], "default scale counts")
+    eq([round(lv["share"], 4) for lv in s1["levels"]], [0.3333, 0.3333, 0.1667, 0.1667], "default scale shares")
+    eq((s1["rated"], round(s1["satisfied_share"], 4), s1["legacy"]), (6, 0.6667, False), "default scale satisfied")
+    eq([round(lv["mean_wait_ms"] or 0) for lv in s1["levels"]], [12.5 * MIN, 12.5 * MIN, 25 * MIN, 30 * MIN],
+       "mean wait per level")
+    eq([(lv["label_en"], lv["count"]) for lv in s2["levels"]],
+       [("Satisfied", 1), ("Neutral", 1), ("Dissatisfied", 0)], "three-level scale counts")
+    eq((s2["satisfied_levels"], s2["satisfied_share"]), (1, 0.5), "three-level scale satisfied")
+    with sqlite3.connect(db) as con:
+        details = [r[0] for r in con.execute("SELECT detail FROM events WHERE kind = 'rate' ORDER BY id")]
+    eq(details[0], "n=4;satisfied=2;vi=Rất hài lòng,Hài lòng,Bình thường,Không hài lòng;"
+       "en=Very satisfied,Satisfied,Neutral,Dissatisfied", "a rating event carries its scale")
 
     svc = {r["key"]: r for r in j["by"]["service"]}
     c = svc["civil"]
@@ -92,7 +114,8 @@ try:
        (131 * MIN / 8, 12 * MIN, 30 * MIN, 30 * MIN), "civil waits")
     eq((c["service"]["mean_ms"], c["service"]["median_ms"], c["service"]["p90_ms"], c["service"]["max_ms"]),
        (8 * MIN, 10 * MIN, 12 * MIN, 12 * MIN), "civil service times")
-    eq(c["satisfaction"]["ratings"], {"1": 1, "2": 1, "3": 2, "4": 2}, "civil ratings")
+    eq([[lv["count"] for lv in sc["levels"]] for sc in c["satisfaction"]["scales"]], [[1, 1, 1, 1], [1, 1, 0]],
+       "civil ratings per scale")
     ld = svc["land"]
     for k, v in dict(issued=4, served=4, noshow=0, transferred=0, with_target=4, over_target=1).items():
         eq(ld[k], v, f"land {k}")
@@ -144,7 +167,7 @@ try:
 
     check("BÁO CÁO THỜI GIAN CHỜ VÀ MỨC ĐỘ HÀI LÒNG" in tab, "table title")
     check("Từ ngày 02/03/2026 đến ngày 04/03/2026" in tab, "table period")
-    eq(row("Tư pháp – Hộ tịch", "Số lượng theo lĩnh vực")[5:], ["10", "7", "1", "1", "1", "1", "10,0", "37,5", "66,7"],
+    eq(row("Tư pháp – Hộ tịch", "Số lượng theo lĩnh vực")[5:], ["10", "7", "1", "1", "1", "1", "10,0", "37,5", "50,0"],
        "table civil counts")
     eq(row("Tư pháp – Hộ tịch", "Thời gian chờ và phục vụ (phút) theo lĩnh vực")[5:],
        ["16,4", "12,0", "30,0", "30,0", "8,0", "10,0", "12,0", "12,0", "20,0"], "table civil times")
@@ -152,8 +175,11 @@ try:
        ["21,0", "16,0", "45,0", "45,0", "17,0", "17,5", "30,0", "30,0", "30,0"], "table land times")
     eq(row("Tổng cộng", "Thời gian chờ và phục vụ (phút) theo lĩnh vực")[2:],
        ["17,9", "12,5", "30,0", "45,0", "11,3", "10,0", "20,0", "30,0", "–"], "table total times")
-    eq(row("Tổng cộng", "Mức độ hài lòng theo lĩnh vực (chờ TB: phút)")[2:],
-       ["1", "1", "3", "3", "8", "75,0", "30,0", "25,0", "11,7", "11,7"], "table satisfaction")
+    eq(row("Tổng cộng", "Mức độ hài lòng theo lĩnh vực (thang 4 mức, thang 1/2)")[2:],
+       ["2", "2", "1", "1", "33,3", "33,3", "16,7", "16,7", "6", "66,7"], "table satisfaction, default scale")
+    eq(row("Tổng cộng", "Mức độ hài lòng theo lĩnh vực (thang 3 mức, thang 2/2)")[2:],
+       ["1", "1", "0", "50,0", "50,0", "0,0", "2", "50,0"], "table satisfaction, three-level scale")
+    check("Rất hài lòng" in tab and "Rất không hài lòng" not in tab, "table uses the office's level names")
     eq(row("Quầy 1", "Thời gian mở quầy")[2:5], ["4,5", "4,0", "0,5"], "table counter 1 open time")
     eq(row("08:00–09:00", "Lượt đến theo giờ")[1:3], ["8", "4,0"], "table arrivals at 8")
     eq(row("1 ", "Những lượt chờ lâu nhất")[1:3], ["2003", "2026-03-02"], "table worst wait")
@@ -164,7 +190,8 @@ try:
     report(*RANGE, *ALL, "--format", "csv", "--out", out)
     raw = open(out, "rb").read()
     check(raw.startswith(b"\xef\xbb\xbf"), "CSV starts with a UTF-8 byte order mark")
-    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+    # Vietnamese-locale Excel: ';' between fields, ',' as the decimal mark.
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8")), delimiter=";"))
     check("UBND phường Thử Nghiệm" in [r[0] for r in rows if r], "CSV office name")
 
     def csv_row(section, first):
@@ -179,14 +206,14 @@ try:
     eq(rows[next(k for k, r in enumerate(rows) if r and r[0].startswith("Số lượng theo lĩnh vực")) + 1][:3],
        ["Lĩnh vực / Service", "Phát hành / Issued", "Đã phục vụ / Served"], "CSV headings")
     eq(csv_row("Số lượng theo lĩnh vực", "Tư pháp – Hộ tịch")[1:],
-       ["10", "7", "1", "1", "1", "1", "10.0", "37.5", "66.7"], "CSV civil counts")
+       ["10", "7", "1", "1", "1", "1", "10,0", "37,5", "50,0"], "CSV civil counts")
     eq(csv_row("Thời gian chờ và phục vụ (phút) theo lĩnh vực", "Tổng cộng")[1:],
-       ["17.9", "12.5", "30.0", "45.0", "11.3", "10.0", "20.0", "30.0", "–"], "CSV total times")
+       ["17,9", "12,5", "30,0", "45,0", "11,3", "10,0", "20,0", "30,0", "–"], "CSV total times")
     eq(csv_row("Thời gian chờ và phục vụ (phút) theo cán bộ", "Cán bộ 13")[1:5],
-       ["10.0", "10.0", "10.0", "10.0"], "CSV clerk 13 waits (clock jump)")
-    eq(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12")[1], "16.1", "CSV clerk 12 hours")
-    eq(csv_row("Tổng hợp", "Hài lòng (%) / Satisfied (%)")[1], "75.0", "CSV satisfied share")
-    eq(csv_row("Những lượt chờ lâu nhất", "2")[1:7], ["1003", "2026-03-02", "08:10", "Tư pháp – Hộ tịch", "1", "30.0"],
+       ["10,0", "10,0", "10,0", "10,0"], "CSV clerk 13 waits (clock jump)")
+    eq(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12")[1], "16,1", "CSV clerk 12 hours")
+    eq(csv_row("Tổng hợp", "Hài lòng (%) / Satisfied (%)")[1], "62,5", "CSV satisfied share")
+    eq(csv_row("Những lượt chờ lâu nhất", "2")[1:7], ["1003", "2026-03-02", "08:10", "Tư pháp – Hộ tịch", "1", "30,0"],
        "CSV second-worst wait")
 
     # ---- PDF: Vietnamese headings and figures, read back by pdftotext ----
@@ -202,9 +229,10 @@ try:
                    "Từ ngày 02/03/2026 đến ngày 04/03/2026", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                    "Thời gian chờ theo lĩnh vực", "Lượt đến theo giờ", "Mức độ hài lòng",
                    "Số lượng theo lĩnh vực", "Thời gian mở quầy", "Những lượt chờ lâu nhất",
-                   "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "Ký, ghi rõ họ tên"]:
+                   "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "Ký, ghi rõ họ tên",
+                   "Số: ........../BC-TTPVHCC", "Thử Nghiệm, ngày"]:
         check(phrase in plain, f"PDF text has '{phrase}'")
-    for figure_line in ["Tư pháp – Hộ tịch 10 7 1 1 1 1 10,0 37,5 66,7",
+    for figure_line in ["Tư pháp – Hộ tịch 10 7 1 1 1 1 10,0 37,5 50,0",
                         "Tư pháp – Hộ tịch 16,4 12,0 30,0 30,0 8,0 10,0 12,0 12,0 20,0",
                         "Đất đai – Xây dựng 21,0 16,0 45,0 45,0 17,0 17,5 30,0 30,0 30,0",
                         "Thời gian chờ trung vị (phút) Median wait (min) 12,5",
@@ -214,8 +242,7 @@ try:
         check(figure_line in plain, f"PDF figures '{figure_line}'")
 
     # ---- PNG charts alone ----
-    pngdir = os.path.join(tmp, "png")
-    os.mkdir(pngdir)
+    pngdir = os.path.join(tmp, "png")      # --png makes the folder
     p = report(*RANGE, "--png", pngdir)
     eq(p.stdout, b"", "--png alone prints no table")
     for name in ["waits.png", "arrivals.png", "satisfaction.png"]:
@@ -223,6 +250,24 @@ try:
         check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000, f"{name} is a PNG chart")
         w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         eq((w, h), (1200, 700), f"{name} size")
+
+    # ---- a rating stored without a scale keeps the first firmware's meaning ----
+    old = os.path.join(tmp, "legacy.db")
+    shutil.copy(db, old)
+    with sqlite3.connect(old) as con:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(tickets)")]
+        row0 = dict(zip(cols, con.execute("SELECT * FROM tickets ORDER BY id LIMIT 1").fetchone()))
+        nid = con.execute("SELECT MAX(id) FROM tickets").fetchone()[0] + 1
+        row0.update(id=nid, day="2026-03-09", number=1, label="1", rating=1, status="finished")
+        con.execute(f"INSERT INTO tickets ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                    [row0[c] for c in cols])
+        con.execute("INSERT INTO events (at, mono, boot, day, kind, ticket, counter, clerk, value, detail)"
+                    " VALUES (0, 0, 0, '2026-03-09', 'rate', ?, 1, 0, 1, '')", (nid,))
+    jl = json.loads(report("--db", old, "--day", "2026-03-09", "--json").stdout)["total"]["satisfaction"]
+    eq([(sc["legacy"], [(lv["label"], lv["count"]) for lv in sc["levels"]]) for sc in jl["scales"]],
+       [(True, [("Rất hài lòng", 0), ("Hài lòng", 0), ("Không hài lòng", 0), ("Rất không hài lòng", 1)])],
+       "an old rating 1 stays 'very unsatisfied'")
+    eq(jl["satisfied_share"], 0.0, "an old rating 1 is not satisfied")
 
     # ---- a past period never changes ----
     before = report(*RANGE, *ALL, "--json").stdout

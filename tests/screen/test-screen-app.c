@@ -128,11 +128,30 @@ static int wait_screen(struct harness *h, struct fx *f, enum mc_screen_id id, en
 	return harness_until(h, is_screen, f, 30000);
 }
 
+/* Sleeps ms of monotonic time. */
+static void pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
 static void touch(struct harness *h, struct fx *f, const char *name)
 {
-	/* The control is looked up in the frame on screen now. */
+	/* The control is looked up in the frame on screen now. A new screen
+	 * drops touches for MC_SCREEN_GUARD_MS (a finger meant for the old
+	 * one): let that pass, as a person's next touch would. */
 	harness_sync(h, f->p);
+	pause_ms(MC_SCREEN_GUARD_MS + 100);
 	CHECK(mc_present_touch(f->p, name, 0, 0) == 0, "touch %s queued", name);
+	harness_sync(h, f->p);
+}
+
+/* A touch at logical (x, y), wherever it lands. */
+static void touch_at(struct harness *h, struct fx *f, double x, double y)
+{
+	harness_sync(h, f->p);
+	CHECK(mc_present_touch(f->p, NULL, x, y) == 0, "touch at %.0f,%.0f queued", x, y);
 	harness_sync(h, f->p);
 }
 
@@ -277,6 +296,7 @@ static void test_touch_flow(const char *dir, const char *hash)
 		return;
 	}
 	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home screen first");
+	struct mc_present_stats st;
 
 	/* A touch on the first service issues a ticket and shows it. */
 	f.want_tickets = ntickets(&f);
@@ -288,9 +308,22 @@ static void test_touch_flow(const char *dir, const char *hash)
 	f.want_id = t ? t->id : 0;
 	CHECK(harness_until(&h, printed, &f, 30000) == 0, "ticket 1001 printed by the printer output");
 
-	/* A touch anywhere goes back home. */
-	touch(&h, &f, "any");
-	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home after a touch");
+	/* Repeated taps of an unsure hand — where the service button was, on
+	 * the number, on the home button — neither leave the number nor issue
+	 * another ticket during the hold; then only the home button goes home. */
+	touch_at(&h, &f, 200, 300);
+	touch_at(&h, &f, 640, 300);
+	touch(&h, &f, "back");
+	touch_at(&h, &f, 640, 700);
+	stats(&f, &st);
+	CHECK(st.screen == MC_SCR_TICKET, "the number stays up whatever is touched (showing %d)", (int)st.screen);
+	CHECK(ntickets(&f) == f.want_tickets + 1, "no second ticket from repeated taps (%zu)", ntickets(&f));
+	pause_ms(MC_TICKET_HOLD_MS + 100);
+	touch_at(&h, &f, 640, 300);
+	stats(&f, &st);
+	CHECK(st.screen == MC_SCR_TICKET, "after the hold a touch off the button still does nothing");
+	touch(&h, &f, "back");
+	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home by the ticket screen's own button");
 
 	/* The priority entry, then a service: a priority ticket. */
 	touch(&h, &f, "priority");
@@ -301,13 +334,13 @@ static void test_touch_flow(const char *dir, const char *hash)
 	CHECK(t && t->service == 1 && t->priority && !strcmp(t->label, "2001"), "priority ticket 2001 of land");
 	f.want_id = t ? t->id : 0;
 	CHECK(harness_until(&h, printed, &f, 30000) == 0, "ticket 2001 printed");
-	touch(&h, &f, "any");
+	pause_ms(MC_TICKET_HOLD_MS + 100);
+	touch(&h, &f, "back");
 	CHECK(wait_screen(&h, &f, MC_SCR_HOME, MC_NOTICE_NONE) == 0, "home again");
 
 	/* Language switch. */
 	touch(&h, &f, "lang:en");
 	sync_app(&h, &f);
-	struct mc_present_stats st;
 	stats(&f, &st);
 	CHECK(st.lang == MC_LANG_EN, "English after lang:en");
 	touch(&h, &f, "lang:vi");

@@ -44,15 +44,21 @@ static const struct {
 static void make_view(struct mc_view *v, int nservices)
 {
 	memset(v, 0, sizeof(*v));
-	snprintf(v->office, sizeof(v->office), "UBND phường Bách Khoa – Bộ phận một cửa");
-	snprintf(v->office_en, sizeof(v->office_en), "Bach Khoa Ward – One-stop office");
+	snprintf(v->office, sizeof(v->office), "Trung tâm Phục vụ hành chính công phường Hoàn Kiếm");
+	snprintf(v->office_en, sizeof(v->office_en), "Hoan Kiem Ward Public Administration Service Centre");
 	v->nservices = nservices;
 	for (int i = 0; i < nservices; i++) {
 		snprintf(v->services[i].name, sizeof(v->services[i].name), "%s", services[i].name);
 		snprintf(v->services[i].name_en, sizeof(v->services[i].name_en), "%s", services[i].name_en);
 		v->services[i].waiting = (i * 7 + 3) % 13;
 		v->services[i].est_wait_min = v->services[i].waiting * 4;
+		v->services[i].prio_waiting = i % 3;
+		v->services[i].prio_est_wait_min = (i % 3) * 3;
 	}
+	static const char *const missed[2] = { "1019", "B011" };
+	v->nmissed = 2;
+	for (int i = 0; i < 2; i++)
+		snprintf(v->missed[i], sizeof(v->missed[i]), "%s", missed[i]);
 	v->ncounters = 5;
 	static const char *const serving[5] = { "1023", "2007", "", "B014", "1024" };
 	for (int i = 0; i < 5; i++) {
@@ -94,12 +100,14 @@ static const struct shot shots[] = {
 	{ "priority", MC_SCR_PRIORITY, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
 	{ "ticket", MC_SCR_TICKET, MC_NOTICE_NONE, 4, false, false, false, false, true, false },
 	{ "closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false, false },
+	{ "lunch", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false, false },
 	{ "printer", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, true, false, false, false },
 	{ "paused", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, true, false, false, false, false },
 	{ "busy", MC_SCR_NOTICE, MC_NOTICE_BUSY, 4, false, false, false, false, false, false },
 	{ "pin", MC_SCR_PIN, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
 	{ "tech", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
 	{ "hall", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, false },
+	{ "hall-closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, true, false, false },
 	{ "clock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false, true },
 	{ "techclock", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, true },
 	{ "hallclock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, true },
@@ -153,6 +161,17 @@ int main(int argc, char **argv)
 				v.open = !s->closed;
 				v.issuing_paused = s->paused;
 				v.clock = s->clock ? MC_VIEW_CLOCK_UNTRUSTED : MC_VIEW_CLOCK_OK;
+				/* The lunch break: open again at 13:30 today. */
+				if (!strcmp(s->name, "lunch")) {
+					v.lunch = true;
+					v.next_day = mc_days_from_civil(2026, 11, 25);
+					v.next_minute = 13 * 60 + 30;
+				}
+				/* The hall and the technician menu with a staff alert. */
+				if ((s->hall && !s->closed) || !strcmp(s->name, "tech")) {
+					snprintf(v.alert, sizeof(v.alert), "Giấy in sắp hết: thay cuộn giấy");
+					snprintf(v.alert_en, sizeof(v.alert_en), "Paper near its end: load a new roll");
+				}
 				if (s->printer_down) {
 					v.printer = MC_VIEW_PRINTER_DOWN;
 					snprintf(v.printer_text, sizeof(v.printer_text), "Hết giấy (out of paper)");

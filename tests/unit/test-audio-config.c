@@ -26,6 +26,8 @@ static void test_defaults_and_values(void **state)
 	assert_false(cfg.audio.colloquial);
 	assert_true(cfg.audio.tu);
 	assert_false(cfg.audio.english);
+	assert_int_equal(cfg.audio.prefixed, MC_READ_WHOLE);
+	assert_string_equal(cfg.warnings, "");
 	assert_int_equal(mc_config_load_string(BASE "[audio]\ndevice = file:FILE=/tmp/x.wav,FORMAT=wav\n"
 					       "dialect = south\ncolloquial = yes\ntu = no\n"
 					       "english = yes\nnumbers = digits\nquiet = 22:00-06:00\n",
@@ -39,6 +41,13 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(cfg.audio.numbers, MC_READ_DIGITS);
 	assert_int_equal(cfg.audio.quiet.from, 22 * 60);
 	assert_int_equal(cfg.audio.quiet.to, 6 * 60);
+	/* Valid, but the southern voice saying the northern "nhăm" is warned of. */
+	assert_non_null(strstr(cfg.warnings, "b.conf:8: warning: [audio] colloquial = yes"));
+	assert_non_null(strstr(cfg.warnings, "dialect = south"));
+	assert_int_equal(mc_config_load_string(BASE "[audio]\nprefixed = digits\n", "b.conf", &cfg, err, sizeof(err)),
+			 0);
+	assert_int_equal(cfg.audio.prefixed, MC_READ_DIGITS);
+	assert_int_equal(cfg.audio.numbers, MC_READ_WHOLE);
 }
 
 static void test_bad_values(void **state)

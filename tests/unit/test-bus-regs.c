@@ -26,7 +26,7 @@ static void test_key_codes(void **state)
 		/* Outside protocol v1. */
 		{ 0, MC_BUS_KEY_UNKNOWN, 0 }, { 7, MC_BUS_KEY_UNKNOWN, 0 }, { 0xff, MC_BUS_KEY_UNKNOWN, 0 },
 		{ 0x0100, MC_BUS_KEY_UNKNOWN, 0 }, { 0x0200, MC_BUS_KEY_UNKNOWN, 0 },
-		{ 0x0205, MC_BUS_KEY_UNKNOWN, 0 }, { 0x0400, MC_BUS_KEY_UNKNOWN, 0 },
+		{ 0x0205, MC_BUS_KEY_RATE, 5 }, { 0x0206, MC_BUS_KEY_UNKNOWN, 0 }, { 0x0400, MC_BUS_KEY_UNKNOWN, 0 },
 		{ 0xffff, MC_BUS_KEY_UNKNOWN, 0 },
 	};
 	(void)state;
@@ -38,10 +38,12 @@ static void test_key_codes(void **state)
 		if (k != MC_BUS_KEY_UNKNOWN)
 			assert_int_equal(mc_bus_key_encode(k, arg), cases[i].code);
 	}
-	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_RATE, 5), 0);
+	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_RATE, 6), 0);
 	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_LOGIN, 0), 0);
 	assert_int_equal(mc_bus_key_encode(MC_BUS_KEY_TRANSFER, 256), 0);
 	assert_string_equal(mc_bus_key_name(MC_BUS_KEY_PRIORITY), "priority-next");
+	assert_string_equal(mc_bus_key_name(MC_BUS_KEY_LOGOUT), "logout");
+	assert_string_equal(mc_bus_key_name((enum mc_bus_key)(MC_BUS_KEY_LOGOUT + 1)), "unknown");
 }
 
 /* Builds a unit's input registers after presses codes[0..n-1] (oldest
@@ -204,10 +206,31 @@ static void test_display_encode(void **state)
 	assert_int_equal(r[5], MC_BUS_FLAG_PAUSED);
 	assert_int_equal(r[6], 15);
 
-	/* Eight characters fill all four registers, a ninth is cut. */
-	struct mc_bus_display f = { .text = "ABCDEFGH" };
+	mc_bus_display_decode(r, &back);
+	assert_true(back.paused);
+	assert_false(back.blink);
+	assert_int_equal(back.waiting, 65535);
+	assert_int_equal(back.brightness, 15);
+	/* 65535 itself is sent as it is. */
+	e.waiting = 65535;
+	e.brightness = 15;
+	mc_bus_display_encode(&e, r);
+	assert_int_equal(r[4], 65535);
+	assert_int_equal(r[6], 15);
+
+	/* Eight characters fill all four registers; a ninth is cut. The text
+	 * holds nine characters and no terminator here, so only the
+	 * encoder's own limit stops it. */
+	struct mc_bus_display f;
+	memset(&f, 0, sizeof(f));
+	memcpy(f.text, "ABCDEFGHI", 9);
+	f.waiting = 3;
 	mc_bus_display_encode(&f, r);
+	assert_int_equal(r[0], ('A' << 8) | 'B');
 	assert_int_equal(r[3], ('G' << 8) | 'H');
+	assert_int_equal(r[4], 3); /* 'I' did not spill into the waiting count */
+	mc_bus_display_decode(r, &back);
+	assert_string_equal(back.text, "ABCDEFGH");
 }
 
 static void test_display_diff(void **state)

@@ -126,7 +126,22 @@ static const struct bad {
 	{ "[office]\nrecent_services = many\n" TAIL, 2, "not a whole number" },
 	{ "[service.a]\nname = A\nnumbers = 10-5\n[counter.1]\nservices = a\n", 3, "low end first" },
 	{ "[service.a]\nname = A\nnumbers = abc\n[counter.1]\nservices = a\n", 3, "must be a range" },
-	{ "[service.a]\nname = A\nprefix = b\n[counter.1]\nservices = a\n", 3, "one or two letters" },
+	{ "[service.a]\nname = A\nprefix = b1\n[counter.1]\nservices = a\n", 3, "one or two letters" },
+	/* The satisfaction scale. */
+	{ "[satisfaction]\nlevels = Tốt, Kém\n" TAIL, 2, "2 levels: a scale has 3 to 5" },
+	{ "[satisfaction]\nlevels = A, B, C, D, E\n" TAIL, 2, "5 levels need levels.en" },
+	{ "[satisfaction]\nlevels = A, B, C\nlevels.en = a, b, c, d\n" TAIL, 3, "levels.en has 4 labels, levels has 3" },
+	{ "[satisfaction]\nlevels = A, B, C\nlevels.en = a, b, c\nsatisfied = 3\n" TAIL, 4, "leaves no level below" },
+	{ "[satisfaction]\nlevels = A;B, C, D\n" TAIL, 2, "may not contain" },
+	/* Two services that would issue the same label on one day. */
+	{ "[service.a]\nname = A\nnumbers = 1-500\n[service.b]\nname = B\nnumbers = 400-999\n[counter.1]\nservices = a\n",
+	  6, "overlap [service.a] (line 3, numbers 1-500): both would issue 400" },
+	{ "[service.a]\nname = A\nprefix = B\n[service.b]\nname = B\nprefix = b\n[counter.1]\nservices = a\n",
+	  4, "overlap [service.a] (line 1, numbers 1-999): both would issue B001" },
+	{ "[service.a]\nname = A\nprefix = A\nnumbers = 1-99\n[service.b]\nname = B\nprefix = A\nnumbers = 50-999\n[counter.1]\nservices = a\n",
+	  8, "both would issue A050" },
+	{ "[service.a]\nname = A\nnumbers = 1-1500\n[service.b]\nname = B\nnumbers = 1001-1999\n[counter.1]\nservices = a\n",
+	  6, "[service.b]: numbers 1001-1999 without a prefix overlap" },
 	{ "[service.a]\nname = A\nprefix = B\nnumbers = 1-5000\n[counter.1]\nservices = a\n", 1, "end at 999" },
 	{ "[service.a]\nnumbers = 1-9\n[counter.1]\nservices = a\n", 1, "name is required" },
 	{ "[service.a b]\nname = A\n", 1, "a service key is" },
@@ -145,6 +160,8 @@ static const struct bad {
 	{ TAIL "[printer]\ndevice = usb:auto\ncut = sideways\n", 7, "partial or full" },
 	{ TAIL "[printer]\ndevice = usb:auto\non_failure = panic\n", 7, "refuse or screen" },
 	{ TAIL "[printer]\nwidth = 384\n", 6, "device is required" },
+	{ TAIL "[printer]\ndevice = usb:auto\non_failure = screen\n", 7, "needs a [screen]" },
+	{ TAIL "[printer]\ndevice = usb:auto\nqueue = 0\n", 7, "out of range (1 to 64)" },
 	{ TAIL "[bus]\nbaud = 12345\n", 6, "baud: '12345'" },
 	{ TAIL "[bus]\nparity = maybe\n", 6, "none, even or odd" },
 	{ TAIL "[bus]\ndata_bits = 9\n", 6, "out of range (7 to 8)" },
@@ -180,6 +197,55 @@ static void each_bad_value_names_its_line(void **state)
 		if (rc != -1 || strncmp(err, want, strlen(want)) || !strstr(err, bads[i].words))
 			fail_msg("case %zu: got rc %d, '%s'; want '%s...%s'", i, rc, err, want, bads[i].words);
 	}
+}
+
+/* Services without numbers never share a range: unprefixed ones take free
+ * thousands in file order (around explicit ranges), prefixed ones 1-999;
+ * a lower-case prefix is the same prefix in capitals. */
+static void default_ranges_never_collide(void **state)
+{
+	struct mc_config *c = malloc(sizeof(*c));
+	char err[512] = "";
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(mc_config_load_string("[service.a]\nname = A\n[service.b]\nname = B\nnumbers = 1-999\n"
+					       "[service.c]\nname = C\n[service.d]\nname = D\nprefix = d\n"
+					       "[counter.1]\nservices = a, b, c, d\n", "x.conf", c, err, sizeof(err)), 0);
+	assert_int_equal(c->services[0].lo, 1001);
+	assert_int_equal(c->services[0].hi, 1999);
+	assert_int_equal(c->services[2].lo, 2001);
+	assert_int_equal(c->services[2].hi, 2999);
+	assert_string_equal(c->services[3].prefix, "D");
+	assert_int_equal(c->services[3].lo, 1);
+	assert_int_equal(c->services[3].hi, 999);
+	free(c);
+}
+
+/* The default scale is the common four levels, best first, top two
+ * satisfied; an office can set its own. */
+static void satisfaction_scale(void **state)
+{
+	struct mc_config *c = malloc(sizeof(*c));
+	char err[512] = "";
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(mc_config_load_string("[service.a]\nname = A\n[counter.1]\nservices = a\n", "x.conf", c, err,
+					       sizeof(err)), 0);
+	assert_int_equal(c->satisfaction.scale.n, 4);
+	assert_int_equal(c->satisfaction.scale.satisfied, 2);
+	assert_string_equal(c->satisfaction.scale.vi[0], "Rất hài lòng");
+	assert_string_equal(c->satisfaction.scale.vi[3], "Không hài lòng");
+	assert_int_equal(mc_config_load_string("[satisfaction]\nlevels.en = 1, 2, 3, 4, 5\n"
+					       "levels = Rất tốt, Tốt , Được, Kém, Rất kém\nsatisfied = 3\n"
+					       "[service.a]\nname = A\n[counter.1]\nservices = a\n"
+					       "rating_keys = gpiochip0:1,2,3,4,5\n", "x.conf", c, err, sizeof(err)), 0);
+	assert_int_equal(c->satisfaction.scale.n, 5);
+	assert_int_equal(c->satisfaction.scale.satisfied, 3);
+	assert_string_equal(c->satisfaction.scale.vi[1], "Tốt");
+	assert_string_equal(c->satisfaction.scale.en[4], "5");
+	free(c);
 }
 
 static void uplink_section_loads(void **state)
@@ -286,15 +352,191 @@ static void durations_and_days_parse(void **state)
 	}
 }
 
+/* Loads text; returns the loader's result. */
+static int load(const char *text)
+{
+	char err[512];
+
+	return mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err));
+}
+
+/* The edges of each range are accepted, one past them refused (issue 20). */
+static void boundaries_are_accepted_one_past_refused(void **state)
+{
+	(void)state;
+	/* numbers: 1-9999. */
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 1-9999\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.services[0].lo, 1);
+	assert_int_equal(cfg.services[0].hi, 9999);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 0-5\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 1-10000\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 7-7\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.services[0].lo, 7);
+	assert_int_equal(cfg.services[0].hi, 7);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 8-7\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nnumbers = 5\n[counter.1]\nservices = a\n"), -1);
+	/* With a prefix the label has room for three digits: 999, not 1000. */
+	assert_int_equal(load("[service.a]\nname = A\nprefix = AB\nnumbers = 1-999\n[counter.1]\nservices = a\n"), 0);
+	assert_string_equal(cfg.services[0].prefix, "AB");
+	assert_int_equal(load("[service.a]\nname = A\nprefix = A\nnumbers = 1-1000\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nprefix = ABC\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load("[service.a]\nname = A\nprefix = Z\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(load("[service.a]\nname = A\nprefix = A1\n[counter.1]\nservices = a\n"), -1);
+	/* priority = every 1..100. */
+	assert_int_equal(load("[office]\npriority = every 100\n" TAIL), 0);
+	assert_int_equal(cfg.office.priority, MC_PRIO_EVERY);
+	assert_int_equal(cfg.office.priority_every, 100);
+	assert_int_equal(load("[office]\npriority = every 1\n" TAIL), 0);
+	assert_int_equal(cfg.office.priority_every, 1);
+	assert_int_equal(load("[office]\npriority = every 101\n" TAIL), -1);
+	assert_int_equal(load("[office]\npriority = strict\n" TAIL), 0);
+	assert_int_equal(cfg.office.priority, MC_PRIO_STRICT);
+	/* Maxima of durations are accepted, one unit more is not. */
+	assert_int_equal(load("[office]\nnoshow_window = 24h\ndouble_tap = 60s\n" TAIL), 0);
+	assert_int_equal(cfg.office.noshow_window_s, 24 * 3600);
+	assert_int_equal(cfg.office.double_tap_ms, 60000);
+	assert_int_equal(load("[office]\nnoshow_window = 86401\n" TAIL), -1);
+	assert_int_equal(load("[office]\ndouble_tap = 60001ms\n" TAIL), -1);
+	assert_int_equal(load("[office]\nnoshow_window = 0\ndouble_tap = 0ms\n" TAIL), 0);
+	assert_int_equal(cfg.office.noshow_window_s, 0);
+	assert_int_equal(cfg.office.double_tap_ms, 0);
+	assert_int_equal(load("[office]\ndouble_tap = 2s\n" TAIL), 0);
+	assert_int_equal(cfg.office.double_tap_ms, 2000);
+	assert_int_equal(load("[office]\nnoshow_window = 90m\n" TAIL), 0);
+	assert_int_equal(cfg.office.noshow_window_s, 5400);
+	assert_int_equal(load("[office]\nrecent_services = 1000\n" TAIL), 0);
+	assert_int_equal(cfg.office.recent_services, 1000);
+	assert_int_equal(load("[office]\nrecent_services = 1\n" TAIL), 0);
+	assert_int_equal(cfg.office.recent_services, 1);
+	assert_int_equal(load("[office]\nrecent_services = 0\n" TAIL), -1);
+	assert_int_equal(load("[office]\nrecent_services = 1001\n" TAIL), -1);
+	assert_int_equal(load("[service.a]\nname = A\nservice_time = 24h\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.services[0].default_service_s, 86400);
+	assert_int_equal(load("[service.a]\nname = A\nservice_time = 0\n[counter.1]\nservices = a\n"), -1);
+	assert_int_equal(load(TAIL "[bus]\ntimeout = 5000ms\n"), 0);
+	assert_int_equal(cfg.bus.timeout_ms, 5000);
+	assert_int_equal(load(TAIL "[bus]\ntimeout = 5001ms\n"), -1);
+	assert_int_equal(load(TAIL "[bus]\ntimeout = 5ms\nbrightness = 15\n"), 0);
+	assert_int_equal(cfg.bus.brightness, 15);
+	assert_int_equal(load(TAIL "[bus]\nbrightness = 16\n"), -1);
+	/* Counters 1..247 (bus addresses). */
+	assert_int_equal(load("[service.a]\nname = A\n[counter.247]\nservices = a\n[counter.1]\nservices = a\n"), 0);
+	assert_int_equal(cfg.ncounters, 2);
+	assert_int_equal(cfg.counters[0].number, 247);
+	assert_int_equal(cfg.counters[1].number, 1);
+	assert_int_equal(mc_config_counter_index(&cfg, 1), 1);
+	assert_int_equal(mc_config_counter_index(&cfg, 2), -1);
+}
+
+/* Hours, closed days and the weekday names. */
+static void hours_and_closed_days(void **state)
+{
+	(void)state;
+	assert_int_equal(load("[office]\nhours = sat-mon 08:00-09:00 09:00-10:00\n"
+			      "closed = 2026-01-01, 2026-02-14..2026-02-16, 2026-09-02\n" TAIL), 0);
+	/* sat-mon wraps through Sunday; the rest of the week is closed. */
+	assert_int_equal(cfg.office.nhours[6], 2);
+	assert_int_equal(cfg.office.nhours[0], 2);
+	assert_int_equal(cfg.office.nhours[1], 2);
+	assert_int_equal(cfg.office.nhours[2], 0);
+	assert_int_equal(cfg.office.nhours[5], 0);
+	assert_int_equal(cfg.office.hours[0][1].from, 9 * 60);
+	assert_int_equal(cfg.office.hours[0][1].to, 10 * 60);
+	assert_int_equal(cfg.office.nclosed, 3);
+	assert_int_equal(cfg.office.closed[0].first, mc_days_from_civil(2026, 1, 1));
+	assert_int_equal(cfg.office.closed[0].last, mc_days_from_civil(2026, 1, 1));
+	assert_int_equal(cfg.office.closed[1].first, mc_days_from_civil(2026, 2, 14));
+	assert_int_equal(cfg.office.closed[1].last, mc_days_from_civil(2026, 2, 16));
+	assert_int_equal(cfg.office.closed[2].last, mc_days_from_civil(2026, 9, 2));
+	/* Day names in any case, lists with commas; a one-day range. */
+	assert_int_equal(load("[office]\nhours = MON,Wed 07:00-08:00; sun-sun 10:00-11:00\n"
+			      "closed = 2026-03-03..2026-03-03\n" TAIL), 0);
+	assert_int_equal(cfg.office.nhours[1], 1);
+	assert_int_equal(cfg.office.nhours[3], 1);
+	assert_int_equal(cfg.office.nhours[2], 0);
+	assert_int_equal(cfg.office.nhours[0], 1);
+	assert_int_equal(cfg.office.nhours[6], 0);
+	assert_int_equal(cfg.office.hours[0][0].from, 600);
+	assert_int_equal(cfg.office.nclosed, 1);
+	/* 00:00-24:00 is the whole day; 24:01 is not a time. */
+	assert_int_equal(load("[office]\nhours = mon 00:00-24:00\n" TAIL), 0);
+	assert_int_equal(cfg.office.hours[1][0].to, 24 * 60);
+	assert_int_equal(load("[office]\nhours = mon 00:00-24:01\n" TAIL), -1);
+	assert_int_equal(load("[office]\nhours = mon 08:60-09:00\n" TAIL), -1);
+	assert_int_equal(load("[office]\nhours = mon 08:00-08:00\n" TAIL), -1);
+	assert_int_equal(load("[office]\nhours = xyz-mon 08:00-09:00\n" TAIL), -1);
+}
+
+/* The longest line and the longest value are accepted, one more refused,
+ * from a string and from a file alike. */
+static void longest_line_and_value(void **state)
+{
+	char err[512], text[1024], path[] = "/tmp/mc-config-XXXXXX";
+	size_t most;
+
+	(void)state;
+	/* The limit, as the loader states it. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[office]\nname = ");
+	memset(text + strlen(text), 'x', 400);
+	strcat(text, "\n" TAIL);
+	assert_int_equal(mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err)), -1);
+	const char *at = strstr(err, "at most ");
+	assert_non_null(at);
+	most = (size_t)atol(at + 8);
+	assert_true(most > 20 && most < 400);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t extra = 0; extra < 2; extra++) {
+		/* A comment line of most characters, then of most + 1. */
+		memset(text, 0, sizeof(text));
+		strcpy(text, "[office]\n#");
+		memset(text + strlen(text), 'x', most + extra - 1);
+		strcat(text, "\n" TAIL);
+		int want = extra ? -1 : 0;
+		assert_int_equal(mc_config_load_string(text, "b.conf", &cfg, err, sizeof(err)), want);
+		if (extra)
+			assert_non_null(strstr(err, "b.conf:2: line is too long"));
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(text, f);
+		fclose(f);
+		assert_int_equal(mc_config_load(path, &cfg, err, sizeof(err)), want);
+		if (extra)
+			assert_non_null(strstr(err, ":2: line is too long"));
+	}
+	unlink(path);
+	/* A name of the longest length leaves the field after it alone. */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[office]\nname.en = Office\nname = ");
+	memset(text + strlen(text), 'n', MC_TEXT - 1);
+	strcat(text, "\n" TAIL);
+	assert_int_equal(load(text), 0);
+	assert_int_equal(strlen(cfg.office.name), MC_TEXT - 1);
+	assert_string_equal(cfg.office.name_en, "Office");
+	/* [screen] driver holds 31 bytes. */
+	assert_int_equal(load(TAIL "[screen]\ndriver = abcdefghijklmnopqrstuvwxyz01234\n"), 0);
+	assert_string_equal(cfg.screen.driver, "abcdefghijklmnopqrstuvwxyz01234");
+	assert_int_equal(mc_config_load_string(TAIL "[screen]\ndriver = abcdefghijklmnopqrstuvwxyz012345\n",
+					       "b.conf", &cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "b.conf:6: driver: value is too long (at most 31 bytes)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_file_loads_every_section),
 		cmocka_unit_test(defaults_apply),
 		cmocka_unit_test(each_bad_value_names_its_line),
+		cmocka_unit_test(default_ranges_never_collide),
+		cmocka_unit_test(satisfaction_scale),
 		cmocka_unit_test(missing_file_says_so),
 		cmocka_unit_test(uplink_section_loads),
 		cmocka_unit_test(durations_and_days_parse),
+		cmocka_unit_test(boundaries_are_accepted_one_past_refused),
+		cmocka_unit_test(hours_and_closed_days),
+		cmocka_unit_test(longest_line_and_value),
 		cmocka_unit_test(bom_accepted_utf16_refused),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

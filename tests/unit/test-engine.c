@@ -261,18 +261,37 @@ static void noshow_can_be_reactivated_within_window(void **state)
 
 	press(f, 0, false, NULL);
 	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
 	next_is(f, 1, "1001");
 	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, &t), MC_OK);
 	assert_int_equal(t.status, MC_T_NOSHOW);
 	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, 0);
 	next_is(f, 1, "1002");
-	/* 1001 comes back five minutes later: called again at counter 1,
-	 * and 1002 is finished. */
+	int64_t serving = mc_engine_counter_state(f->e, 1)->current;
+	/* 1001 comes back while the clerk serves 1002: 1002's service goes on,
+	 * and 1001 waits first in counter 1's queue (no call yet). */
 	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 0, &t), MC_OK);
 	assert_string_equal(t.label, "1001");
-	assert_int_equal(t.status, MC_T_CALLED);
-	assert_true(has_event(&f->ch, MC_EV_FINISH));
+	assert_int_equal(t.status, MC_T_WAITING);
+	assert_false(has_event(&f->ch, MC_EV_FINISH));
+	assert_false(has_event(&f->ch, MC_EV_CALL));
 	assert_true(has_event(&f->ch, MC_EV_REACTIVATE));
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, serving);
+	assert_int_equal(mc_engine_ticket(f->e, serving)->status, MC_T_CALLED);
+	/* Another counter does not take the citizen waiting at counter 1. */
+	next_is(f, 2, "1003");
+	/* 1002's service time runs from its call to its real finish: three
+	 * steps of a minute (reactivate, counter 2's call, this finish). */
+	assert_int_equal(act(f, 1, MC_A_FINISH, 0, &t), MC_OK);
+	assert_int_equal(t.service_ms, 3 * 60000);
+	/* Counter 1's next call is 1001, ahead of anyone else. */
+	press(f, 0, false, NULL);
+	next_is(f, 1, "1001");
+	/* On a free counter a reactivation calls at once. */
+	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, NULL), MC_OK);
+	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 0, &t), MC_OK);
+	assert_int_equal(t.status, MC_T_CALLED);
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, t.id);
 	/* Another counter cannot reactivate it. */
 	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, NULL), MC_OK);
 	assert_int_equal(act(f, 2, MC_A_REACTIVATE, 0, NULL), MC_E_NO_TICKET);
@@ -581,6 +600,27 @@ static void printer_state_and_policy(void **state)
 	next_is(f, 1, "1002");
 	assert_int_equal(act(f, 1, MC_A_NEXT, 0, NULL), MC_E_EMPTY);
 
+	/* A job cut off part way may be on paper: in doubt, called like any other. */
+	struct mc_ticket r = press(f, 0, false, NULL);
+	assert_int_equal(mc_engine_print_outcome(f->e, &w, r.id, MC_P_IN_DOUBT, false, &f->ch), MC_OK);
+	assert_true(has_event(&f->ch, MC_EV_PRINT_IN_DOUBT));
+	assert_int_equal(mc_engine_ticket(f->e, r.id)->status, MC_T_WAITING);
+	next_is(f, 1, "1004");
+	/* Refused before any byte, but a screen showed the number: callable. */
+	struct mc_ticket s2 = press(f, 0, false, NULL);
+	assert_int_equal(mc_engine_print_outcome(f->e, &w, s2.id, MC_P_FAILED, true, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_ticket(f->e, s2.id)->print, MC_P_FAILED);
+	assert_false(has_event(&f->ch, MC_EV_VOID));
+	next_is(f, 1, "1005");
+	/* Nothing else is an outcome. */
+	struct mc_ticket u = press(f, 0, false, NULL);
+	assert_int_equal(mc_engine_print_outcome(f->e, &w, u.id, MC_P_PENDING, false, &f->ch), MC_E_BAD_ARG);
+
+	/* A full print queue under refuse: refused before a number is used. */
+	mc_engine_set_printer(f->e, MC_PRINTER_FULL);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_PRINTER);
+	assert_int_equal(f->ch.ntickets, 0);
+
 	/* Printer down with the default policy (refuse). */
 	mc_engine_set_printer(f->e, MC_PRINTER_DOWN);
 	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_PRINTER);
@@ -597,7 +637,7 @@ static void printer_down_screen_policy_issues_unprinted(void **state)
 
 	char text[2048];
 	snprintf(text, sizeof(text), BOARD, "strict");
-	strcat(text, "[printer]\ndevice = file:/tmp/x\non_failure = screen\n");
+	strcat(text, "[printer]\ndevice = file:/tmp/x\non_failure = screen\n[screen]\n");
 	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
 	mc_engine_free(f->e);
 	f->e = mc_engine_new(&f->cfg);
@@ -607,6 +647,13 @@ static void printer_down_screen_policy_issues_unprinted(void **state)
 	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
 	assert_int_equal(is.ticket.print, MC_P_NONE);
 	next_is(f, 1, "1001");
+	/* Past the print queue's bound: shown, failed at once, never printed
+	 * later, and callable. */
+	mc_engine_set_printer(f->e, MC_PRINTER_FULL);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(is.ticket.print, MC_P_FAILED);
+	assert_int_equal(is.ticket.status, MC_T_WAITING);
+	next_is(f, 1, "1002");
 }
 
 /* ---- restore ----------------------------------------------------------- */
@@ -639,7 +686,7 @@ static void apply(struct table *tb, const struct mc_changes *ch)
 	}
 }
 
-static void restore_continues_numbering_and_voids_unprinted(void **state)
+static void restore_continues_numbering_and_keeps_in_doubt(void **state)
 {
 	struct fx *f = *state;
 	struct table tb = { 0 };
@@ -668,9 +715,13 @@ static void restore_continues_numbering_and_voids_unprinted(void **state)
 	for (int i = 0; i < tb.nc; i++)
 		mc_engine_restore_counter(e2, &tb.counters[i]);
 	assert_int_equal(mc_engine_restore_end(e2, &w, &f->ch), 0);
+	/* 1003 may be on paper: in doubt, still waiting, never voided. */
 	assert_int_equal(f->ch.ntickets, 1);
 	assert_string_equal(f->ch.tickets[0].label, "1003");
-	assert_int_equal(f->ch.tickets[0].status, MC_T_VOIDED);
+	assert_int_equal(f->ch.tickets[0].status, MC_T_WAITING);
+	assert_int_equal(f->ch.tickets[0].print, MC_P_IN_DOUBT);
+	assert_true(has_event(&f->ch, MC_EV_PRINT_IN_DOUBT));
+	assert_false(has_event(&f->ch, MC_EV_VOID));
 	assert_int_equal(mc_engine_counter_state(e2, 1)->current, a.id);
 	mc_engine_free(f->e);
 	f->e = e2;
@@ -678,8 +729,9 @@ static void restore_continues_numbering_and_voids_unprinted(void **state)
 	struct mc_ticket d = press(f, 0, false, NULL);
 	assert_string_equal(d.label, "1004");
 	assert_int_equal(d.id, 4);
-	/* 1002 is next; the voided 1003 is never called. */
+	/* 1002 is next, then the 1003 in doubt; 1004 is pending. */
 	next_is(f, 1, "1002");
+	next_is(f, 1, "1003");
 	assert_int_equal(act(f, 1, MC_A_NEXT, 0, &t), MC_E_EMPTY);
 }
 
@@ -694,6 +746,534 @@ static void unknown_counter_and_service(void **state)
 	assert_int_equal(mc_engine_press(f->e, &w, -1, false, NULL, &is, &f->ch), MC_E_NO_SERVICE);
 	assert_string_equal(mc_err_message(MC_E_CLOSED, "vi"), "Ngoài giờ làm việc");
 	assert_string_equal(mc_err_token(MC_E_PAUSED), "paused");
+}
+
+/* ---- boundaries (issue 20) --------------------------------------------- */
+
+/* Reloads the fixture with BOARD plus extra sections. */
+static void reload(struct fx *f, const char *policy, const char *extra)
+{
+	char err[256], text[4096];
+
+	snprintf(text, sizeof(text), BOARD "%s", policy, extra);
+	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
+	mc_engine_free(f->e);
+	f->e = mc_engine_new(&f->cfg);
+}
+
+static void the_only_free_number_is_the_last_issued(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+
+	press(f, 2, false, NULL); /* B1 */
+	press(f, 2, false, NULL); /* B2 */
+	press(f, 2, true, NULL);  /* B3, priority: called first */
+	next_is(f, 3, "B3");
+	assert_int_equal(act(f, 3, MC_A_FINISH, 0, NULL), MC_OK);
+	/* B1 and B2 still wait: the only free number is 3, the last issued. */
+	struct mc_ticket t = press(f, 2, false, NULL);
+	assert_string_equal(t.label, "B3");
+	assert_int_equal(t.round, 1);
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 2, false, NULL, &is, &f->ch), MC_E_EXHAUSTED);
+}
+
+static void prefixed_labels_are_as_wide_as_the_range(void **state)
+{
+	struct fx *f = *state;
+
+	reload(f, "strict",
+	       "[service.a]\nname = A\nprefix = A\nnumbers = 1-100\n"
+	       "[service.c]\nname = C\nprefix = C\nnumbers = 1-10\n"
+	       "[service.d]\nname = D\nprefix = D\nnumbers = 7-9\n"
+	       "[service.e]\nname = E\nprefix = E\nnumbers = 1-99\n"
+	       "[counter.4]\nservices = a, c, d, e\n");
+	assert_string_equal(press(f, 3, false, NULL).label, "A001");
+	assert_string_equal(press(f, 4, false, NULL).label, "C01");
+	assert_string_equal(press(f, 5, false, NULL).label, "D7");
+	assert_string_equal(press(f, 6, false, NULL).label, "E01");
+	/* Without a prefix the number is printed as it is. */
+	assert_string_equal(press(f, 0, false, NULL).label, "1001");
+}
+
+static void double_tap_window_is_half_open(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+	struct mc_ticket first = press(f, 0, false, "gpio:17");
+	struct mc_when w = at(f, f->day, 9, 0, 1999);
+
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, "gpio:17", &is, &f->ch), MC_OK);
+	assert_true(is.duplicate);
+	assert_int_equal(is.ticket.id, first.id);
+	/* Exactly double_tap (2 s) after the first press: a new citizen. */
+	w = at(f, f->day, 9, 0, 1);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, "gpio:17", &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+	assert_string_equal(is.ticket.label, "1002");
+	/* A press from before the remembered ones (another clock) is not a tap. */
+	w.mono_ms = first.issued_mono - 10;
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, "gpio:17", &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+	/* After a reboot the same mono time is not the same moment. */
+	w = at(f, f->day, 9, 0, 100);
+	w.boot = 99;
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, "gpio:17", &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+}
+
+static void priority_press_right_after_a_normal_one_is_new(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+
+	press(f, 0, false, "touch");
+	struct mc_when w = at(f, f->day, 9, 0, 300);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, true, "touch", &is, &f->ch), MC_OK);
+	assert_false(is.duplicate);
+	assert_true(is.ticket.priority);
+	assert_string_equal(is.ticket.label, "1002");
+	/* Strict priority: it is called first, so nobody is ahead of it. */
+	assert_int_equal(is.ahead, 0);
+	/* Its own double tap gives it back with the same figures. */
+	w = at(f, f->day, 9, 0, 300);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, true, "touch", &is, &f->ch), MC_OK);
+	assert_true(is.duplicate);
+	assert_string_equal(is.ticket.label, "1002");
+	assert_int_equal(is.ahead, 1); /* itself, now waiting */
+	next_is(f, 1, "1002");
+}
+
+static void reactivation_exactly_at_the_window(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
+	next_is(f, 1, "1001");
+	struct mc_when w1 = at(f, f->day, 9, 30, 1000);
+	assert_int_equal(mc_engine_counter(f->e, &w1, 1, MC_A_NOSHOW, 0, &t, &f->ch), MC_OK);
+	next_is(f, 1, "1002");
+	struct mc_when w2 = at(f, f->day, 9, 31, 1000);
+	assert_int_equal(mc_engine_counter(f->e, &w2, 1, MC_A_NOSHOW, 0, &t, &f->ch), MC_OK);
+	/* noshow_window = 10m: exactly 600000 ms after 1001's no-show is in time;
+	 * by number it is 1001, not the latest no-show. */
+	struct mc_when r = at(f, f->day, 9, 40, 0);
+	r.mono_ms = w1.mono_ms + 600000;
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_REACTIVATE, 1001, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1001");
+	assert_int_equal(t.status, MC_T_CALLED);
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->current, t.id);
+	/* Without a number: the latest no-show, 1002. The counter serves 1001,
+	 * who is not finished by it: 1002 goes first in its queue. */
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_REACTIVATE, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1002");
+	assert_false(has_event(&f->ch, MC_EV_FINISH));
+	assert_int_equal(mc_engine_ticket(f->e, 1)->status, MC_T_CALLED);
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1002");
+	assert_int_equal(mc_engine_ticket(f->e, 1)->status, MC_T_FINISHED);
+	/* One ms past the window is too late, the window itself is not. */
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_NOSHOW, 0, &t, &f->ch), MC_OK);
+	r.mono_ms += 600001;
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_REACTIVATE, 0, NULL, &f->ch), MC_E_TOO_LATE);
+	assert_int_equal(f->ch.ntickets, 0);
+	r.mono_ms -= 1;
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_REACTIVATE, 0, NULL, &f->ch), MC_OK);
+	/* A paused counter reactivates nobody. */
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_NOSHOW, 0, NULL, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_PAUSE, 0, NULL, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_REACTIVATE, 0, NULL, &f->ch), MC_E_PAUSED);
+}
+
+static void transfer_to_the_last_service_and_bounds(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	next_is(f, 2, "1001");
+	assert_int_equal(act(f, 2, MC_A_TRANSFER, -1, NULL), MC_E_BAD_ARG);
+	assert_int_equal(act(f, 2, MC_A_TRANSFER, 3, NULL), MC_E_BAD_ARG);
+	assert_int_equal(act(f, 2, MC_A_TRANSFER, 2, &t), MC_OK);
+	assert_int_equal(t.cur_service, 2);
+	assert_int_equal(mc_engine_waiting(f->e, 2), 1);
+	assert_int_equal(mc_engine_waiting(f->e, 0), 0);
+	assert_int_equal(mc_engine_waiting_for_counter(f->e, 1), 0);
+	assert_int_equal(mc_engine_waiting_for_counter(f->e, 3), 1);
+	assert_int_equal(mc_engine_counter_state(f->e, 2)->current, 0);
+	assert_int_equal(mc_engine_counter_state(f->e, 2)->last_served, t.id);
+	next_is(f, 3, "1001");
+}
+
+static void login_accepts_1_to_255(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(act(f, 1, MC_A_LOGIN, 0, NULL), MC_E_BAD_ARG);
+	assert_int_equal(act(f, 1, MC_A_LOGIN, 255, NULL), MC_OK);
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->clerk, 255);
+	assert_int_equal(act(f, 1, MC_A_LOGIN, 1, NULL), MC_OK);
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->clerk, 1);
+	/* Logging in again as the same clerk changes nothing. */
+	assert_int_equal(act(f, 1, MC_A_LOGIN, 1, NULL), MC_OK);
+	assert_int_equal(f->ch.nevents, 0);
+	assert_int_equal(act(f, 1, MC_A_LOGOUT, 0, NULL), MC_OK);
+	assert_true(has_event(&f->ch, MC_EV_LOGOUT));
+	assert_int_equal(mc_engine_counter_state(f->e, 1)->clerk, 0);
+	assert_int_equal(act(f, 1, MC_A_LOGOUT, 0, NULL), MC_OK);
+	assert_int_equal(f->ch.nevents, 0);
+}
+
+static void rating_accepts_1_to_4(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
+	next_is(f, 1, "1001");
+	/* Being served, not yet finished: the rating is for the current one. */
+	assert_int_equal(act(f, 1, MC_A_RATE, 0, NULL), MC_E_BAD_ARG);
+	assert_int_equal(act(f, 1, MC_A_RATE, 1, &t), MC_OK);
+	assert_int_equal(t.rating, 1);
+	assert_string_equal(t.label, "1001");
+	assert_true(has_event(&f->ch, MC_EV_RATE));
+	next_is(f, 1, "1002");
+	assert_int_equal(act(f, 1, MC_A_FINISH, 0, NULL), MC_OK);
+	assert_int_equal(act(f, 1, MC_A_RATE, 4, &t), MC_OK);
+	assert_string_equal(t.label, "1002");
+	assert_int_equal(mc_engine_ticket(f->e, t.id)->rating, 4);
+}
+
+/* ---- who is ahead and how long ----------------------------------------- */
+
+static void ahead_and_wait_for_a_priority_press(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	press(f, 1, true, NULL);
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 1, true, NULL, &is, &f->ch), MC_OK);
+	/* Only the priority ticket is ahead of a priority citizen. */
+	assert_int_equal(is.ahead, 1);
+	assert_int_equal(is.est_wait_ms, 1 * 600000 / 2);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 4 * 600000 / 2);
+	assert_int_equal(mc_engine_estimate(f->e, 1, true), 2 * 600000 / 2);
+	assert_int_equal(mc_engine_press(f->e, &w, 1, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(is.ahead, 4);
+	assert_int_equal(is.est_wait_ms, 4 * 600000 / 2);
+	/* Another service's queue does not count. */
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(is.ahead, 0);
+	assert_int_equal(is.est_wait_ms, 0);
+}
+
+static void ahead_and_wait_on_a_new_day(void **state)
+{
+	struct fx *f = *state;
+	struct mc_issue is;
+	struct mc_ticket t;
+
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	/* A land ticket served in 2 minutes today. */
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+	assert_int_equal(mc_engine_counter(f->e, &w, 3, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	w = at(f, f->day, 9, 2, 120000);
+	assert_int_equal(mc_engine_counter(f->e, &w, 3, MC_A_FINISH, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 1 * 120000 / 2);
+	/* Next morning: yesterday's queue and service times are gone. */
+	w = at(f, f->day + 1, 8, 0, 3600000);
+	assert_int_equal(mc_engine_press(f->e, &w, 1, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(is.ahead, 0);
+	assert_int_equal(is.est_wait_ms, 0);
+	assert_int_equal(mc_engine_press(f->e, &w, 1, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(is.ahead, 1);
+	assert_int_equal(is.est_wait_ms, 600000 / 2);
+}
+
+static void wait_with_every_serving_counter_paused(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	press(f, 1, false, NULL);
+	assert_int_equal(act(f, 2, MC_A_PAUSE, 0, NULL), MC_OK);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 3 * 600000);
+	assert_int_equal(act(f, 3, MC_A_PAUSE, 0, NULL), MC_OK);
+	/* Nobody open: the estimate counts the counters that serve it, as
+	 * they will be back; it is not infinite and not a division by zero. */
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 3 * 600000 / 2);
+	/* Counter 1 (civil only) paused or not changes nothing for land. */
+	assert_int_equal(act(f, 1, MC_A_PAUSE, 0, NULL), MC_OK);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 3 * 600000 / 2);
+	/* Pausing twice is no change; resuming reopens. */
+	assert_int_equal(act(f, 3, MC_A_PAUSE, 0, NULL), MC_OK);
+	assert_int_equal(f->ch.nevents, 0);
+	assert_int_equal(act(f, 3, MC_A_RESUME, 0, NULL), MC_OK);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 3 * 600000);
+}
+
+static void recent_services_keeps_only_the_last_n(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	reload(f, "strict\nrecent_services = 2", "");
+	/* Counter 1 serves three civil tickets in 1, 2 and 6 minutes. */
+	static const int mins[] = { 1, 2, 6 };
+	for (int i = 0; i < 3; i++) {
+		press(f, 0, false, NULL);
+		struct mc_when w = at(f, f->day, 9, 0, 1000);
+		assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+		w = at(f, f->day, 9, 0, mins[i] * 60000);
+		assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_FINISH, 0, &t, &f->ch), MC_OK);
+	}
+	press(f, 0, false, NULL);
+	press(f, 0, false, NULL);
+	/* Mean of the last two (2 and 6 min) = 4 min; counters 1 and 2 serve civil. */
+	assert_int_equal(mc_engine_estimate(f->e, 0, false), 2 * 240000 / 2);
+}
+
+/* ---- order ------------------------------------------------------------- */
+
+static void interleave_after_a_reactivation(void **state)
+{
+	struct fx *f = *state;
+
+	press(f, 0, false, NULL); /* 1001 */
+	press(f, 0, false, NULL); /* 1002 */
+	press(f, 0, true, NULL);  /* 1003 P */
+	press(f, 0, false, NULL); /* 1004 */
+	next_is(f, 1, "1001");    /* one normal called */
+	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, NULL), MC_OK);
+	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 0, NULL), MC_OK);
+	/* The reactivation is not a second normal call: 1002 before 1003. */
+	next_is(f, 1, "1002");
+	next_is(f, 1, "1003");
+	next_is(f, 1, "1004");
+	/* A recall is not a call either. */
+	press(f, 0, false, NULL); /* 1005 */
+	press(f, 0, true, NULL);  /* 1006 P */
+	press(f, 0, false, NULL); /* 1007 */
+	assert_int_equal(act(f, 1, MC_A_RECALL, 0, NULL), MC_OK);
+	next_is(f, 1, "1005");
+	next_is(f, 1, "1006");
+	next_is(f, 1, "1007");
+}
+
+static void every_1_alternates(void **state)
+{
+	struct fx *f = *state;
+
+	reload(f, "every 1", "");
+	press(f, 0, false, NULL); /* 1001 */
+	press(f, 0, false, NULL); /* 1002 */
+	press(f, 0, true, NULL);  /* 1003 P */
+	press(f, 0, true, NULL);  /* 1004 P */
+	next_is(f, 1, "1001");
+	next_is(f, 1, "1003");
+	next_is(f, 1, "1002");
+	next_is(f, 1, "1004");
+}
+
+/* ---- restore ----------------------------------------------------------- */
+
+static void restore_rebuilds_counters_and_numbering(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	mc_engine_set_printer(f->e, MC_PRINTER_READY);
+	struct mc_ticket a = press(f, 0, false, NULL);          /* 1001, never reported */
+	struct mc_ticket b = press(f, 1, false, NULL);          /* 2001 */
+	struct mc_when w = at(f, f->day, 9, 0, 1000);
+	assert_int_equal(mc_engine_printed(f->e, &w, b.id, true, &f->ch), MC_OK);
+	next_is(f, 2, "2001");
+	assert_int_equal(act(f, 2, MC_A_FINISH, 0, &t), MC_OK);
+	struct mc_ticket finished = t;
+
+	struct mc_engine *e2 = mc_engine_new(&f->cfg);
+	mc_engine_restore_begin(e2, f->day, 0);
+	/* A row naming a service that is not configured is refused. */
+	struct mc_ticket bad = a;
+	bad.id = 99;
+	bad.service = 3;
+	assert_int_equal(mc_engine_restore_ticket(e2, &bad), -1);
+	bad.service = 0;
+	bad.cur_service = 3;
+	assert_int_equal(mc_engine_restore_ticket(e2, &bad), -1);
+	bad.cur_service = -1;
+	assert_int_equal(mc_engine_restore_ticket(e2, &bad), -1);
+	struct mc_ticket pending = mc_engine_ticket(f->e, a.id)[0];
+	assert_int_equal(mc_engine_restore_ticket(e2, &pending), 0);
+	assert_int_equal(mc_engine_restore_ticket(e2, &finished), 0);
+	/* The counter row says 2001 is current, but the ticket row is finished. */
+	struct mc_counter_state c2 = *mc_engine_counter_state(f->e, 2);
+	c2.current = finished.id;
+	c2.clerk = 5;
+	mc_engine_restore_counter(e2, &c2);
+	struct mc_counter_state ghost = { .number = 9, .current = 77 };
+	mc_engine_restore_counter(e2, &ghost);
+	assert_int_equal(mc_engine_restore_end(e2, &w, &f->ch), 0);
+	assert_int_equal(mc_engine_counter_state(e2, 2)->current, 0);
+	assert_int_equal(mc_engine_counter_state(e2, 2)->clerk, 5);
+	assert_int_equal(f->ch.ncounters, 1);
+	assert_int_equal(f->ch.ntickets, 1);
+	/* The ticket whose print never reported is in doubt, still waiting. */
+	assert_int_equal(f->ch.tickets[0].status, MC_T_WAITING);
+	assert_int_equal(f->ch.tickets[0].print, MC_P_IN_DOUBT);
+	assert_int_equal(f->ch.day, f->day);
+	/* next_id 0 from an empty store is 1, then past every restored id. */
+	assert_null(mc_engine_ticket(e2, 99));
+
+	/* Restoring the in-doubt row again marks nothing twice. */
+	struct mc_engine *e3 = mc_engine_new(&f->cfg);
+	mc_engine_restore_begin(e3, f->day, 0);
+	struct mc_ticket voided = f->ch.tickets[0];
+	assert_int_equal(mc_engine_restore_ticket(e3, &voided), 0);
+	assert_int_equal(mc_engine_restore_ticket(e3, &finished), 0);
+	assert_int_equal(mc_engine_restore_end(e3, &w, &f->ch), 0);
+	assert_int_equal(f->ch.ntickets, 0);
+	assert_int_equal(f->ch.nevents, 0);
+
+	/* The estimate uses today's restored service time, numbering goes on. */
+	mc_engine_free(f->e);
+	f->e = e3;
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 0);
+	struct mc_ticket n = press(f, 1, false, NULL);
+	assert_string_equal(n.label, "2002");
+	assert_int_equal(n.id, 3);
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), finished.service_ms / 2);
+	assert_string_equal(press(f, 0, false, NULL).label, "1002");
+	mc_engine_free(e2);
+}
+
+static void restore_ignores_yesterdays_service_times(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 1, false, NULL);
+	next_is(f, 3, "2001");
+	assert_int_equal(act(f, 3, MC_A_FINISH, 0, &t), MC_OK);
+	assert_int_equal(t.service_ms, 60000);
+	struct mc_engine *e2 = mc_engine_new(&f->cfg);
+	mc_engine_restore_begin(e2, f->day + 1, 2);
+	assert_int_equal(mc_engine_restore_ticket(e2, &t), 0);
+	struct mc_when w = at(f, f->day + 1, 9, 0, 1000);
+	assert_int_equal(mc_engine_restore_end(e2, &w, &f->ch), 0);
+	mc_engine_free(f->e);
+	f->e = e2;
+	f->day += 1;
+	press(f, 1, false, NULL);
+	/* Default 10 min, not yesterday's 1 min; numbering starts again. */
+	assert_int_equal(mc_engine_estimate(f->e, 1, false), 600000 / 2);
+	assert_string_equal(mc_engine_ticket(f->e, 2)->label, "2001");
+}
+
+static void status_and_event_names_round_trip(void **state)
+{
+	(void)state;
+	for (int s = MC_T_WAITING; s <= MC_T_EXPIRED; s++)
+		assert_int_equal(mc_ticket_status_from_name(mc_ticket_status_name((enum mc_ticket_status)s)), s);
+	for (int p = MC_P_NONE; p <= MC_P_FAILED; p++)
+		assert_int_equal(mc_print_status_from_name(mc_print_status_name((enum mc_print_status)p)), p);
+	assert_string_equal(mc_ticket_status_name(MC_T_EXPIRED), "expired");
+	assert_string_equal(mc_print_status_name(MC_P_FAILED), "failed");
+	assert_int_equal(mc_ticket_status_from_name("lost"), -1);
+	assert_int_equal(mc_print_status_from_name("lost"), -1);
+	assert_string_equal(mc_event_kind_name(MC_EV_ROLLOVER), "rollover");
+	assert_string_equal(mc_err_message(MC_E_CLOSED, "en"), "The office is closed");
+	assert_string_equal(mc_err_message(MC_E_CLOSED, NULL), "Ngoài giờ làm việc");
+}
+
+static void changes_grow_past_their_first_size(void **state)
+{
+	struct fx *f = *state;
+
+	/* Twenty open tickets expire in one rollover: one change set. */
+	for (int i = 0; i < 20; i++)
+		press(f, i % 2, false, NULL);
+	struct mc_when w = at(f, f->day + 1, 0, 0, 1000);
+	assert_int_equal(mc_engine_tick(f->e, &w, &f->ch), MC_OK);
+	assert_int_equal(f->ch.ntickets, 20);
+	assert_int_equal(f->ch.nevents, 21);
+	for (size_t i = 0; i < f->ch.ntickets; i++) {
+		assert_int_equal(f->ch.tickets[i].id, (int64_t)i + 1);
+		assert_int_equal(f->ch.events[i].ticket, (int64_t)i + 1);
+		assert_int_equal(f->ch.events[i].kind, MC_EV_EXPIRE);
+	}
+	assert_int_equal(f->ch.events[20].kind, MC_EV_ROLLOVER);
+	assert_int_equal(f->ch.events[20].value, f->day);
+	size_t n;
+	mc_engine_tickets(f->e, &n);
+	assert_int_equal(n, 0);
+}
+
+/* The next opening is looked for a year ahead (366 days), not further. */
+static void next_opening_a_year_ahead(void **state)
+{
+	struct fx *f = *state;
+	char err[256], text[1024], a[16], b[16], c[16];
+	struct mc_issue is;
+
+	mc_format_day(f->day + 1, a, sizeof(a));
+	mc_format_day(f->day + 365, b, sizeof(b));
+	mc_format_day(f->day + 366, c, sizeof(c));
+	snprintf(text, sizeof(text), "[office]\nhours = mon-sun 08:00-09:00\nclosed = %s..%s\n"
+		 "[service.a]\nname = A\n[counter.1]\nservices = a\n", a, b);
+	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
+	mc_engine_free(f->e);
+	f->e = mc_engine_new(&f->cfg);
+	struct mc_when w = at(f, f->day, 10, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day + 366);
+	assert_int_equal(is.open_minute, 8 * 60);
+	/* Closed one day more: nothing within the year. */
+	snprintf(text, sizeof(text), "[office]\nhours = mon-sun 08:00-09:00\nclosed = %s..%s\n"
+		 "[service.a]\nname = A\n[counter.1]\nservices = a\n", a, c);
+	assert_int_equal(mc_config_load_string(text, "t.conf", &f->cfg, err, sizeof(err)), 0);
+	mc_engine_free(f->e);
+	f->e = mc_engine_new(&f->cfg);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day);
+	assert_int_equal(is.open_minute, -1);
+	/* Before today's span opens, it is today's. */
+	w = at(f, f->day, 7, 59, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_CLOSED);
+	assert_int_equal(is.open_day, f->day);
+	assert_int_equal(is.open_minute, 8 * 60);
+	w = at(f, f->day, 8, 0, 1000);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+}
+
+/* A service that spans a reboot is timed by the wall clock from the call. */
+static void service_time_across_a_reboot(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	press(f, 0, false, NULL);
+	struct mc_when w = at(f, f->day, 9, 10, 1000);
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(t.called_wall, w.wall_ms);
+	struct mc_when r = w;
+	r.boot = 43;
+	r.mono_ms = 700;               /* the new boot's clock starts again */
+	r.wall_ms = w.wall_ms + 240000;
+	r.minute += 4;
+	assert_int_equal(mc_engine_counter(f->e, &r, 1, MC_A_FINISH, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(t.service_ms, 240000);
+	assert_int_equal(t.finished_wall, r.wall_ms);
+	assert_int_equal(t.finished_boot, 43);
 }
 
 int main(void)
@@ -723,8 +1303,28 @@ int main(void)
 		cmocka_unit_test_setup_teardown(estimate_uses_recent_service_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(printer_state_and_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(printer_down_screen_policy_issues_unprinted, setup, teardown),
-		cmocka_unit_test_setup_teardown(restore_continues_numbering_and_voids_unprinted, setup, teardown),
+		cmocka_unit_test_setup_teardown(restore_continues_numbering_and_keeps_in_doubt, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_counter_and_service, setup, teardown),
+		cmocka_unit_test_setup_teardown(next_opening_a_year_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(service_time_across_a_reboot, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_only_free_number_is_the_last_issued, setup, teardown),
+		cmocka_unit_test_setup_teardown(prefixed_labels_are_as_wide_as_the_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(double_tap_window_is_half_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(priority_press_right_after_a_normal_one_is_new, setup, teardown),
+		cmocka_unit_test_setup_teardown(reactivation_exactly_at_the_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(transfer_to_the_last_service_and_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(login_accepts_1_to_255, setup, teardown),
+		cmocka_unit_test_setup_teardown(rating_accepts_1_to_4, setup, teardown),
+		cmocka_unit_test_setup_teardown(ahead_and_wait_for_a_priority_press, setup, teardown),
+		cmocka_unit_test_setup_teardown(ahead_and_wait_on_a_new_day, setup, teardown),
+		cmocka_unit_test_setup_teardown(wait_with_every_serving_counter_paused, setup, teardown),
+		cmocka_unit_test_setup_teardown(recent_services_keeps_only_the_last_n, setup, teardown),
+		cmocka_unit_test_setup_teardown(interleave_after_a_reactivation, setup_every2, teardown),
+		cmocka_unit_test_setup_teardown(every_1_alternates, setup, teardown),
+		cmocka_unit_test_setup_teardown(restore_rebuilds_counters_and_numbering, setup, teardown),
+		cmocka_unit_test_setup_teardown(restore_ignores_yesterdays_service_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(status_and_event_names_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(changes_grow_past_their_first_size, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

@@ -83,6 +83,14 @@ static void test_job_golden(void **state)
 			     0x1b, 0x64, 0x00, 0x1d, 0x56, 0x41, 0x00));
 	o.feed_lines = 256;
 	assert_int_equal(mc_escpos_job(&b, &img, &o), -1);
+	o.feed_lines = -1;
+	assert_int_equal(mc_escpos_job(&b, &img, &o), -1);
+	/* 255 lines is the most ESC d n can say. */
+	mc_escpos_buf_reset(&b);
+	o.feed_lines = 255;
+	assert_int_equal(mc_escpos_job(&b, &img, &o), 0);
+	assert_buf(&b, BYTES(0x1b, 0x40, 0x1d, 0x76, 0x30, 0x00, 0x01, 0x00, 0x02, 0x00, 0xaa, 0x55,
+			     0x1b, 0x64, 0xff, 0x1d, 0x56, 0x41, 0x00));
 	mc_escpos_buf_free(&b);
 }
 
@@ -153,6 +161,9 @@ static void test_raster_bad(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(mc_escpos_raster(&b, &ok, 257), -1);
 	assert_int_equal(mc_escpos_raster(&b, &narrow, 100), -1);
+	/* Nine dots need two bytes a row: a one-byte stride is too narrow. */
+	struct mc_escpos_image nine = { bits, 9, 4, 1 };
+	assert_int_equal(mc_escpos_raster(&b, &nine, 100), -1);
 	assert_int_equal(mc_escpos_raster(&b, NULL, 100), -1);
 	assert_int_equal(b.len, 0);
 	mc_escpos_buf_free(&b);
@@ -199,11 +210,26 @@ static void test_status(void **state)
 	assert_int_equal(verdict(0x12, 0x12, 0x32, 0x12), MC_ESCPOS_ERROR);
 	assert_int_equal(verdict(0x12, 0x12, 0x52, 0x12), MC_ESCPOS_ERROR);
 	assert_int_equal(verdict(0x12, 0x12, 0x12, 0x1e), MC_ESCPOS_NEAR_END);
+	/* Only one of the two paper-end bits (0x20, 0x40 of n=4) is not paper
+	 * out, and only one of the two near-end bits (0x04, 0x08) is not near end. */
+	assert_int_equal(verdict(0x12, 0x12, 0x12, 0x32), MC_ESCPOS_READY);
+	assert_int_equal(verdict(-1, -1, -1, 0x52), MC_ESCPOS_READY);
+	assert_int_equal(verdict(0x12, 0x12, 0x12, 0x16), MC_ESCPOS_READY);
+	assert_int_equal(verdict(-1, -1, -1, 0x1a), MC_ESCPOS_READY);
+	/* Each reply alone is read: n=1 offline bit, n=2 cover, n=3 cutter. */
+	assert_int_equal(verdict(0x1a, -1, -1, -1), MC_ESCPOS_OFFLINE);
+	assert_int_equal(verdict(-1, 0x16, -1, -1), MC_ESCPOS_COVER_OPEN);
+	assert_int_equal(verdict(-1, -1, 0x1a, -1), MC_ESCPOS_ERROR);
+	assert_int_equal(verdict(-1, 0x12, -1, -1), MC_ESCPOS_READY);
+	assert_int_equal(verdict(-1, -1, 0x12, -1), MC_ESCPOS_READY);
+	assert_int_equal(verdict(-1, -1, -1, 0x12), MC_ESCPOS_READY);
 
 	assert_true(mc_escpos_state_can_print(MC_ESCPOS_READY));
 	assert_true(mc_escpos_state_can_print(MC_ESCPOS_NEAR_END));
 	assert_false(mc_escpos_state_can_print(MC_ESCPOS_PAPER_OUT));
 	assert_false(mc_escpos_state_can_print(MC_ESCPOS_UNKNOWN));
+	assert_false(mc_escpos_state_can_print(MC_ESCPOS_OFFLINE));
+	assert_string_equal(mc_escpos_state_name((enum mc_escpos_state)(MC_ESCPOS_ERROR + 1)), "unknown");
 	for (int st = MC_ESCPOS_UNKNOWN; st <= MC_ESCPOS_ERROR; st++) {
 		assert_int_equal(mc_escpos_state_from_name(mc_escpos_state_name((enum mc_escpos_state)st)), st);
 		assert_non_null(strstr(mc_escpos_state_text((enum mc_escpos_state)st), "áy in"));

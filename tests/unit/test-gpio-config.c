@@ -1,6 +1,7 @@
 /* test-gpio-config.c — board.conf's GPIO values: the CHIP:LINE syntax,
  * options, counter keys, rating keys, displays, lights, the technician
  * combination, and precise FILE:LINE errors. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +108,15 @@ static void displays_and_ratings(void **state)
 	char err[512] = "";
 
 	(void)state;
+	/* An errno left over from an earlier call (here ERANGE) does not make
+	 * a good number bad. */
+	struct mc_gpio_lines_conf lc;
+	char msg[256];
+	errno = ERANGE;
+	assert_int_equal(mc_gpio_lines_parse("gpiochip0:5,6 brightness=7", "display", 2, 2, 7, &lc,
+					     msg, sizeof(msg)), 0);
+	assert_int_equal(lc.brightness, 7);
+	errno = ERANGE;
 	assert_int_equal(load(HEAD HEAD2 CTR "display = tm1637 gpiochip0:5,6 brightness=7\n"
 			      "rating_keys = gpiochip0:12,16,20,21 active-low pull-up\n"
 			      "[counter.2]\nservices = land\ndisplay = max7219 gpiochip0:9,10,11\n", err), 0);
@@ -157,7 +167,8 @@ static void errors(void **state)
 		{ HEAD HEAD2 CTR "keys = next,jump = gpiochip0:20,21\n", "board.conf:7: keys: 'jump' is not a key action" },
 		{ HEAD HEAD2 CTR "keys = next,next = gpiochip0:20,21\n", "board.conf:7: keys: action 'next' is given twice" },
 		{ HEAD HEAD2 CTR "keys = gpiochip0:20,20\n", "board.conf:7: keys: line gpiochip0:20 is given twice" },
-		{ HEAD HEAD2 CTR "rating_keys = gpiochip0:1,2,3\n", "board.conf:7: rating_keys: 3 lines given, 4 needed" },
+		{ HEAD HEAD2 CTR "rating_keys = gpiochip0:1,2,3\n", "board.conf:7: [counter.1]: rating_keys has 3 lines, the satisfaction scale 4 levels" },
+		{ HEAD HEAD2 CTR "rating_keys = gpiochip0:1,2,3,4,5,6\n", "board.conf:7: rating_keys: too many lines (at most 5)" },
 		{ HEAD HEAD2 CTR "display = tm1637 gpiochip0:5\n", "board.conf:7: display (tm1637 CLK,DIO): 1 line given, 2 needed" },
 		{ HEAD HEAD2 CTR "display = tm1637 gpiochip0:5,6 brightness=9\n",
 		  "board.conf:7: display (tm1637 CLK,DIO): brightness must be 0 to 7" },

@@ -93,13 +93,62 @@ static void test_press_ticket_timeout(void **state)
 	assert_int_equal(mc_screen_current(s), MC_SCR_TICKET);
 	mc_screen_tick(s, 1100 + 8000);
 	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
-	/* ...or at a touch. */
+	/* ...or by its own button once the number has been up a few seconds. */
 	draw(s, 1280, 800);
 	assert_true(tap(s, "service:0", 20000, &req));
 	mc_screen_set_result(s, &r, 20100);
+	/* Before the frame is drawn, a touch lands on controls nobody sees. */
+	assert_false(mc_screen_touch(s, 640, 400, 20700, &req));
 	draw(s, 1280, 800);
-	assert_false(tap(s, "any", 20200, &req));
+	/* Repeated taps anywhere, the button too, do nothing during the hold. */
+	assert_false(mc_screen_find(s, "any", &(double){ 0 }, &(double){ 0 }));
+	for (int64_t t = 20150; t < 20100 + MC_TICKET_HOLD_MS; t += 400) {
+		assert_false(mc_screen_touch(s, 640, 400, t, &req));
+		assert_false(tap(s, "back", t, &req));
+		assert_int_equal(mc_screen_current(s), MC_SCR_TICKET);
+	}
+	/* After it, a touch off the button still does nothing... */
+	assert_false(mc_screen_touch(s, 640, 300, 20100 + MC_TICKET_HOLD_MS, &req));
+	assert_int_equal(mc_screen_current(s), MC_SCR_TICKET);
+	/* ...and the button goes home. */
+	assert_false(tap(s, "back", 20100 + MC_TICKET_HOLD_MS, &req));
 	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
+	/* A tap landing during the change acts on nothing, even once drawn. */
+	draw(s, 1280, 800);
+	assert_false(tap(s, "service:0", 20100 + MC_TICKET_HOLD_MS + 100, &req));
+	assert_int_equal(req.kind, MC_REQ_NONE);
+	assert_true(tap(s, "service:0", 20100 + MC_TICKET_HOLD_MS + MC_SCREEN_GUARD_MS, &req));
+	mc_screen_free(s);
+}
+
+/* The language chosen by one citizen does not stay for the next. */
+static void test_language_back_to_default(void **state)
+{
+	struct mc_screen *s = new_screen(800, 480, "");
+	struct mc_view v;
+	struct mc_screen_req req;
+
+	(void)state;
+	make_view(&v, 2);
+	mc_screen_set_view(s, &v);
+	draw(s, 800, 480);
+	assert_false(tap(s, "lang:en", 1000, &req));
+	assert_int_equal(mc_screen_lang(s), MC_LANG_EN);
+	/* Nobody takes a ticket: Vietnamese again after home_timeout (8 s). */
+	mc_screen_tick(s, 1000 + 7999);
+	assert_int_equal(mc_screen_lang(s), MC_LANG_EN);
+	mc_screen_tick(s, 1000 + 8000);
+	assert_int_equal(mc_screen_lang(s), MC_LANG_VI);
+	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
+	/* The technician menu's language button: the menu only. */
+	mc_screen_enter_tech(s, 20000);
+	draw(s, 800, 480);
+	assert_false(tap(s, "tech:lang", 21000, &req));
+	assert_int_equal(mc_screen_lang(s), MC_LANG_EN);
+	draw(s, 800, 480);
+	assert_false(tap(s, "tech:exit", 21000, &req));
+	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
+	assert_int_equal(mc_screen_lang(s), MC_LANG_VI);
 	mc_screen_free(s);
 }
 
@@ -119,7 +168,7 @@ static void test_priority_and_language(void **state)
 	assert_false(tap(s, "priority", 0, &req));
 	assert_int_equal(mc_screen_current(s), MC_SCR_PRIORITY);
 	draw(s, 800, 480);
-	assert_true(tap(s, "service:1", 0, &req));
+	assert_true(tap(s, "service:1", MC_SCREEN_GUARD_MS, &req));
 	assert_int_equal(req.kind, MC_REQ_PRESS);
 	assert_true(req.priority);
 	struct mc_view_result r = { .outcome = MC_VIEW_ISSUED, .service = 1 };
@@ -217,14 +266,14 @@ static void test_pin_lockout(void **state)
 	assert_int_equal(mc_screen_current(s), MC_SCR_PIN);
 	for (int i = 0; i < MC_PIN_ATTEMPTS; i++) {
 		draw(s, 800, 480);
-		tap(s, "pin:1", 0, &req);
-		tap(s, "pin:1", 0, &req);
-		tap(s, "pin:1", 0, &req);
-		tap(s, "pin:1", 0, &req);
-		tap(s, "pin:ok", 0, &req);
-		assert_int_equal(mc_screen_deadline(s, 0), 0); /* check after the "Checking…" frame */
+		tap(s, "pin:1", 1000, &req);
+		tap(s, "pin:1", 1000, &req);
+		tap(s, "pin:1", 1000, &req);
+		tap(s, "pin:1", 1000, &req);
+		tap(s, "pin:ok", 1000, &req);
+		assert_int_equal(mc_screen_deadline(s, 1000), 1000); /* check after the "Checking…" frame */
 		draw(s, 800, 480);
-		mc_screen_tick(s, 0);
+		mc_screen_tick(s, 1000);
 		assert_int_equal(mc_screen_current(s), MC_SCR_PIN);
 	}
 	assert_true(mc_screen_pin_locked(s, 1000));
@@ -238,7 +287,7 @@ static void test_pin_lockout(void **state)
 	mc_screen_tick(s, 1000);
 	assert_int_equal(mc_screen_current(s), MC_SCR_PIN);
 	/* ...and accepted after the lockout. */
-	int64_t later = MC_PIN_LOCKOUT_S * 1000 + 1;
+	int64_t later = 1000 + MC_PIN_LOCKOUT_S * 1000 + 1;
 	assert_false(mc_screen_pin_locked(s, later));
 	draw(s, 800, 480);
 	tap(s, "pin:2", later, &req);
@@ -250,10 +299,11 @@ static void test_pin_lockout(void **state)
 	assert_int_equal(mc_screen_current(s), MC_SCR_TECH);
 	/* Pause from the menu is a request for the app. */
 	draw(s, 800, 480);
-	assert_true(tap(s, "tech:pause", later, &req));
+	assert_false(tap(s, "tech:pause", later + 1, &req)); /* the menu has just come up */
+	assert_true(tap(s, "tech:pause", later + MC_SCREEN_GUARD_MS, &req));
 	assert_int_equal(req.kind, MC_REQ_PAUSE);
 	assert_int_equal(req.arg, 1);
-	assert_false(tap(s, "tech:exit", later, &req));
+	assert_false(tap(s, "tech:exit", later + MC_SCREEN_GUARD_MS, &req));
 	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
 	mc_screen_free(s);
 }
@@ -297,6 +347,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_press_ticket_timeout),
 		cmocka_unit_test(test_priority_and_language),
+		cmocka_unit_test(test_language_back_to_default),
 		cmocka_unit_test(test_notices),
 		cmocka_unit_test(test_redraw_only_on_change),
 		cmocka_unit_test(test_pin_lockout),

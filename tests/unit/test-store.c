@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,315 @@ static void events_are_append_only(void **state)
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'x'"), 0);
 }
 
+/* ---- failure and restore paths (issue 20) ------------------------------- */
+
+static struct mc_store *open_loaded(struct fx *f, const struct mc_config *cfg, struct mc_engine *e, int *skipped)
+{
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	struct mc_when w = now(f);
+
+	assert_non_null(st);
+	if (mc_store_load(st, cfg, e, &w, skipped, err, sizeof(err)) != 0)
+		fail_msg("load: %s", err);
+	return st;
+}
+
+static void a_commit_after_a_refused_one_succeeds(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	int skipped;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	struct mc_issue is;
+	struct mc_when w = now(f);
+
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	f->ch.tickets[0].id = 99;
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), -1);
+	/* The refused transaction was rolled back: the same store goes on. */
+	w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &f->ch), MC_OK);
+	if (mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)) != 0)
+		fail_msg("commit after a refused one: %s", err);
+	/* An empty change set is no transaction and no error. */
+	mc_changes_clear(&f->ch);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	mc_store_close(st);
+	mc_engine_free(e);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 2);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets WHERE label = '2001'"), 1);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'issue'"), 2);
+}
+
+static void rows_of_a_service_board_conf_lost_are_skipped(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	int skipped = -1;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	struct mc_issue is;
+	struct mc_ticket t;
+	struct mc_when w;
+
+	assert_int_equal(skipped, 0);
+	for (int i = 0; i < 4; i++) {
+		w = now(f);
+		assert_int_equal(mc_engine_press(e, &w, i < 3 ? 0 : 1, false, NULL, &is, &f->ch), MC_OK);
+		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	}
+	/* 1001 is transferred to land: it names land as its current service. */
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_TRANSFER, 1, &t, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	mc_store_close(st);
+	mc_engine_free(e);
+
+	/* board.conf now has civil only. */
+	struct mc_config civil;
+	assert_int_equal(mc_config_load_string("[office]\nhours = mon-sun 00:00-24:00\n"
+					       "[service.civil]\nname = Tư pháp\nnumbers = 1001-1999\n"
+					       "[counter.1]\nservices = civil\n", "c.conf", &civil, err, sizeof(err)), 0);
+	e = mc_engine_new(&civil);
+	st = open_loaded(f, &civil, e, &skipped);
+	/* 2001 (land) and 1001 (now waiting for land) are skipped; 1002, 1003 load. */
+	assert_int_equal(skipped, 2);
+	assert_int_equal(mc_engine_waiting(e, 0), 2);
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1002");
+	assert_int_equal(mc_store_commit(st, &civil, &f->ch, err, sizeof(err)), 0);
+	/* Numbering goes on past the numbers still held on disk. */
+	w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "1004");
+	assert_int_equal(is.ticket.id, 5); /* past every id on disk, skipped ones too */
+	mc_store_close(st);
+	mc_engine_free(e);
+}
+
+static void rows_with_an_unknown_status_are_never_called(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	int skipped;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	struct mc_issue is;
+	struct mc_ticket t;
+	struct mc_when w;
+	sqlite3 *db;
+
+	for (int i = 0; i < 3; i++) {
+		w = now(f);
+		assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	}
+	mc_store_close(st);
+	mc_engine_free(e);
+	/* A newer firmware wrote states this one does not know. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE tickets SET status = 'teleported' WHERE label = '1001';"
+				      "UPDATE tickets SET print = 'glowing' WHERE label = '1002';",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	e = mc_engine_new(&f->cfg);
+	st = open_loaded(f, &f->cfg, e, &skipped);
+	assert_int_equal(skipped, 0);
+	/* 1001: status unknown, taken as voided, never called; 1002: print
+	 * unknown, taken as in doubt (it may be on paper): called like any
+	 * other, then 1003. */
+	assert_int_equal(mc_engine_waiting(e, 0), 2);
+	const struct mc_ticket *x = mc_engine_ticket(e, 2);
+	assert_non_null(x);
+	assert_int_equal(x->print, MC_P_IN_DOUBT);
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1002");
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	w = now(f);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1003");
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_E_EMPTY);
+	x = mc_engine_ticket(e, 1);
+	assert_non_null(x);
+	assert_int_equal(x->status, MC_T_VOIDED);
+	/* Their numbers stay taken: the next is 1004. */
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "1004");
+	mc_store_close(st);
+	mc_engine_free(e);
+}
+
+static int collect(const struct mc_store_ticket *t, void *ctx)
+{
+	char *out = ctx;
+
+	strcat(out, t->t.label);
+	strcat(out, t->service);
+	strcat(out, t->cur_service);
+	strcat(out, mc_ticket_status_name(t->t.status));
+	strcat(out, ";");
+	return !strcmp(t->t.label, "1003");
+}
+
+static void counters_and_every_ticket_field_come_back(void **state)
+{
+	struct fx *f = *state;
+	char err[256], seen[512] = "";
+	int skipped;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	struct mc_issue is;
+	struct mc_ticket t, served, called;
+	struct mc_when w;
+
+#define STEP(call) do { w = now(f); assert_int_equal(call, MC_OK); \
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0); } while (0)
+	STEP(mc_engine_press(e, &w, 0, true, NULL, &is, &f->ch));
+	STEP(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch));
+	STEP(mc_engine_press(e, &w, 1, false, NULL, &is, &f->ch));
+	STEP(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch));
+	STEP(mc_engine_counter(e, &w, 1, MC_A_LOGIN, 42, &t, &f->ch));
+	STEP(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch));
+	STEP(mc_engine_counter(e, &w, 1, MC_A_FINISH, 0, &served, &f->ch));
+	STEP(mc_engine_counter(e, &w, 1, MC_A_RATE, 3, &t, &f->ch));
+	STEP(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &called, &f->ch));
+	/* A recall changes no row, only logs an event: it is committed too. */
+	STEP(mc_engine_counter(e, &w, 1, MC_A_RECALL, 0, &t, &f->ch));
+	STEP(mc_engine_counter(e, &w, 1, MC_A_PAUSE, 0, &t, &f->ch));
+#undef STEP
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'recall'"), 1);
+	mc_store_close(st);
+	mc_engine_free(e);
+
+	e = mc_engine_new(&f->cfg);
+	st = open_loaded(f, &f->cfg, e, &skipped);
+	const struct mc_counter_state *c = mc_engine_counter_state(e, 1);
+	assert_true(c->paused);
+	assert_int_equal(c->clerk, 42);
+	assert_int_equal(c->current, called.id);
+	assert_int_equal(c->last_served, served.id);
+	const struct mc_ticket *x = mc_engine_ticket(e, served.id);
+	assert_non_null(x);
+	assert_string_equal(x->label, "1001");
+	assert_true(x->priority);
+	assert_int_equal(x->status, MC_T_FINISHED);
+	assert_int_equal(x->counter, 1);
+	assert_int_equal(x->clerk, 42);
+	assert_int_equal(x->rating, 3);
+	assert_int_equal(x->round, served.round);
+	assert_int_equal(x->wait_ms, served.wait_ms);
+	assert_int_equal(x->service_ms, served.service_ms);
+	assert_int_equal(x->issued_wall, served.issued_wall);
+	assert_int_equal(x->called_wall, served.called_wall);
+	assert_int_equal(x->finished_wall, served.finished_wall);
+	assert_int_equal(x->called_boot, served.called_boot);
+	x = mc_engine_ticket(e, called.id);
+	assert_non_null(x);
+	assert_string_equal(x->label, "1002");
+	assert_int_equal(x->status, MC_T_CALLED);
+	assert_int_equal(x->transfers, 0);
+	x = mc_engine_ticket(e, 3);
+	assert_non_null(x);
+	assert_string_equal(x->label, "2001");
+	assert_int_equal(x->service, 1);
+	assert_int_equal(x->cur_service, 1);
+	/* The paused counter calls nobody. */
+	assert_int_equal(mc_engine_counter(e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_E_PAUSED);
+	/* Each service's numbering goes on from its own rows. */
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "2002");
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_string_equal(is.ticket.label, "1004");
+	/* Tickets of the day in id order, stopping when asked. */
+	assert_int_equal(mc_store_each_ticket(st, &f->cfg, w.day, collect, seen, err, sizeof(err)), 0);
+	assert_string_equal(seen, "1001civilcivilfinished;1002civilcivilcalled;2001landlandwaiting;1003civilcivilwaiting;");
+	seen[0] = 0;
+	assert_int_equal(mc_store_each_ticket(st, &f->cfg, w.day - 1, collect, seen, err, sizeof(err)), 0);
+	assert_string_equal(seen, "");
+	mc_store_close(st);
+	mc_engine_free(e);
+}
+
+/* The store id (the contract the city uplink relies on): 32 lowercase hex
+ * digits, the same in meta and in the marker file; renewing changes both. */
+static void store_id_and_marker(void **state)
+{
+	struct fx *f = *state;
+	char err[256], marker[128], line[64] = "", sql[128];
+	struct mc_store *st = mc_store_open_mode(f->path, MC_STORE_GUARDED, err, sizeof(err));
+	FILE *m;
+
+	assert_non_null(st);
+	const char *id = mc_store_id(st);
+	assert_int_equal(strlen(id), 32);
+	assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+	snprintf(marker, sizeof(marker), "%s.id", f->path);
+	m = fopen(marker, "r");
+	assert_non_null(m);
+	assert_non_null(fgets(line, sizeof(line), m));
+	fclose(m);
+	snprintf(sql, sizeof(sql), "%s\n", id);
+	assert_string_equal(line, sql);
+	char old[33];
+	snprintf(old, sizeof(old), "%s", id);
+	assert_int_equal(mc_store_renew_id(st), 0);
+	assert_string_not_equal(mc_store_id(st), old);
+	snprintf(old, sizeof(old), "%s", mc_store_id(st));
+	mc_store_close(st);
+	m = fopen(marker, "r");
+	assert_non_null(fgets(line, sizeof(line), m));
+	fclose(m);
+	assert_memory_equal(line, old, 32);
+	assert_int_equal(query_int(f->path, "PRAGMA application_id"), MC_STORE_APP_ID);
+	/* Open again: the same id. */
+	st = mc_store_open_mode(f->path, MC_STORE_GUARDED, err, sizeof(err));
+	assert_non_null(st);
+	assert_string_equal(mc_store_id(st), old);
+	mc_store_close(st);
+}
+
+/* Another connection holds the write lock: the commit fails at once with
+ * EBUSY and writes nothing; two change sets commit in one transaction. */
+static void busy_store_fails_at_once(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	struct mc_store *st = mc_store_open(f->path, err, sizeof(err));
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_changes ch2 = { 0 };
+	struct mc_issue is;
+	struct mc_when w = now(f);
+	sqlite3 *db;
+
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &ch2), MC_OK);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	errno = 0;
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), -1);
+	assert_int_equal(errno, EBUSY);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 0);
+	const struct mc_changes *sets[] = { &f->ch, &ch2 };
+	assert_int_equal(mc_store_commit_many(st, &f->cfg, sets, 2, err, sizeof(err)), 0);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 2);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'issue'"), 2);
+	mc_changes_free(&ch2);
+	mc_engine_free(e);
+	mc_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +564,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(changes_commit_and_rebuild_the_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_change_that_breaks_a_rule_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_are_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_commit_after_a_refused_one_succeeds, setup, teardown),
+		cmocka_unit_test_setup_teardown(rows_of_a_service_board_conf_lost_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(rows_with_an_unknown_status_are_never_called, setup, teardown),
+		cmocka_unit_test_setup_teardown(counters_and_every_ticket_field_come_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(store_id_and_marker, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_store_fails_at_once, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

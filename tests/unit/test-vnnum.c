@@ -206,6 +206,39 @@ static void test_calls(void **state)
 	      "Mời công dân có số hai nghìn một trăm lẻ năm đến quầy số hai mươi mốt");
 }
 
+/* A prefixed label digit by digit, plain numbers whole; a breath before the
+ * number and before "đến quầy số" (heard, not written). */
+static void test_prefixed_digits_and_breaths(void **state)
+{
+	const char *keys[MC_VNNUM_MAX];
+	struct mc_reading r = style(NORTH);
+	int n;
+
+	(void)state;
+	r.prefixed_digits = true;
+	n = mc_vnnum_label("A017", &r, keys, MC_VNNUM_MAX);
+	check("prefixed digits", keys, n, "a không một bảy");
+	n = mc_vnnum_label("1017", &r, keys, MC_VNNUM_MAX);
+	check("plain number stays whole", keys, n, "một nghìn không trăm mười bảy");
+	n = mc_vnnum_call("A017", 3, &r, keys, MC_VNNUM_MAX);
+	check("prefixed call", keys, n, "Mời công dân có số a không một bảy đến quầy số ba");
+	assert_int_equal(n, 9);
+	assert_string_equal(keys[0], "vi/moi_cong_dan_co_so");
+	assert_string_equal(keys[1], MC_KEY_BREATH);
+	assert_string_equal(keys[2], "vi/chu/a");
+	assert_string_equal(keys[6], MC_KEY_BREATH);
+	assert_string_equal(keys[7], "vi/den_quay_so");
+	/* The clips a set needs include the digit words. */
+	const char *voc[256];
+	struct mc_reading d = style(NORTH);
+	d.prefixed_digits = true;
+	n = mc_vnnum_vocabulary(&d, false, "A", voc, 256);
+	bool khong = false;
+	for (int i = 0; i < n; i++)
+		khong |= !strcmp(voc[i], "vi/num/khong");
+	assert_true(khong);
+}
+
 static void test_errors(void **state)
 {
 	const char *keys[MC_VNNUM_MAX];
@@ -286,6 +319,27 @@ static void test_vocabulary(void **state)
 	}
 	assert_int_equal(mc_vnnum_vocabulary(&r, true, "", keys, 3), -1);
 	assert_int_equal(errno, ENOSPC);
+	/* The letters at both ends of A-Z are spoken; anything else is not a letter. */
+	r = style(NORTH);
+	n = mc_vnnum_vocabulary(&r, false, "AZ@[", keys, 256);
+	assert_true(has(keys, n, "vi/chu/a"));
+	assert_true(has(keys, n, "vi/chu/z"));
+	assert_false(has(keys, n, "vi/chu/b"));
+}
+
+static void test_join(void **state)
+{
+	char buf[64];
+	const char *keys[] = { "vi/chu/a", "no/such/key" };
+
+	(void)state;
+	/* No keys: an empty string, whatever the buffer held. */
+	memset(buf, 'x', sizeof(buf));
+	assert_string_equal(mc_vnnum_join(keys, 0, buf, sizeof(buf)), "");
+	/* Written out by hand: the letter's text, then an unknown key in <>. */
+	assert_string_equal(mc_vnnum_join(keys, 2, buf, sizeof(buf)), "a <no/such/key>");
+	/* A short buffer is cut, never overrun. */
+	assert_string_equal(mc_vnnum_join(keys, 2, buf, 5), "a <n");
 }
 
 int main(void)
@@ -294,8 +348,10 @@ int main(void)
 		cmocka_unit_test(test_whole_table),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_calls),
+		cmocka_unit_test(test_prefixed_digits_and_breaths),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_vocabulary),
+		cmocka_unit_test(test_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

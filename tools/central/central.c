@@ -267,7 +267,12 @@ static void finish_figures(json_t *f)
 
 	for (size_t k = 0; k < 4; k++)
 		nr += json_integer_value(json_array_get(r, k));
-	sat = json_integer_value(json_array_get(r, 2)) + json_integer_value(json_array_get(r, 3));
+	/* Ratings are positions best first on the office's scale (scale.h):
+	 * the top two are satisfied on the default four-level scale. The city
+	 * does not yet read each rating's stored scale: offices with another
+	 * scale, or ratings from before scales were stored (worst first), are
+	 * read as if on the default one. */
+	sat = json_integer_value(json_array_get(r, 0)) + json_integer_value(json_array_get(r, 1));
 	json_object_set_new(f, "wait_mean_ms", waits ? json_real((double)sum / (double)waits) : json_null());
 	json_object_set_new(f, "within_target", wt ? json_real((double)(wt - ot) / (double)wt) : json_null());
 	json_object_set_new(f, "satisfied", nr ? json_real((double)sat / (double)nr) : json_null());

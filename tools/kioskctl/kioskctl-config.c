@@ -36,11 +36,14 @@ int cmd_config(int argc, char **argv)
 		}
 		return EXIT_FAIL;
 	}
+	/* Valid, but likely not what was meant. */
+	if (cfg.warnings[0] && !o.json)
+		fputs(cfg.warnings, stderr);
 	if (o.json) {
-		json_t *j = json_pack("{s:b, s:s, s:i, s:i, s:b, s:b, s:b, s:b}", "ok", 1, "office",
+		json_t *j = json_pack("{s:b, s:s, s:i, s:i, s:b, s:b, s:b, s:b, s:s}", "ok", 1, "office",
 				      cfg.office.name, "services", cfg.nservices, "counters", cfg.ncounters,
 				      "printer", cfg.printer.present, "bus", cfg.bus.present, "audio",
-				      cfg.audio.present, "screen", cfg.screen.present);
+				      cfg.audio.present, "screen", cfg.screen.present, "warnings", cfg.warnings);
 		print_json(j);
 		json_decref(j);
 	} else {

@@ -19,7 +19,8 @@ static void print_help(void)
 	       "  transfer SERVICE   send the current ticket to another service, keeping its place\n"
 	       "  login CLERK        clerk number 1-255 starts work here\n"
 	       "  logout             the clerk leaves\n"
-	       "  rate 1-4           the citizen's rating of the ticket served last\n"
+	       "  rate R             the citizen's rating of the ticket served last: R is the\n"
+	       "                     level on the office's scale, best first (1 = Rất hài lòng)\n"
 	       "Prints the number concerned, if any.\n");
 }
 
@@ -52,7 +53,7 @@ int cmd_counter(int argc, char **argv)
 			return json_decref(req), usage_error("counter", "transfer needs a SERVICE");
 		json_object_set_new(req, "arg", json_string(argv[2]));
 	} else if (!strcmp(act, "login") || !strcmp(act, "rate") || !strcmp(act, "reactivate")) {
-		long lo = 1, hi = !strcmp(act, "rate") ? 4 : !strcmp(act, "login") ? 255 : 9999;
+		long lo = 1, hi = !strcmp(act, "rate") ? 5 : !strcmp(act, "login") ? 255 : 9999;
 		if (!strcmp(act, "reactivate") && argc == 2) {
 			v = 0;
 		} else if (argc != 3 || !parse_int(argv[2], lo, hi, &v)) {

@@ -1,6 +1,10 @@
 /* kioskctl-diag.c — `kioskctl diag`: one report for a technician: versions,
  * update slots, devices, GPIO chips, disk space, database integrity, clock. */
+#include <arpa/inet.h>
 #include <glob.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -22,7 +26,9 @@ static void print_help(void)
 	       "Chẩn đoán (diagnostics): versions, RAUC slots, printer, counter bus and other\n"
 	       "devices as kioskd sees them, GPIO chips, disk space, the database's integrity\n"
 	       "check, and whether the clock is synchronised. Exit 1 if a check failed.\n"
-	       "  --state-dir DIR   where kiosk.db is (default %s)\n", MC_DEFAULT_STATE_DIR);
+	       "  --state-dir DIR   where kiosk.db is (default: the running kioskd's, else %s)\n"
+	       "Each line: a check (Vietnamese / English), ok or !!, what was found.\n",
+	       MC_DEFAULT_STATE_DIR);
 }
 
 /* One check's line: adds {"ok", "text"} under key and tracks failures. */
@@ -108,6 +114,68 @@ static void check_devices(json_t *rep, json_t *status)
 			  strcmp(state, "unhealthy");
 		add(rep, key, ok, "%s%s%s", state, text && *text ? " — " : "", text ? text : "");
 	}
+}
+
+/* The screen and the counter bus: "none" when this board has neither. */
+static void check_absent(json_t *rep, json_t *status)
+{
+	json_t *scr = json_object_get(status, "screen");
+	if (!status)
+		return;
+	if (!json_object_get(status, "bus"))
+		add(rep, "bus", true, "không có / none (no [bus] in board.conf)");
+	if (json_is_object(scr))
+		add(rep, "screen", true, "%s, %lldx%lld, đang hiện / showing %s",
+		    json_string_value(json_object_get(scr, "driver")),
+		    json_integer_value(json_object_get(scr, "width")), json_integer_value(json_object_get(scr, "height")),
+		    json_string_value(json_object_get(scr, "showing")));
+	else
+		add(rep, "screen", true, "không có / none (no [screen] in board.conf)");
+}
+
+/* How long kioskd and the machine have run. */
+static void check_uptime(json_t *rep, json_t *status)
+{
+	double up = 0;
+	FILE *f = fopen("/proc/uptime", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = 0;
+		fclose(f);
+	}
+	long long k = status ? json_integer_value(json_object_get(status, "uptime_s")) : -1;
+	char kd[64] = "không chạy / not running";
+	if (k >= 0)
+		snprintf(kd, sizeof(kd), "%lldh%02lldm", k / 3600, k / 60 % 60);
+	add(rep, "uptime", true, "kioskd %s; máy / machine %ldh%02ldm", kd, (long)up / 3600, (long)up / 60 % 60);
+}
+
+/* The addresses a technician reaches the kiosk at. */
+static void check_network(json_t *rep)
+{
+	struct ifaddrs *ifa, *p;
+	char text[512] = "";
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0) {
+		add(rep, "network", false, "getifaddrs: %m");
+		return;
+	}
+	for (p = ifa; p; p = p->ifa_next) {
+		char addr[INET6_ADDRSTRLEN];
+		if (!p->ifa_addr || (p->ifa_flags & IFF_LOOPBACK) || !(p->ifa_flags & IFF_UP))
+			continue;
+		if (p->ifa_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)p->ifa_addr)->sin_addr, addr, sizeof(addr));
+		else
+			continue;
+		int w = snprintf(text + n, sizeof(text) - n, "%s%s %s", n ? ", " : "", p->ifa_name, addr);
+		if (w > 0 && (size_t)w < sizeof(text) - n)
+			n += (size_t)w;
+	}
+	freeifaddrs(ifa);
+	/* Informational: a kiosk works offline. */
+	add(rep, "network", true, "%s", n ? text : "không có địa chỉ / no address");
 }
 
 static void check_gpio(json_t *rep)
@@ -203,6 +271,7 @@ int cmd_diag(int argc, char **argv)
 	};
 	struct ctl_opts o = { 0 };
 	const char *state_dir = MC_DEFAULT_STATE_DIR;
+	bool state_given = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "hd:", opts, NULL)) != -1) {
@@ -212,6 +281,7 @@ int cmd_diag(int argc, char **argv)
 		}
 		if (c == 'd') {
 			state_dir = optarg;
+			state_given = true;
 			continue;
 		}
 		if (!common_opt(&o, c, optarg))
@@ -224,10 +294,20 @@ int cmd_diag(int argc, char **argv)
 		json_decref(status);
 		status = NULL;
 	}
+	/* The running kioskd's own state directory, unless one is given. */
+	char own[512];
+	const char *sd = json_string_value(json_object_get(status, "state_dir"));
+	if (!state_given && sd) {
+		snprintf(own, sizeof(own), "%s", sd);
+		state_dir = own;
+	}
 	json_t *rep = json_object();
 	check_versions(rep, status);
 	check_rauc(rep);
 	check_devices(rep, status);
+	check_absent(rep, status);
+	check_uptime(rep, status);
+	check_network(rep);
 	check_gpio(rep);
 	check_disk(rep, state_dir);
 	check_db(rep, state_dir);

@@ -44,6 +44,7 @@ static void on_watch(json_t *m, void *ctx)
 	const struct ctl_opts *o = ctx;
 
 	if (json_is_true(json_object_get(m, "watching"))) {
+		use_office_zone(m);
 		if (!o->json)
 			printf("Đang theo dõi %lld đường vào GPIO (Ctrl-C để dừng) / watching %lld GPIO inputs\n",
 			       (long long)json_integer_value(json_object_get(m, "lines")),

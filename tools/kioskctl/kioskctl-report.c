@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -198,6 +199,12 @@ int cmd_report(int argc, char **argv)
 	struct mc_report *r = mc_report_compute(db, &cfg, &ro, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "kioskctl report: %s\n", err);
+		return EXIT_FAIL;
+	}
+	/* --png DIR makes DIR (one level) when it is not there yet. */
+	if (png && mkdir(png, 0777) < 0 && errno != EEXIST) {
+		fprintf(stderr, "kioskctl report: cannot make %s: %s\n", png, strerror(errno));
+		mc_report_free(r);
 		return EXIT_FAIL;
 	}
 	if (png && mc_report_write_png(r, png, err, sizeof(err)) < 0) {

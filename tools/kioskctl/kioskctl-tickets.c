@@ -1,5 +1,6 @@
 /* kioskctl-tickets.c — `kioskctl tickets [--day YYYY-MM-DD]`: a day's tickets. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "kioskctl.h"
@@ -9,7 +10,9 @@ static void print_help(void)
 {
 	printf("Usage: kioskctl tickets [--day YYYY-MM-DD] [--json] [--socket PATH]\n\n"
 	       "Lists the tickets of a day (default: kioskd's current day): number,\n"
-	       "service, status, print state, counter, wait and service times.\n");
+	       "service, status, print state, counter, wait and service times. Times\n"
+	       "are in the office's zone ([office] timezone); a waiting ticket's wait is\n"
+	       "its wait so far.\n");
 }
 
 static void hhmm(long long ms, char *buf, size_t len)
@@ -56,6 +59,7 @@ int cmd_tickets(int argc, char **argv)
 		json_decref(a);
 		return EXIT_FAIL;
 	}
+	use_office_zone(a);
 	json_t *list = json_object_get(a, "tickets");
 	if (o.json) {
 		print_json(list);
@@ -66,9 +70,25 @@ int cmd_tickets(int argc, char **argv)
 	       "counter", "issued", "called", "wait", "service");
 	size_t i;
 	json_t *t;
+	/* Tickets whose paper is uncertain (in doubt) or missing (failed), and
+	 * what became of them: a technician's measure of the printer. */
+	int doubt[3] = { 0 }, failed[3] = { 0 };
+	json_array_foreach(list, i, t) {
+		const char *p = json_string_value(json_object_get(t, "print"));
+		const char *st = json_string_value(json_object_get(t, "status"));
+		int *n = p && !strcmp(p, "in_doubt") ? doubt : p && !strcmp(p, "failed") ? failed : NULL;
+		if (n) {
+			n[0]++;
+			n[1] += st && !strcmp(st, "finished");
+			n[2] += st && !strcmp(st, "noshow");
+		}
+	}
 	json_array_foreach(list, i, t) {
 		char is[16], ca[16];
 		long long w = json_integer_value(json_object_get(t, "wait_ms"));
+		/* A waiting ticket: its wait so far. */
+		if (json_is_integer(json_object_get(t, "waited_ms")))
+			w = json_integer_value(json_object_get(t, "waited_ms"));
 		long long s = json_integer_value(json_object_get(t, "service_ms"));
 		hhmm(json_integer_value(json_object_get(t, "issued_at")), is, sizeof(is));
 		hhmm(json_integer_value(json_object_get(t, "called_at")), ca, sizeof(ca));
@@ -81,6 +101,9 @@ int cmd_tickets(int argc, char **argv)
 		       json_integer_value(json_object_get(t, "counter")), is, ca,
 		       w < 0 ? 0 : w / 1000, s < 0 ? 0 : s / 1000);
 	}
+	printf("\nIn chưa chắc (in doubt): %d, đã phục vụ (served) %d, vắng (no-show) %d\n"
+	       "In lỗi (failed): %d, đã phục vụ (served) %d, vắng (no-show) %d\n",
+	       doubt[0], doubt[1], doubt[2], failed[0], failed[1], failed[2]);
 	json_decref(a);
 	return EXIT_OK;
 }

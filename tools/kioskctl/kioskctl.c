@@ -18,6 +18,7 @@ static const struct {
 	{ "issuing", cmd_issuing, "pause or resume issuing tickets" },
 	{ "clock", cmd_clock, "whether the wall clock is trusted; confirm it for this boot" },
 	{ "screenshot", cmd_screenshot, "save what the screen shows as PNG" },
+	{ "tap", cmd_tap, "touch the screen at X Y (or the hall with --hall)" },
 	{ "pin-hash", cmd_pin_hash, "hash a technician PIN for board.conf" },
 	{ "config", cmd_config, "check a board.conf" },
 	{ "update", cmd_update, "install a signed update bundle (RAUC)" },

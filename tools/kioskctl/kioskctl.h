@@ -20,6 +20,7 @@ int cmd_report(int argc, char **argv);
 int cmd_printer(int argc, char **argv);
 int cmd_bus(int argc, char **argv);
 int cmd_screenshot(int argc, char **argv);
+int cmd_tap(int argc, char **argv);
 int cmd_pin_hash(int argc, char **argv);
 int cmd_central(int argc, char **argv);
 /* report --central URL: the city-wide report (kioskctl-central.c). */

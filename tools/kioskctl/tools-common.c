@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kiosk-paths.h"
@@ -159,5 +160,15 @@ void print_json(json_t *v)
 	if (s) {
 		puts(s);
 		free(s);
+	}
+}
+
+void use_office_zone(json_t *answer)
+{
+	const char *tz = json_string_value(json_object_get(answer, "timezone"));
+
+	if (tz && *tz) {
+		setenv("TZ", tz, 1);
+		tzset();
 	}
 }

@@ -47,6 +47,11 @@ bool ctl_ok(json_t *answer, const char *what);
 void print_json(json_t *v);
 /* Prints "kioskctl CMD: msg" to stderr and returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes local times in this process the office's: sets TZ to the zone
+ * named by answer's "timezone" (kioskd's [office] timezone), so that a tool
+ * on a UTC machine prints the times the screens, tickets and reports show.
+ * Leaves TZ alone when the answer names none. */
+void use_office_zone(json_t *answer);
 /* Parses a whole decimal integer within [lo, hi]. */
 bool parse_int(const char *s, long lo, long hi, long *out);
 

@@ -7,7 +7,8 @@
 
 #include "report.h"
 
-#define SEC_MAXCOLS 12   /* columns of a section at most */
+#define SEC_MAXCOLS 14   /* columns of a section at most */
+#define SEC_HEAD 72      /* bytes of a column heading at most */
 #define SEC_CELL (MC_TEXT + 16) /* bytes of a cell at most */
 
 /* One titled table of formatted cells. */
@@ -15,8 +16,8 @@ struct sec {
 	char title[96];          /* Vietnamese title */
 	char title_en[96];       /* English title */
 	int ncols;               /* columns */
-	const char *head[SEC_MAXCOLS];    /* Vietnamese column headings */
-	const char *head_en[SEC_MAXCOLS]; /* English column headings */
+	char head[SEC_MAXCOLS][SEC_HEAD];    /* Vietnamese column headings */
+	char head_en[SEC_MAXCOLS][SEC_HEAD]; /* English column headings */
 	char (*cells)[SEC_MAXCOLS][SEC_CELL]; /* nrows rows of ncols cells */
 	size_t nrows;            /* rows */
 	size_t total_row;        /* index of the "total" row, or SIZE_MAX */

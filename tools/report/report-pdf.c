@@ -204,8 +204,9 @@ struct charts {
 	double hour_count[24];
 	size_t nhour;
 	char hour_label[24][8];
-	const char *rating_name[4];
-	double rating_count[4];
+	const char *rating_name[MC_SCALE_MAX];
+	double rating_share[MC_SCALE_MAX];
+	char satisfaction_title[96];
 	struct chart waits, arrivals, satisfaction;
 };
 
@@ -245,15 +246,24 @@ static void build_charts(const struct mc_report *r, struct charts *c)
 		.title = "Lượt đến theo giờ (số phiếu)", .unit = "phiếu", .ncat = c->nhour, .cat = c->hour_name,
 		.nser = 1, .ser = { "Số phiếu" }, .val = { c->hour_count },
 	};
-	static const char *const rn[4] = { "Rất không hài lòng", "Không hài lòng", "Hài lòng", "Rất hài lòng" };
+	/* Satisfaction: each level's share on the scale in use last (the
+	 * tables give every scale of the period). */
 	const struct mc_report_row *t = mc_report_total(r);
-	for (int k = 0; k < 4; k++) {
-		c->rating_name[k] = rn[k];
-		c->rating_count[k] = t->ratings[k + 1];
+	int si = mc_report_nscales(r) - 1, nr = 0, nl = 0;
+	const struct mc_scale *sc = mc_report_scale(r, si);
+	if (sc) {
+		nl = sc->n;
+		for (int k = 1; k <= sc->n; k++)
+			nr += t->ratings[si][k];
+		for (int k = 0; k < sc->n; k++) {
+			c->rating_name[k] = sc->vi[k];
+			c->rating_share[k] = nr ? 100.0 * t->ratings[si][k + 1] / nr : 0;
+		}
 	}
+	snprintf(c->satisfaction_title, sizeof(c->satisfaction_title), "Mức độ hài lòng (%% của %d lượt đánh giá)", nr);
 	c->satisfaction = (struct chart){
-		.title = "Mức độ hài lòng (lượt đánh giá)", .unit = "lượt", .ncat = 4, .cat = c->rating_name,
-		.nser = 1, .ser = { "Lượt đánh giá" }, .val = { c->rating_count },
+		.title = c->satisfaction_title, .unit = "%", .ncat = (size_t)nl, .cat = c->rating_name,
+		.nser = 1, .ser = { "Tỷ lệ" }, .val = { c->rating_share },
 	};
 }
 
@@ -435,9 +445,24 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
 	draw_text(d.cr, MARGIN, d.y, half, 0, cfg->office.name, 9, true);
 	draw_text(d.cr, MARGIN + half, d.y, half, 0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 9, true);
 	d.y += 13;
-	draw_text(d.cr, MARGIN, d.y, half, 0, "Bộ phận Một cửa", 9, false);
+	/* The number is written in by hand when the report is registered. */
+	draw_text(d.cr, MARGIN, d.y, half, 0, "Số: ........../BC-TTPVHCC", 9, false);
 	draw_text(d.cr, MARGIN + half, d.y, half, 0, "Độc lập – Tự do – Hạnh phúc", 9, true);
-	d.y += 30;
+	d.y += 16;
+	{
+		char when[160];
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		if (cfg->office.place[0])
+			snprintf(when, sizeof(when), "%s, ngày %d tháng %d năm %d", cfg->office.place, tm.tm_mday,
+				 tm.tm_mon + 1, tm.tm_year + 1900);
+		else
+			snprintf(when, sizeof(when), "Ngày %d tháng %d năm %d", tm.tm_mday, tm.tm_mon + 1,
+				 tm.tm_year + 1900);
+		draw_text(d.cr, MARGIN + half, d.y, half, 0, when, 9, false);
+	}
+	d.y += 24;
 	d.y += draw_text(d.cr, MARGIN, d.y, fw, 0, "BÁO CÁO THỜI GIAN CHỜ VÀ MỨC ĐỘ HÀI LÒNG", 15, true);
 	d.y += draw_text(d.cr, MARGIN, d.y, fw, 0, period, 11, false);
 	cairo_set_source_rgb(d.cr, 0.35, 0.35, 0.35);
@@ -510,8 +535,8 @@ int mc_report_write_tables_pdf(const char *issuer, const char *title, const char
 		snprintf(x.title, sizeof(x.title), "%s", t[i].title);
 		snprintf(x.title_en, sizeof(x.title_en), "%s", t[i].title_en ? t[i].title_en : "");
 		for (int c = 0; c < x.ncols; c++) {
-			x.head[c] = t[i].head[c];
-			x.head_en[c] = t[i].head_en[c];
+			snprintf(x.head[c], SEC_HEAD, "%s", t[i].head[c] ? t[i].head[c] : "");
+			snprintf(x.head_en[c], SEC_HEAD, "%s", t[i].head_en[c] ? t[i].head_en[c] : "");
 		}
 		x.cells = calloc(x.nrows ? x.nrows : 1, sizeof(*x.cells));
 		if (!x.cells) {

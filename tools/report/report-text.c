@@ -46,7 +46,7 @@ static void fmt_hours(char *buf, int64_t ms, char mark)
 
 static int rated(const struct mc_report_row *row)
 {
-	return row->ratings[1] + row->ratings[2] + row->ratings[3] + row->ratings[4];
+	return row->rated;
 }
 
 size_t report_text_width(const char *s)
@@ -124,8 +124,8 @@ static struct sec *sec_add(struct secs *s, const char *title, const char *title_
 	snprintf(x->title_en, sizeof(x->title_en), "%s", title_en);
 	x->ncols = ncols;
 	for (int i = 0; i < ncols; i++) {
-		x->head[i] = head[i];
-		x->head_en[i] = head_en[i];
+		snprintf(x->head[i], SEC_HEAD, "%s", head[i]);
+		snprintf(x->head_en[i], SEC_HEAD, "%s", head_en[i]);
 	}
 	x->total_row = SIZE_MAX;
 	return x;
@@ -167,7 +167,7 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	static const char *const h[] = { "Chỉ tiêu", "Figure", "Giá trị" };
 	static const char *const he[] = { "Chỉ tiêu", "Figure", "Value" };
 	const struct mc_report_row *t = mc_report_total(r);
-	struct sec *x = sec_add(s, "Tổng hợp", "Summary", 20, 3, h, he);
+	struct sec *x = sec_add(s, "Tổng hợp", "Summary", 22, 3, h, he);
 	char v[SEC_CELL];
 	size_t n = 0;
 
@@ -182,6 +182,10 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	ROW("Chuyển lĩnh vực", "Transferred", "%d", t->transferred);
 	ROW("Phiếu hủy", "Voided", "%d", t->voided);
 	ROW("Hết hạn cuối ngày", "Expired at closing", "%d", t->expired);
+	ROW("In chưa chắc (phục vụ / vắng)", "Print in doubt (served / no-show)", "%d (%d / %d)",
+	    t->in_doubt, t->in_doubt_served, t->in_doubt_noshow);
+	ROW("In lỗi (phục vụ / vắng)", "Print failed (served / no-show)", "%d (%d / %d)",
+	    t->print_failed, t->failed_served, t->failed_noshow);
 	fmt_pct(v, t->priority, t->issued, mark);
 	ROWV("Tỷ lệ ưu tiên (%)", "Priority share (%)");
 	fmt_min(v, &t->wait, t->wait.mean_ms, mark);
@@ -201,7 +205,7 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	fmt_pct(v, t->over_target, t->with_target, mark);
 	ROWV("Chờ quá thời gian mục tiêu (%)", "Over target wait (%)");
 	ROW("Số lượt đánh giá", "Ratings", "%d", rated(t));
-	fmt_pct(v, t->ratings[3] + t->ratings[4], rated(t), mark);
+	fmt_pct(v, t->satisfied, rated(t), mark);
 	ROWV("Hài lòng (%)", "Satisfied (%)");
 #undef ROW
 #undef ROWV
@@ -242,7 +246,7 @@ static int add_counts(const struct mc_report *r, int d, char mark, struct secs *
 		fmt_int(c[6], row->expired);
 		fmt_pct(c[7], row->priority, row->issued, mark);
 		fmt_pct(c[8], row->over_target, row->with_target, mark);
-		fmt_pct(c[9], row->ratings[3] + row->ratings[4], rated(row), mark);
+		fmt_pct(c[9], row->satisfied, rated(row), mark);
 	}
 	x->total_row = x->nrows - 1;
 	return 0;
@@ -291,38 +295,75 @@ static int add_times(const struct mc_report *r, int d, char mark, struct secs *s
 	return 0;
 }
 
-/* Ratings of a grouping and the mean wait behind each, total last. */
-static int add_satisfaction(const struct mc_report *r, int d, char mark, struct secs *s)
+/* Ratings of a grouping on one scale: each level's count and share (best
+ * first), the ratings and the satisfied share; total last. */
+static int add_satisfaction_scale(const struct mc_report *r, int d, int si, char mark, struct secs *s)
 {
-	const char *h[] = { dim_head[d][0], "1 Rất không hài lòng", "2 Không hài lòng", "3 Hài lòng",
-			    "4 Rất hài lòng", "Lượt đánh giá", "Hài lòng (%)", "Chờ TB khi 1", "Chờ TB khi 2",
-			    "Chờ TB khi 3", "Chờ TB khi 4" };
-	const char *he[] = { dim_head[d][1], "1 Very unsatisfied", "2 Unsatisfied", "3 Satisfied",
-			     "4 Very satisfied", "Ratings", "Satisfied (%)", "Mean wait at 1",
-			     "Mean wait at 2", "Mean wait at 3", "Mean wait at 4" };
-	char title[96], title_en[96];
+	const struct mc_scale *sc = mc_report_scale(r, si);
+	char hb[SEC_MAXCOLS][SEC_HEAD], hbe[SEC_MAXCOLS][SEC_HEAD];
+	const char *h[SEC_MAXCOLS], *he[SEC_MAXCOLS];
+	char title[96], title_en[96], which[32] = "", which_en[32] = "";
+	int ncols = 2 * sc->n + 3;
 	size_t n;
 	const struct mc_report_row *rows = mc_report_rows(r, (enum mc_report_dim)d, &n);
 
-	snprintf(title, sizeof(title), "Mức độ hài lòng %s (chờ TB: phút)", dim_title[d][0]);
-	snprintf(title_en, sizeof(title_en), "Satisfaction %s (mean wait: min)", dim_title[d][1]);
-	struct sec *x = sec_add(s, title, title_en, n + 1, 11, h, he);
+	snprintf(hb[0], SEC_HEAD, "%s", dim_head[d][0]);
+	snprintf(hbe[0], SEC_HEAD, "%s", dim_head[d][1]);
+	for (int k = 0; k < sc->n; k++) {
+		snprintf(hb[1 + k], SEC_HEAD, "%s", sc->vi[k]);
+		snprintf(hbe[1 + k], SEC_HEAD, "%s", sc->en[k]);
+		snprintf(hb[1 + sc->n + k], SEC_HEAD, "%s (%%)", sc->vi[k]);
+		snprintf(hbe[1 + sc->n + k], SEC_HEAD, "%s (%%)", sc->en[k]);
+	}
+	snprintf(hb[ncols - 2], SEC_HEAD, "Lượt đánh giá");
+	snprintf(hbe[ncols - 2], SEC_HEAD, "Ratings");
+	snprintf(hb[ncols - 1], SEC_HEAD, "Hài lòng (%%)");
+	snprintf(hbe[ncols - 1], SEC_HEAD, "Satisfied (%%)");
+	for (int k = 0; k < ncols; k++) {
+		h[k] = hb[k];
+		he[k] = hbe[k];
+	}
+	if (mc_report_nscales(r) > 1) {
+		snprintf(which, sizeof(which), ", thang %d/%d", si + 1, mc_report_nscales(r));
+		snprintf(which_en, sizeof(which_en), ", scale %d/%d", si + 1, mc_report_nscales(r));
+	}
+	snprintf(title, sizeof(title), "Mức độ hài lòng %s (thang %d mức%s%s)", dim_title[d][0], sc->n, which,
+		 sc->legacy ? ", thang cũ" : "");
+	snprintf(title_en, sizeof(title_en), "Satisfaction %s (%d-level scale%s%s)", dim_title[d][1], sc->n,
+		 which_en, sc->legacy ? ", old scale" : "");
+	struct sec *x = sec_add(s, title, title_en, n + 1, ncols, h, he);
 	if (!x)
 		return -1;
+	x->nrows = 0;
 	for (size_t i = 0; i <= n; i++) {
 		const struct mc_report_row *row = i < n ? &rows[i] : mc_report_total(r);
-		char (*c)[SEC_CELL] = x->cells[i];
-		snprintf(c[0], SEC_CELL, "%s", row->name);
-		for (int k = 1; k <= 4; k++) {
-			struct mc_report_stats one = { .n = row->ratings[k] };
-			fmt_int(c[k], row->ratings[k]);
-			fmt_min(c[6 + k], &one, row->wait_by_rating_ms[k], mark);
+		int nr = 0, sat = 0;
+		char (*c)[SEC_CELL] = x->cells[x->nrows];
+		for (int k = 1; k <= sc->n; k++) {
+			nr += row->ratings[si][k];
+			sat += k <= sc->satisfied ? row->ratings[si][k] : 0;
 		}
-		fmt_int(c[5], rated(row));
-		fmt_pct(c[6], row->ratings[3] + row->ratings[4], rated(row), mark);
+		/* Rows with no rating on this scale are left out (not the total). */
+		if (i < n && !nr)
+			continue;
+		snprintf(c[0], SEC_CELL, "%s", row->name);
+		for (int k = 1; k <= sc->n; k++) {
+			fmt_int(c[k], row->ratings[si][k]);
+			fmt_pct(c[sc->n + k], row->ratings[si][k], nr, mark);
+		}
+		fmt_int(c[ncols - 2], nr);
+		fmt_pct(c[ncols - 1], sat, nr, mark);
+		x->nrows++;
 	}
-	x->nrows = n + 1;
-	x->total_row = n;
+	x->total_row = x->nrows - 1;
+	return 0;
+}
+
+static int add_satisfaction(const struct mc_report *r, int d, char mark, struct secs *s)
+{
+	for (int si = 0; si < mc_report_nscales(r); si++)
+		if (add_satisfaction_scale(r, d, si, mark, s))
+			return -1;
 	return 0;
 }
 
@@ -556,7 +597,10 @@ static int write_csv(const struct mc_report *r, FILE *f)
 	struct secs s;
 	char period[128], period_en[128], line[512];
 
-	if (report_sections(r, '.', &s))
+	/* Vietnamese-locale Excel reads ';' between fields and ',' as the
+	 * decimal mark (a "sep=" line would make it ignore the byte order mark
+	 * and lose the tone marks). */
+	if (report_sections(r, ',', &s))
 		return -1;
 	report_period_vi(r, period, sizeof(period));
 	report_period_en(r, period_en, sizeof(period_en));
@@ -577,11 +621,11 @@ static int write_csv(const struct mc_report *r, FILE *f)
 		fputs("\r\n", f);
 		if (i == 0) {
 			/* The summary: "figure / English figure", value. */
-			fputs("Chỉ tiêu / Figure,Giá trị / Value\r\n", f);
+			fputs("Chỉ tiêu / Figure;Giá trị / Value\r\n", f);
 			for (size_t k = 0; k < x->nrows; k++) {
 				snprintf(line, sizeof(line), "%s / %s", x->cells[k][0], x->cells[k][1]);
 				csv_field(f, line);
-				fputc(',', f);
+				fputc(';', f);
 				csv_field(f, x->cells[k][2]);
 				fputs("\r\n", f);
 			}
@@ -589,7 +633,7 @@ static int write_csv(const struct mc_report *r, FILE *f)
 		}
 		for (int c = 0; c < x->ncols; c++) {
 			if (c)
-				fputc(',', f);
+				fputc(';', f);
 			snprintf(line, sizeof(line), "%s / %s", x->head[c], x->head_en[c]);
 			csv_field(f, line);
 		}
@@ -597,7 +641,7 @@ static int write_csv(const struct mc_report *r, FILE *f)
 		for (size_t k = 0; k < x->nrows; k++) {
 			for (int c = 0; c < x->ncols; c++) {
 				if (c)
-					fputc(',', f);
+					fputc(';', f);
 				csv_field(f, x->cells[k][c]);
 			}
 			fputs("\r\n", f);
@@ -618,7 +662,7 @@ static json_t *stats_json(const struct mc_report_stats *s)
 			 (json_int_t)s->max_ms);
 }
 
-static json_t *row_json(const struct mc_report_row *row)
+static json_t *row_json(const struct mc_report *r, const struct mc_report_row *row)
 {
 	int nr = rated(row);
 	json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:i,s:i,s:i}",
@@ -631,23 +675,53 @@ static json_t *row_json(const struct mc_report_row *row)
 			      "days", row->days);
 	if (!o)
 		return NULL;
+	json_object_set_new(o, "print", json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "in_doubt", row->in_doubt,
+						  "in_doubt_served", row->in_doubt_served, "in_doubt_noshow",
+						  row->in_doubt_noshow, "failed", row->print_failed,
+						  "failed_served", row->failed_served, "failed_noshow", row->failed_noshow));
 	json_object_set_new(o, "priority_share", row->issued ? json_real((double)row->priority / row->issued) : json_null());
 	json_object_set_new(o, "over_target_share",
 			    row->with_target ? json_real((double)row->over_target / row->with_target) : json_null());
 	if (row->target_ms)
 		json_object_set_new(o, "target_ms", json_integer(row->target_ms));
-	json_t *rt = json_object(), *rw = json_object();
-	for (int k = 1; k <= 4; k++) {
-		char key[4];
-		snprintf(key, sizeof(key), "%d", k);
-		json_object_set_new(rt, key, json_integer(row->ratings[k]));
-		json_object_set_new(rw, key, row->ratings[k] ? json_real(row->wait_by_rating_ms[k]) : json_null());
+	json_t *scales = json_array();
+	for (int si = 0; si < mc_report_nscales(r); si++) {
+		const struct mc_scale *sc = mc_report_scale(r, si);
+		json_t *levels = json_array();
+		int ns = 0, sat = 0;
+		for (int k = 1; k <= sc->n; k++) {
+			ns += row->ratings[si][k];
+			sat += k <= sc->satisfied ? row->ratings[si][k] : 0;
+		}
+		for (int k = 1; k <= sc->n; k++)
+			json_array_append_new(levels, json_pack("{s:i,s:s,s:s,s:i,s:o,s:o}", "level", k,
+								"label", sc->vi[k - 1], "label_en", sc->en[k - 1],
+								"count", row->ratings[si][k],
+								"share", ns ? json_real((double)row->ratings[si][k] / ns)
+									    : json_null(),
+								"mean_wait_ms", row->ratings[si][k]
+									? json_real(row->wait_by_rating_ms[si][k])
+									: json_null()));
+		json_array_append_new(scales, json_pack("{s:i,s:i,s:b,s:o,s:i,s:o}", "scale", si + 1,
+							"satisfied_levels", sc->satisfied, "legacy", sc->legacy,
+							"levels", levels, "rated", ns,
+							"satisfied_share", ns ? json_real((double)sat / ns) : json_null()));
 	}
-	json_object_set_new(o, "satisfaction", json_pack("{s:o,s:i,s:o,s:o}", "ratings", rt, "rated", nr,
+	/* Counts by position, best first, over every scale (what the city's
+	 * report compares with). */
+	json_t *bypos = json_object();
+	for (int k = 1; k <= MC_SCALE_MAX; k++) {
+		char key[4];
+		int c = 0;
+		for (int si = 0; si < MC_REPORT_SCALES; si++)
+			c += row->ratings[si][k];
+		snprintf(key, sizeof(key), "%d", k);
+		json_object_set_new(bypos, key, json_integer(c));
+	}
+	json_object_set_new(o, "satisfaction", json_pack("{s:i,s:i,s:o,s:o,s:o}", "rated", nr, "satisfied", row->satisfied,
 							 "satisfied_share",
-							 nr ? json_real((double)(row->ratings[3] + row->ratings[4]) / nr)
-							    : json_null(),
-							 "mean_wait_ms_by_rating", rw));
+							 nr ? json_real((double)row->satisfied / nr) : json_null(),
+							 "ratings", bypos, "scales", scales));
 	if (row->logged_ms || row->open_ms || row->paused_ms)
 		json_object_set_new(o, "sessions", json_pack("{s:I,s:I,s:I}", "logged_ms", (json_int_t)row->logged_ms,
 							     "open_ms", (json_int_t)row->open_ms,
@@ -666,7 +740,7 @@ static int write_json(const struct mc_report *r, FILE *f)
 	report_period_vi(r, period, sizeof(period));
 	json_t *root = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o}", "office", mc_report_config(r)->office.name,
 				 "from", from, "to", to, "period", period, "days_with_tickets",
-				 mc_report_days_with_tickets(r), "total", row_json(mc_report_total(r)));
+				 mc_report_days_with_tickets(r), "total", row_json(r, mc_report_total(r)));
 	if (!root) {
 		errno = ENOMEM;
 		return -1;
@@ -678,7 +752,7 @@ static int write_json(const struct mc_report *r, FILE *f)
 			continue;
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, row_json(&rows[i]));
+			json_array_append_new(a, row_json(r, &rows[i]));
 		json_object_set_new(by, mc_report_dim_name((enum mc_report_dim)d), a);
 	}
 	json_object_set_new(root, "by", by);

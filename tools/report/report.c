@@ -21,8 +21,8 @@ struct vals {
 struct acc {
 	struct mc_report_row row;   /* counts so far */
 	struct vals wait, service;  /* durations, summarised at the end */
-	double rating_wait[5];      /* sum of waits per rating */
-	int rating_waits[5];        /* how many of them had a wait */
+	double rating_wait[MC_REPORT_SCALES][MC_SCALE_MAX + 1]; /* sum of waits per scale and rating */
+	int rating_waits[MC_REPORT_SCALES][MC_SCALE_MAX + 1];   /* how many of them had a wait */
 	int32_t last_day;           /* last day counted in row.days */
 	bool used;                  /* any ticket or session */
 };
@@ -46,6 +46,10 @@ struct mc_report {
 	struct mc_report_worst *worst;  /* longest waits, longest first */
 	size_t nworst;                  /* kept so far */
 	int days_with_tickets;          /* days that had tickets */
+	struct mc_scale scales[MC_REPORT_SCALES]; /* rating scales, in order of first use */
+	char last_scale[MC_SCALE_TEXT]; /* stored text of the last scale looked up */
+	int last_scale_i;               /* its index (-1: none yet) */
+	int nscales;                    /* used */
 	sqlite3 *db;                    /* open while computing */
 };
 
@@ -187,7 +191,9 @@ struct tk {
 	const char *label;
 	bool priority;
 	const char *status;
+	const char *print;   /* print state */
 	int counter, clerk, rating, transfers;
+	int scale;           /* index into mc_report's scales (rated tickets) */
 	int64_t issued_at, wait_ms, service_ms;
 	int hour;            /* local hour of issue */
 };
@@ -219,7 +225,7 @@ static int64_t target_ms(const struct mc_report *r, const char *key)
 }
 
 /* Adds t to a. Returns false on out of memory. */
-static bool acc_ticket(struct acc *a, const struct tk *t, int64_t target)
+static bool acc_ticket(struct acc *a, const struct tk *t, int64_t target, const struct mc_scale *scales)
 {
 	struct mc_report_row *row = &a->row;
 
@@ -237,6 +243,14 @@ static bool acc_ticket(struct acc *a, const struct tk *t, int64_t target)
 		row->voided++;
 	else if (!strcmp(t->status, "expired"))
 		row->expired++;
+	/* Tickets whose paper is uncertain or missing, and what became of them. */
+	if (t->print && (!strcmp(t->print, "in_doubt") || !strcmp(t->print, "failed"))) {
+		bool doubt = !strcmp(t->print, "in_doubt");
+		bool served = !strcmp(t->status, "finished"), noshow = !strcmp(t->status, "noshow");
+		*(doubt ? &row->in_doubt : &row->print_failed) += 1;
+		*(doubt ? &row->in_doubt_served : &row->failed_served) += served;
+		*(doubt ? &row->in_doubt_noshow : &row->failed_noshow) += noshow;
+	}
 	if (t->transfers > 0)
 		row->transferred++;
 	if (t->priority)
@@ -252,11 +266,14 @@ static bool acc_ticket(struct acc *a, const struct tk *t, int64_t target)
 	}
 	if (!strcmp(t->status, "finished") && t->service_ms >= 0 && !vals_push(&a->service, t->service_ms))
 		return false;
-	if (t->rating >= 1 && t->rating <= 4) {
-		row->ratings[t->rating]++;
+	if (t->rating >= 1) {
+		row->ratings[t->scale][t->rating]++;
+		row->rated++;
+		if (t->rating <= scales[t->scale].satisfied)
+			row->satisfied++;
 		if (t->wait_ms >= 0) {
-			a->rating_wait[t->rating] += (double)t->wait_ms;
-			a->rating_waits[t->rating]++;
+			a->rating_wait[t->scale][t->rating] += (double)t->wait_ms;
+			a->rating_waits[t->scale][t->rating]++;
 		}
 	}
 	return true;
@@ -324,6 +341,46 @@ static void name_numbered(struct mc_report_row *row, int k, const char *vi, cons
 	}
 }
 
+/* The scale a rating was given on, from its rating event's stored text
+ * (scale.h): fills t->scale and turns a legacy rating (worst first) into a
+ * position best first. -1 with a message when the text is not a scale or
+ * the period holds more scales than a report can. */
+static int rating_scale(struct mc_report *r, struct tk *t, const char *text, char *err, size_t errlen)
+{
+	struct mc_scale sc;
+	int i;
+
+	if (!text)
+		text = "";
+	if (r->last_scale_i >= 0 && !strcmp(text, r->last_scale)) {
+		i = r->last_scale_i;
+	} else {
+		if (mc_scale_parse(text, &sc) < 0) {
+			snprintf(err, errlen, "ticket %lld: the rating's scale '%.60s' cannot be read",
+				 (long long)t->id, text);
+			return -1;
+		}
+		for (i = 0; i < r->nscales && !mc_scale_equal(&r->scales[i], &sc); i++)
+			;
+		if (i == r->nscales) {
+			if (r->nscales == MC_REPORT_SCALES) {
+				snprintf(err, errlen, "more than %d satisfaction scales in the period: "
+					 "report a shorter one", MC_REPORT_SCALES);
+				return -1;
+			}
+			r->scales[r->nscales++] = sc;
+		}
+		snprintf(r->last_scale, sizeof(r->last_scale), "%s", text);
+		r->last_scale_i = i;
+	}
+	t->scale = i;
+	if (r->scales[i].legacy)
+		t->rating = mc_scale_legacy_rating(t->rating);
+	if (t->rating > r->scales[i].n)
+		t->rating = 0;
+	return 0;
+}
+
 static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 {
 	sqlite3_stmt *s, *range = NULL;
@@ -334,7 +391,9 @@ static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 
 	if (sqlite3_prepare_v2(r->db,
 			       "SELECT id, service, label, priority, status, counter, clerk, rating,"
-			       " transfers, issued_at, wait_ms, service_ms FROM tickets"
+			       " transfers, issued_at, wait_ms, service_ms, print,"
+			       " CASE WHEN rating > 0 THEN (SELECT detail FROM events WHERE ticket = tickets.id"
+			       "  AND kind = 'rate' ORDER BY id DESC LIMIT 1) END FROM tickets"
 			       " WHERE id BETWEEN ?1 AND ?2 AND +day = ?3 ORDER BY id", -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->db, "SELECT MIN(id), MAX(id) FROM tickets WHERE day = ?", -1, &range,
 			       NULL) != SQLITE_OK) {
@@ -374,13 +433,16 @@ static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 				.issued_at = sqlite3_column_int64(s, 9),
 				.wait_ms = sqlite3_column_int64(s, 10),
 				.service_ms = sqlite3_column_int64(s, 11),
+				.print = (const char *)sqlite3_column_text(s, 12),
 			};
 			if (!t.service || !t.label || !t.status)
 				goto err_nomem;
+			if (t.rating && rating_scale(r, &t, (const char *)sqlite3_column_text(s, 13), err, errlen) < 0)
+				goto out;
 			t.hour = local_hour(t.issued_at, &cache_hour, &cache_off);
 			int64_t target = target_ms(r, t.service);
 			n++;
-			if (!acc_ticket(&r->total, &t, target))
+			if (!acc_ticket(&r->total, &t, target, r->scales))
 				goto err_nomem;
 			keep_worst(r, &t, target);
 			for (int d = 0; d < MC_REPORT_NDIMS; d++) {
@@ -399,7 +461,7 @@ static int read_tickets(struct mc_report *r, char *err, size_t errlen)
 					goto err_nomem;
 				if (k < 0 || k >= dm->nkeys)
 					continue; /* a counter or clerk number out of range */
-				if (!acc_ticket(&dm->acc[k], &t, target))
+				if (!acc_ticket(&dm->acc[k], &t, target, r->scales))
 					goto err_nomem;
 			}
 		}
@@ -536,8 +598,10 @@ static void finish_acc(struct acc *a, struct mc_report_row *out)
 	*out = a->row;
 	vals_summarise(&a->wait, &out->wait);
 	vals_summarise(&a->service, &out->service);
-	for (int k = 1; k <= 4; k++)
-		out->wait_by_rating_ms[k] = a->rating_waits[k] ? a->rating_wait[k] / a->rating_waits[k] : 0;
+	for (int sc = 0; sc < MC_REPORT_SCALES; sc++)
+		for (int k = 1; k <= MC_SCALE_MAX; k++)
+			out->wait_by_rating_ms[sc][k] = a->rating_waits[sc][k] ?
+				a->rating_wait[sc][k] / a->rating_waits[sc][k] : 0;
 }
 
 static void label_row(const struct mc_report *r, int d, int k, struct mc_report_row *row)
@@ -686,6 +750,8 @@ struct mc_report *mc_report_compute(const char *db_path, const struct mc_config 
 		return NULL;
 	}
 	r = calloc(1, sizeof(*r));
+	if (r)
+		r->last_scale_i = -1;
 	if (!r)
 		goto err_nomem;
 	r->cfg = cfg;
@@ -776,6 +842,16 @@ const struct mc_report_worst *mc_report_worst(const struct mc_report *r, size_t 
 {
 	*n = r->nworst;
 	return r->worst;
+}
+
+int mc_report_nscales(const struct mc_report *r)
+{
+	return r->nscales;
+}
+
+const struct mc_scale *mc_report_scale(const struct mc_report *r, int i)
+{
+	return i >= 0 && i < r->nscales ? &r->scales[i] : NULL;
 }
 
 int mc_report_days_with_tickets(const struct mc_report *r)

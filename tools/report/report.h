@@ -17,7 +17,12 @@
  *   p90          nearest rank: the value at rank ceil(0.9·n) of n sorted
  *   over target  called tickets whose wait exceeds their service's
  *                target_wait, over called tickets whose service has one
- *   satisfied    ratings 3 and 4 over all ratings
+ *   ratings      each on the scale stored with it (scale.h): a period in
+ *                which the office changed its scale has one set of level
+ *                counts per scale, in order of first use; a rating stored
+ *                without a scale is on the first firmware's four levels
+ *   satisfied    ratings in the top levels of their own scale (its
+ *                "satisfied" count) over all ratings
  * A ticket counts for its issuing service (numbering), the counter and
  * clerk that last called it (0: never called), the local hour of its issue
  * and the weekday of its day. Local hours use the process's TZ: callers set
@@ -31,6 +36,8 @@
 #include <stdio.h>
 
 #include "config.h"
+
+#define MC_REPORT_SCALES 4   /* satisfaction scales one report can hold */
 
 /* Ways to group figures. */
 enum mc_report_dim {
@@ -72,14 +79,23 @@ struct mc_report_row {
 	int noshow;              /* did not come when called */
 	int transferred;         /* transferred at least once */
 	int voided;              /* voided (never printed, cancelled) */
+	int in_doubt;            /* print in doubt (may be on paper; callable) */
+	int in_doubt_served;     /* of them, served */
+	int in_doubt_noshow;     /* of them, no-show */
+	int print_failed;        /* print refused before any byte was sent */
+	int failed_served;       /* of them, served (the screen showed the number) */
+	int failed_noshow;       /* of them, no-show */
 	int expired;             /* still open when the day closed */
 	int priority;            /* priority tickets */
 	struct mc_report_stats wait;     /* issue → first call */
 	struct mc_report_stats service;  /* call → finish */
 	int with_target;         /* called tickets whose service has a target */
 	int over_target;         /* of them, waited longer than the target */
-	int ratings[5];          /* [r] tickets rated r (1..4); [0] unused */
-	double wait_by_rating_ms[5]; /* [r] mean wait of tickets rated r (ms) */
+	int rated;               /* tickets rated, on any scale */
+	int satisfied;           /* of them, in the satisfied levels of their scale */
+	int ratings[MC_REPORT_SCALES][MC_SCALE_MAX + 1]; /* [s][r] tickets rated r (best
+	                          * first) on scale s (mc_report_scale); [s][0] unused */
+	double wait_by_rating_ms[MC_REPORT_SCALES][MC_SCALE_MAX + 1]; /* their mean wait (ms) */
 	int64_t logged_ms;       /* counters and clerks: time logged in */
 	int64_t open_ms;         /* counters: logged in and not paused */
 	int64_t paused_ms;       /* counters: paused while logged in */
@@ -124,6 +140,11 @@ const struct mc_report_row *mc_report_rows(const struct mc_report *r, enum mc_re
 					   size_t *n);
 /* The longest waits, longest first, *n of them. */
 const struct mc_report_worst *mc_report_worst(const struct mc_report *r, size_t *n);
+/* Satisfaction scales met in the period, in order of first use (0 when
+ * nothing was rated), and one of them. Valid until mc_report_free. */
+int mc_report_nscales(const struct mc_report *r);
+const struct mc_scale *mc_report_scale(const struct mc_report *r, int i);
+
 /* Days of the period that had tickets. */
 int mc_report_days_with_tickets(const struct mc_report *r);
 
@@ -136,7 +157,7 @@ int mc_report_dim_from_name(const char *s);
 /* Output formats. */
 enum mc_report_format {
 	MC_REPORT_TABLE,     /* aligned text for a terminal, Vietnamese */
-	MC_REPORT_CSV,       /* UTF-8 with BOM, for Excel */
+	MC_REPORT_CSV,       /* UTF-8 with BOM, ';' and decimal commas: Vietnamese-locale Excel */
 	MC_REPORT_JSON,      /* every figure, durations in ms */
 	MC_REPORT_PDF,       /* A4, cairo + pango, tables and charts */
 };

@@ -51,7 +51,7 @@ static void print_help(void)
 	       "Commands, one a line:\n"
 	       "  ADDR KEY [ARG]         press a key at unit ADDR. KEY: n next, r recall,\n"
 	       "                         x noshow, f finish, p pause, v priority,\n"
-	       "                         t N transfer to service N, g R rating R (1-4),\n"
+	       "                         t N transfer to service N, g R rating R (1-5, best first),\n"
 	       "                         l K login clerk K, o logout, code 0xNNNN any code\n"
 	       "  presses ADDR COUNT KEY [ARG]   COUNT presses at once (between two polls)\n"
 	       "  dead ADDR on|off       the unit stops / starts answering\n"
@@ -328,7 +328,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.naddrs = naddrs;
-	o.seed = (unsigned)getpid();
+	/* Line faults (--corrupt) follow a seed: MC_TEST_SEED when set (the
+	 * test suite fixes it, `tools/dev.sh test --all` draws one), else the pid. */
+	o.seed = getenv("MC_TEST_SEED") ? (unsigned)strtoul(getenv("MC_TEST_SEED"), NULL, 10)
+					: (unsigned)getpid();
 	pthread_mutex_init(&sim.out, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* No SA_RESTART: Ctrl-C interrupts the read of the next command. The

@@ -20,6 +20,9 @@ state it is told. A control port takes one command per line and answers
   stall on|off          stop reading data (the sender's writes block)
   reset_after N         the next job's connection is reset after N bytes
   out_after N           paper runs out after N bytes of the next job
+  after_job reset|stall|off   once the next ticket is in full (cut seen):
+                        reset the connection, or stop reading and stop
+                        answering status (until "stall off")
   refuse on|off         close the listening socket (connections refused)
   count                 tickets saved so far
   wait COUNT SECONDS    waits until COUNT tickets are saved (or times out)
@@ -79,6 +82,7 @@ class Printer:
         self.stall = False
         self.reset_after = None
         self.out_after = None
+        self.after_job = None
         self.count = 0
         self.connections = 0
         self.echo = False
@@ -160,7 +164,18 @@ class Printer:
             else:
                 if job.late:
                     job.late.send(data)
+                with self.lock:
+                    before = self.count
                 job.feed(data, conn)
+                with self.lock:
+                    aj = self.after_job if self.count > before else None
+                    if aj:
+                        self.after_job = None
+                        if aj == "stall":
+                            self.stall = True
+                if aj == "reset":
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
             received += len(data)
         if job.late:
             job.late.close()
@@ -388,6 +403,8 @@ def command(p, w, data_port):
             p.reset_after = int(w[1])
         elif cmd == "out_after":
             p.out_after = int(w[1])
+        elif cmd == "after_job":
+            p.after_job = None if w[1] == "off" else w[1]
         elif cmd == "count":
             return "ok %d" % p.count
         elif cmd == "echo":
