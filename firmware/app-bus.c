@@ -209,6 +209,41 @@ static const struct mc_output_ops bus_ops = {
 
 /* ---- presses ---------------------------------------------------------- */
 
+/* A key press waiting for the store: answered in order like the socket's
+ * and the screen's (a busy database delays it up to [office] store_wait
+ * instead of refusing it at once). Waiting writes are answered before the
+ * outputs are freed (mc_app_free), so b and c outlive it. */
+struct bpress {
+	struct busout *b;
+	struct bcounter *c;
+	enum mc_bus_key key;
+	uint16_t seq;
+};
+
+static void press_done(void *ctx, enum mc_err err, const struct mc_issue *is, const struct mc_ticket *t,
+		       const char *why)
+{
+	struct bpress *bp = ctx;
+	struct bcounter *c = bp->c;
+
+	(void)is;
+	(void)why;
+	if (err == MC_OK) {
+		bool tk = t && t->id;
+		c->applied++;
+		snprintf(c->last, sizeof(c->last), "%s%s%s", mc_bus_key_name(bp->key), tk ? " " : "",
+			 tk ? t->label : "");
+		mc_log(MC_LOG_INFO, "bus: unit %d (counter %d): %s (press %u)%s%s", c->addr, c->number,
+		       mc_bus_key_name(bp->key), bp->seq, tk ? " ticket " : "", tk ? t->label : "");
+	} else {
+		c->refused++;
+		snprintf(c->last, sizeof(c->last), "%s: %s", mc_bus_key_name(bp->key), mc_err_token(err));
+		mc_log(MC_LOG_NOTICE, "bus: unit %d (counter %d): %s (press %u) refused: %s", c->addr,
+		       c->number, mc_bus_key_name(bp->key), bp->seq, mc_err_message(err, "en"));
+	}
+	free(bp);
+}
+
 /* Turns one key code of unit c into a counter action. */
 static void press(struct busout *b, struct bcounter *c, uint16_t code, uint16_t seq)
 {
@@ -216,7 +251,6 @@ static void press(struct busout *b, struct bcounter *c, uint16_t code, uint16_t 
 	int arg;
 	enum mc_bus_key key = mc_bus_key_decode(code, &arg);
 	enum mc_action act;
-	struct mc_ticket t;
 
 	switch (key) {
 	case MC_BUS_KEY_NEXT: act = MC_A_NEXT; break;
@@ -246,20 +280,15 @@ static void press(struct busout *b, struct bcounter *c, uint16_t code, uint16_t 
 		       c->addr, c->number, code, seq);
 		return;
 	}
-	memset(&t, 0, sizeof(t));
-	enum mc_err err = mc_app_counter(b->app, c->number, act, arg, &t);
-	if (err == MC_OK) {
-		c->applied++;
-		snprintf(c->last, sizeof(c->last), "%s%s%s", mc_bus_key_name(key), t.id ? " " : "",
-			 t.id ? t.label : "");
-		mc_log(MC_LOG_INFO, "bus: unit %d (counter %d): %s (press %u)%s%s", c->addr, c->number,
-		       mc_bus_key_name(key), seq, t.id ? " ticket " : "", t.id ? t.label : "");
-	} else {
+	struct bpress *bp = malloc(sizeof(*bp));
+	if (!bp) {
 		c->refused++;
-		snprintf(c->last, sizeof(c->last), "%s: %s", mc_bus_key_name(key), mc_err_token(err));
-		mc_log(MC_LOG_NOTICE, "bus: unit %d (counter %d): %s (press %u) refused: %s", c->addr,
-		       c->number, mc_bus_key_name(key), seq, mc_err_message(err, "en"));
+		mc_log(MC_LOG_ERR, "bus: unit %d (counter %d): %s (press %u) dropped: out of memory", c->addr,
+		       c->number, mc_bus_key_name(key), seq);
+		return;
 	}
+	*bp = (struct bpress){ b, c, key, seq };
+	mc_app_submit_counter(b->app, c->number, act, arg, press_done, bp);
 }
 
 static void on_events(struct mc_loop *loop, int fd, int mask, void *ctx)
