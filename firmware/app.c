@@ -298,10 +298,11 @@ static void finish(struct mc_app *app, const struct wop *op, struct result *r)
 	if (op->done)
 		op->done(op->ctx, r->err, op->kind == WOP_PRESS ? &r->is : NULL,
 			 op->kind == WOP_COUNTER ? &r->t : NULL, r->why);
-	/* The touch screen shows the number of its own presses: that citizen
-	 * knows it even if the printer refuses the job. */
+	/* The touch screen shows the number of its own presses and of the
+	 * physical service buttons' (the ticket screen, app-screen.c): that
+	 * citizen knows it even if the printer refuses the job. */
 	if (op->kind == WOP_PRESS && r->err == MC_OK && !r->is.duplicate && app->cfg.screen.present &&
-	    !strcmp(op->source, "touch")) {
+	    (!strcmp(op->source, "touch") || !strncmp(op->source, "gpio:", 5))) {
 		app->shown[app->shown_next] = r->is.ticket.id;
 		app->shown_next = (app->shown_next + 1) % (int)(sizeof(app->shown) / sizeof(app->shown[0]));
 	}

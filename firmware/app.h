@@ -123,7 +123,8 @@ void mc_app_submit_counter(struct mc_app *app, int counter, enum mc_action act, 
  * before any byte was sent, MC_P_IN_DOUBT). Applied at once; saved with
  * the other outcomes of this loop turn in one commit, or with the next
  * action's (group commit). A failed ticket is voided unless the touch
- * screen showed its number (pressed there). */
+ * screen showed its number (pressed there, or on a service button while a
+ * screen shows the ticket). */
 void mc_app_print_outcome(struct mc_app *app, int64_t id, enum mc_print_status outcome);
 /* The same with ok: MC_P_PRINTED, else MC_P_FAILED. */
 void mc_app_printed(struct mc_app *app, int64_t id, bool ok);
