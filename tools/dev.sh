@@ -53,8 +53,14 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 deps() {
 	local want=() missing=()
 	mapfile -t want < <(pkg_list "$(host_release)" host)
+	# Installed for this machine's architecture (or all): a -dev package
+	# that is not Multi-Arch: same (libpq-dev) is swapped for its :arm64
+	# twin by the arm64 step, and must come back for the native builds.
+	local arch
+	arch=$(dpkg --print-architecture)
 	for p in "${want[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+		dpkg-query -W -f='${Status} ${Architecture}\n' "$p" 2>/dev/null |
+			grep -Eq "ok installed ($arch|all)\$" || missing+=("$p")
 	done
 	if ((${#missing[@]})); then
 		log "installing ${#missing[@]} Debian packages: ${missing[*]}"
@@ -152,6 +158,7 @@ EOT
 # Cross-build the kiosk's arm64 package (tools/pkg/toolchain-arm64.cmake).
 cross_build() {
 	local dir="$ROOT/build-arm64"
+	arm64_host_tools
 	arm64_deps
 	arm64_build "$dir"
 	(cd "$dir" && cpack -G DEB)

@@ -166,11 +166,17 @@ arm64_binfmt() {
 	printf '%s' ":qemu-aarch64:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:$qemu:F" >"$bm/register"
 }
 
-# Configures and builds the arm64 tree (tools/pkg/toolchain-arm64.cmake);
-# the build machine's tree first, for the clip generator.
+# The build machine's clip generator, built before the :arm64 packages go
+# in: libpq-dev is not Multi-Arch: same, so its :arm64 twin replaces the
+# native one until the next native step's deps put it back.
+arm64_host_tools() {
+	configure_build "$ROOT/build"
+}
+
+# Configures and builds the arm64 tree (tools/pkg/toolchain-arm64.cmake),
+# with the clip generator of arm64_host_tools.
 arm64_build() { # DIR
 	local dir="$1"
-	configure_build "$ROOT/build"
 	cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/tools/pkg/toolchain-arm64.cmake" \
 		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
@@ -182,6 +188,7 @@ arm64_build() { # DIR
 # natively against the emulated kioskd).
 test_arm64() { # WHAT
 	local what="$1" dir="$ROOT/build-arm64"
+	arm64_host_tools
 	arm64_deps
 	arm64_binfmt
 	arm64_build "$dir"
