@@ -130,6 +130,9 @@ run_sim() {
 			printf '%s\n' "$line" >&4
 		fi
 	done
+	# Input closed (run from a script or with </dev/null): the office goes
+	# on until Ctrl-C or kioskd stops.
+	wait "$KPID" 2>/dev/null || true
 }
 
 try_it() {
