@@ -51,10 +51,15 @@ static void issued(void *priv, const struct mc_issue *is)
 		return;
 	j->term = t;
 	j->id = is->ticket.id;
-	snprintf(j->line, sizeof(j->line),
-		 "[vé] %s | SỐ %s%s | %s | trước bạn: %d | chờ khoảng %lld phút\n",
+	char wait[64];
+	/* As the ticket says it: nobody ahead is no wait at all. */
+	if (is->ahead == 0)
+		snprintf(wait, sizeof(wait), "không phải chờ");
+	else
+		snprintf(wait, sizeof(wait), "chờ khoảng %lld phút", (long long)((is->est_wait_ms + 59999) / 60000));
+	snprintf(j->line, sizeof(j->line), "[vé] %s | SỐ %s%s | %s | trước bạn: %d | %s\n",
 		 cfg->office.name, is->ticket.label, is->ticket.priority ? " (ưu tiên)" : "", s->name,
-		 is->ahead, (long long)((is->est_wait_ms + 59999) / 60000));
+		 is->ahead, wait);
 	if (cfg->printer.present) {
 		/* The printer output (app-printer.c) prints it and reports; this
 		 * is only the terminal's line. */
