@@ -78,6 +78,7 @@ struct mc_app {
 	int noutputs;
 	int64_t boot;                   /* this boot's id */
 	bool sim;                       /* simulated hardware */
+	bool failed;                    /* mc_app_fail(): mc_app_run returns -1 */
 	char state_dir[256];
 	int64_t started_ms;             /* monotonic ms at start (uptime in status) */
 	char printer_text[128];         /* why the printer is in its state */
@@ -1117,10 +1118,17 @@ int mc_app_run(struct mc_app *app)
 	/* Catch up with a day that changed while kioskd was down. */
 	on_day_timer(app->loop, 0, app);
 	notify_changed(app);
-	return mc_loop_run(app->loop);
+	if (mc_loop_run(app->loop) < 0)
+		return -1;
+	return app->failed ? -1 : 0;
 }
 
 void mc_app_stop(struct mc_app *app) { mc_loop_stop(app->loop); }
+void mc_app_fail(struct mc_app *app)
+{
+	app->failed = true;
+	mc_loop_stop(app->loop);
+}
 struct mc_loop *mc_app_loop(struct mc_app *app) { return app->loop; }
 struct mc_ctl *mc_app_ctl(struct mc_app *app) { return app->ctl; }
 const struct mc_config *mc_app_config(const struct mc_app *app) { return &app->cfg; }

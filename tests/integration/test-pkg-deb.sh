@@ -27,10 +27,13 @@ for f in /usr/sbin/kioskd /usr/bin/kioskctl /etc/motcua/board.conf \
 	/lib/systemd/system/motcua-kioskd.service /lib/udev/rules.d/60-motcua.rules \
 	/usr/share/man/man8/kioskd.8.gz /usr/share/man/man1/kioskctl.1.gz \
 	/usr/share/man/man5/board.conf.5.gz /usr/lib/motcua/tryboot-backend \
-	/usr/share/doc/motcua/examples/rauc/system.conf; do
+	/usr/share/doc/motcua/examples/rauc/system.conf /lib/systemd/system-generators/motcua-trial-generator \
+	/lib/systemd/system.conf.d/60-motcua-watchdog.conf; do
 	grep -qx "$f" "$T/files" || fail "$f is not in the package"
 done
 grep -q '^-rwxr-xr-x .* \./usr/sbin/kioskd$' "$T/listing" || fail "kioskd is not executable"
+grep -q '^-rwxr-xr-x .* \./lib/systemd/system-generators/motcua-trial-generator$' "$T/listing" ||
+	fail "the trial generator is not executable"
 # The licence, as Debian's copyright file says it.
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/motcua/copyright >"$T/copyright" ||
 	fail "/usr/share/doc/motcua/copyright is not in the package"

@@ -81,6 +81,29 @@ one_ticket() { # [in_doubt]: a print state that may also end in doubt
 	say "ticket $num printed through the kernel USB printer"
 }
 
+# Presents IMAGE as a USB stick and waits for the package's rule to mount it;
+# sets STICK to "MOUNTPOINT OPTIONS".
+stick_in() {
+	$L/gadget.sh stick-in "$1"
+	STICK=""
+	for _ in $(seq 60); do STICK="$(findmnt -rn -o TARGET,OPTIONS | grep '^/media/usb-' | head -1)"; [[ -n $STICK ]] && break; sleep 0.5; done
+	[[ -n $STICK ]]
+}
+
+# kioskd's update-find: one "PATH|INSTALLABLE|WHY" a bundle, one a line.
+update_find() {
+	python3 - <<'PY'
+import json, socket
+s = socket.socket(socket.AF_UNIX); s.connect("/run/motcua/kioskd.sock")
+s.sendall(b'{"cmd":"update-find"}\n')
+ans = json.loads(s.makefile().readline())
+for b in ans.get("bundles", []):
+    print(b.get("path", "") + "|" + str(b.get("installable")) + "|" + str(b.get("why", "")))
+PY
+}
+
+tickets() { sqlite3 -readonly /var/lib/motcua/kiosk.db 'select count(*) from tickets'; }
+
 case "$SCEN" in
 probe)
 	result PASS "the kernel booted"
@@ -180,6 +203,135 @@ watchdog)
 	((after >= before)) || fail "tickets lost: $before before, $after after"
 	journalctl -b -u motcua-kioskd --no-pager | grep -qi watchdog || fail "the journal does not mention the watchdog"
 	result PASS "SIGSTOP'd kioskd killed by the watchdog and restarted (pid $pid -> $(prop MainPID)), $after of $before tickets kept"
+	;;
+ab)
+	# A real A/B update across reboots (UEFI, RAUC's efi backend): one QEMU
+	# run, five boots; the phase is kept on the data partition.
+	P=/data/lab
+	phase="$(cat $P/phase 2>/dev/null || echo factory)"
+	slot="$(sed -n 's/.*rauc\.slot=\([AB]\).*/\1/p' /proc/cmdline)"
+	trial=no
+	[[ -e /run/systemd/generator/motcua-kioskd.service.d/50-motcua-trial.conf ]] && trial=yes
+	note() { echo "$(cut -d' ' -f1 /proc/uptime) [$slot $phase] $*" >>$P/log; sync; say "$*"; }
+	entry() { efibootmgr | awk -v l="$1" '$1 ~ /^Boot[0-9A-F][0-9A-F][0-9A-F][0-9A-F]/ && $2 == l { print substr($1, 5, 4); exit }'; }
+	bootvar() { efibootmgr | sed -n "s/^$1: //p"; }
+	reboot_to() { # NEXT-PHASE
+		echo "$1" >$P/phase
+		note "db tickets $(tickets)"
+		sync
+		systemctl reboot --no-block
+		exit 0
+	}
+	note "booted slot $slot (BootCurrent $(bootvar BootCurrent), BootOrder $(bootvar BootOrder)), on trial: $trial"
+	common="rw console=ttyS0 quiet loglevel=3 panic=-1 systemd.show_status=0 motcua.lab=ab"
+	case "$phase" in
+	factory)
+		# The UEFI shell's startup.nsh booted A this once; the factory
+		# makes the boot entries RAUC's efi backend switches between.
+		[[ $slot == A ]] || fail "the factory boot is not slot A"
+		efibootmgr -q -c -d /dev/vda -p 1 -L A -l '\vmlinuz' -u "initrd=\initrd.img root=/dev/vda2 rauc.slot=A $common"
+		efibootmgr -q -c -d /dev/vda -p 1 -L B -l '\vmlinuz' -u "initrd=\initrd.img root=/dev/vda3 rauc.slot=B $common"
+		a="$(entry A)" b="$(entry B)"
+		[[ -n $a && -n $b ]] || fail "efibootmgr made no entries A and B: $(efibootmgr | tr '\n' ' ')"
+		efibootmgr -q -o "$a,$b"
+		echo "$a $b" >$P/entries
+		[[ $trial == no ]] || fail "the factory boot is on trial"
+		boot_checks
+		press civil >/dev/null
+		press land >/dev/null
+		# The technician's stick: four bundles; two are refused with
+		# clear messages, the broken one is installed (into B).
+		stick_in $P/stick.img || fail "the stick was not mounted"
+		m="${STICK%% *}"
+		update_find >/tmp/found.txt
+		sed 's/^/LAB-LOG update-find: /' /tmp/found.txt
+		grep -q "^$m/motcua-2.0.raucb|True|" /tmp/found.txt || fail "the good bundle is not offered"
+		grep -q "^$m/motcua-2.1-broken.raucb|True|" /tmp/found.txt || fail "the signed broken bundle is not offered"
+		grep -q "^$m/foreign.raucb|False|.*chữ ký" /tmp/found.txt || fail "the foreign-signed bundle is not refused for its signature"
+		grep -q "^$m/other-board.raucb|False|.*loại máy khác" /tmp/found.txt || fail "the other board's bundle is not refused for its board"
+		kioskctl update "$m/foreign.raucb" >/tmp/u1.txt 2>&1 && fail "kioskctl update installed a foreign-signed bundle"
+		grep -q "Chữ ký của gói cập nhật không hợp lệ" /tmp/u1.txt || fail "foreign bundle refused without the message: $(cat /tmp/u1.txt)"
+		kioskctl update "$m/other-board.raucb" >/tmp/u2.txt 2>&1 && fail "kioskctl update installed another board's bundle"
+		grep -q "Gói cập nhật này dành cho loại máy khác" /tmp/u2.txt || fail "other board's bundle refused without the message: $(cat /tmp/u2.txt)"
+		note "refused: $(tail -1 /tmp/u1.txt) / $(tail -1 /tmp/u2.txt)"
+		kioskctl update "$m/motcua-2.1-broken.raucb" >/tmp/u3.txt 2>&1 || fail "installing the broken bundle failed: $(tail -5 /tmp/u3.txt)"
+		[[ $(bootvar BootNext) == "$b" ]] || fail "the install did not set BootNext to B ($b): $(efibootmgr | tr '\n' ' ')"
+		note "2.1-broken installed into B; BootNext $b"
+		reboot_to broken-installed
+		;;
+	broken-installed)
+		# The broken system on trial: its kioskd is refused at every
+		# start; systemd reboots when the trial's start limit is hit.
+		[[ $slot == B ]] || fail "BootNext did not boot slot B"
+		[[ $trial == yes ]] || fail "the one-shot boot of B is not on trial (no drop-in)"
+		note "trial drop-in: StartLimitBurst=$(prop StartLimitBurst) StartLimitIntervalUSec=$(prop StartLimitIntervalUSec) StartLimitAction=$(prop StartLimitAction)"
+		echo broken-trial >$P/phase
+		sync
+		while sleep 2; do
+			note "kioskd $(prop ActiveState)/$(prop SubState) result $(prop Result), restarts $(prop NRestarts)"
+		done
+		;;
+	broken-trial)
+		# Back in A by itself: the reboot left the one-shot boot.
+		[[ $slot == A ]] || fail "after the broken B the machine booted slot $slot, not A"
+		[[ $trial == no ]] || fail "slot A is on trial after the rollback"
+		grep -q 'broken-installed. trial drop-in: StartLimitBurst=5 .* StartLimitAction=reboot' $P/log ||
+			fail "B's trial was not bounded: $(grep broken-installed $P/log | head -3)"
+		last="$(grep 'broken-installed. kioskd' $P/log | tail -1)"
+		note "B's last word: $last"
+		boot_checks
+		before="$(grep -o 'db tickets [0-9]*' $P/log | tail -1 | cut -d' ' -f3)"
+		[[ $(tickets) -ge $before ]] || fail "tickets lost in the rollback: $before before, $(tickets) now"
+		rauc status >/tmp/rauc.txt 2>&1 || true
+		grep -q "Booted from: rootfs.0 (A)" /tmp/rauc.txt || fail "rauc status: $(tr '\n' ' ' </tmp/rauc.txt)"
+		press civil >/dev/null
+		stick_in $P/stick.img || fail "the stick was not mounted"
+		kioskctl update "${STICK%% *}/motcua-2.0.raucb" >/tmp/u4.txt 2>&1 || fail "installing 2.0 failed: $(tail -5 /tmp/u4.txt)"
+		b="$(cut -d' ' -f2 $P/entries)"
+		[[ $(bootvar BootNext) == "$b" ]] || fail "the install did not set BootNext to B"
+		note "rolled back to A with $(tickets) tickets; 2.0 installed into B"
+		reboot_to good-installed
+		;;
+	good-installed)
+		[[ $slot == B ]] || fail "BootNext did not boot slot B"
+		[[ $trial == yes ]] || fail "the one-shot boot of B is not on trial"
+		boot_checks
+		for _ in $(seq 120); do
+			st="$(kioskctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("update",{}).get("state",""))')"
+			[[ $st == marked-good || $st == unhealthy || $st == failed ]] && break
+			sleep 1
+		done
+		[[ $st == marked-good ]] || fail "kioskd did not mark B good: $st"
+		b="$(cut -d' ' -f2 $P/entries)"
+		[[ $(bootvar BootOrder) == "$b,"* ]] || fail "marking good did not put B first in BootOrder: $(bootvar BootOrder)"
+		before="$(grep -o 'db tickets [0-9]*' $P/log | tail -1 | cut -d' ' -f3)"
+		[[ $(tickets) -ge $before ]] || fail "tickets lost in the update: $before before, $(tickets) now"
+		note "B marked good by kioskd's health check; BootOrder $(bootvar BootOrder)"
+		reboot_to good
+		;;
+	good)
+		# An ordinary boot of the good B: no trial, restarts unbounded as
+		# always, the hardware watchdog held by systemd.
+		[[ $slot == B ]] || fail "the good B was not kept: slot $slot booted"
+		[[ $trial == no ]] || fail "the good B is still on trial"
+		boot_checks
+		[[ $(prop StartLimitIntervalUSec) == 0 && $(prop StartLimitAction) == none ]] ||
+			fail "a good slot's kioskd has a start limit: $(prop StartLimitIntervalUSec) $(prop StartLimitAction)"
+		wd="$(systemctl show -p RuntimeWatchdogUSec --value)"
+		held="$(ls -l /proc/1/fd 2>/dev/null | grep -c '/dev/watchdog')"
+		[[ $held -ge 1 ]] || fail "systemd does not hold the hardware watchdog (RuntimeWatchdogUSec $wd, $(ls /dev/watchdog* 2>&1 | tr '\n' ' '))"
+		n="$(tickets)"
+		before="$(grep -o 'db tickets [0-9]*' $P/log | tail -1 | cut -d' ' -f3)"
+		((n >= before)) || fail "tickets lost: $before before, $n now"
+		sed 's/^/LAB-LOG history: /' $P/log | grep -v 'kioskd .*restarts' | tail -30
+		echo done >$P/phase
+		note "db tickets $n"
+		systemctl stop motcua-kioskd
+		sync
+		result PASS "A -> 2.1-broken tried in B (refused at each start, $(grep -c 'broken-installed. kioskd' $P/log) checks) -> back to A by itself -> 2.0 in B, marked good, kept; foreign and other-board bundles refused; hardware watchdog $wd; $n tickets kept"
+		;;
+	*) result FAIL "phase $phase" ;;
+	esac
 	;;
 *)
 	result FAIL "unknown scenario '$SCEN'"

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""test-trial-boot.py — the trial boot's failure path as the package ships it.
+
+motcua-trial-generator (a systemd generator) reads the firmware's boot
+variables: on the one-shot boot of a newly installed slot (UEFI BootNext, or
+the Raspberry Pi's tryboot) it writes a drop-in that bounds kioskd's starts
+and reboots when they run out; on every other boot it writes nothing, so a
+booted-good slot's kioskd restarts forever as the unit says. The firmware's
+variables are real-format files (efivarfs layout: 4 attribute bytes, then
+the variable; Boot#### is an EFI_LOAD_OPTION with a UTF-16 label), one tree
+a case. The unit with the drop-in passes `systemd-analyze verify`, and a
+drop-in with a misspelt key does not (so the drop-in is really read).
+
+Usage: test-trial-boot.py SOURCE_DIR BUILD_DIR
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+SRC, BUILD = sys.argv[1], sys.argv[2]
+GEN = os.path.join(SRC, "tools/pkg/motcua-trial-generator")
+UNIT = os.path.join(BUILD, "tools/pkg/motcua-kioskd.service")
+WDCONF = os.path.join(SRC, "tools/pkg/60-motcua-watchdog.conf")
+GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
+DROPIN = "motcua-kioskd.service.d/50-motcua-trial.conf"
+
+
+def fail(msg):
+    print("FAIL:", msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def efivar(d, name, data):
+    with open(os.path.join(d, f"{name}-{GUID}"), "wb") as f:
+        f.write(struct.pack("<I", 7) + data)
+
+
+def load_option(label):
+    path = b"\x7f\xff\x04\x00"  # an end-of-path node is enough for the label's offset
+    return struct.pack("<IH", 1, len(path)) + (label + "\0").encode("utf-16-le") + path
+
+
+def firmware(tmp, current, order, labels, cmdline, tryboot=None):
+    """A fake efivarfs, /proc/cmdline and device tree; returns the env."""
+    efi = os.path.join(tmp, "efivars")
+    dt = os.path.join(tmp, "dt")
+    os.makedirs(efi)
+    os.makedirs(dt)
+    if current is not None:
+        efivar(efi, "BootCurrent", struct.pack("<H", current))
+        efivar(efi, "BootOrder", b"".join(struct.pack("<H", n) for n in order))
+        for n, label in labels.items():
+            efivar(efi, "Boot%04X" % n, load_option(label))
+    if tryboot is not None:
+        with open(os.path.join(dt, "tryboot"), "wb") as f:
+            f.write(struct.pack(">I", tryboot))
+    with open(os.path.join(tmp, "cmdline"), "w") as f:
+        f.write(cmdline + "\n")
+    return dict(os.environ, MOTCUA_EFIVARS=efi, MOTCUA_TRYBOOT_DT=dt,
+                MOTCUA_CMDLINE=os.path.join(tmp, "cmdline"))
+
+
+def generate(case, **fw):
+    tmp = tempfile.mkdtemp(prefix="mc-trial-")
+    env = firmware(tmp, **fw)
+    out = os.path.join(tmp, "normal")
+    os.makedirs(out)
+    r = subprocess.run([GEN, out, os.path.join(tmp, "early"), os.path.join(tmp, "late")],
+                       env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        fail(f"{case}: the generator failed ({r.returncode}): {r.stderr}")
+    p = os.path.join(out, DROPIN)
+    text = open(p).read() if os.path.exists(p) else None
+    print(f"{case}: {'trial drop-in' if text else 'no drop-in'}", flush=True)
+    return text, out
+
+
+def keys(text):
+    """key=value lines of a unit file (last one wins, as systemd reads them)."""
+    d = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", ";", "[")) and "=" in line:
+            k, v = line.split("=", 1)
+            d[k.strip()] = v.strip()
+    return d
+
+
+A, B, SHELL = 0x0003, 0x0004, 0x0001
+labels = {A: "A", B: "B", SHELL: "EFI Internal Shell"}
+
+# 1. UEFI: B booted once through BootNext while BootOrder still starts with A.
+trial, out = generate("uefi BootNext=B", current=B, order=[A, B], labels=labels,
+                      cmdline="root=/dev/vda3 rauc.slot=B quiet")
+if not trial:
+    fail("no trial drop-in on the one-shot boot of B")
+k = keys(trial)
+if k.get("StartLimitAction") != "reboot":
+    fail(f"the trial does not reboot when kioskd's starts run out: {k}")
+if not k.get("StartLimitBurst", "").isdigit() or not 1 <= int(k["StartLimitBurst"]) <= 10:
+    fail(f"the trial's StartLimitBurst is not a small bound: {k}")
+if k.get("StartLimitIntervalSec") in (None, "0", "infinity"):
+    fail(f"the trial's StartLimitIntervalSec bounds nothing: {k}")
+if "MOTCUA_TRIAL=1" not in k.get("Environment", ""):
+    fail(f"kioskd is not told it is on trial: {k}")
+
+# 2. B marked good: first in BootOrder, booted as usual.
+if generate("uefi B good", current=B, order=[B, A], labels=labels,
+            cmdline="root=/dev/vda3 rauc.slot=B")[0]:
+    fail("a drop-in on an ordinary boot of a good slot")
+# 3. The factory boot from the UEFI shell (BootCurrent is not a slot).
+if generate("uefi shell boot", current=SHELL, order=[A, B, SHELL], labels=labels,
+            cmdline="root=/dev/vda2 rauc.slot=A")[0]:
+    fail("a drop-in when the firmware booted something that is not a slot")
+# 4. BootNext pointed at B but the kernel says it is A (labels differ).
+if generate("uefi label mismatch", current=B, order=[A, B], labels=labels,
+            cmdline="root=/dev/vda2 rauc.slot=A")[0]:
+    fail("a drop-in when the booted entry is not the booted slot")
+# 5. No UEFI, no tryboot (a PC with BIOS, a build machine).
+if generate("no firmware facts", current=None, order=[], labels={}, cmdline="quiet")[0]:
+    fail("a drop-in without any sign of a trial")
+# 6. The Raspberry Pi: tryboot set by the firmware, then not.
+if not generate("pi tryboot", current=None, order=[], labels={}, cmdline="rauc.slot=B",
+                tryboot=1)[0]:
+    fail("no trial drop-in on a Raspberry Pi tryboot")
+if generate("pi ordinary boot", current=None, order=[], labels={}, cmdline="rauc.slot=B",
+            tryboot=0)[0]:
+    fail("a drop-in on an ordinary Raspberry Pi boot")
+
+# 7. The unit as shipped: a good slot's kioskd restarts forever.
+u = keys(open(UNIT).read())
+if u.get("Restart") != "always" or u.get("StartLimitIntervalSec") != "0":
+    fail(f"the shipped unit does not restart kioskd forever: Restart={u.get('Restart')} "
+         f"StartLimitIntervalSec={u.get('StartLimitIntervalSec')}")
+if "StartLimitAction" in u or "FailureAction" in u:
+    fail("the shipped unit reboots on its own, not only on trial")
+w = keys(open(WDCONF).read())
+if w.get("RuntimeWatchdogSec", "0") in ("0", "off", ""):
+    fail(f"systemd is not asked to run the hardware watchdog: {w}")
+
+# 8. systemd reads the unit with the drop-in cleanly; a misspelt key in the
+# drop-in is reported (the drop-in is really part of what it checked).
+def verify(dropin_text):
+    d = tempfile.mkdtemp(prefix="mc-trial-verify-")
+    # An executable systemd can find stands in for kioskd.
+    with open(os.path.join(d, "motcua-kioskd.service"), "w") as f:
+        f.write(open(UNIT).read().replace("/usr/sbin/kioskd", "/bin/true"))
+    os.makedirs(os.path.join(d, "motcua-kioskd.service.d"))
+    with open(os.path.join(d, DROPIN), "w") as f:
+        f.write(dropin_text)
+    r = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                        os.path.join(d, "motcua-kioskd.service")],
+                       capture_output=True, text=True)
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+rc, log = verify(trial)
+if rc != 0 or log:
+    fail(f"systemd-analyze verify with the trial drop-in: {rc} {log}")
+rc, log = verify(trial.replace("StartLimitAction", "StartLimitActoin"))
+if "StartLimitActoin" not in log:
+    fail(f"systemd-analyze did not read the drop-in (a misspelt key passed): {rc} {log}")
+print("systemd-analyze verify: the unit with the trial drop-in is clean; a misspelt key is caught")
+print("PASS")
