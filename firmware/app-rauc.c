@@ -44,8 +44,6 @@ struct rauc {
 	struct mc_worker *io;      /* runs searches and installations */
 	long long timer;           /* health check timer, 0 when none */
 	int tries;                 /* health checks done */
-	int max_tries;             /* checks before giving up */
-	bool trial;                /* MOTCUA_TRIAL=1: this boot tries a new slot */
 	enum mark_state state;
 	char text[256];            /* for people: slot name, or why not */
 
@@ -181,20 +179,12 @@ static int64_t on_health(struct mc_loop *loop, long long id, void *ctx)
 	r->tries++;
 	if (!healthy(r, why, sizeof(why))) {
 		snprintf(r->text, sizeof(r->text), "waiting: %s", why);
-		if (r->tries < r->max_tries)
+		if (r->tries < HEALTH_TRIES)
 			return HEALTH_RETRY_MS;
 		r->state = MARK_UNHEALTHY;
 		r->timer = 0;
 		mc_log(MC_LOG_ERR, "health check failed (%s): the booted slot is NOT marked good, "
 		       "so the next reboot returns to the previous system", why);
-		if (r->trial) {
-			/* On trial (motcua-trial-generator's drop-in): a failed
-			 * start, so systemd's start limit ends the trial with a
-			 * reboot into the previous slot. */
-			mc_log(MC_LOG_ERR, "trial boot of a new system: kioskd stops as failed "
-			       "(systemd reboots after a few such starts)");
-			mc_app_fail(r->app);
-		}
 		return -1;
 	}
 	r->timer = 0;
@@ -790,8 +780,6 @@ struct mc_rauc *mc_app_add_rauc(struct mc_app *app, int delay_ms)
 {
 	struct rauc *r = calloc(1, sizeof(*r));
 	const char *env = getenv("MOTCUA_HEALTH_DELAY_MS");
-	const char *tries = getenv("MOTCUA_HEALTH_TRIES");
-	const char *trial = getenv("MOTCUA_TRIAL");
 	struct mc_loop *loop = mc_app_loop(app);
 
 	if (!r)
@@ -801,8 +789,6 @@ struct mc_rauc *mc_app_add_rauc(struct mc_app *app, int delay_ms)
 	if (delay_ms < 0)
 		delay_ms = 0;
 	r->app = app;
-	r->max_tries = tries && atoi(tries) > 0 ? atoi(tries) : HEALTH_TRIES;
-	r->trial = trial && !strcmp(trial, "1");
 	r->up_fd = -1;
 	set_dirs(r);
 	snprintf(r->text, sizeof(r->text), "health check in %d ms", delay_ms);

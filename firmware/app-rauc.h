@@ -16,12 +16,7 @@ struct mc_rauc;
  * (de.pengutronix.rauc.Installer.Mark "good" "booted"), on a worker thread.
  * Without a bus or a RAUC service the step is skipped quietly (a log line
  * at debug priority). delay_ms is the wait before the first check
- * (MOTCUA_HEALTH_DELAY_MS overrides it; tests use it). It checks every 2 s,
- * 30 times (MOTCUA_HEALTH_TRIES overrides the count), then gives up and
- * leaves the slot unmarked; with MOTCUA_TRIAL=1 (the trial boot's drop-in,
- * motcua-trial-generator) it then also stops kioskd as failed
- * (mc_app_fail), so systemd's start limit reboots into the previous slot.
- * The outcome shows
+ * (MOTCUA_HEALTH_DELAY_MS overrides it; tests use it). The outcome shows
  * in kioskctl status under "update". Also registers the control commands
  * "update-find" and "update-install" (below, for the technician screen
  * and scripts). Returns the update handle, owned by the app (freed with

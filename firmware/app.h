@@ -81,14 +81,10 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 			  int *exit_code);
 /* Stops outputs, closes everything. Accepts NULL. */
 void mc_app_free(struct mc_app *app);
-/* Runs the loop until SIGTERM/SIGINT, mc_app_stop() or mc_app_fail().
- * Returns 0, or -1 after mc_app_fail() or when the loop failed. */
+/* Runs the loop until SIGTERM/SIGINT or mc_app_stop(). Returns 0 or -1. */
 int mc_app_run(struct mc_app *app);
 /* Makes mc_app_run() return. */
 void mc_app_stop(struct mc_app *app);
-/* Makes mc_app_run() return -1: kioskd exits with a failure (e.g. a trial
- * boot whose health check never passed, so systemd counts a failed start). */
-void mc_app_fail(struct mc_app *app);
 
 /* Registers an output; the app calls ops->free(priv) at the end. */
 int mc_app_add_output(struct mc_app *app, const struct mc_output_ops *ops, void *priv);

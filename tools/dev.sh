@@ -31,7 +31,7 @@
 #                        crashers land in build-fuzz/corpus/NAME
 #   tools/dev.sh lab [SCENARIO...]  the kiosk's .deb on a Debian image in QEMU
 #                        under systemd (tests/lab: smoke, boot, usbprinter,
-#                        sound, usbstick, watchdog; default every one)
+#                        sound, usbstick, watchdog, ab; default every one)
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
 #   tools/dev.sh mutate [FILE...]  mutation run of the core (tools/mutate):

@@ -20,7 +20,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 BUILD="$(cd "${1:?usage: lab.sh BUILD_DIR [SCENARIO...]}" && pwd)"
 shift
 SCENARIOS=("$@")
-((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter sound usbstick watchdog)
+((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter sound usbstick watchdog ab)
 RELEASE="${MC_LAB_RELEASE:-bookworm}"
 CACHE="$BUILD/lab-cache"
 WORK="$BUILD/lab"

@@ -11,6 +11,8 @@
 #   --keydir DIR       signing key and certificate (default tools/pkg/keys);
 #                      a DEVELOPMENT key pair is created there when missing
 #   --key KEY --cert CERT   sign with these instead (the release key)
+#   --squashfs ARGS    extra mksquashfs arguments (e.g. "-comp zstd"; the
+#                      default is mksquashfs's gzip)
 #
 # The development key pair is never committed (tools/pkg/keys is in
 # .gitignore). Its certificate, DIR/dev.cert.pem, is the keyring a
@@ -21,9 +23,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 compatible=motcua-rpi4-arm64
 version=$(sed -n 's/^project(motcua VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
 keydir="$ROOT/tools/pkg/keys"
-key="" cert="" boot=""
+key="" cert="" boot="" squashfs=""
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 while [[ $# -gt 0 && $1 == --* ]]; do
 	case "$1" in
@@ -33,6 +35,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
 	--keydir) keydir="$2"; shift 2 ;;
 	--key) key="$2"; shift 2 ;;
 	--cert) cert="$2"; shift 2 ;;
+	--squashfs) squashfs="$2"; shift 2 ;;
 	--help) usage ;;
 	*) echo "make-bundle.sh: unknown option $1" >&2; usage ;;
 	esac
@@ -77,5 +80,5 @@ if [[ -n $boot ]]; then
 	printf '\n[image.boot]\nfilename=boot.%s\n' "$bext" >>"$work/content/manifest.raucm"
 fi
 rm -f "$out"
-rauc bundle --cert="$cert" --key="$key" "$work/content" "$out" >&2
+rauc bundle --cert="$cert" --key="$key" ${squashfs:+--mksquashfs-args="$squashfs"} "$work/content" "$out" >&2
 echo "$out"

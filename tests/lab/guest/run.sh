@@ -279,6 +279,7 @@ ab)
 			fail "B's trial was not bounded: $(grep broken-installed $P/log | head -3)"
 		last="$(grep 'broken-installed. kioskd' $P/log | tail -1)"
 		note "B's last word: $last"
+		note "this slot's journal holds $(journalctl --list-boots --no-pager 2>/dev/null | grep -c .) boot(s); B's trial is in B's own"
 		boot_checks
 		before="$(grep -o 'db tickets [0-9]*' $P/log | tail -1 | cut -d' ' -f3)"
 		[[ $(tickets) -ge $before ]] || fail "tickets lost in the rollback: $before before, $(tickets) now"
