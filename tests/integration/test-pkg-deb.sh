@@ -47,6 +47,12 @@ dep=$(dpkg-deb -f "$deb" Depends)
 for lib in libsqlite3-0 libsystemd0 libjansson4 libinih1; do
 	[[ $dep == *"$lib"* ]] || fail "Depends lacks $lib: $dep"
 done
+# RAUC 1.8 needs unsquashfs to read a plain bundle; Debian's rauc does not
+# pull it in.
+rec=$(dpkg-deb -f "$deb" Recommends)
+for p in rauc rauc-service squashfs-tools; do
+	[[ ,$rec, == *[,\ ]$p[,\ ]* ]] || fail "Recommends lacks $p: $rec"
+done
 arch=$(dpkg-deb -f "$deb" Architecture)
 # The tree's own architecture (arm64 in a cross tree), as CPack was told.
 want=$(sed -n 's/^set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "\(.*\)")$/\1/p' "$BUILD/CPackConfig.cmake")

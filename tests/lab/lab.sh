@@ -22,6 +22,14 @@ shift
 SCENARIOS=("$@")
 ((${#SCENARIOS[@]})) || SCENARIOS=(boot usbprinter sound usbstick watchdog ab)
 RELEASE="${MC_LAB_RELEASE:-bookworm}"
+# MC_LAB_BREAK=NAME builds an image with one feature broken on purpose, to
+# see the scenario that checks it fail (README, "Running the lab"):
+#   watchdog   kioskd's unit without WatchdogSec (drop-in WatchdogSec=0)
+#   notify     kioskd never READY to systemd (drop-in NotifyAccess=none)
+#   gadget     the printer gadget with the wrong ids (0416:5012)
+#   udev       without the package's udev rules (printers, the stick)
+#   trial      without the trial generator (nothing bounds a tried slot)
+BREAK="${MC_LAB_BREAK:-}"
 CACHE="$BUILD/lab-cache"
 WORK="$BUILD/lab"
 mkdir -p "$CACHE" "$WORK"
@@ -40,7 +48,7 @@ DEB="$(ls "$WORK"/pkg/*.deb | head -1)"
 # without version constraints), systemd, a kernel with the gadget and sound
 # modules, and the tools the guest's scenarios use.
 deps="$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/[[:space:]]//g' | sed '/^$/d' | sort -u | paste -sd, -)"
-base_pkgs="systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,initramfs-tools,python3,procps,sqlite3,usbutils,alsa-utils,dosfstools,mtools,rauc,rauc-service,efibootmgr,$deps"
+base_pkgs="systemd,systemd-sysv,udev,dbus,kmod,linux-image-amd64,initramfs-tools,python3,procps,sqlite3,usbutils,alsa-utils,dosfstools,mtools,rauc,rauc-service,squashfs-tools,efibootmgr,$deps"
 # Bump BASE_FORMAT when the way the base is made changes.
 BASE_FORMAT=2
 key="$(printf '%s\n%s\n%s\n' "$RELEASE" "$base_pkgs" "$BASE_FORMAT" | sha256sum | cut -c1-16)"
@@ -61,7 +69,8 @@ fi
 IMG="$WORK/root.img"
 stamp="$(cat "$BASE.sha" 2>/dev/null || basename "$BASE")
 $(dpkg-deb -I "$DEB" | sha256sum)
-$(cat "$HERE"/lab.sh "$HERE"/guest/* "$ROOT/tools/vprinter/vprinter.py" | sha256sum)"
+$(cat "$HERE"/lab.sh "$HERE"/guest/* "$ROOT/tools/vprinter/vprinter.py" | sha256sum)
+break: $BREAK"
 ROOTFS="$WORK/rootfs"
 # make_rootfs: the base, the kiosk's .deb and the lab's guest files in $ROOTFS.
 make_rootfs() {
@@ -90,6 +99,17 @@ make_rootfs() {
 	ln -sf /dev/null "$ROOTFS/etc/systemd/system/serial-getty@ttyS0.service"
 	ln -sf /dev/null "$ROOTFS/etc/systemd/system/getty@tty1.service"
 	echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$ROOTFS/etc/fstab"
+	local d="$ROOTFS/etc/systemd/system/motcua-kioskd.service.d"
+	case "$BREAK" in
+	"") ;;
+	watchdog) mkdir -p "$d" && printf '[Service]\nWatchdogSec=0\n' >"$d/broken.conf" ;;
+	notify) mkdir -p "$d" && printf '[Service]\nNotifyAccess=none\n' >"$d/broken.conf" ;;
+	gadget) sed -i 's/0x5011/0x5012/' "$ROOTFS/usr/lib/motcua-lab/gadget.sh" ;;
+	udev) rm -f "$ROOTFS"/lib/udev/rules.d/6[01]-motcua*.rules ;;
+	trial) rm -f "$ROOTFS/lib/systemd/system-generators/motcua-trial-generator" ;;
+	*) echo "lab.sh: unknown MC_LAB_BREAK '$BREAK'" >&2; exit 2 ;;
+	esac
+	[[ -z $BREAK ]] || log "BROKEN ON PURPOSE: $BREAK"
 	KERNEL="$(ls "$ROOTFS"/boot/vmlinuz-* | sort -V | tail -1)"
 	INITRD="$(ls "$ROOTFS"/boot/initrd.img-* | sort -V | tail -1)"
 	cp "$KERNEL" "$WORK/vmlinuz"

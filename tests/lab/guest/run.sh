@@ -20,6 +20,7 @@ fail() {
 	say "--- journal of motcua-kioskd ---"
 	journalctl -b -u motcua-kioskd --no-pager -n 40 | sed 's/^/LAB-LOG /'
 	journalctl -b -u motcua-lab-gadget --no-pager -n 20 | sed 's/^/LAB-LOG /'
+	[[ $SCEN == ab ]] && journalctl -b -u rauc --no-pager -n 30 | sed 's/^/LAB-LOG /'
 	result FAIL "$*"
 }
 prop() { systemctl show -p "$1" --value motcua-kioskd; }
