@@ -30,7 +30,9 @@ int rauc_client_prop(struct rauc_client *rc, const char *name, char *buf, size_t
 int rauc_client_mark(struct rauc_client *rc, const char *state, const char *which, char *slot, size_t slen,
 		     char *msg, size_t mlen, char *err, size_t errlen);
 
-/* Reads a bundle's compatible and version (RAUC checks its signature).
+/* Reads a bundle's compatible and version (RAUC checks its signature over
+ * the whole bundle). Blocks on D-Bus for up to 10 minutes (a large bundle on
+ * a slow stick; sd-bus's default 25 s was too short in the lab).
  * Returns 0, or -1 with RAUC's message in err. */
 int rauc_client_info(struct rauc_client *rc, const char *bundle, char *compat, size_t clen,
 		     char *version, size_t vlen, char *err, size_t errlen);
