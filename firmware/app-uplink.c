@@ -142,8 +142,10 @@ static char *board_facts(const struct mc_config *cfg)
 						      "name", s->name, "name_en", *s->name_en ? s->name_en : s->name,
 						      "target_ms", (json_int_t)s->target_wait_s * 1000));
 	}
-	json_t *b = json_pack("{s:s, s:s, s:o}", "timezone", cfg->office.timezone, "name", cfg->office.name,
-			      "services", svcs);
+	char scale[MC_SCALE_TEXT];
+	mc_scale_format(&cfg->satisfaction.scale, scale, sizeof(scale));
+	json_t *b = json_pack("{s:s, s:s, s:o, s:s}", "timezone", cfg->office.timezone, "name", cfg->office.name,
+			      "services", svcs, "scale", scale);
 	char *text = b ? json_dumps(b, JSON_COMPACT) : NULL;
 	json_decref(b);
 	return text;

@@ -38,6 +38,7 @@ struct mc_uplink {
 	PGconn *pg;                 /* central session, NULL when down */
 	char store_id[33];          /* store id shipped under */
 	int64_t hwm;                /* newest acknowledged event */
+	bool scales;                /* the city keeps each rating's scale (schema 2) */
 };
 
 /* A growing byte buffer for COPY data. */
@@ -349,6 +350,14 @@ static int session_open(struct mc_uplink *u)
 		goto err_close;
 	}
 	const char *p[2] = { NULL, u->board };
+	/* Does the city keep each rating's scale (central schema 2)? An
+	 * older schema gets what it knows, so kiosks may be updated first. */
+	PGresult *r = pg_exec(u, "SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid ="
+			      " to_regclass('motcua.ticket_inbox') AND attname = 'scale' AND NOT attisdropped)", 0, NULL);
+	if (!r)
+		goto err_close;
+	u->scales = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
 	if (pg_run(u, "SET client_min_messages = warning", 0, NULL) ||
 	    pg_run(u, "CREATE TEMP TABLE up_ev (event_id bigint, at_ms bigint, mono bigint, boot bigint,"
 		   " day date, kind text, ticket bigint, counter int, clerk int, value int, detail text)"
@@ -356,8 +365,9 @@ static int session_open(struct mc_uplink *u)
 	    pg_run(u, "CREATE TEMP TABLE up_tk (ticket bigint, version bigint, service text, cur_service text,"
 		   " day date, label text, priority boolean, status text, print text, counter int, clerk int,"
 		   " rating int, transfers int, issued_ms bigint, called_ms bigint, finished_ms bigint,"
-		   " wait_ms bigint, service_ms bigint) ON COMMIT DELETE ROWS", 0, NULL) ||
-	    pg_run(u, "SELECT motcua.put_board(($1::jsonb)->>'timezone', ($1::jsonb)->'services')", 1, p + 1) ||
+		   " wait_ms bigint, service_ms bigint, scale text) ON COMMIT DELETE ROWS", 0, NULL) ||
+	    pg_run(u, u->scales ? "SELECT motcua.put_board($1::jsonb)"
+		   : "SELECT motcua.put_board(($1::jsonb)->>'timezone', ($1::jsonb)->'services')", 1, p + 1) ||
 	    reconcile(u))
 		goto err_close;
 	pthread_mutex_lock(&u->lock);
@@ -411,9 +421,13 @@ static int read_batch(struct mc_uplink *u, struct buf *ev, struct buf *tk, int64
 		goto fail;
 	if (n) {
 		/* The touched tickets as the store holds them in this snapshot;
-		 * version: the newest event they can reflect. */
+		 * version: the newest event they can reflect; a rated one with
+		 * the scale of its newest rating event (as the local report
+		 * reads it). */
 		if (sqlite3_prepare_v2(u->ro, "SELECT id, service, cur_service, day, label, priority, status, print,"
-				       " counter, clerk, rating, transfers, issued_at, called_at, finished_at, wait_ms, service_ms"
+				       " counter, clerk, rating, transfers, issued_at, called_at, finished_at, wait_ms, service_ms,"
+				       " CASE WHEN rating > 0 THEN coalesce((SELECT detail FROM events WHERE ticket = tickets.id"
+				       "  AND kind = 'rate' ORDER BY id DESC LIMIT 1), '') END"
 				       " FROM tickets WHERE id IN (SELECT ticket FROM events WHERE id > ?1 AND id <= ?2 AND ticket > 0)",
 				       -1, &s, NULL) != SQLITE_OK)
 			goto fail;
@@ -432,7 +446,10 @@ static int read_batch(struct mc_uplink *u, struct buf *ev, struct buf *tk, int64
 			for (int c = 8; c <= 16; c++)
 				if (buf_printf(tk, "\t%lld", (long long)sqlite3_column_int64(s, c)))
 					goto fail_nomem;
-			if (buf_put(tk, "\n", 1))
+			if (buf_put(tk, "\t", 1) ||
+			    (sqlite3_column_type(s, 17) == SQLITE_NULL ? buf_put(tk, "\\N", 2)
+			     : buf_text(tk, (const char *)sqlite3_column_text(s, 17))) ||
+			    buf_put(tk, "\n", 1))
 				goto fail_nomem;
 		}
 		sqlite3_finalize(s);
@@ -482,7 +499,13 @@ static int ship(struct mc_uplink *u)
 		   " SELECT $1, $2, event_id, timestamptz 'epoch' + at_ms * interval '1 millisecond', at_ms, mono, boot,"
 		   " day, kind, ticket, counter, clerk, value, detail FROM up_ev ON CONFLICT DO NOTHING", 2, p) ||
 	    pg_copy(u, "COPY up_tk FROM STDIN", &tk) ||
-	    pg_run(u, "INSERT INTO motcua.ticket_inbox SELECT $1, $2, ticket, version, service, cur_service, day,"
+	    pg_run(u, u->scales ?
+		   "INSERT INTO motcua.ticket_inbox (office, store_id, ticket, version, service, cur_service, day,"
+		   " label, priority, status, print, counter, clerk, rating, transfers, issued_ms, called_ms,"
+		   " finished_ms, wait_ms, service_ms, scale) SELECT $1, $2, ticket, version, service, cur_service, day,"
+		   " label, priority, status, print, counter, clerk, rating, transfers, issued_ms, called_ms,"
+		   " finished_ms, wait_ms, service_ms, scale FROM up_tk"
+		   : "INSERT INTO motcua.ticket_inbox SELECT $1, $2, ticket, version, service, cur_service, day,"
 		   " label, priority, status, print, counter, clerk, rating, transfers, issued_ms, called_ms,"
 		   " finished_ms, wait_ms, service_ms FROM up_tk", 2, p) ||
 	    pg_run(u, "SELECT motcua.fold()", 0, NULL) ||

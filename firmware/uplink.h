@@ -5,7 +5,9 @@
  * (a WAL reader: it never blocks the loop's commits), sends the events after
  * its high-water mark in batches, each in one central transaction keyed by
  * (office, store id, event id) so a resend changes nothing, together with
- * the current rows of the tickets those events touched, and records the
+ * the current rows of the tickets those events touched (a rated one with
+ * the scale text of its newest rating event, so the city counts it
+ * satisfied on its own scale, as the local report does), and records the
  * high-water mark locally (table uplink_state, one small write of its own)
  * only after the central commit. On each new session it sends the board
  * facts and checks the city's newest event of this store id against the
@@ -34,8 +36,9 @@ struct mc_uplink_setup {
 	const char *office;      /* the office's code */
 	int interval_ms;         /* pause when caught up */
 	int batch;               /* events per central transaction */
-	const char *board_json;  /* {"timezone": ..., "services": [{key, position,
-	                          * name, name_en, target_ms}]} */
+	const char *board_json;  /* {"timezone": ..., "scale": mc_scale_format text,
+	                          * "services": [{key, position, name, name_en,
+	                          * target_ms}]} */
 	/* Gives the store a new id (on the thread that owns the store) and
 	 * writes it to id[33]. Called on the uplink thread, may block until
 	 * done; returns 0 or -1. */

@@ -255,7 +255,9 @@ class UplinkTest(unittest.TestCase):
                             self.assertEqual(c["waits"], l["wait"]["n"])
                             self.assertEqual(c["with_target"], l["with_target"])
                             self.assertEqual(c["over_target"], l["over_target"])
-                            self.assertEqual(c["ratings"], [l["satisfaction"]["ratings"][str(i)] for i in range(1, 5)])
+                            self.assertEqual(c["ratings"], [l["satisfaction"]["ratings"][str(i)] for i in range(1, 6)])
+                            self.assertEqual(c["rated"], l["satisfaction"]["rated"])
+                            self.assertEqual(c["satisfied_count"], l["satisfaction"]["satisfied"])
                             if l["wait"]["n"]:
                                 self.assertAlmostEqual(c["wait_mean_ms"], l["wait"]["mean_ms"], places=3)
                                 self.assertAlmostEqual(c["wait_median_ms"], l["wait"]["median_ms"], places=3)
@@ -337,6 +339,147 @@ class UplinkTest(unittest.TestCase):
         # A clean stop with the uplink running (the sanitizer build checks
         # for leaks here).
         self.assertEqual(k.stop(), 0, "kioskd did not stop cleanly: " + k.read_log())
+
+    # ---- satisfaction on each office's own scale (schema 2) ----
+
+    SCALES = {
+        "P-S5": ("[satisfaction]\nlevels = Rất hài lòng, Hài lòng, Bình thường, Chưa hài lòng, Không hài lòng\n"
+                 "levels.en = Very satisfied, Satisfied, Neutral, Not quite, Dissatisfied\nsatisfied = 3\n", 5),
+        "P-S3": ("[satisfaction]\nlevels = Hài lòng, Bình thường, Không hài lòng\n"
+                 "levels.en = Satisfied, Neutral, Dissatisfied\nsatisfied = 1\n", 3),
+        "P-MX": ("", 4),  # the default, then a three-level scale mid-month
+    }
+    MX_LATER = ("[satisfaction]\nlevels = Hài lòng, Chấp nhận được, Không hài lòng\n"
+                "levels.en = Satisfied, Acceptable, Dissatisfied\nsatisfied = 1\n", 3)
+
+    def serve_and_rate(self, k, rnd, levels, n, rate=True):
+        """Issues n tickets and serves them; most are rated 1..levels."""
+        for _ in range(n):
+            k.request({"cmd": "press", "service": rnd.choice(["civil", "land"]),
+                       "source": "s%d" % rnd.randrange(1 << 30)})
+            c = rnd.choice([1, 2])
+            k.request({"cmd": "counter", "counter": c, "action": "next"})
+            finish = rnd.random() >= 0.1
+            k.request({"cmd": "counter", "counter": c, "action": "finish" if finish else "noshow"})
+            if rate and finish and rnd.random() < 0.8:
+                # Refused ("already rated") when the call found nobody.
+                k.request({"cmd": "counter", "counter": c, "action": "rate", "arg": rnd.randint(1, levels)})
+
+    def add_legacy_ratings(self, k):
+        """The first firmware's ratings (worst first, no stored scale) on
+        served, unrated tickets, as an office upgraded from it holds them."""
+        db = sqlite3.connect(k.db())
+        rows = db.execute("SELECT id, day, counter FROM tickets WHERE status = 'finished' AND rating = 0"
+                          " ORDER BY id LIMIT 8").fetchall()
+        self.assertGreaterEqual(len(rows), 4)
+        now = int(time.time() * 1000)
+        for i, (tid, day, counter) in enumerate(rows):
+            stored = 1 + i % 4
+            db.execute("UPDATE tickets SET rating = ? WHERE id = ?", (stored, tid))
+            db.execute("INSERT INTO events (at, mono, boot, day, kind, ticket, counter, clerk, value, detail)"
+                       " VALUES (?, 0, 0, ?, 'rate', ?, ?, 0, ?, '')", (now + i, day, tid, counter, stored))
+        db.commit()
+        db.close()
+        return len(rows)
+
+    def compare_satisfaction(self, url, ks, month):
+        """Each office's central satisfaction figures equal its own report's."""
+        for code, k in ks.items():
+            local = json.loads(self.ctl("report", "--board", k.board, "--db", k.db(), "--month", month,
+                                        "--format", "json").stdout)
+            for rollups in ([], ["--no-rollups"]):
+                city = json.loads(self.ctl("report", "--central", url, "--month", month, "--format", "json",
+                                           *rollups).stdout)
+                of = [o for o in city["offices"] if o["code"] == code][0]
+                svcs = {s["service"]: s for s in of["services"]}
+                pairs = [(svcs[r["key"]], r["satisfaction"], r["key"]) for r in local["by"]["service"]]
+                pairs.append((of["total"], local["total"]["satisfaction"], "total"))
+                for c, l, what in pairs:
+                    with self.subTest(office=code, what=what, rollups=bool(rollups)):
+                        self.assertEqual(c["rated"], l["rated"])
+                        self.assertEqual(c["satisfied_count"], l["satisfied"])
+                        self.assertEqual(c["ratings"], [l["ratings"][str(i)] for i in range(1, 6)])
+                        if l["rated"]:
+                            self.assertAlmostEqual(c["satisfied"], l["satisfied_share"])
+                        else:
+                            self.assertIsNone(c["satisfied"])
+        return city
+
+    def test_4_satisfaction_on_each_scale(self):
+        rnd = random.Random(4)
+        self.pg.createdb("scales")
+        url = self.pg.url(dbname="scales")
+        # The city is still on schema 1 while the offices start shipping.
+        out = self.ctl("central", "init", url, "--schema", "1").stdout
+        self.assertIn("0 → 1", out)
+        ks = {}
+        for code, (extra, levels) in self.SCALES.items():
+            out = self.ctl("central", "add-office", url, code, "--name", "Văn phòng " + code,
+                           "--group", "Thang").stdout
+            lines = dict(l.split(" = ", 1) for l in out.splitlines() if " = " in l)
+            k = Kiosk(KIOSKD, KIOSKCTL, BOARD.format(name="Văn phòng " + code, url=lines["url"], office=code,
+                                                     batch=25) + extra)
+            self.kiosks.append(k)
+            ks[code] = k
+            k.start()
+        mx = ks["P-MX"]
+        # Some served tickets left unrated at P-MX, for the legacy ratings.
+        self.serve_and_rate(mx, rnd, 4, 12, rate=False)
+        for code, k in ks.items():
+            self.serve_and_rate(k, rnd, self.SCALES[code][1], 40)
+        self.assertEqual(mx.stop(), 0, mx.read_log())
+        self.assertGreaterEqual(self.add_legacy_ratings(mx), 4)
+        mx.start()
+        for k in ks.values():
+            self.wait_caught_up(k)
+        month = time.strftime("%Y-%m")
+
+        # Migration 1 -> 2 recomputes what the city already holds.
+        out = self.ctl("central", "init", url).stdout
+        self.assertIn("1 → 2", out)
+        self.compare_satisfaction(url, ks, month)
+
+        # Uplinks still in their schema-1 sessions keep shipping (the fold
+        # reads each rating's scale from the city's events); then P-MX
+        # changes its scale mid-month and every kioskd restarts on the new
+        # schema's path.
+        for code, k in ks.items():
+            self.serve_and_rate(k, rnd, self.SCALES[code][1], 20)
+        for k in ks.values():
+            self.wait_caught_up(k)
+            self.assertEqual(k.stop(), 0, k.read_log())
+        with open(mx.board, "a", encoding="utf-8") as f:
+            f.write(self.MX_LATER[0])
+        for k in ks.values():
+            k.start()
+        for code, k in ks.items():
+            self.serve_and_rate(k, rnd, self.MX_LATER[1] if code == "P-MX" else self.SCALES[code][1], 30)
+        for k in ks.values():
+            self.wait_caught_up(k)
+        city = self.compare_satisfaction(url, ks, month)
+
+        # The test tells the scales apart: counting the top two positions
+        # (the old city report) would not give these offices' figures.
+        for code in ("P-S5", "P-S3", "P-MX"):
+            l = json.loads(self.ctl("report", "--board", ks[code].board, "--db", ks[code].db(), "--month", month,
+                                    "--format", "json").stdout)["total"]["satisfaction"]
+            self.assertNotEqual(l["satisfied"], l["ratings"]["1"] + l["ratings"]["2"], code)
+            if code == "P-MX":
+                self.assertEqual([sc["legacy"] for sc in l["scales"]].count(True), 1)
+                self.assertGreaterEqual(len(l["scales"]), 3)
+        # Levels are labelled with each board's scale.
+        offices = {o["code"]: o for o in city["offices"]}
+        self.assertEqual(offices["P-S5"]["scale"]["levels"], 5)
+        self.assertEqual(offices["P-S5"]["scale"]["satisfied_levels"], 3)
+        self.assertEqual([lv["label"] for lv in offices["P-S3"]["total"]["levels"]],
+                         ["Hài lòng", "Bình thường", "Không hài lòng"])
+        mxl = offices["P-MX"]["total"]["levels"]
+        self.assertEqual([lv["label"] for lv in mxl[:3]], ["Hài lòng", "Chấp nhận được", "Không hài lòng"])
+        self.assertEqual(sum(lv["count"] for lv in mxl), offices["P-MX"]["total"]["rated"])
+        table = self.ctl("report", "--central", url, "--month", month).stdout
+        self.assertRegex(table, r"mức hài lòng / levels: Rất hài lòng [0-9.]+% · Hài lòng")
+        for k in ks.values():
+            self.assertEqual(k.stop(), 0, k.read_log())
 
 
 if __name__ == "__main__":

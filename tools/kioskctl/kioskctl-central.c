@@ -15,12 +15,13 @@
 
 static void print_help(void)
 {
-	printf("Usage: kioskctl central init URL\n"
+	printf("Usage: kioskctl central init URL [--schema N]\n"
 	       "       kioskctl central add-office URL CODE --name NAME [--group GROUP]\n"
 	       "       kioskctl central add-reader URL ROLE\n\n"
 	       "Cơ sở dữ liệu PostgreSQL của thành phố / the city's PostgreSQL.\n\n"
 	       "  init         create or migrate the central schema (safe to run again);\n"
-	       "               URL is the city administrator's connection\n"
+	       "               URL is the city administrator's connection; --schema N\n"
+	       "               stops at version N (staged upgrades; never goes back)\n"
 	       "  add-office   register an office (or rename it) with its own login role,\n"
 	       "               which may only add its own office's rows; prints the\n"
 	       "               [uplink] lines for that office's board.conf\n"
@@ -76,9 +77,11 @@ int cmd_central(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' }, { "group", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "schema", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *grp = "";
+	int schema = 0;
 	char err[1024] = "";
 	int c;
 
@@ -88,6 +91,11 @@ int cmd_central(int argc, char **argv)
 		case 'h': print_help(); return EXIT_OK;
 		case 'n': name = optarg; break;
 		case 'g': grp = optarg; break;
+		case 's':
+			schema = atoi(optarg);
+			if (schema < 1 || schema > MC_CENTRAL_SCHEMA)
+				return usage_error("central", "--schema takes a version 1-%d", MC_CENTRAL_SCHEMA);
+			break;
 		default: return usage_error("central", "unknown option (try --help)");
 		}
 	}
@@ -101,7 +109,7 @@ int cmd_central(int argc, char **argv)
 		int from, to;
 		if (!pg)
 			return EXIT_FAIL;
-		if (mc_central_init(pg, &from, &to, err, sizeof(err)) < 0) {
+		if (mc_central_init(pg, schema, &from, &to, err, sizeof(err)) < 0) {
 			fprintf(stderr, "kioskctl central: init: %s", err);
 			PQfinish(pg);
 			return EXIT_FAIL;
@@ -123,7 +131,8 @@ int cmd_central(int argc, char **argv)
 		PGconn *pg = connect_to("central", url);
 		if (!pg)
 			return EXIT_FAIL;
-		if (mc_central_version(pg, err, sizeof(err)) != MC_CENTRAL_SCHEMA) {
+		int v = mc_central_version(pg, err, sizeof(err));
+		if (v < 1 || v > MC_CENTRAL_SCHEMA) {
 			fprintf(stderr, "kioskctl central: the schema is missing or old: run 'kioskctl central init URL' first\n");
 			PQfinish(pg);
 			return EXIT_FAIL;
@@ -146,7 +155,8 @@ int cmd_central(int argc, char **argv)
 		PGconn *pg = connect_to("central", url);
 		if (!pg)
 			return EXIT_FAIL;
-		if (mc_central_version(pg, err, sizeof(err)) != MC_CENTRAL_SCHEMA ||
+		int v = mc_central_version(pg, err, sizeof(err));
+		if (v < 1 || v > MC_CENTRAL_SCHEMA ||
 		    mc_central_add_reader(pg, argv[optind + 2], pw, sizeof(pw), err, sizeof(err)) < 0) {
 			fprintf(stderr, "kioskctl central: add-reader: %s\n", err[0] ? err : "run 'kioskctl central init URL' first");
 			PQfinish(pg);
@@ -236,6 +246,27 @@ static void figures_line(FILE *f, bool csv, const char *rank, const char *office
 			what, tickets, mean, med, p90, wt, noshow, doubt, sat, dt, dw);
 }
 
+/* The office's ratings by level of its board's scale, as shares. */
+static void levels_line(FILE *f, const json_t *levels)
+{
+	size_t k;
+	json_t *l;
+
+	if (!json_array_size(levels) || !json_is_number(json_object_get(json_array_get(levels, 0), "share")))
+		return;
+	fprintf(f, "%4s  %-10s mức hài lòng / levels:", "", "");
+	json_array_foreach(levels, k, l) {
+		char pct[16];
+		const json_t *label = json_object_get(l, "label");
+		share(json_object_get(l, "share"), '.', pct, sizeof(pct));
+		if (json_is_string(label))
+			fprintf(f, "%s %s %s", k ? " ·" : "", json_string_value(label), pct);
+		else
+			fprintf(f, "%s mức %lld %s", k ? " ·" : "", (long long)json_integer_value(json_object_get(l, "level")), pct);
+	}
+	fputc('\n', f);
+}
+
 static void write_report(FILE *f, const json_t *rep, bool csv)
 {
 	size_t i, j;
@@ -259,6 +290,8 @@ static void write_report(FILE *f, const json_t *rep, bool csv)
 			snprintf(rank, sizeof(rank), "%lld", (long long)json_integer_value(json_object_get(of, "rank")));
 		figures_line(f, csv, rank, code, grp, json_string_value(json_object_get(of, "name")),
 			     json_object_get(of, "total"), json_object_get(of, "previous"));
+		if (!csv)
+			levels_line(f, json_object_get(json_object_get(of, "total"), "levels"));
 		json_array_foreach(json_object_get(of, "services"), j, s) {
 			char what[200];
 			snprintf(what, sizeof(what), "  %s", json_string_value(json_object_get(s, "name")));
