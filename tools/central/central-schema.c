@@ -253,6 +253,85 @@ const char *const mc_central_migrations[] = {
 	"  satisfied = motcua.rating_level(rating, scale) BETWEEN 1 AND motcua.scale_satisfied(scale)"
 	"  WHERE rating > 0;"
 	"SELECT motcua.refresh_daily(office, NULL) FROM (SELECT DISTINCT office FROM motcua.tickets) x;",
+
+	/* 2 -> 3: restored stores. A store restored from a backup ships under
+	 * a new store id, and first records "store_id was restored from
+	 * from_store, sharing its events up to at_event and its tickets up to
+	 * max_ticket". A ticket the restored store carries over (id up to
+	 * max_ticket) is the same ticket as in from_store (recursively): its
+	 * rows fold onto that home row, and the newer life (generation) wins
+	 * over the lost one whatever the version numbers. Tickets the lost
+	 * life issued after the backup stay counted under from_store: they
+	 * were issued, and a restore does not rewrite the city's history. */
+	"CREATE TABLE motcua.restores ("
+	"  office text NOT NULL, store_id text NOT NULL, from_store text NOT NULL,"
+	"  at_event bigint NOT NULL, max_ticket bigint NOT NULL,"
+	"  recorded_at timestamptz NOT NULL DEFAULT now(),"
+	"  PRIMARY KEY (office, store_id));"
+	"ALTER TABLE motcua.tickets ADD COLUMN gen int NOT NULL DEFAULT 0;" /* life of the store that wrote the row */
+	"ALTER TABLE motcua.restores ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY own_read ON motcua.restores FOR SELECT TO motcua_office USING (office = motcua.my_office());"
+	"CREATE POLICY city_read ON motcua.restores FOR SELECT TO motcua_report USING (true);"
+	"GRANT SELECT ON motcua.restores TO motcua_office, motcua_report;"
+	/* Where ticket t shipped by store lives (its home store) and the
+	 * generation of store (0: a first life). */
+	"CREATE FUNCTION motcua.home_store(o text, store text, t bigint, OUT home text, OUT gen int)"
+	"  LANGUAGE plpgsql STABLE SET search_path = motcua, pg_temp AS $$\n"
+	"DECLARE cur text := store; f text; m bigint; moving boolean := true;\n"
+	"BEGIN\n"
+	"  home := store; gen := 0;\n"
+	"  LOOP\n"
+	"    SELECT r.from_store, r.max_ticket INTO f, m FROM restores r WHERE r.office = o AND r.store_id = cur;\n"
+	"    EXIT WHEN NOT FOUND OR gen > 1000;\n"
+	"    gen := gen + 1;\n"
+	"    IF moving AND t <= m THEN home := f; ELSE moving := false; END IF;\n"
+	"    cur := f;\n"
+	"  END LOOP;\n"
+	"END $$;"
+	/* Records the calling office's restore fact (idempotent). */
+	"CREATE FUNCTION motcua.put_restore(store text, from_store text, at_event bigint, max_ticket bigint)"
+	"  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = motcua, pg_temp AS $$\n"
+	"DECLARE o text := motcua.my_office();\n"
+	"BEGIN\n"
+	"  IF o IS NULL THEN RAISE EXCEPTION 'role % is no office', session_user; END IF;\n"
+	"  IF store = from_store THEN RAISE EXCEPTION 'a store is not restored from itself'; END IF;\n"
+	"  INSERT INTO restores (office, store_id, from_store, at_event, max_ticket)\n"
+	"    VALUES (o, store, from_store, at_event, max_ticket) ON CONFLICT DO NOTHING;\n"
+	"END $$;"
+	"REVOKE ALL ON FUNCTION motcua.put_restore(text, text, bigint, bigint) FROM PUBLIC;"
+	"GRANT EXECUTE ON FUNCTION motcua.put_restore(text, text, bigint, bigint) TO motcua_office;"
+	/* The fold, now onto each ticket's home store. */
+	"CREATE OR REPLACE FUNCTION motcua.fold() RETURNS int LANGUAGE plpgsql SECURITY DEFINER"
+	"  SET search_path = motcua, pg_temp AS $$\n"
+	"DECLARE o text := motcua.my_office(); keys text[]; n int;\n"
+	"  restored boolean := EXISTS (SELECT FROM motcua.restores WHERE office = motcua.my_office());\n"
+	"BEGIN\n"
+	"  IF o IS NULL THEN RAISE EXCEPTION 'role % is no office', session_user; END IF;\n"
+	"  WITH src AS (DELETE FROM ticket_inbox WHERE office = o RETURNING *),\n"
+	"  homed AS (SELECT s.*, CASE WHEN restored THEN (home_store(o, s.store_id, s.ticket)).home ELSE s.store_id END AS home,\n"
+	"      CASE WHEN restored THEN (home_store(o, s.store_id, s.ticket)).gen ELSE 0 END AS gen FROM src s),\n"
+	"  latest AS (SELECT DISTINCT ON (home, ticket) * FROM homed ORDER BY home, ticket, gen DESC, version DESC),\n"
+	"  sc AS (SELECT l.*, CASE WHEN l.rating > 0 THEN coalesce(l.scale, (SELECT e.detail FROM events e\n"
+	"      WHERE e.office = o AND e.store_id = l.store_id AND e.ticket = l.ticket AND e.kind = 'rate'\n"
+	"      ORDER BY e.event_id DESC LIMIT 1), '') END AS sct FROM latest l),\n"
+	"  up AS (INSERT INTO tickets (office, store_id, ticket, version, service, cur_service, day, label,\n"
+	"      priority, status, print, counter, clerk, rating, transfers, issued_ms, called_ms, finished_ms,\n"
+	"      wait_ms, service_ms, scale, level, satisfied, gen)\n"
+	"    SELECT office, home, ticket, version, service, cur_service, day, label, priority, status, print,\n"
+	"      counter, clerk, rating, transfers, issued_ms, called_ms, finished_ms, wait_ms, service_ms, sct,\n"
+	"      rating_level(rating, sct), rating_level(rating, sct) BETWEEN 1 AND scale_satisfied(sct), gen FROM sc\n"
+	"    ON CONFLICT (office, store_id, ticket) DO UPDATE SET\n"
+	"    version = excluded.version, cur_service = excluded.cur_service, status = excluded.status,\n"
+	"    print = excluded.print, counter = excluded.counter, clerk = excluded.clerk,\n"
+	"    rating = excluded.rating, transfers = excluded.transfers, called_ms = excluded.called_ms,\n"
+	"    finished_ms = excluded.finished_ms, wait_ms = excluded.wait_ms, service_ms = excluded.service_ms,\n"
+	"    scale = excluded.scale, level = excluded.level, satisfied = excluded.satisfied, gen = excluded.gen\n"
+	"    WHERE (tickets.gen, tickets.version) <= (excluded.gen, excluded.version) RETURNING day, service)\n"
+	"  SELECT array_agg(DISTINCT day::text || '|' || service), count(*) INTO keys, n FROM up;\n"
+	"  IF keys IS NULL THEN RETURN 0; END IF;\n"
+	"  PERFORM refresh_daily(o, keys);\n"
+	"  RETURN n;\n"
+	"END $$;",
 };
 
 const int mc_central_nmigrations = (int)(sizeof(mc_central_migrations) / sizeof(mc_central_migrations[0]));

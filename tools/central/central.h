@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 /* The schema version this code writes. */
-#define MC_CENTRAL_SCHEMA 2
+#define MC_CENTRAL_SCHEMA 3
 
 /* Migrations: entry i takes the schema from version i to i + 1. */
 extern const char *const mc_central_migrations[];
