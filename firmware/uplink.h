@@ -14,7 +14,11 @@
  * local log: the city being ahead with the same event means a commit whose
  * local record was lost (the mark moves up); a different or missing event
  * means the store was restored from a backup, and the thread asks for a new
- * store id (renew) before it ships anything. Failures are retried with
+ * store id (renew) before it ships anything: the new id starts after the
+ * last event both lives share (bisection against the city), and the fact
+ * "restored from store X at event N, its tickets up to M" (local table
+ * uplink_restore) is sent at every session, so the city folds tickets the
+ * backup carried over onto their first life's rows. Failures are retried with
  * exponential back-off (1 s doubling to 5 min); memory is one batch,
  * however long the kiosk stays offline.
  *
