@@ -102,8 +102,8 @@ class UplinkTest(unittest.TestCase):
         a = k.request({"cmd": "status"})
         return a.get("status", a).get("uplink") or a.get("uplink")
 
-    def add_office(self, code, name, grp, batch):
-        out = self.ctl("central", "add-office", self.admin, code, "--name", name, "--group", grp).stdout
+    def add_office(self, code, name, grp, batch, admin=None):
+        out = self.ctl("central", "add-office", admin or self.admin, code, "--name", name, "--group", grp).stdout
         lines = dict(l.split(" = ", 1) for l in out.splitlines() if " = " in l)
         self.assertEqual(lines["office"], code)
         # Each office reaches the server through its own path (a symlink to
@@ -147,9 +147,9 @@ class UplinkTest(unittest.TestCase):
         db.close()
         return sid, [tuple(str(x) for x in r) for r in rows]
 
-    def central_events(self, office):
+    def central_events(self, office, dbname="city"):
         return self.pg.psql("SELECT store_id, %s FROM motcua.events WHERE office = '%s'"
-                            " ORDER BY store_id, event_id" % (COLS, office))
+                            " ORDER BY store_id, event_id" % (COLS, office), dbname=dbname)
 
     def test_1_sync_through_faults(self):
         rnd = random.Random(19)
@@ -513,9 +513,21 @@ class UplinkTest(unittest.TestCase):
         src.close()
 
     def test_5_restored_tickets_count_once(self):
+        self.restore_case("P-RT", "city", None)
+
+    def test_6_restore_before_the_city_knew_restores(self):
+        # The city is on schema 2 when the office restores its backup (the
+        # carried-over tickets fold in a second time), and migrates later:
+        # the fact, sent at the kiosk's next session, moves them home.
+        self.pg.createdb("restore2")
+        self.restore_case("P-R2", "restore2", "2")
+
+    def restore_case(self, code, dbname, schema):
         rnd = random.Random(5)
-        self.ctl("central", "init", self.admin)
-        k, link = self.add_office("P-RT", "Phường Tái Lập", "Nam", batch=10)
+        admin = self.pg.url(dbname=dbname)
+        self.ctl("central", "init", admin, *(["--schema", schema] if schema else []))
+        k, link = self.add_office(code, "Phường Tái Lập " + code, "Nam", batch=10, admin=admin)
+        role = "office_" + code.lower().replace("-", "_")
         k.start()
         self.issue(k, rnd, 14)
         self.serve(k, rnd, 4)
@@ -524,7 +536,7 @@ class UplinkTest(unittest.TestCase):
         # events the city has (they were shipped later) beyond its mark.
         os.unlink(link)
         os.symlink(os.path.join(self.links, "nowhere"), link)
-        self.pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'office_p_rt'")
+        self.pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '%s'" % role)
         self.issue(k, rnd, 3)
         self.serve(k, rnd, 1)
         wait_for(lambda: (self.status(k) or {}).get("state") == "offline", 30, 0.05, "uplink to notice the cut")
@@ -563,14 +575,24 @@ class UplinkTest(unittest.TestCase):
         new_sid, after = self.local_events(k)
         self.assertNotEqual(new_sid, old_sid)
         self.assertEqual(s["renewals"], 1)
+        carried = ("SELECT count(*) FROM motcua.tickets WHERE office = '%s' AND store_id = '%s' AND ticket <= %d"
+                   % (code, new_sid, max_ticket))
+        if schema:
+            self.assertNotEqual(self.pg.psql(carried, dbname=dbname), [["0"]], "folded in twice before")
+            self.assertRegex(self.ctl("central", "init", admin).stdout, r"phiên bản %s → [3-9]" % schema)
+            self.assertEqual(k.stop(), 0, k.read_log())
+            k.start()
+            self.wait_caught_up(k)
+        self.assertEqual(self.pg.psql(carried, dbname=dbname), [["0"]])
 
         # Events: the first life whole; the new id adds only what came
         # after the fork (none of the shared events twice).
-        central = self.central_events("P-RT")
+        central = self.central_events(code, dbname)
         self.assertEqual([tuple(r[1:]) for r in central if r[0] == old_sid], lost_events)
         self.assertEqual([tuple(r[1:]) for r in central if r[0] == new_sid], [e for e in after if int(e[0]) > fork])
         self.assertEqual(self.pg.psql("SELECT store_id, from_store, at_event, max_ticket FROM motcua.restores"
-                                      " WHERE office = 'P-RT'"), [[new_sid, old_sid, str(fork), str(max_ticket)]])
+                                      " WHERE office = '%s'" % code, dbname=dbname),
+                         [[new_sid, old_sid, str(fork), str(max_ticket)]])
 
         # Tickets: each the restored store holds is counted once, as it
         # holds it; those only the lost life issued are counted too.
@@ -586,9 +608,9 @@ class UplinkTest(unittest.TestCase):
         local = json.loads(self.ctl("report", "--board", k.board, "--db", k.db(), "--month", month,
                                     "--format", "json").stdout)
         for rollups in ([], ["--no-rollups"]):
-            city = json.loads(self.ctl("report", "--central", self.pg.url(), "--month", month, "--format", "json",
+            city = json.loads(self.ctl("report", "--central", admin, "--month", month, "--format", "json",
                                        *rollups).stdout)
-            of = [o for o in city["offices"] if o["code"] == "P-RT"][0]
+            of = [o for o in city["offices"] if o["code"] == code][0]
             svcs = {x["service"]: x for x in of["services"]}
             for r in local["by"]["service"]:
                 lo = [t for t in lost_only if t[0] == r["key"]]
