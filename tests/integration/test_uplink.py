@@ -433,6 +433,8 @@ class UplinkTest(unittest.TestCase):
         for k in ks.values():
             self.wait_caught_up(k)
         month = time.strftime("%Y-%m")
+        r = self.ctl("report", "--central", url, "--month", month, check=1)
+        self.assertIn("kioskctl central init URL", r.stderr)
 
         # Migration 1 -> 2 recomputes what the city already holds.
         out = self.ctl("central", "init", url).stdout

@@ -246,11 +246,13 @@ const char *const mc_central_migrations[] = {
 	"GRANT EXECUTE ON FUNCTION motcua.put_board(jsonb) TO motcua_office;"
 	"GRANT SELECT ON ALL TABLES IN SCHEMA motcua TO motcua_report;"
 	/* Existing tickets: their scale from their newest rating event. */
-	"UPDATE motcua.tickets t SET scale = coalesce((SELECT e.detail FROM motcua.events e"
-	"  WHERE e.office = t.office AND e.store_id = t.store_id AND e.ticket = t.ticket AND e.kind = 'rate'"
-	"  ORDER BY e.event_id DESC LIMIT 1), '') WHERE t.rating > 0;"
-	"UPDATE motcua.tickets SET level = motcua.rating_level(rating, scale),"
-	"  satisfied = motcua.rating_level(rating, scale) BETWEEN 1 AND motcua.scale_satisfied(scale)"
+	"UPDATE motcua.tickets t SET scale = r.detail FROM (SELECT DISTINCT ON (office, store_id, ticket)"
+	"  office, store_id, ticket, detail FROM motcua.events WHERE kind = 'rate'"
+	"  ORDER BY office, store_id, ticket, event_id DESC) r"
+	"  WHERE t.rating > 0 AND r.office = t.office AND r.store_id = t.store_id AND r.ticket = t.ticket;"
+	"UPDATE motcua.tickets SET scale = coalesce(scale, ''), level = motcua.rating_level(rating, coalesce(scale, '')),"
+	"  satisfied = motcua.rating_level(rating, coalesce(scale, '')) BETWEEN 1"
+	"    AND motcua.scale_satisfied(coalesce(scale, ''))"
 	"  WHERE rating > 0;"
 	"SELECT motcua.refresh_daily(office, NULL) FROM (SELECT DISTINCT office FROM motcua.tickets) x;",
 

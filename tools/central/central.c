@@ -533,6 +533,15 @@ json_t *mc_central_report(PGconn *c, const struct mc_central_report_opts *o, cha
 	month_days(o->year, o->month, from, to, sizeof(from));
 	month_days(py, pm, pfrom, pto, sizeof(pfrom));
 	snprintf(month, sizeof(month), "%04d-%02d", o->year, o->month);
+	/* Satisfaction on each rating's scale came with version 2. */
+	int v = mc_central_version(c, err, errlen);
+	if (v < 0)
+		return NULL;
+	if (v < 2) {
+		snprintf(err, errlen, "the city's schema is version %d; this report needs 2 or later:"
+			 " run 'kioskctl central init URL' as the administrator\n", v);
+		return NULL;
+	}
 	if (run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		return NULL;
 	if (!(cur = month_figures(c, from, to, o->group, o->rollups, &pairs, err, errlen)) ||
