@@ -1507,3 +1507,48 @@ int mc_config_counter_index(const struct mc_config *cfg, int number)
 			return i;
 	return -1;
 }
+
+/* The sections in the order board.conf(5) lists them, with their tables
+ * (begin_section picks the same tables by name). */
+static const struct {
+	const char *name;
+	const struct key *keys;
+} sections[] = {
+	{ "office", office_keys },   { "satisfaction", satisfaction_keys },
+	{ "service.KEY", service_keys }, { "counter.N", counter_keys },
+	{ "printer", printer_keys }, { "bus", bus_keys },
+	{ "audio", audio_keys },     { "screen", screen_keys },
+	{ "hall", hall_keys },       { "gpio", gpio_keys },
+	{ "uplink", uplink_keys },   { "update", update_keys },
+};
+
+int mc_config_keys_each(int (*fn)(const struct mc_config_key_info *key, void *user), void *user)
+{
+	static const char *const kinds[] = {
+		[T_STR] = "text", [T_INT] = "integer", [T_DUR_S] = "duration",
+		[T_DUR_MS] = "duration", [T_BOOL] = "yes/no", [T_FN] = "special",
+	};
+	int rc;
+
+	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++)
+		for (const struct key *k = sections[s].keys; k->name; k++) {
+			struct mc_config_key_info info = {
+				.section = sections[s].name,
+				.name = k->name,
+				.kind = kinds[k->type],
+				.def = k->def,
+			};
+			if (k->type == T_INT || k->type == T_DUR_S || k->type == T_DUR_MS) {
+				info.min = k->min;
+				info.max = k->max;
+			}
+			if (k->type == T_DUR_S || k->type == T_DUR_MS)
+				info.unit = k->type == T_DUR_S ? "s" : "ms";
+			if (k->type == T_STR)
+				info.max_bytes = k->size - 1;
+			rc = fn(&info, user);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}

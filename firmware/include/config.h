@@ -280,4 +280,23 @@ int mc_config_counter_index(const struct mc_config *cfg, int number);
 
 /* Parses "90", "90s", "20m", "2h" into seconds. Returns 0 or -1. */
 int mc_parse_duration_s(const char *s, int *out);
+
+/* One key of board.conf as the parser's own key table defines it: what
+ * `kioskctl config keys` prints and the man page board.conf(5) is made of.
+ * Every pointer is to static text, valid for the program's life. */
+struct mc_config_key_info {
+	const char *section;  /* as written: "office", "service.KEY", "counter.N", ... */
+	const char *name;     /* the key: "noshow_window", "name.en", ... */
+	const char *kind;     /* "text", "integer", "duration", "yes/no" or "special"
+	                       * (read by its own parser: the man page says how) */
+	long min, max;        /* integer and duration bounds, in unit; 0 otherwise */
+	const char *unit;     /* "s" or "ms" for a duration, NULL otherwise */
+	size_t max_bytes;     /* text: the longest value in bytes; 0 otherwise */
+	const char *def;      /* default as board.conf would write it; NULL: none */
+};
+
+/* Calls fn for every key of every section, sections in the order board.conf(5)
+ * lists them and keys in their table's order. Stops at the first nonzero
+ * return of fn and returns it; 0 when every key was visited. */
+int mc_config_keys_each(int (*fn)(const struct mc_config_key_info *key, void *user), void *user);
 #endif
