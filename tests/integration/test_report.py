@@ -133,6 +133,9 @@ try:
     eq({k: r["issued"] for k, r in clk.items()}, {"0": 4, "11": 5, "12": 4, "13": 1}, "tickets per clerk")
     eq(clk["11"]["sessions"]["logged_ms"], 245 * MIN, "clerk 11 logged in")
     eq(clk["13"]["sessions"]["logged_ms"], 25 * MIN, "clerk 13: 25 min although the wall clock said 145")
+    # Clerks by name from [clerk.N] name; one without a name keeps its number.
+    eq({k: r["name"] for k, r in clk.items()},
+       {"0": "Không đăng nhập", "11": "Trần Văn Bình", "12": "Nguyễn Thị Lan", "13": "Cán bộ 13"}, "clerk names")
     hrs = {r["key"]: r["issued"] for r in j["by"]["hour"] if r["issued"]}
     eq(hrs, {"08": 8, "09": 3, "10": 2, "16": 1}, "arrivals per local hour")
     wd = {r["name_en"]: r["issued"] for r in j["by"]["weekday"] if r["issued"]}
@@ -211,7 +214,8 @@ try:
        ["17,9", "12,5", "30,0", "45,0", "11,3", "10,0", "20,0", "30,0", "–"], "CSV total times")
     eq(csv_row("Thời gian chờ và phục vụ (phút) theo cán bộ", "Cán bộ 13")[1:5],
        ["10,0", "10,0", "10,0", "10,0"], "CSV clerk 13 waits (clock jump)")
-    eq(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12")[1], "16,1", "CSV clerk 12 hours")
+    eq(csv_row("Thời gian làm việc của cán bộ", "Nguyễn Thị Lan")[1], "16,1", "CSV clerk 12 hours, by name")
+    check(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12") is None, "CSV: a named clerk has no bare number")
     eq(csv_row("Tổng hợp", "Hài lòng (%) / Satisfied (%)")[1], "62,5", "CSV satisfied share")
     eq(csv_row("Những lượt chờ lâu nhất", "2")[1:7], ["1003", "2026-03-02", "08:10", "Tư pháp – Hộ tịch", "1", "30,0"],
        "CSV second-worst wait")
@@ -230,7 +234,7 @@ try:
                    "Thời gian chờ theo lĩnh vực", "Lượt đến theo giờ", "Mức độ hài lòng",
                    "Số lượng theo lĩnh vực", "Thời gian mở quầy", "Những lượt chờ lâu nhất",
                    "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "Ký, ghi rõ họ tên",
-                   "Số: ........../BC-TTPVHCC", "Thử Nghiệm, ngày"]:
+                   "Số: ........../BC-TTPVHCC", "Thử Nghiệm, ngày", "Nguyễn Thị Lan", "Trần Văn Bình"]:
         check(phrase in plain, f"PDF text has '{phrase}'")
     for figure_line in ["Tư pháp – Hộ tịch 10 7 1 1 1 1 10,0 37,5 50,0",
                         "Tư pháp – Hộ tịch 16,4 12,0 30,0 30,0 8,0 10,0 12,0 12,0 20,0",
