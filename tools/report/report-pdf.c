@@ -319,8 +319,45 @@ static double draw_head(struct doc *d, const struct sec *x, const double *cw, do
 	return hh;
 }
 
-/* Draws a section as a ruled table, breaking pages between rows. */
-static void draw_sec(struct doc *d, const struct sec *x)
+/* Height of row i of x in columns cw. */
+static double row_height(cairo_t *cr, const struct sec *x, size_t i, const double *cw, double size)
+{
+	double rh = 0;
+
+	for (int c = 0; c < x->ncols; c++) {
+		PangoLayout *l = layout(cr, x->cells[i][c], size, false, cw[c] - 4);
+		double th = text_height(l);
+		g_object_unref(l);
+		rh = th > rh ? th : rh;
+	}
+	return rh + 3;
+}
+
+/* Height of x's heading row in columns cw (as draw_head draws it). */
+static double head_height(cairo_t *cr, const struct sec *x, const double *cw, double size)
+{
+	double hh = 0;
+
+	for (int c = 0; c < x->ncols; c++) {
+		PangoLayout *l = layout(cr, x->head[c], size, true, cw[c] - 4);
+		double th = text_height(l);
+		g_object_unref(l);
+		hh = th > hh ? th : hh;
+	}
+	return hh + 4;
+}
+
+/* Rows a section's title and headings keep with them on their page, so a
+ * heading never ends a page; and rows the block after the last section
+ * (the signatures) keeps with it, so that block never stands alone. */
+#define KEEP_ROWS 2
+/* Space after a table. */
+#define TABLE_GAP 8
+
+/* Draws a section as a ruled table, breaking pages between rows. tail is
+ * the height of what must follow the table's last rows on their page (the
+ * signature block after the last table; 0 otherwise). */
+static void draw_sec(struct doc *d, const struct sec *x, double tail)
 {
 	cairo_t *cr = d->cr;
 	double fw = A4_W - 2 * MARGIN, cw[SEC_MAXCOLS];
@@ -345,7 +382,19 @@ static void draw_sec(struct doc *d, const struct sec *x)
 	}
 	for (int c = 0; c < x->ncols; c++)
 		cw[c] *= fw / sum;
-	need(d, 60);
+
+	/* The title, its English line, the headings and the first rows (all
+	 * of them, and the tail, when the table is that short) on one page. */
+	PangoLayout *lt = layout(cr, x->title, 11, true, fw), *le = layout(cr, x->title_en, 7, false, fw);
+	double keep = 6 + text_height(lt) + text_height(le) + 3 + head_height(cr, x, cw, size);
+	g_object_unref(lt);
+	g_object_unref(le);
+	size_t first_rows = x->nrows <= KEEP_ROWS ? x->nrows : KEEP_ROWS;
+	for (size_t i = 0; i < first_rows; i++)
+		keep += row_height(cr, x, i, cw, size);
+	if (x->nrows <= KEEP_ROWS && tail > 0)
+		keep += TABLE_GAP + tail;
+	need(d, keep);
 	d->y += 6;
 	d->y += draw_text(cr, MARGIN, d->y, fw, -1, x->title, 11, true);
 	cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
@@ -353,16 +402,16 @@ static void draw_sec(struct doc *d, const struct sec *x)
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	double x0 = MARGIN, cx;
 	draw_head(d, x, cw, size);
+	/* The last rows that go with the tail. */
+	size_t tail_from = tail > 0 && x->nrows > KEEP_ROWS ? x->nrows - KEEP_ROWS : SIZE_MAX;
 	for (size_t i = 0; i < x->nrows; i++) {
-		double rh = 0;
-		for (int c = 0; c < x->ncols; c++) {
-			PangoLayout *l = layout(cr, x->cells[i][c], size, false, cw[c] - 4);
-			double th = text_height(l);
-			g_object_unref(l);
-			rh = th > rh ? th : rh;
+		double rh = row_height(cr, x, i, cw, size), want = rh;
+		if (i == tail_from) {
+			for (size_t k = i + 1; k < x->nrows; k++)
+				want += row_height(cr, x, k, cw, size);
+			want += TABLE_GAP + tail;
 		}
-		rh += 3;
-		if (d->y + rh > A4_H - MARGIN) {
+		if (d->y + want > A4_H - MARGIN) {
 			/* The table goes on: its headings again on the new page. */
 			new_page(d);
 			draw_head(d, x, cw, size);
@@ -386,8 +435,11 @@ static void draw_sec(struct doc *d, const struct sec *x)
 		cairo_set_source_rgb(cr, 0, 0, 0);
 		d->y += rh;
 	}
-	d->y += 8;
+	d->y += TABLE_GAP;
 }
+
+/* Height of the signature block (date, two titles, room to sign). */
+#define SIGN_H 130
 
 static void draw_signatures(struct doc *d)
 {
@@ -399,7 +451,7 @@ static void draw_signatures(struct doc *d)
 
 	localtime_r(&now, &tm);
 	snprintf(date, sizeof(date), "Ngày %d tháng %d năm %d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
-	need(d, 130);
+	need(d, SIGN_H);
 	d->y += 16;
 	draw_text(cr, MARGIN + half, d->y, half, 0, date, 9, false);
 	d->y += 16;
@@ -471,7 +523,7 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
 	cairo_set_source_rgb(d.cr, 0, 0, 0);
 
 	if (s.n)
-		draw_sec(&d, &s.sec[0]);
+		draw_sec(&d, &s.sec[0], s.n == 1 ? SIGN_H : 0);
 	/* Charts. */
 	build_charts(r, &ch);
 	need(&d, 200);
@@ -482,7 +534,7 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
 	draw_chart(d.cr, MARGIN + fw * 0.6 + 8, d.y, fw * 0.4 - 8, 190, &ch.satisfaction);
 	d.y += 200;
 	for (size_t i = 1; i < s.n; i++)
-		draw_sec(&d, &s.sec[i]);
+		draw_sec(&d, &s.sec[i], i == s.n - 1 ? SIGN_H : 0);
 	draw_signatures(&d);
 	page_footer(&d);
 	cairo_show_page(d.cr);
@@ -546,7 +598,7 @@ int mc_report_write_tables_pdf(const char *issuer, const char *title, const char
 		for (size_t r = 0; r < x.nrows; r++)
 			for (int c = 0; c < x.ncols; c++)
 				snprintf(x.cells[r][c], SEC_CELL, "%s", t[i].cells[r * (size_t)x.ncols + (size_t)c]);
-		draw_sec(&d, &x);
+		draw_sec(&d, &x, i == n - 1 ? SIGN_H : 0);
 		free(x.cells);
 	}
 	draw_signatures(&d);
