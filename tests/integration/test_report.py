@@ -245,6 +245,18 @@ try:
                         "1 2003 2026-03-02 10:00 Đất đai – Xây dựng 2 45,0 30,0"]:
         check(figure_line in plain, f"PDF figures '{figure_line}'")
 
+    # The satisfaction chart gives each level's share on the scale used last
+    # (3 levels: 1, 1, 0 of 2 ratings), labelled on its bar, and its title
+    # the number of ratings.
+    for label in ["50,0%", "0,0%", "Mức độ hài lòng (% của 2"]:
+        check(label in plain, f"PDF satisfaction chart label '{label}'")
+    # Column headings an office manager reads without a glossary.
+    for head in ["Chờ trung bình", "90% lượt chờ không quá", "Phục vụ trung bình", "Phục vụ lâu nhất",
+                 "Chờ quá mục tiêu (%)", "Hết hạn cuối ngày"]:
+        check(head in tab and head in raw.decode("utf-8"), f"table and CSV heading '{head}'")
+    for abbr in ["Chờ TB", "PV ", "P90", "TB mỗi ngày"]:
+        check(abbr not in plain and abbr not in tab, f"abbreviation '{abbr}' in a report")
+
     # ---- PNG charts alone ----
     pngdir = os.path.join(tmp, "png")      # --png makes the folder
     p = report(*RANGE, "--png", pngdir)

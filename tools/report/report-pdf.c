@@ -93,6 +93,7 @@ struct chart {
 	const double *val[4];        /* ncat values per series */
 	const double *marker;        /* ncat markers (≤ 0: none), or NULL */
 	const char *marker_name;     /* legend text of the marker */
+	bool show_values;            /* each bar's value above it ("31,7%" with unit %) */
 };
 
 static double nice_step(double max)
@@ -144,7 +145,8 @@ static void draw_chart(cairo_t *cr, double x, double y, double w, double h, cons
 	if (max <= 0)
 		max = 1;
 	double step = nice_step(max), top = ceil(max / step) * step;
-	double px = x + 34, py = y + th + 8, pw = w - 38, ph = h - th - 8 - 30;
+	/* The unit sits between the title (one or two lines) and the plot. */
+	double px = x + 34, py = y + th + 16, pw = w - 38, ph = h - th - 16 - 30;
 	/* Grid and y labels. */
 	cairo_set_line_width(cr, 0.4);
 	for (double v = 0; v <= top + step / 2; v += step) {
@@ -157,7 +159,7 @@ static void draw_chart(cairo_t *cr, double x, double y, double w, double h, cons
 		snprintf(buf, sizeof(buf), "%g", v);
 		draw_text(cr, x, gy - 5, 30, 1, buf, 7, false);
 	}
-	draw_text(cr, x, py - 12, 60, -1, c->unit, 7, false);
+	draw_text(cr, x, py - 13, 60, -1, c->unit, 7, false);
 	/* Bars. */
 	double slot = c->ncat ? pw / (double)c->ncat : pw;
 	double bw = slot * 0.8 / (c->nser ? c->nser : 1);
@@ -168,6 +170,15 @@ static void draw_chart(cairo_t *cr, double x, double y, double w, double h, cons
 			cairo_set_source_rgb(cr, series_rgb[s][0], series_rgb[s][1], series_rgb[s][2]);
 			cairo_rectangle(cr, sx + bw * s, py + ph - bh, bw * 0.92, bh);
 			cairo_fill(cr);
+			if (c->show_values) {
+				/* The figure itself, Vietnamese style (decimal comma). */
+				snprintf(buf, sizeof(buf), "%.1f%s", v, !strcmp(c->unit, "%") ? "%" : "");
+				char *dot = strchr(buf, '.');
+				if (dot)
+					*dot = ',';
+				cairo_set_source_rgb(cr, 0, 0, 0);
+				draw_text(cr, sx + bw * s - 4, py + ph - bh - 10, bw * 0.92 + 8, 0, buf, 7, true);
+			}
 		}
 		if (c->marker && c->marker[i] > 0) {
 			double my = py + ph - c->marker[i] / top * ph;
@@ -226,7 +237,7 @@ static void build_charts(const struct mc_report *r, struct charts *c)
 	}
 	c->waits = (struct chart){
 		.title = "Thời gian chờ theo lĩnh vực", .unit = "phút", .ncat = c->nsvc, .cat = c->svc_name,
-		.nser = 2, .ser = { "Trung bình", "P90" }, .val = { c->svc_mean, c->svc_p90 },
+		.nser = 2, .ser = { "Trung bình", "90% lượt chờ không quá" }, .val = { c->svc_mean, c->svc_p90 },
 		.marker = c->svc_target, .marker_name = "Mục tiêu",
 	};
 	/* Arrivals: the hours from the first to the last with tickets. */
@@ -263,7 +274,7 @@ static void build_charts(const struct mc_report *r, struct charts *c)
 	snprintf(c->satisfaction_title, sizeof(c->satisfaction_title), "Mức độ hài lòng (%% của %d lượt đánh giá)", nr);
 	c->satisfaction = (struct chart){
 		.title = c->satisfaction_title, .unit = "%", .ncat = (size_t)nl, .cat = c->rating_name,
-		.nser = 1, .ser = { "Tỷ lệ" }, .val = { c->rating_share },
+		.nser = 1, .ser = { "Tỷ lệ" }, .val = { c->rating_share }, .show_values = true,
 	};
 }
 

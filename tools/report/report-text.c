@@ -193,7 +193,7 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	fmt_min(v, &t->wait, t->wait.median_ms, mark);
 	ROWV("Thời gian chờ trung vị (phút)", "Median wait (min)");
 	fmt_min(v, &t->wait, (double)t->wait.p90_ms, mark);
-	ROWV("Thời gian chờ P90 (phút)", "P90 wait (min)");
+	ROWV("90% lượt chờ không quá (phút)", "90% of waits at most (min)");
 	fmt_min(v, &t->wait, (double)t->wait.max_ms, mark);
 	ROWV("Thời gian chờ lâu nhất (phút)", "Longest wait (min)");
 	fmt_min(v, &t->service, t->service.mean_ms, mark);
@@ -201,7 +201,7 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	fmt_min(v, &t->service, t->service.median_ms, mark);
 	ROWV("Thời gian phục vụ trung vị (phút)", "Median service (min)");
 	fmt_min(v, &t->service, (double)t->service.p90_ms, mark);
-	ROWV("Thời gian phục vụ P90 (phút)", "P90 service (min)");
+	ROWV("90% lượt phục vụ không quá (phút)", "90% of services at most (min)");
 	fmt_pct(v, t->over_target, t->with_target, mark);
 	ROWV("Chờ quá thời gian mục tiêu (%)", "Over target wait (%)");
 	ROW("Số lượt đánh giá", "Ratings", "%d", rated(t));
@@ -216,10 +216,10 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 /* Counts and shares of a grouping, with the total last. */
 static int add_counts(const struct mc_report *r, int d, char mark, struct secs *s)
 {
-	const char *h[] = { dim_head[d][0], "Phát hành", "Đã phục vụ", "Vắng mặt", "Chuyển",
-			    "Hủy", "Hết hạn", "Ưu tiên (%)", "Quá hạn chờ (%)", "Hài lòng (%)" };
+	const char *h[] = { dim_head[d][0], "Phát hành", "Đã phục vụ", "Vắng mặt", "Chuyển lĩnh vực",
+			    "Phiếu hủy", "Hết hạn cuối ngày", "Ưu tiên (%)", "Chờ quá mục tiêu (%)", "Hài lòng (%)" };
 	const char *he[] = { dim_head[d][1], "Issued", "Served", "No-show", "Transferred",
-			     "Voided", "Expired", "Priority (%)", "Over target (%)", "Satisfied (%)" };
+			     "Voided", "Expired at closing", "Priority (%)", "Over target wait (%)", "Satisfied (%)" };
 	char title[96], title_en[96];
 	size_t n;
 	const struct mc_report_row *rows = mc_report_rows(r, (enum mc_report_dim)d, &n);
@@ -255,10 +255,14 @@ static int add_counts(const struct mc_report *r, int d, char mark, struct secs *
 /* Wait and service times of a grouping, in minutes, total last. */
 static int add_times(const struct mc_report *r, int d, char mark, struct secs *s)
 {
-	const char *h[] = { dim_head[d][0], "Chờ TB", "Chờ trung vị", "Chờ P90", "Chờ lâu nhất",
-			    "Phục vụ TB", "PV trung vị", "PV P90", "PV lâu nhất", "Mục tiêu chờ" };
-	const char *he[] = { dim_head[d][1], "Wait mean", "Wait median", "Wait p90", "Wait max",
-			     "Service mean", "Service median", "Service p90", "Service max", "Target wait" };
+	/* Words an office manager reads without a glossary: no "TB", "PV"
+	 * or "P90" (the 90th percentile is "90% lượt ... không quá"). */
+	const char *h[] = { dim_head[d][0], "Chờ trung bình", "Chờ trung vị", "90% lượt chờ không quá",
+			    "Chờ lâu nhất", "Phục vụ trung bình", "Phục vụ trung vị",
+			    "90% lượt phục vụ không quá", "Phục vụ lâu nhất", "Mục tiêu chờ" };
+	const char *he[] = { dim_head[d][1], "Mean wait", "Median wait", "90% of waits at most", "Longest wait",
+			     "Mean service", "Median service", "90% of services at most", "Longest service",
+			     "Target wait" };
 	char title[96], title_en[96];
 	size_t n;
 	const struct mc_report_row *rows = mc_report_rows(r, (enum mc_report_dim)d, &n);
@@ -369,7 +373,7 @@ static int add_satisfaction(const struct mc_report *r, int d, char mark, struct 
 
 static int add_arrivals(const struct mc_report *r, char mark, struct secs *s)
 {
-	static const char *const h[] = { "Giờ", "Số phiếu", "TB mỗi ngày", "Chờ TB (phút)" };
+	static const char *const h[] = { "Giờ", "Số phiếu", "Trung bình mỗi ngày", "Chờ trung bình (phút)" };
 	static const char *const he[] = { "Hour", "Tickets", "Per day", "Mean wait (min)" };
 	size_t n;
 	const struct mc_report_row *rows = mc_report_rows(r, MC_REPORT_HOUR, &n);
@@ -397,7 +401,7 @@ static int add_arrivals(const struct mc_report *r, char mark, struct secs *s)
 static int add_sessions(const struct mc_report *r, int d, char mark, struct secs *s)
 {
 	const char *h[] = { dim_head[d][0], "Đăng nhập (giờ)", "Mở phục vụ (giờ)", "Tạm dừng (giờ)",
-			    "Đã phục vụ", "Phục vụ TB (phút)" };
+			    "Đã phục vụ", "Phục vụ trung bình (phút)" };
 	const char *he[] = { dim_head[d][1], "Logged in (h)", "Open (h)", "Paused (h)", "Served",
 			     "Mean service (min)" };
 	size_t n;
