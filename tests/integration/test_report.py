@@ -258,7 +258,7 @@ try:
         check(abbr not in plain and abbr not in tab, f"abbreviation '{abbr}' in a report")
 
     # ---- PNG charts alone ----
-    pngdir = os.path.join(tmp, "png")      # --png makes the folder
+    pngdir = os.path.join(tmp, "png", "2026", "03")  # --png makes the folder and those above it
     p = report(*RANGE, "--png", pngdir)
     eq(p.stdout, b"", "--png alone prints no table")
     for name in ["waits.png", "arrivals.png", "satisfaction.png"]:
@@ -266,6 +266,10 @@ try:
         check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000, f"{name} is a PNG chart")
         w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         eq((w, h), (1200, 700), f"{name} size")
+    # A file where a folder should be: refused with the reason.
+    open(os.path.join(tmp, "afile"), "w").close()
+    p = report(*RANGE, "--png", os.path.join(tmp, "afile", "png"), ok=False)
+    check(b"Not a directory" in p.stderr, f"--png through a file: {p.stderr!r}")
 
     # ---- a rating stored without a scale keeps the first firmware's meaning ----
     old = os.path.join(tmp, "legacy.db")

@@ -95,6 +95,37 @@ static int parse_dims(const char *s, unsigned *dims)
 	return *dims ? 0 : -1;
 }
 
+/* mkdir -p path: each missing folder of path, mode 0777 less the umask.
+ * 0, or -1 with errno (ENOTDIR when a part is a file). */
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+	struct stat st;
+
+	if (strlen(path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char was = *p;
+		*p = 0;
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -1;
+		if (stat(buf, &st) < 0)
+			return -1;
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return -1;
+		}
+		*p = was;
+		if (!was)
+			return 0;
+	}
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -201,8 +232,9 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "kioskctl report: %s\n", err);
 		return EXIT_FAIL;
 	}
-	/* --png DIR makes DIR (one level) when it is not there yet. */
-	if (png && mkdir(png, 0777) < 0 && errno != EEXIST) {
+	/* --png DIR makes DIR, and the folders above it, when they are not
+	 * there yet (like mkdir -p). */
+	if (png && make_dirs(png) < 0) {
 		fprintf(stderr, "kioskctl report: cannot make %s: %s\n", png, strerror(errno));
 		mc_report_free(r);
 		return EXIT_FAIL;
