@@ -220,6 +220,21 @@ try:
     eq(csv_row("Những lượt chờ lâu nhất", "2")[1:7], ["1003", "2026-03-02", "08:10", "Tư pháp – Hộ tịch", "1", "30,0"],
        "CSV second-worst wait")
 
+    # ---- long CSV: one table a pivot table can use ----
+    long_raw = report(*RANGE, *ALL, "--format", "csv-long").stdout
+    check(long_raw.startswith(b"\xef\xbb\xbf"), "long CSV starts with a byte order mark")
+    lrows = list(csv.reader(io.StringIO(long_raw[3:].decode("utf-8")), delimiter=";"))
+    eq(lrows[0], ["Bảng / Table", "Hàng / Row", "Chỉ tiêu / Figure", "Giá trị / Value"], "long CSV heading")
+    check(all(len(r) == 4 for r in lrows), "long CSV: every line has 4 fields")
+    lv = {(r[0], r[1], r[2]): r[3] for r in lrows[1:]}
+    eq(lv.get(("Số lượng theo lĩnh vực", "Tư pháp – Hộ tịch", "Phát hành")), "10", "long CSV civil issued")
+    eq(lv.get(("Thời gian chờ và phục vụ (phút) theo lĩnh vực", "Tổng cộng", "Chờ trung bình")), "17,9",
+       "long CSV total mean wait")
+    eq(lv.get(("Thời gian làm việc của cán bộ", "Nguyễn Thị Lan", "Đăng nhập (giờ)")), "16,1",
+       "long CSV clerk by name")
+    eq(lv.get(("Tổng hợp", "Tổng cộng", "Hài lòng (%)")), "62,5", "long CSV satisfied share")
+    eq(len(lrows) - 1, len(lv), "long CSV: each (table, row, figure) once")
+
     # ---- PDF: Vietnamese headings and figures, read back by pdftotext ----
     pdf = os.path.join(tmp, "r.pdf")
     report(*RANGE, "--format", "pdf", "--out", pdf)

@@ -21,7 +21,7 @@ static void print_help(void)
 {
 	printf("Usage: kioskctl report --board FILE [--db FILE]\n"
 	       "                       (--day YYYY-MM-DD | --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-	       "                       [--by service,counter,clerk,hour,weekday] [--format table|csv|json|pdf]\n"
+	       "                       [--by service,counter,clerk,hour,weekday] [--format table|csv|csv-long|json|pdf]\n"
 	       "                       [--out FILE] [--png DIR] [--worst N]\n\n"
 	       "Báo cáo thời gian chờ, thời gian phục vụ và mức độ hài lòng.\n"
 	       "Wait time, service time and satisfaction report, computed from the\n"
@@ -32,7 +32,8 @@ static void print_help(void)
 	       "  --day D         one day;  --month YYYY-MM  one month;  --from D --to D  a range\n"
 	       "  --by LIST       groupings, comma-separated (default: service; the PDF has all)\n"
 	       "  --format F      table (terminal, default), csv (UTF-8 with BOM, for Excel),\n"
-	       "                  json, pdf (A4, needs --out)\n"
+	       "                  csv-long (the same, one line per figure: table;row;figure;value,\n"
+	       "                  for an Excel pivot table), json, pdf (A4, needs --out)\n"
 	       "  --out FILE      write there instead of standard output\n"
 	       "  --png DIR       also draw the charts as waits.png, arrivals.png,\n"
 	       "                  satisfaction.png in DIR (alone when no --format is given)\n"
@@ -199,12 +200,14 @@ int cmd_report(int argc, char **argv)
 			fmt = MC_REPORT_TABLE;
 		else if (!strcmp(format, "csv"))
 			fmt = MC_REPORT_CSV;
+		else if (!strcmp(format, "csv-long"))
+			fmt = MC_REPORT_CSV_LONG;
 		else if (!strcmp(format, "json"))
 			fmt = MC_REPORT_JSON;
 		else if (!strcmp(format, "pdf"))
 			fmt = MC_REPORT_PDF;
 		else
-			return usage_error(CMD, "--format '%s': use table, csv, json or pdf", format);
+			return usage_error(CMD, "--format '%s': use table, csv, csv-long, json or pdf", format);
 	}
 	if (fmt == MC_REPORT_PDF && !out)
 		return usage_error(CMD, "--format pdf needs --out FILE.pdf");

@@ -321,8 +321,14 @@ static int add_satisfaction_scale(const struct mc_report *r, int d, int si, char
 	}
 	snprintf(hb[ncols - 2], SEC_HEAD, "Lượt đánh giá");
 	snprintf(hbe[ncols - 2], SEC_HEAD, "Ratings");
-	snprintf(hb[ncols - 1], SEC_HEAD, "Hài lòng (%%)");
-	snprintf(hbe[ncols - 1], SEC_HEAD, "Satisfied (%%)");
+	/* Not just "Hài lòng (%)": a level of the scale may be called that. */
+	if (sc->satisfied > 1) {
+		snprintf(hb[ncols - 1], SEC_HEAD, "Hài lòng, mức 1–%d (%%)", sc->satisfied);
+		snprintf(hbe[ncols - 1], SEC_HEAD, "Satisfied, levels 1–%d (%%)", sc->satisfied);
+	} else {
+		snprintf(hb[ncols - 1], SEC_HEAD, "Hài lòng, mức 1 (%%)");
+		snprintf(hbe[ncols - 1], SEC_HEAD, "Satisfied, level 1 (%%)");
+	}
 	for (int k = 0; k < ncols; k++) {
 		h[k] = hb[k];
 		he[k] = hbe[k];
@@ -655,6 +661,43 @@ static int write_csv(const struct mc_report *r, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+/* The long form: every figure of every table on its own line, under one
+ * heading row, so an Excel pivot table (or a database) can use the file
+ * as it is: "table; row; figure; value" (Vietnamese / English in the
+ * heading, like the CSV). Empty figures ("–") are left empty. */
+static int write_csv_long(const struct mc_report *r, FILE *f)
+{
+	struct secs s;
+	char line[SEC_HEAD * 2 + 200];
+
+	if (report_sections(r, ',', &s))
+		return -1;
+	fputs("\xEF\xBB\xBF", f);
+	fputs("Bảng / Table;Hàng / Row;Chỉ tiêu / Figure;Giá trị / Value\r\n", f);
+	for (size_t i = 0; i < s.n; i++) {
+		const struct sec *x = &s.sec[i];
+		bool summary = i == 0;
+		for (size_t k = 0; k < x->nrows; k++)
+			for (int c = summary ? 2 : 1; c < x->ncols; c++) {
+				const char *v = x->cells[k][c];
+				csv_field(f, x->title);
+				fputc(';', f);
+				csv_field(f, summary ? "Tổng cộng" : x->cells[k][0]);
+				fputc(';', f);
+				if (summary)
+					snprintf(line, sizeof(line), "%s", x->cells[k][0]);
+				else
+					snprintf(line, sizeof(line), "%s", x->head[c]);
+				csv_field(f, line);
+				fputc(';', f);
+				csv_field(f, strcmp(v, "–") ? v : "");
+				fputs("\r\n", f);
+			}
+	}
+	report_sections_free(&s);
+	return ferror(f) ? -1 : 0;
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static json_t *stats_json(const struct mc_report_stats *s)
@@ -780,6 +823,7 @@ int mc_report_write_text(const struct mc_report *r, enum mc_report_format fmt, F
 	switch (fmt) {
 	case MC_REPORT_TABLE: return write_table(r, f);
 	case MC_REPORT_CSV: return write_csv(r, f);
+	case MC_REPORT_CSV_LONG: return write_csv_long(r, f);
 	case MC_REPORT_JSON: return write_json(r, f);
 	default:
 		errno = EINVAL;
