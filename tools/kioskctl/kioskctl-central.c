@@ -273,7 +273,7 @@ static void write_report(FILE *f, const json_t *rep, bool csv)
 	json_t *of, *s;
 
 	if (csv)
-		fprintf(f, "\xEF\xBB\xBFsep=;\nHạng;Mã đơn vị;Nhóm;Lĩnh vực;Số phiếu;Chờ trung bình (phút);"
+		fprintf(f, "\xEF\xBB\xBFHạng;Mã đơn vị;Nhóm;Lĩnh vực;Số phiếu;Chờ trung bình (phút);"
 			"Chờ trung vị (phút);90%% lượt chờ không quá (phút);Trong thời gian mục tiêu;Vắng mặt;"
 			"Phiếu in chưa chắc;Hài lòng;Số phiếu so với tháng trước;"
 			"Trong thời gian mục tiêu so với tháng trước (điểm %%)\n");
