@@ -215,7 +215,7 @@ fails=0
 for s in "${SCENARIOS[@]}"; do
 	ts=$SECONDS
 	if [[ $s == ab ]]; then
-		boot_ab "$ACCEL" "${MC_LAB_TIMEOUT:-1500}" "$WORK/$s.log"
+		boot_ab "$ACCEL" "${MC_LAB_TIMEOUT:-2700}" "$WORK/$s.log"
 	else
 		boot "$ACCEL" "$s" "${MC_LAB_TIMEOUT:-600}" "$WORK/$s.log"
 	fi

@@ -217,6 +217,9 @@ ab)
 	entry() { efibootmgr | awk -v l="$1" '$1 ~ /^Boot[0-9A-F][0-9A-F][0-9A-F][0-9A-F]/ && $2 == l { print substr($1, 5, 4); exit }'; }
 	bootvar() { efibootmgr | sed -n "s/^$1: //p"; }
 	reboot_to() { # NEXT-PHASE
+		# The stick's image is on /data: let go of it so /data unmounts.
+		$L/gadget.sh stick-out >/dev/null 2>&1
+		echo "" >/sys/kernel/config/usb_gadget/lab-stick/functions/mass_storage.usb0/lun.0/file 2>/dev/null
 		echo "$1" >$P/phase
 		note "db tickets $(tickets)"
 		sync
@@ -330,7 +333,7 @@ ab)
 		note "db tickets $n"
 		systemctl stop motcua-kioskd
 		sync
-		result PASS "A -> 2.1-broken tried in B (refused at each start, $(grep -c 'broken-installed. kioskd' $P/log) checks) -> back to A by itself -> 2.0 in B, marked good, kept; foreign and other-board bundles refused; hardware watchdog $wd; $n tickets kept"
+		result PASS "A -> 2.1-broken tried in B (kioskd refused at each start, restarted $(grep -o 'restarts [0-9]*' $P/log | tail -1 | cut -d' ' -f2) times, then systemd rebooted) -> back to A by itself -> 2.0 in B, marked good, kept; foreign and other-board bundles refused; hardware watchdog $wd; $n tickets kept"
 		;;
 	*) result FAIL "phase $phase" ;;
 	esac
