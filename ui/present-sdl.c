@@ -507,7 +507,15 @@ static void synth_touch_hall(struct mc_present *p, double x, double y)
 
 static void update_stats(struct mc_present *p)
 {
+	struct mc_screen_req req;
+
+	/* The technician menu opened or closed: the app keeps its lines fresh. */
+	if (mc_screen_take_req(p->screen, &req)) {
+		struct mc_present_event ev = { .kind = MC_PE_REQUEST, .req = req };
+		emit(p, &ev);
+	}
 	pthread_mutex_lock(&p->mu);
+	p->stats.tech_page = mc_screen_tech_page(p->screen);
 	p->stats.screen = mc_screen_current(p->screen);
 	p->stats.notice = mc_screen_notice(p->screen);
 	p->stats.lang = mc_screen_lang(p->screen);

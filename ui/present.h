@@ -77,6 +77,7 @@ struct mc_present_stats {
 	uint64_t hall_frames;        /* frames drawn on the hall screen */
 	uint64_t wakeups;            /* times the UI thread woke up */
 	enum mc_screen_id screen;    /* kiosk screen up now */
+	enum mc_tech_page tech_page; /* the technician menu's page */
 	enum mc_notice notice;       /* notice shown, if any */
 	enum mc_lang lang;           /* language shown */
 	int brightness;              /* 0..10 */
