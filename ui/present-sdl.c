@@ -39,6 +39,7 @@ struct msg {
 	enum mc_screen_id id;     /* M_SHOW */
 	enum mc_notice notice;    /* M_SHOW */
 	enum mc_lang lang;        /* M_SHOW */
+	int page;                 /* M_SHOW of MC_SCR_TECH: enum mc_tech_page */
 	int key;                  /* M_MESSAGE from the catalogue (-1: name) */
 };
 
@@ -599,6 +600,8 @@ static void handle_msgs(struct mc_present *p)
 		}
 		case M_SHOW:
 			mc_screen_show(p->screen, m.id, m.notice, m.lang);
+			if (m.id == MC_SCR_TECH && m.page)
+				mc_screen_show_tech_page(p->screen, (enum mc_tech_page)m.page);
 			break;
 		case M_TECH:
 			mc_screen_enter_tech(p->screen, mc_mono_ms());
@@ -912,6 +915,12 @@ int mc_present_touch_hall(struct mc_present *p, double x, double y)
 int mc_present_show(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang)
 {
 	struct msg m = { .kind = M_SHOW, .id = id, .notice = n, .lang = lang };
+	return post(p, &m);
+}
+
+int mc_present_show_tech(struct mc_present *p, enum mc_tech_page page, enum mc_lang lang)
+{
+	struct msg m = { .kind = M_SHOW, .id = MC_SCR_TECH, .lang = lang, .page = (int)page };
 	return post(p, &m);
 }
 

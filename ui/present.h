@@ -115,6 +115,9 @@ int mc_present_touch(struct mc_present *p, const char *name, double x, double y)
 int mc_present_touch_hall(struct mc_present *p, double x, double y);
 /* Forces a kiosk screen (tests and reference images). */
 int mc_present_show(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+/* Forces a page of the technician menu (reference images); the confirm
+ * page asks about the view's first bundle. */
+int mc_present_show_tech(struct mc_present *p, enum mc_tech_page page, enum mc_lang lang);
 /* Opens the technician menu without the PIN (GPIO technician combination). */
 int mc_present_enter_tech(struct mc_present *p);
 /* Asks for an MC_PE_PONG with token once every earlier message is handled

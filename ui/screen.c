@@ -1206,8 +1206,11 @@ static void render_tech_update(struct mc_screen *s, cairo_t *cr, const struct ge
 		char pct[64];
 		mc_trf(s->t, s->lang, S_UPD_INSTALLING, pct, sizeof(pct), t->update_pct);
 		snprintf(line, sizeof(line), "%s — %s", pct, base_name(t->update_path));
-		draw_bar(cr, (struct mc_rect){ state.x, state.y + state.h * 0.55, state.w, state.h * 0.3 },
+		draw_bar(cr, (struct mc_rect){ state.x, state.y + state.h * 0.5, state.w, state.h * 0.22 },
 			 t->update_pct, g->u * 0.5, C_GREEN);
+		/* RAUC's own step ("Copying image to rootfs.1"), small. */
+		mc_draw_text(cr, t->update_msg, (struct mc_rect){ state.x, state.y + state.h * 0.75, state.w, state.h * 0.25 },
+			     g->u * 3, 1, MC_TEXT_LEFT, C_DIM);
 		state.h *= 0.5;
 		break;
 	}
@@ -1388,6 +1391,15 @@ void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n,
 	s->hits_stale = false;
 	s->lang = lang;
 	s->waiting = false;
+}
+
+void mc_screen_show_tech_page(struct mc_screen *s, enum mc_tech_page page)
+{
+	s->page = page;
+	s->tech_msg[0] = 0;
+	snprintf(s->sel_path, sizeof(s->sel_path), "%s", s->v.tech.nbundles ? s->v.tech.bundles[0].path : "");
+	s->hits_stale = false;
+	s->dirty = true;
 }
 
 bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, double *y)

@@ -150,6 +150,10 @@ bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms);
 void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms);
 /* Forces a screen (tests and screenshots of every screen). */
 void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+/* Forces a page of the technician menu (after mc_screen_show of
+ * MC_SCR_TECH; reference images). The confirm page asks about the view's
+ * first bundle. */
+void mc_screen_show_tech_page(struct mc_screen *s, enum mc_tech_page page);
 /* Centre of the control that does what the name says, in logical pixels,
  * for synthetic touches: "service:N", "priority", "lang:vi", "lang:en",
  * "tech", "pin:D" (digit), "pin:ok", "pin:del", "back", "tech:pause",
