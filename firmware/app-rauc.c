@@ -178,7 +178,7 @@ static int64_t on_health(struct mc_loop *loop, long long id, void *ctx)
 	(void)id;
 	r->tries++;
 	if (!healthy(r, why, sizeof(why))) {
-		snprintf(r->text, sizeof(r->text), "waiting: %s", why);
+		snprintf(r->text, sizeof(r->text), "đang chờ / waiting: %s", why);
 		if (r->tries < HEALTH_TRIES)
 			return HEALTH_RETRY_MS;
 		r->state = MARK_UNHEALTHY;
@@ -192,7 +192,8 @@ static int64_t on_health(struct mc_loop *loop, long long id, void *ctx)
 	if (!j || mc_worker_submit(r->worker, j, run_mark, done_mark, r) < 0) {
 		free(j);
 		r->state = MARK_FAILED;
-		snprintf(r->text, sizeof(r->text), "cannot start the D-Bus call: %s", strerror(errno));
+		snprintf(r->text, sizeof(r->text), "không gọi được D-Bus / cannot start the D-Bus call: %s",
+			 strerror(errno));
 		return -1;
 	}
 	r->state = MARK_ASKING;
@@ -843,7 +844,7 @@ struct mc_rauc *mc_app_add_rauc(struct mc_app *app, int delay_ms)
 	r->app = app;
 	r->up_fd = -1;
 	set_dirs(r);
-	snprintf(r->text, sizeof(r->text), "health check in %d ms", delay_ms);
+	snprintf(r->text, sizeof(r->text), "kiểm tra sau / health check in %d ms", delay_ms);
 	pthread_mutex_init(&r->lock, NULL);
 	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->efd < 0)
