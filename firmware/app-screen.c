@@ -653,8 +653,9 @@ static void on_event(void *ctx, const struct mc_present_event *ev)
 		if (ev->token & TAP_TOKEN) {
 			struct mc_present_stats st;
 			mc_present_get_stats(s->present, &st);
-			json_t *msg = json_pack("{s:s, s:s}", "showing", screen_name(st.screen),
-						"language", mc_lang_code(st.lang));
+			/* Where it touched: a control's centre when tapped by name. */
+			json_t *msg = json_pack("{s:s, s:s, s:f, s:f}", "showing", screen_name(st.screen),
+						"language", mc_lang_code(st.lang), "x", st.tap_x, "y", st.tap_y);
 			mc_ctl_send(mc_app_ctl(s->app), ev->token & ~TAP_TOKEN, msg, true);
 			json_decref(msg);
 		}

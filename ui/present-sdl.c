@@ -585,6 +585,12 @@ static void handle_msgs(struct mc_present *p)
 				synth_touch_hall(p, x, y);
 			else if (!m.name[0] || mc_screen_find(p->screen, m.name, &x, &y))
 				synth_touch(p, x, y);
+			if (!m.hall) {
+				pthread_mutex_lock(&p->mu);
+				p->stats.tap_x = x;
+				p->stats.tap_y = y;
+				pthread_mutex_unlock(&p->mu);
+			}
 			break;
 		}
 		case M_SCREENSHOT: {

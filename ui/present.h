@@ -86,6 +86,7 @@ struct mc_present_stats {
 	bool pin_locked;             /* PIN pad locked out */
 	char driver[32];             /* SDL video driver in use */
 	int width, height;           /* kiosk output size */
+	double tap_x, tap_y;         /* logical point of the last synthetic touch */
 };
 
 /* Starts the UI thread and waits until SDL is up. NULL with a message in err

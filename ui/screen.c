@@ -1037,12 +1037,18 @@ static void render_tech_main(struct mc_screen *s, cairo_t *cr, const struct geo 
 	line_kv(s, S_BUS, val, lines[n++], sizeof(lines[0]));
 	gpio_words(s, root, val, sizeof(val));
 	line_kv(s, S_GPIO, val, lines[n++], sizeof(lines[0]));
-	speaker_words(s, val, sizeof(val));
-	line_kv(s, S_SPEAKER, val, lines[n++], sizeof(lines[0]));
-	clock_words(s, val, sizeof(val));
-	line_kv(s, S_CLOCK, val, lines[n++], sizeof(lines[0]));
-	network_words(s, val, sizeof(val));
-	line_kv(s, S_NETWORK, val, lines[n++], sizeof(lines[0]));
+	/* Until the app has filled the menu's lines (a moment after it
+	 * opens), say nothing rather than something wrong. */
+	bool filled = s->v.tech.version[0] != 0;
+	if (filled)
+		speaker_words(s, val, sizeof(val));
+	line_kv(s, S_SPEAKER, filled ? val : "…", lines[n++], sizeof(lines[0]));
+	if (filled)
+		clock_words(s, val, sizeof(val));
+	line_kv(s, S_CLOCK, filled ? val : "…", lines[n++], sizeof(lines[0]));
+	if (filled)
+		network_words(s, val, sizeof(val));
+	line_kv(s, S_NETWORK, filled ? val : "…", lines[n++], sizeof(lines[0]));
 	line_kv(s, S_VERSION, s->v.tech.version[0] ? s->v.tech.version : "…", lines[n++], sizeof(lines[0]));
 	int issuing = n;
 	snprintf(lines[n], sizeof(lines[0]), "%s: %s   ·   ", tr(s, S_ISSUING_STATE),
