@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "module.h"
 
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 300000
@@ -644,3 +645,10 @@ void mc_uplink_status(struct mc_uplink *u, struct mc_uplink_status *out)
 	*out = u->st;
 	pthread_mutex_unlock(&u->lock);
 }
+
+MC_MODULE_EXPORT const struct mc_uplink_api mc_uplink_api = {
+	.version = MC_UPLINK_API_VERSION,
+	.start = mc_uplink_start,
+	.stop = mc_uplink_stop,
+	.status = mc_uplink_status,
+};

@@ -67,4 +67,17 @@ void mc_uplink_stop(struct mc_uplink *u);
 /* Copies the current state. */
 void mc_uplink_status(struct mc_uplink *u, struct mc_uplink_status *out);
 
+/* The uplink as kioskd loads it: the module lib/motcua/uplink.so (see
+ * module.h) exports this table as the data symbol "mc_uplink_api", so a
+ * kiosk without [uplink] never maps libpq. Tools and benchmarks that link
+ * uplink.c call the functions above directly. */
+struct mc_uplink_api {
+	int version;                   /* MC_UPLINK_API_VERSION */
+	struct mc_uplink *(*start)(const struct mc_uplink_setup *s, char *err, size_t errlen);
+	void (*stop)(struct mc_uplink *u);
+	void (*status)(struct mc_uplink *u, struct mc_uplink_status *out);
+};
+#define MC_UPLINK_API_VERSION 1
+extern const struct mc_uplink_api mc_uplink_api;
+
 #endif

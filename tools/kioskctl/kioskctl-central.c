@@ -242,8 +242,10 @@ static void write_report(FILE *f, const json_t *rep, bool csv)
 	json_t *of, *s;
 
 	if (csv)
-		fprintf(f, "\xEF\xBB\xBFsep=;\nHạng;Mã;Nhóm;Lĩnh vực;Số vé;Chờ TB (phút);Trung vị;P90;Đúng hạn;"
-			"Vắng mặt;Vé nghi vấn;Hài lòng;Δ vé;Δ đúng hạn (điểm)\n");
+		fprintf(f, "\xEF\xBB\xBFsep=;\nHạng;Mã đơn vị;Nhóm;Lĩnh vực;Số phiếu;Chờ trung bình (phút);"
+			"Chờ trung vị (phút);90%% lượt chờ không quá (phút);Trong thời gian mục tiêu;Vắng mặt;"
+			"Phiếu in chưa chắc;Hài lòng;Số phiếu so với tháng trước;"
+			"Trong thời gian mục tiêu so với tháng trước (điểm %%)\n");
 	else
 		fprintf(f, "BÁO CÁO THÁNG %s — CÁC TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG\n"
 			"City report for %s (thời gian chờ tính bằng phút / waits in minutes)\n\n"
@@ -338,10 +340,13 @@ static void figure_cells(struct cells *c, const json_t *x, const json_t *prev)
 
 static int write_pdf(const json_t *rep, const char *path)
 {
-	static const char *const head[12] = { "Hạng", "Đơn vị", "Nhóm", "Số phiếu", "Chờ TB (phút)", "Trung vị",
-					      "P90", "Đúng hạn", "Vắng mặt", "Nghi vấn", "Hài lòng", "Δ đúng hạn" };
-	static const char *const head_en[12] = { "Rank", "Office", "Group", "Tickets", "Mean wait", "Median", "P90",
-						 "Within target", "No-shows", "In doubt", "Satisfied", "Δ on time" };
+	static const char *const head[12] = { "Hạng", "Đơn vị", "Nhóm", "Số phiếu", "Chờ trung bình (phút)",
+					      "Chờ trung vị (phút)", "90% lượt chờ không quá (phút)",
+					      "Trong thời gian mục tiêu", "Vắng mặt", "Phiếu in chưa chắc", "Hài lòng",
+					      "So với tháng trước (điểm %)" };
+	static const char *const head_en[12] = { "Rank", "Office", "Group", "Tickets", "Mean wait (min)",
+						 "Median wait (min)", "90% of waits at most (min)", "Within target",
+						 "No-shows", "Print in doubt", "Satisfied", "Within target vs last month" };
 	size_t noff = json_array_size(json_object_get(rep, "offices"));
 	struct mc_report_table *t = calloc(noff + 2, sizeof(*t));
 	struct cells *c = calloc(noff + 2, sizeof(*c));
