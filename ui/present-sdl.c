@@ -1,5 +1,6 @@
 /* present-sdl.c — the UI thread with SDL2 (see present.h). */
 #include "present.h"
+#include "module.h"
 #include "draw.h"
 #include "hall.h"
 #include "i18n.h"
@@ -925,3 +926,20 @@ void mc_present_get_stats(struct mc_present *p, struct mc_present_stats *st)
 	*st = p->stats;
 	pthread_mutex_unlock(&p->mu);
 }
+
+MC_MODULE_EXPORT const struct mc_present_api mc_present_api = {
+	.version = MC_PRESENT_API_VERSION,
+	.create = mc_present_new,
+	.destroy = mc_present_free,
+	.set_view = mc_present_set_view,
+	.set_result = mc_present_set_result,
+	.set_message = mc_present_set_message,
+	.set_message_key = mc_present_set_message_key,
+	.screenshot = mc_present_screenshot,
+	.touch = mc_present_touch,
+	.touch_hall = mc_present_touch_hall,
+	.show = mc_present_show,
+	.enter_tech = mc_present_enter_tech,
+	.ping = mc_present_ping,
+	.get_stats = mc_present_get_stats,
+};

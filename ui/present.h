@@ -122,4 +122,29 @@ int mc_present_ping(struct mc_present *p, uint64_t token);
 /* Copies the counters. Thread-safe. */
 void mc_present_get_stats(struct mc_present *p, struct mc_present_stats *st);
 
+/* The presenter as kioskd loads it: the module lib/motcua/screen.so (see
+ * firmware/base/module.h) exports this table as the data symbol
+ * "mc_present_api", and kioskd's mc_present_* (present-module.c) load it at
+ * the first mc_present_new() and call through it, so a headless kiosk
+ * never maps SDL2 and the X11, Wayland, PulseAudio and codec libraries it
+ * pulls in. Programs that link mc_screen call the functions directly. */
+struct mc_present_api {
+	int version;                 /* MC_PRESENT_API_VERSION */
+	struct mc_present *(*create)(struct mc_loop *loop, const struct mc_present_options *o,
+				     mc_present_fn fn, void *ctx, char *err, size_t errlen);
+	void (*destroy)(struct mc_present *p);
+	void (*set_view)(struct mc_present *p, const struct mc_view *v);
+	void (*set_result)(struct mc_present *p, const struct mc_view_result *r);
+	void (*set_message)(struct mc_present *p, const char *text);
+	void (*set_message_key)(struct mc_present *p, enum mc_str key);
+	int (*screenshot)(struct mc_present *p, bool hall, const char *path, uint64_t token);
+	int (*touch)(struct mc_present *p, const char *name, double x, double y);
+	int (*touch_hall)(struct mc_present *p, double x, double y);
+	int (*show)(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+	int (*enter_tech)(struct mc_present *p);
+	int (*ping)(struct mc_present *p, uint64_t token);
+	void (*get_stats)(struct mc_present *p, struct mc_present_stats *st);
+};
+#define MC_PRESENT_API_VERSION 1
+
 #endif
