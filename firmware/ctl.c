@@ -611,19 +611,19 @@ struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 	ctl->lim = *lim;
 	ctl->fd = -1;
 	ctl->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (strlen(path) + strlen(MC_CTL_BIND_SUFFIX) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		goto err_free;
 	}
 	ctl->loop = loop;
 	ctl->next_id = 1;
 	strcpy(ctl->path, path);
-	/* Bound under PATH.new and renamed to PATH once listening: a client
-	 * that sees PATH can connect (between bind() and listen() a connect()
-	 * is refused). A PATH too long for the suffix is bound directly. */
-	bool staged = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path) < (int)sizeof(sa.sun_path);
-	if (!staged)
-		strcpy(sa.sun_path, path);
+	/* Bound and listening under a side name first, then renamed into
+	 * place: the path appears only once a connect can succeed. Bound at
+	 * the path itself, a client that saw the file between bind() and
+	 * listen() was refused (ECONNREFUSED) — what a client or a test
+	 * waiting for the file met on a loaded machine. */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s%s", path, MC_CTL_BIND_SUFFIX);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0)
 		goto err_free;
@@ -634,19 +634,17 @@ struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 	umask(old);
 	if (rc < 0)
 		goto err_close;
-	if (chmod(sa.sun_path, 0660) < 0 || listen(ctl->fd, 16) < 0 ||
-	    (staged && rename(sa.sun_path, path) < 0))
-		goto err_unlink_bound;
+	if (chmod(sa.sun_path, 0660) < 0 || listen(ctl->fd, 16) < 0 || rename(sa.sun_path, path) < 0) {
+		int e = errno;
+		unlink(sa.sun_path);
+		errno = e;
+		goto err_close;
+	}
 	if (mc_loop_add_fd(loop, ctl->fd, MC_READ, on_accept, ctl) < 0)
 		goto err_unlink;
 	ctl->listening = true;
 	return ctl;
 
-err_unlink_bound:
-	rc = errno;
-	unlink(sa.sun_path);
-	errno = rc;
-	goto err_close;
 err_unlink:
 	unlink(path);
 err_close:
