@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #define MAX_OUTPUTS 16
+#define BATCH_MAX 32           /* actions committed together, at most */
 
 /* A registered output. */
 struct output {
@@ -60,8 +61,12 @@ struct mc_app {
 	struct mc_changes scratch;      /* one print outcome's rows */
 	struct mc_changes tick;         /* an office day's rollover, committed
 	                                 * with the action that noticed it */
+	struct mc_changes bch[BATCH_MAX]; /* each action's rows in a group commit */
+	struct result br[BATCH_MAX];    /* and what each action gave */
+	long long pump_timer;           /* pumps the queue at the end of this loop turn */
+	bool store_busy;                /* the last commit found the database locked */
 	long long marks_timer;          /* flushes marks after this loop turn */
-	struct wop *wq_head, *wq_tail;  /* writes waiting for a busy store */
+	struct wop *wq_head, *wq_tail;  /* writes waiting for their commit */
 	int wq_len;
 	long long wq_timer;             /* retries the head */
 	bool pumping;                   /* inside pump(): no re-entry */
@@ -73,7 +78,7 @@ struct mc_app {
 	int shown_next;
 	struct mc_ctl *ctl;             /* control socket */
 	struct mc_app_clock *clock;     /* wall clock trust and the office day */
-	struct mc_changes ch;           /* scratch change set, reused */
+	struct mc_changes ch;           /* the synchronous form's rows, reused */
 	struct output outputs[MAX_OUTPUTS];
 	int noutputs;
 	int64_t boot;                   /* this boot's id */
@@ -132,14 +137,14 @@ void mc_app_now(const struct mc_app *app, struct mc_when *w)
 
 #define RETRY_MS 20            /* a busy store is tried again this often */
 
-/* Writes a rollover's rows tick and the action's rows ch (either may be
- * NULL) together with the print marks gathered so far, in one transaction,
- * after making sure the files are still ours. Returns 0, or -1 with errno
- * (EBUSY: retry) and a message. */
-static int store_write(struct mc_app *app, const struct mc_changes *tick, const struct mc_changes *ch,
-		       char *err, size_t errlen)
+/* Writes a rollover's rows tick (may be NULL) and the actions' rows
+ * chs[0..nch) together with the print marks gathered so far, in one
+ * transaction, after making sure the files are still ours. Returns 0, or
+ * -1 with errno (EBUSY: retry) and a message. */
+static int store_write(struct mc_app *app, const struct mc_changes *tick, const struct mc_changes *chs,
+		       int nch, char *err, size_t errlen)
 {
-	const struct mc_changes *sets[3];
+	const struct mc_changes *sets[BATCH_MAX + 2];
 	size_t n = 0;
 	int rc = mc_store_check_files(app->store, err, errlen);
 
@@ -157,8 +162,8 @@ static int store_write(struct mc_app *app, const struct mc_changes *tick, const 
 		sets[n++] = &app->marks;
 	if (tick)
 		sets[n++] = tick;
-	if (ch)
-		sets[n++] = ch;
+	for (int i = 0; i < nch && n < sizeof(sets) / sizeof(sets[0]); i++)
+		sets[n++] = &chs[i];
 	if (mc_store_commit_many(app->store, &app->cfg, sets, n, err, errlen) < 0) {
 		int e = errno;
 		if (e != EBUSY)
@@ -188,7 +193,7 @@ static int64_t on_marks_timer(struct mc_loop *loop, long long id, void *ctx)
 	}
 	if (app->wq_head)
 		return RETRY_MS; /* the queue's next commit takes them */
-	if (store_write(app, NULL, NULL, err, sizeof(err)) == 0) {
+	if (store_write(app, NULL, NULL, 0, err, sizeof(err)) == 0) {
 		app->marks_timer = 0;
 		return -1;
 	}
@@ -239,65 +244,107 @@ static bool clock_check(struct mc_app *app, struct mc_when *w)
 	return changed;
 }
 
-/* Runs op against the engine and commits its rows. Returns 0 when done
- * (committed, or refused: r says which), 1 when the store is busy (the
- * engine is back as it was; try again later). */
-static int attempt(struct mc_app *app, const struct wop *op, struct result *r)
+static bool has_rows(const struct mc_changes *ch)
+{
+	return ch->ntickets || ch->ncounters || ch->nevents;
+}
+
+/* Runs ops[0..n) against the engine in order, each into its own change
+ * set chs[i] with its result res[i], and commits all their rows in one
+ * transaction: a group commit, so the actions that arrive while one
+ * commit is on its way to the disk share the next fsync instead of
+ * queueing one each (a clerk's NEXT does not wait behind a row of
+ * presses). A new office day ends the group before the action that
+ * notices it; that action starts the next group, the rollover's rows
+ * first. Returns how many ops were taken (done: committed, or refused —
+ * res[i] says which), or 0 when the store is busy (the engine is back as
+ * it was; try again later). */
+static int attempt(struct mc_app *app, struct wop *const *ops, int n, struct result *res,
+		   struct mc_changes *chs)
 {
 	struct mc_when w;
 	char err[300];
+	bool rows = false;
+	int k;
 
-	memset(r, 0, sizeof(*r));
-	clock_check(app, &w);
+	mc_changes_clear(&app->tick);
 	if (mc_engine_copy(app->before, app->engine) < 0) {
-		r->err = MC_E_NOMEM;
-		return 0;
-	}
-	/* A new office day first, in the same transaction as the action. */
-	mc_changes_clear(&app->tick);
-	if (w.day > mc_engine_day(app->engine))
-		mc_engine_tick(app->engine, &w, &app->tick);
-	switch (op->kind) {
-	case WOP_PRESS:
-		r->err = mc_engine_press(app->engine, &w, op->service, op->priority, op->source, &r->is, &app->ch);
-		break;
-	case WOP_COUNTER:
-		r->err = mc_engine_counter(app->engine, &w, op->counter, op->act, op->arg, &r->t, &app->ch);
-		break;
-	case WOP_TICK:
-		mc_changes_clear(&app->ch);
-		break;
-	}
-	if (!app->ch.ntickets && !app->ch.ncounters && !app->ch.nevents && !app->tick.nevents)
-		return 0;
-	if (store_write(app, &app->tick, &app->ch, err, sizeof(err)) == 0)
-		return 0;
-	int e = errno;
-	/* A failed commit changes nothing: the engine goes back. */
-	mc_engine_copy(app->engine, app->before);
-	mc_changes_clear(&app->ch);
-	mc_changes_clear(&app->tick);
-	if (e == EBUSY)
+		memset(&res[0], 0, sizeof(res[0]));
+		mc_changes_clear(&chs[0]);
+		res[0].err = MC_E_NOMEM;
 		return 1;
-	mc_log(MC_LOG_ERR, "database write failed, action refused: %s", err);
-	r->err = MC_E_STORE;
-	snprintf(r->why, sizeof(r->why), "%s", err);
-	app->store_refused++;
-	return 0;
+	}
+	for (k = 0; k < n; k++) {
+		const struct wop *op = ops[k];
+		struct result *r = &res[k];
+		struct mc_changes *ch = &chs[k];
+
+		memset(r, 0, sizeof(*r));
+		clock_check(app, &w);
+		/* A new office day first, in the same transaction as the action. */
+		if (w.day > mc_engine_day(app->engine)) {
+			if (k > 0)
+				break;
+			mc_engine_tick(app->engine, &w, &app->tick);
+		}
+		switch (op->kind) {
+		case WOP_PRESS:
+			r->err = mc_engine_press(app->engine, &w, op->service, op->priority, op->source,
+						 &r->is, ch);
+			break;
+		case WOP_COUNTER:
+			r->err = mc_engine_counter(app->engine, &w, op->counter, op->act, op->arg, &r->t, ch);
+			break;
+		case WOP_TICK:
+			mc_changes_clear(ch);
+			break;
+		}
+		rows |= has_rows(ch);
+	}
+	if (!rows && !app->tick.nevents)
+		return k;
+	if (store_write(app, &app->tick, chs, k, err, sizeof(err)) == 0)
+		return k;
+	int e = errno;
+	/* A failed commit changes nothing: the engine goes back, and every
+	 * action of the group is refused (a later one may have relied on an
+	 * earlier one's rows: a double tap's ticket). */
+	mc_engine_copy(app->engine, app->before);
+	mc_changes_clear(&app->tick);
+	for (int i = 0; i < k; i++)
+		mc_changes_clear(&chs[i]);
+	if (e == EBUSY)
+		return 0;
+	mc_log(MC_LOG_ERR, "database write failed, %d action%s refused: %s", k, k == 1 ? "" : "s", err);
+	for (int i = 0; i < k; i++)
+		if (res[i].err == MC_OK) {
+			res[i].err = MC_E_STORE;
+			snprintf(res[i].why, sizeof(res[i].why), "%s", err);
+			app->store_refused++;
+		}
+	return k;
 }
 
-/* Tells whoever waits and every output what a committed action did: the
- * answer first, then the outputs (a press is answered before its print
- * job is handed over). */
-static void finish(struct mc_app *app, const struct wop *op, struct result *r)
+/* Tells whoever waits what a committed (or refused) action gave. */
+static void answer(const struct wop *op, const struct result *r)
 {
-	bool any = app->ch.ntickets || app->ch.ncounters || app->ch.nevents || app->tick.nevents;
-
-	log_changes(app, &app->tick);
-	log_changes(app, &app->ch);
 	if (op->done)
 		op->done(op->ctx, r->err, op->kind == WOP_PRESS ? &r->is : NULL,
 			 op->kind == WOP_COUNTER ? &r->t : NULL, r->why);
+}
+
+/* Tells every output what a committed action did (its rows ch; tick, the
+ * rollover's, or NULL) and clears both. Returns whether anything changed
+ * (then the caller tells the outputs once). A press is answered before
+ * its print job is handed over. */
+static bool tell(struct mc_app *app, const struct wop *op, struct result *r, struct mc_changes *ch,
+		 struct mc_changes *tick)
+{
+	bool any = has_rows(ch) || (tick && tick->nevents);
+
+	if (tick)
+		log_changes(app, tick);
+	log_changes(app, ch);
 	/* The touch screen shows the number of its own presses and of the
 	 * physical service buttons' (the ticket screen, app-screen.c): that
 	 * citizen knows it even if the printer refuses the job. */
@@ -314,17 +361,17 @@ static void finish(struct mc_app *app, const struct wop *op, struct result *r)
 			if (app->outputs[i].ops->issued)
 				app->outputs[i].ops->issued(app->outputs[i].priv, &r->is);
 	if (op->kind == WOP_COUNTER && r->err == MC_OK)
-		for (size_t i = 0; i < app->ch.nevents; i++) {
-			const struct mc_event *ev = &app->ch.events[i];
+		for (size_t i = 0; i < ch->nevents; i++) {
+			const struct mc_event *ev = &ch->events[i];
 			/* A reactivation queued behind the current citizen is no call. */
 			if (ev->kind == MC_EV_CALL || ev->kind == MC_EV_RECALL ||
 			    (ev->kind == MC_EV_REACTIVATE && r->t.status == MC_T_CALLED))
 				notify_called(app, op->counter, &r->t, ev->kind);
 		}
-	if (any)
-		notify_changed(app);
-	mc_changes_clear(&app->ch);
-	mc_changes_clear(&app->tick);
+	mc_changes_clear(ch);
+	if (tick)
+		mc_changes_clear(tick);
+	return any;
 }
 
 static void refuse_store(struct mc_app *app, const struct wop *op, const char *why)
@@ -335,42 +382,65 @@ static void refuse_store(struct mc_app *app, const struct wop *op, const char *w
 	r.err = MC_E_STORE;
 	snprintf(r.why, sizeof(r.why), "%s", why);
 	app->store_refused++;
-	if (op->done)
-		op->done(op->ctx, r.err, op->kind == WOP_PRESS ? &r.is : NULL,
-			 op->kind == WOP_COUNTER ? &r.t : NULL, r.why);
+	answer(op, &r);
 }
 
 static int64_t on_wq_timer(struct mc_loop *loop, long long id, void *ctx);
 
-/* Works through the write queue in order until it is empty or the store
- * is busy (then a timer tries again). */
+static struct wop *wq_pop(struct mc_app *app)
+{
+	struct wop *op = app->wq_head;
+
+	app->wq_head = op->next;
+	if (!app->wq_head)
+		app->wq_tail = NULL;
+	app->wq_len--;
+	return op;
+}
+
+/* Works through the write queue in order, a group of actions per commit,
+ * until it is empty or the store is busy (then a timer tries again). */
 static void pump(struct mc_app *app)
 {
-	struct result r;
+	struct wop *ops[BATCH_MAX];
 
 	if (app->pumping)
 		return;
 	app->pumping = true;
 	while (app->wq_head) {
-		struct wop *op = app->wq_head;
-		int busy = 0;
-		if (mc_mono_ms() >= op->deadline_ms)
+		if (mc_mono_ms() >= app->wq_head->deadline_ms) {
+			struct wop *op = wq_pop(app);
 			refuse_store(app, op, "the database stayed locked by another program for longer "
 				     "than [office] store_wait");
-		else if ((busy = attempt(app, op, &r)) == 0)
-			finish(app, op, &r);
-		if (busy) {
+			free(op);
+			continue;
+		}
+		int n = 0;
+		for (struct wop *op = app->wq_head; op && n < BATCH_MAX; op = op->next)
+			ops[n++] = op;
+		int k = attempt(app, ops, n, app->br, app->bch);
+		if (k == 0) {
+			app->store_busy = true;
 			snprintf(app->store_problem, sizeof(app->store_problem),
 				 "the database is locked by another program: actions wait");
 			if (!app->wq_timer)
 				app->wq_timer = mc_loop_add_timer(app->loop, RETRY_MS, on_wq_timer, app);
 			break;
 		}
-		app->wq_head = op->next;
-		if (!app->wq_head)
-			app->wq_tail = NULL;
-		app->wq_len--;
-		free(op);
+		app->store_busy = false;
+		/* Off the queue before anyone is told: an answer may queue more.
+		 * Every answer of the group goes out before any output is told. */
+		for (int i = 0; i < k; i++)
+			wq_pop(app);
+		for (int i = 0; i < k; i++)
+			answer(ops[i], &app->br[i]);
+		bool any = false;
+		for (int i = 0; i < k; i++) {
+			any |= tell(app, ops[i], &app->br[i], &app->bch[i], i == 0 ? &app->tick : NULL);
+			free(ops[i]);
+		}
+		if (any)
+			notify_changed(app);
 	}
 	app->pumping = false;
 }
@@ -389,6 +459,17 @@ static int64_t on_wq_timer(struct mc_loop *loop, long long id, void *ctx)
 	return -1;
 }
 
+static int64_t on_pump_timer(struct mc_loop *loop, long long id, void *ctx)
+{
+	struct mc_app *app = ctx;
+
+	(void)loop;
+	(void)id;
+	app->pump_timer = 0;
+	pump(app);
+	return -1;
+}
+
 static void submit(struct mc_app *app, const struct wop *tmpl)
 {
 	struct wop *op = malloc(sizeof(*op));
@@ -397,9 +478,7 @@ static void submit(struct mc_app *app, const struct wop *tmpl)
 		struct result r;
 		memset(&r, 0, sizeof(r));
 		r.err = MC_E_NOMEM;
-		if (tmpl->done)
-			tmpl->done(tmpl->ctx, r.err, tmpl->kind == WOP_PRESS ? &r.is : NULL,
-				   tmpl->kind == WOP_COUNTER ? &r.t : NULL, "");
+		answer(tmpl, &r);
 		return;
 	}
 	*op = *tmpl;
@@ -410,9 +489,19 @@ static void submit(struct mc_app *app, const struct wop *tmpl)
 	else
 		app->wq_head = op;
 	app->wq_tail = op;
-	if (++app->wq_len > 1)
+	app->wq_len++;
+	if (app->store_busy)
 		app->store_busy_waits++;
-	pump(app);
+	if (app->wq_timer)
+		return; /* the busy store's retry timer takes it, in order */
+	/* Pumped once this loop turn's events are read: every action that
+	 * arrived in the same turn shares one commit. */
+	if (!app->pump_timer)
+		app->pump_timer = mc_loop_add_timer(app->loop, 0, on_pump_timer, app);
+	if (app->pump_timer < 0) {
+		app->pump_timer = 0;
+		pump(app);
+	}
 }
 
 /* Looks at the clocks between events: the hold on issuing, and a new
@@ -424,6 +513,10 @@ static void now_checked(struct mc_app *app, struct mc_when *w)
 	if (w->day > mc_engine_day(app->engine)) {
 		struct wop op = { .kind = WOP_TICK };
 		submit(app, &op);
+		/* At once, not at the end of the loop turn: a request read in
+		 * this turn already sees the new day. */
+		if (!app->wq_timer)
+			pump(app);
 	}
 	if (changed)
 		notify_changed(app);
@@ -463,16 +556,22 @@ void mc_app_submit_counter(struct mc_app *app, int counter, enum mc_action act, 
 	submit(app, &op);
 }
 
-/* The synchronous form: tried once, never queued (a caller that cannot
- * wait is refused at once while the store is busy). */
+/* The synchronous form: after the actions already queued, tried once,
+ * never queued itself (a caller that cannot wait is refused at once while
+ * the store is busy). */
 static enum mc_err run_now(struct mc_app *app, const struct wop *op, struct result *r)
 {
-	if (app->wq_head || attempt(app, op, r) == 1) {
+	struct wop *ops[1] = { (struct wop *)op };
+
+	pump(app);
+	if (app->wq_head || app->pumping || attempt(app, ops, 1, r, &app->ch) == 0) {
 		memset(r, 0, sizeof(*r));
 		refuse_store(app, op, "the database is locked by another program");
 		return MC_E_STORE;
 	}
-	finish(app, op, r);
+	answer(op, r);
+	if (tell(app, op, r, &app->ch, &app->tick))
+		notify_changed(app);
 	return r->err;
 }
 
@@ -676,7 +775,7 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 		"failed_noshow", noshow[MC_P_FAILED]));
 	json_object_set_new(obj, "store", json_pack(
 		"{s:s, s:s, s:s, s:i, s:I, s:I}", "id", mc_store_id(app->store),
-		"state", app->wq_head ? "busy" : app->store_problem[0] ? "error" : "ok",
+		"state", app->store_busy ? "busy" : app->store_problem[0] ? "error" : "ok",
 		"text", app->store_problem, "queued", app->wq_len,
 		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused));
 	static const char *const pstate[] = { "absent", "ready", "down", "full" };
@@ -1075,7 +1174,8 @@ void mc_app_free(struct mc_app *app)
 		return;
 	/* Writes still waiting are refused while whoever waits for them (an
 	 * output, a client) still exists; print outcomes still unsaved get
-	 * one last chance. */
+	 * one last chance. Actions of the last loop turn are committed first. */
+	pump(app);
 	while (app->wq_head) {
 		struct wop *op = app->wq_head;
 		app->wq_head = op->next;
@@ -1085,7 +1185,7 @@ void mc_app_free(struct mc_app *app)
 	app->wq_tail = NULL;
 	if (app->store && (app->marks.ntickets || app->marks.nevents)) {
 		char msg[300];
-		if (store_write(app, NULL, NULL, msg, sizeof(msg)) < 0)
+		if (store_write(app, NULL, NULL, 0, msg, sizeof(msg)) < 0)
 			mc_log(MC_LOG_WARNING, "print outcomes not saved at exit (they become in doubt): %s", msg);
 	}
 	for (int i = app->noutputs - 1; i >= 0; i--)
@@ -1101,6 +1201,8 @@ void mc_app_free(struct mc_app *app)
 		mc_loop_del_timer(app->loop, app->marks_timer);
 	if (app->wq_timer > 0)
 		mc_loop_del_timer(app->loop, app->wq_timer);
+	if (app->pump_timer > 0)
+		mc_loop_del_timer(app->loop, app->pump_timer);
 	mc_store_close(app->store);
 	mc_engine_free(app->engine);
 	mc_engine_free(app->before);
@@ -1108,6 +1210,8 @@ void mc_app_free(struct mc_app *app)
 	mc_changes_free(&app->marks);
 	mc_changes_free(&app->scratch);
 	mc_changes_free(&app->tick);
+	for (int i = 0; i < BATCH_MAX; i++)
+		mc_changes_free(&app->bch[i]);
 	mc_loop_free(app->loop);
 	free(app);
 }

@@ -186,7 +186,11 @@ class Kiosk:
                 parts = line.split()
                 if len(parts) >= 2 and parts[0].endswith(":"):
                     kb[parts[0][:-1]] = int(parts[1])
-        return kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0), kb.get("Rss", 0), kb.get("Pss", 0)
+        # Private_Clean counts library pages that no other process maps
+        # at this moment (it changes with what else runs); Private_Dirty
+        # is what kioskd alone costs whatever else runs.
+        return (kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0), kb.get("Private_Dirty", 0),
+                kb.get("Rss", 0), kb.get("Pss", 0))
 
     def stop(self):
         self.p.terminate()
@@ -366,13 +370,13 @@ def main():
         k.req({"cmd": "press", "service": "civil", "source": "warm"})
     k.drain()
     a = press_vs_insert(k, sink)
-    priv, rss, pss = k.private_kb()
+    priv, dirty, rss, pss = k.private_kb()
     n = next_latency(k)
     k.stop()
     bare = Kiosk("bare", 0, printer=False)
     for _ in range(50):
         bare.req({"cmd": "press", "service": "civil", "source": "bench"})
-    priv0, rss0, pss0 = bare.private_kb()
+    priv0, dirty0, rss0, pss0 = bare.private_kb()
     bare.stop()
     f = flood_memory()
     render, first = render_instructions()
@@ -399,10 +403,10 @@ def main():
          "%s pending of %d presses, RSS %+.1f MB (%.1f → %.1f)" % (
              f["pending"], f["presses"], (f["rss_after"] - f["rss_before"]) / 1024,
              f["rss_before"] / 1024, f["rss_after"] / 1024), "bounded, RSS ± 1 MB"),
-        ("private (unshared) memory, headless, no printer", "%.2f MB (RSS %.1f, PSS %.1f MB)" % (
-            priv0 / 1024, rss0 / 1024, pss0 / 1024), "≤ 2 MB"),
-        ("  … with the TCP printer, after 200+ tickets", "%.2f MB (RSS %.1f, PSS %.1f MB)" % (
-            priv / 1024, rss / 1024, pss / 1024), "report it"),
+        ("private (unshared) memory, headless, no printer", "%.2f MB, of it dirty %.2f (RSS %.1f, PSS %.1f MB)" % (
+            priv0 / 1024, dirty0 / 1024, rss0 / 1024, pss0 / 1024), "≤ 2 MB"),
+        ("  … with the TCP printer, after 200+ tickets", "%.2f MB, of it dirty %.2f (RSS %.1f, PSS %.1f MB)" % (
+            priv / 1024, dirty / 1024, rss / 1024, pss / 1024), "report it"),
     ]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)

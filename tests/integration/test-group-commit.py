@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""test-group-commit.py — actions that arrive together share one commit
+(issue 16: a clerk's NEXT must not wait behind one fsync per press), and a
+group's failed commit changes nothing (DESIGN §6), checked from outside:
+
+  - kioskd is stopped (SIGSTOP) while 24 clients send a press each and a
+    clerk sends NEXT; when it goes on, every client is answered, the
+    numbers are distinct and consecutive, NEXT called the first of them,
+    and the WAL file — parsed here, independently of SQLite — gained far
+    fewer commit frames than there were actions (before: one per action);
+    Python's sqlite3 finds every acknowledged ticket;
+  - a group whose commit fails (a trigger added from outside refuses one
+    of its rows): every action of the group is refused with `store`, no
+    ticket of it is in the database, and once the trigger is gone the next
+    press gets the number the refused group would have started with —
+    nothing given twice, nothing lost.
+
+Usage: test-group-commit.py KIOSKD KIOSKCTL"""
+import json
+import os
+import signal
+import sqlite3
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kiosk import BOARD_ALWAYS_OPEN, Kiosk, read_answer  # noqa: E402
+
+KIOSKD, KIOSKCTL = sys.argv[1:3]
+BOARD = BOARD_ALWAYS_OPEN.replace("double_tap = 1s", "double_tap = 0ms")
+N = 24
+
+
+def fail(msg):
+    print("FAIL:", msg, flush=True)
+    raise SystemExit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    print("ok -", msg, flush=True)
+
+
+def wal_commits(path):
+    """Commit frames in a SQLite WAL file (format: sqlite.org/fileformat2.html
+    §4.1: 32-byte header with the page size at 8 and salts at 16; each frame
+    a 24-byte header — the database size after a commit at 4 (0 for other
+    frames), the salts at 8 — then one page). Frames whose salts differ from
+    the header's are left over from before a reset and do not count."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 32:
+        return 0
+    page = struct.unpack(">I", data[8:12])[0]
+    salts = data[16:24]
+    n, off = 0, 32
+    while off + 24 + page <= len(data):
+        if data[off + 8:off + 16] != salts:
+            break
+        if struct.unpack(">I", data[off + 4:off + 8])[0]:
+            n += 1
+        off += 24 + page
+    return n
+
+
+def burst(k, reqs):
+    """Connects a client per request, then sends every request while
+    kioskd is stopped, lets it go on and reads every answer."""
+    conns = []
+    while len(conns) < len(reqs):
+        try:
+            conns.append(k.connect())
+        except BlockingIOError:  # the listen backlog is full: kioskd accepts soon
+            time.sleep(0.01)
+    k.request({"cmd": "help"})  # kioskd has accepted every connection
+    k.proc.send_signal(signal.SIGSTOP)
+    try:
+        for c, r in zip(conns, reqs):
+            c.sendall((json.dumps(r) + "\n").encode())
+        time.sleep(0.2)  # every request is in its socket before kioskd reads
+    finally:
+        k.proc.send_signal(signal.SIGCONT)
+    answers = [read_answer(c) for c in conns]
+    for c in conns:
+        c.close()
+    return answers
+
+
+def main():
+    k = Kiosk(KIOSKD, KIOSKCTL, BOARD).start()
+    try:
+        first = k.request({"cmd": "press", "service": "civil", "source": "warm"})
+        check(first.get("ok"), "a first press is answered: %r" % first)
+        wal = k.db() + "-wal"
+        c0 = wal_commits(wal)
+
+        reqs = [{"cmd": "press", "service": "civil", "source": "c%d" % i} for i in range(N)]
+        reqs.append({"cmd": "counter", "counter": 1, "action": "next"})
+        answers = burst(k, reqs)
+        c1 = wal_commits(wal)
+        presses = answers[:N]
+        check(all(a.get("ok") for a in answers), "all %d actions answered ok" % len(answers))
+        numbers = sorted(a["ticket"]["number"] for a in presses)
+        base = first["ticket"]["number"]
+        check(numbers == list(range(base + 1, base + 1 + N)),
+              "the %d presses got distinct consecutive numbers %d..%d" % (N, numbers[0], numbers[-1]))
+        print("commits for %d actions arriving together: %d (one per action before)" % (N + 1, c1 - c0))
+        check(0 < c1 - c0 <= 4, "they shared commits: %d commit frames for %d actions" % (c1 - c0, N + 1))
+        db = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
+        got = {r[0] for r in db.execute("SELECT number FROM tickets WHERE service = 'civil'")}
+        check(set(numbers) | {base} <= got, "Python's sqlite3 finds every acknowledged ticket")
+        called = db.execute("SELECT number FROM tickets WHERE status = 'called' AND counter = 1").fetchall()
+        db.close()
+        check(called == [(base,)], "NEXT in the group called the first waiting ticket (%r)" % called)
+
+        # A group whose commit fails: a trigger from outside refuses the
+        # ticket numbered base+N+5 (inside the group).
+        bad = base + N + 1 + 4
+        w = sqlite3.connect(k.db(), timeout=10)
+        w.execute("CREATE TRIGGER refuse_one BEFORE INSERT ON tickets WHEN NEW.number = %d "
+                  "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END" % bad)
+        w.commit()
+        answers = burst(k, [{"cmd": "press", "service": "civil", "source": "g%d" % i} for i in range(10)])
+        errs = [a.get("error") for a in answers]
+        check(all(e == "store" for e in errs), "every action of the failed group refused with store: %r" % errs)
+        db = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
+        high = db.execute("SELECT max(number) FROM tickets WHERE service = 'civil'").fetchone()[0]
+        db.close()
+        check(high == base + N, "no ticket of the failed group is in the database (highest %d)" % high)
+        w.execute("DROP TRIGGER refuse_one")
+        w.commit()
+        w.close()
+        after = k.request({"cmd": "press", "service": "civil", "source": "after"})
+        check(after.get("ok") and after["ticket"]["number"] == base + N + 1,
+              "the next press gets %d, the number the refused group would have started with (%r)" %
+              (base + N + 1, after.get("ticket", {}).get("number")))
+        st = k.request({"cmd": "status"})
+        check(st["store"]["state"] == "ok", "the store is ok again: %r" % st["store"])
+    finally:
+        k.close()
+    print("PASS")
+
+
+main()
