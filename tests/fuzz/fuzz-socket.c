@@ -30,7 +30,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Past this many tickets in the day, the next input gets a fresh kiosk. */
-#define MAX_TICKETS 200
+#define MAX_TICKETS 32
 
 static struct mc_app *app;
 static char dir[256];
