@@ -422,6 +422,18 @@ static void number(struct pass *p, const char *label)
 		if (i == n - 1 && !number_fits(l, &na)) {
 			pango_layout_set_width(l, (int)(na.avail * PANGO_SCALE));
 			pango_layout_set_wrap(l, PANGO_WRAP_CHAR);
+			/* Lines wrap by their advance, but a letter's ink may
+			 * reach past it (the hook of a J): narrow the wrap by the
+			 * overhang until the ink is within the margins too. */
+			pango_layout_get_pixel_extents(l, &ink, &log);
+			for (int k = 0; k < 8 && ink.width > na.avail; k++) {
+				int w = pango_layout_get_width(l) -
+					(int)ceil(ink.width - na.avail) * PANGO_SCALE;
+				if (w < PANGO_SCALE)
+					break;
+				pango_layout_set_width(l, w);
+				pango_layout_get_pixel_extents(l, &ink, &log);
+			}
 		}
 		pango_layout_get_pixel_extents(l, &ink, &log);
 	}
