@@ -434,6 +434,15 @@ static void number(struct pass *p, const char *label)
 				pango_layout_set_width(l, w);
 				pango_layout_get_pixel_extents(l, &ink, &log);
 			}
+			/* One glyph wider than the paper at the smallest size
+			 * (U+FDFD in a prefix) cannot wrap: only a smaller size
+			 * keeps it on the paper. */
+			double v = px[n - 1];
+			for (int k = 0; k < 8 && ink.width > na.avail && v > 2; k++) {
+				v *= fmax(0.5, 0.97 * na.avail / ink.width);
+				set_font(l, v, true);
+				pango_layout_get_pixel_extents(l, &ink, &log);
+			}
 		}
 		pango_layout_get_pixel_extents(l, &ink, &log);
 	}
