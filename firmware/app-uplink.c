@@ -14,12 +14,14 @@
 #include "app.h"
 #include "log.h"
 #include "loop.h"
+#include "module.h"
 #include "services.h"
 #include "store.h"
 #include "uplink.h"
 
 struct glue {
 	struct mc_app *app;
+	const struct mc_uplink_api *api; /* the loaded module's entry points */
 	struct mc_uplink *up;       /* the thread */
 	int efd;                    /* uplink → loop: a renewal is asked */
 	pthread_mutex_t lock;       /* guards the fields below */
@@ -90,7 +92,7 @@ static void status(void *priv, json_t *obj)
 	struct glue *g = priv;
 	struct mc_uplink_status s;
 
-	mc_uplink_status(g->up, &s);
+	g->api->status(g->up, &s);
 	char text[512];
 	int n = snprintf(text, sizeof(text), "văn phòng %s: đã gửi đến sự kiện %lld/%lld, còn %lld"
 			 " (sent up to event %lld of %lld, backlog %lld)", mc_app_config(g->app)->uplink.office,
@@ -118,7 +120,7 @@ static void release(void *priv)
 	g->closing = true;
 	pthread_cond_broadcast(&g->done_cv);
 	pthread_mutex_unlock(&g->lock);
-	mc_uplink_stop(g->up);
+	g->api->stop(g->up);
 	mc_loop_del_fd(mc_app_loop(g->app), g->efd);
 	close(g->efd);
 	pthread_mutex_destroy(&g->lock);
@@ -142,8 +144,10 @@ static char *board_facts(const struct mc_config *cfg)
 						      "name", s->name, "name_en", *s->name_en ? s->name_en : s->name,
 						      "target_ms", (json_int_t)s->target_wait_s * 1000));
 	}
-	json_t *b = json_pack("{s:s, s:s, s:o}", "timezone", cfg->office.timezone, "name", cfg->office.name,
-			      "services", svcs);
+	char scale[MC_SCALE_TEXT];
+	mc_scale_format(&cfg->satisfaction.scale, scale, sizeof(scale));
+	json_t *b = json_pack("{s:s, s:s, s:o, s:s}", "timezone", cfg->office.timezone, "name", cfg->office.name,
+			      "services", svcs, "scale", scale);
 	char *text = b ? json_dumps(b, JSON_COMPACT) : NULL;
 	json_decref(b);
 	return text;
@@ -159,6 +163,13 @@ static int service_start(struct mc_app *app, void *priv, char *err, size_t errle
 	(void)priv;
 	if (!cfg->uplink.present)
 		return 0;
+	/* libpq comes in with the module, only on a kiosk with [uplink]. */
+	char why[512];
+	const struct mc_uplink_api *api = mc_module_symbol("uplink", "mc_uplink_api", why, sizeof(why));
+	if (!api || api->version != MC_UPLINK_API_VERSION) {
+		snprintf(err, errlen, "uplink: %s", api ? "the uplink module is of another version" : why);
+		return -1;
+	}
 	struct glue *g = calloc(1, sizeof(*g));
 	char *facts = board_facts(cfg);
 	if (!g || !facts) {
@@ -168,6 +179,7 @@ static int service_start(struct mc_app *app, void *priv, char *err, size_t errle
 		return -1;
 	}
 	g->app = app;
+	g->api = api;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->done_cv, NULL);
 	g->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -181,7 +193,7 @@ static int service_start(struct mc_app *app, void *priv, char *err, size_t errle
 		.interval_ms = cfg->uplink.interval_ms, .batch = cfg->uplink.batch,
 		.board_json = facts, .renew = renew, .renew_ctx = g,
 	};
-	g->up = mc_uplink_start(&s, err, errlen);
+	g->up = g->api->start(&s, err, errlen);
 	free(facts);
 	facts = NULL;
 	if (!g->up)

@@ -816,6 +816,12 @@ static const struct key counter_keys[] = {
 	END
 };
 
+typedef struct mc_clerk_conf K;
+static const struct key clerk_keys[] = {
+	STR(K, name, NULL),
+	END
+};
+
 typedef struct mc_printer_conf P;
 static const struct key printer_keys[] = {
 	FN("device", P, device, parse_printer_device, NULL),
@@ -1071,6 +1077,20 @@ static int begin_section(struct parser *ps, const char *name)
 		c->line = ps->line;
 		ps->sect = c;
 		ps->keys = counter_keys;
+	} else if (!strncmp(name, "clerk.", 6)) {
+		if (parse_long(name + 6, &n) < 0 || n < 1 || n > 255)
+			return fail(ps, ps->line, "[%s]: a clerk number is 1 to 255 (the number a counter logs in)", name);
+		for (int i = 0; i < cfg->nclerks; i++)
+			if (cfg->clerks[i].number == n)
+				return fail(ps, ps->line, "[%s]: clerk defined twice (first at line %d)", name,
+					    cfg->clerks[i].line);
+		if (cfg->nclerks == MC_MAX_CLERKS)
+			return fail(ps, ps->line, "[%s]: at most %d clerks", name, MC_MAX_CLERKS);
+		struct mc_clerk_conf *k = &cfg->clerks[cfg->nclerks++];
+		k->number = (int)n;
+		k->line = ps->line;
+		ps->sect = k;
+		ps->keys = clerk_keys;
 	} else if (!strcmp(name, "printer")) {
 		cfg->printer.present = true;
 		ps->sect = &cfg->printer;
@@ -1106,7 +1126,7 @@ static int begin_section(struct parser *ps, const char *name)
 		ps->sect = &cfg->satisfaction;
 		ps->keys = satisfaction_keys;
 	} else {
-		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, printer, bus, audio, screen, hall, gpio, uplink, update, satisfaction)", name);
+		return fail(ps, ps->line, "unknown section [%s] (known: office, service.KEY, counter.N, clerk.N, printer, bus, audio, screen, hall, gpio, uplink, update, satisfaction)", name);
 	}
 	return 0;
 }
@@ -1404,6 +1424,26 @@ static int check_satisfaction(struct parser *ps)
 }
 
 /* Checks made once the whole file is read. */
+/* Every [clerk.N] has a name, and no two clerks the same one (a report
+ * would show two rows nobody could tell apart). */
+static int check_clerks(struct parser *ps)
+{
+	const struct mc_config *cfg = ps->cfg;
+
+	for (int i = 0; i < cfg->nclerks; i++) {
+		const struct mc_clerk_conf *k = &cfg->clerks[i];
+		if (!k->name[0])
+			return fail(ps, k->line, "[clerk.%d]: name is required (the clerk's full name, "
+				    "e.g. name = Nguyễn Thị Lan)", k->number);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(cfg->clerks[j].name, k->name))
+				return fail(ps, k->line, "[clerk.%d]: name '%s' is already clerk %d's (line %d); "
+					    "tell them apart, e.g. with a middle name or the year of birth",
+					    k->number, k->name, cfg->clerks[j].number, cfg->clerks[j].line);
+	}
+	return 0;
+}
+
 static int finish(struct parser *ps)
 {
 	struct mc_config *cfg = ps->cfg;
@@ -1417,7 +1457,7 @@ static int finish(struct parser *ps)
 		if (s->prefix[0] && s->hi > 999)
 			return fail(ps, s->line, "[service.%s]: with a prefix, numbers end at 999 at most", s->key);
 	}
-	if (check_labels(ps) < 0 || check_satisfaction(ps) < 0)
+	if (check_labels(ps) < 0 || check_satisfaction(ps) < 0 || check_clerks(ps) < 0)
 		return -1;
 	/* "nhăm" is northern speech: a southern voice saying it is likely a
 	 * slip, not a choice (valid all the same). */
@@ -1552,4 +1592,58 @@ int mc_config_counter_index(const struct mc_config *cfg, int number)
 		if (cfg->counters[i].number == number)
 			return i;
 	return -1;
+}
+
+/* The sections in the order board.conf(5) lists them, with their tables
+ * (begin_section picks the same tables by name). */
+static const struct {
+	const char *name;
+	const struct key *keys;
+} sections[] = {
+	{ "office", office_keys },   { "satisfaction", satisfaction_keys },
+	{ "service.KEY", service_keys }, { "counter.N", counter_keys },
+	{ "clerk.N", clerk_keys },
+	{ "printer", printer_keys }, { "bus", bus_keys },
+	{ "audio", audio_keys },     { "screen", screen_keys },
+	{ "hall", hall_keys },       { "gpio", gpio_keys },
+	{ "uplink", uplink_keys },   { "update", update_keys },
+};
+
+int mc_config_keys_each(int (*fn)(const struct mc_config_key_info *key, void *user), void *user)
+{
+	static const char *const kinds[] = {
+		[T_STR] = "text", [T_INT] = "integer", [T_DUR_S] = "duration",
+		[T_DUR_MS] = "duration", [T_BOOL] = "yes/no", [T_FN] = "special",
+	};
+	int rc;
+
+	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++)
+		for (const struct key *k = sections[s].keys; k->name; k++) {
+			struct mc_config_key_info info = {
+				.section = sections[s].name,
+				.name = k->name,
+				.kind = kinds[k->type],
+				.def = k->def,
+			};
+			if (k->type == T_INT || k->type == T_DUR_S || k->type == T_DUR_MS) {
+				info.min = k->min;
+				info.max = k->max;
+			}
+			if (k->type == T_DUR_S || k->type == T_DUR_MS)
+				info.unit = k->type == T_DUR_S ? "s" : "ms";
+			if (k->type == T_STR)
+				info.max_bytes = k->size - 1;
+			rc = fn(&info, user);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+const char *mc_config_clerk_name(const struct mc_config *cfg, int number)
+{
+	for (int i = 0; i < cfg->nclerks; i++)
+		if (cfg->clerks[i].number == number)
+			return cfg->clerks[i].name;
+	return NULL;
 }

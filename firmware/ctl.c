@@ -617,23 +617,36 @@ struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 	}
 	ctl->loop = loop;
 	ctl->next_id = 1;
-	strcpy(sa.sun_path, path);
 	strcpy(ctl->path, path);
+	/* Bound under PATH.new and renamed to PATH once listening: a client
+	 * that sees PATH can connect (between bind() and listen() a connect()
+	 * is refused). A PATH too long for the suffix is bound directly. */
+	bool staged = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path) < (int)sizeof(sa.sun_path);
+	if (!staged)
+		strcpy(sa.sun_path, path);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0)
 		goto err_free;
-	unlink(path);
+	unlink(sa.sun_path);
 	/* Created 0660 from the start: no window with a wider mode. */
 	mode_t old = umask(0117);
 	int rc = bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (rc < 0 || chmod(path, 0660) < 0 || listen(ctl->fd, 16) < 0)
+	if (rc < 0)
 		goto err_close;
+	if (chmod(sa.sun_path, 0660) < 0 || listen(ctl->fd, 16) < 0 ||
+	    (staged && rename(sa.sun_path, path) < 0))
+		goto err_unlink_bound;
 	if (mc_loop_add_fd(loop, ctl->fd, MC_READ, on_accept, ctl) < 0)
 		goto err_unlink;
 	ctl->listening = true;
 	return ctl;
 
+err_unlink_bound:
+	rc = errno;
+	unlink(sa.sun_path);
+	errno = rc;
+	goto err_close;
 err_unlink:
 	unlink(path);
 err_close:

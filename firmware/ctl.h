@@ -60,7 +60,8 @@ struct mc_ctl_limits {
 void mc_ctl_limits_default(struct mc_ctl_limits *lim);
 
 /* Listens on path (replacing a stale socket), mode 0660, with the default
- * limits. NULL with errno. */
+ * limits; path appears only once it accepts connections (bound as
+ * path.new, renamed). NULL with errno. */
 struct mc_ctl *mc_ctl_new(struct mc_loop *loop, const char *path);
 /* The same with the given limits (copied). */
 struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,

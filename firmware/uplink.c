@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "module.h"
 
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 300000
@@ -38,6 +39,8 @@ struct mc_uplink {
 	PGconn *pg;                 /* central session, NULL when down */
 	char store_id[33];          /* store id shipped under */
 	int64_t hwm;                /* newest acknowledged event */
+	bool scales;                /* the city keeps each rating's scale (schema 2) */
+	bool restores;              /* the city links restored stores (schema 3) */
 };
 
 /* A growing byte buffer for COPY data. */
@@ -167,7 +170,14 @@ static int open_local(struct mc_uplink *u, char *err, size_t errlen)
 	sqlite3_busy_timeout(u->rw, 5000);
 	if (sqlite3_exec(u->rw, "PRAGMA synchronous=FULL;"
 			 "CREATE TABLE IF NOT EXISTS uplink_state (store_id TEXT PRIMARY KEY,"
-			 " hwm INTEGER NOT NULL, updated_at INTEGER NOT NULL)", NULL, NULL, NULL) != SQLITE_OK) {
+			 " hwm INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+			 /* Restores this database went through: store_id (or
+			  * 'pending' until the new id is known) was restored from
+			  * from_store, sharing its events up to at_event and its
+			  * tickets up to max_ticket. */
+			 "CREATE TABLE IF NOT EXISTS uplink_restore (store_id TEXT PRIMARY KEY,"
+			 " from_store TEXT NOT NULL, at_event INTEGER NOT NULL, max_ticket INTEGER NOT NULL)",
+			 NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "uplink_state: %s", sqlite3_errmsg(u->rw));
 		return -1;
 	}
@@ -272,6 +282,101 @@ static int pg_copy(struct mc_uplink *u, const char *sql, const struct buf *b)
 	return ok ? 0 : -1;
 }
 
+/* Whether local event k is the city's event k of store id (time, kind
+ * and ticket); -1 on a central error. */
+static int same_event(struct mc_uplink *u, const char *id, int64_t k)
+{
+	char ks[24];
+	snprintf(ks, sizeof(ks), "%" PRId64, k);
+	const char *p[3] = { u->office, id, ks };
+	PGresult *r = pg_exec(u, "SELECT at_ms, kind, ticket FROM motcua.events"
+			      " WHERE office = $1 AND store_id = $2 AND event_id = $3", 3, p);
+	sqlite3_stmt *s;
+	int same = 0;
+
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 1 &&
+	    sqlite3_prepare_v2(u->ro, "SELECT at, kind, ticket FROM events WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, k);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			same = sqlite3_column_int64(s, 0) == strtoll(PQgetvalue(r, 0, 0), NULL, 10) &&
+			       !strcmp((const char *)sqlite3_column_text(s, 1), PQgetvalue(r, 0, 1)) &&
+			       sqlite3_column_int64(s, 2) == strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+		sqlite3_finalize(s);
+	}
+	PQclear(r);
+	return same;
+}
+
+/* The newest event a restored database shares with the city's log of
+ * store id: a backup is a prefix of that log, so the events that match
+ * are exactly those up to some k in [lo, hi] (lo is known to match, or
+ * 0): found by bisection. -1 on a central error. */
+static int64_t fork_point(struct mc_uplink *u, const char *id, int64_t lo, int64_t hi)
+{
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo + 1) / 2;
+		int same = same_event(u, id, mid);
+		if (same < 0)
+			return -1;
+		if (same)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* Records (locally) the restore fact of the store id just given, or
+ * 'pending' before it is known. */
+static void save_restore(struct mc_uplink *u, const char *store, const char *from, int64_t at, int64_t max_ticket)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(u->rw, "INSERT OR REPLACE INTO uplink_restore VALUES (?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) {
+		mc_log(MC_LOG_WARNING, "uplink: cannot record the restore: %s", sqlite3_errmsg(u->rw));
+		return;
+	}
+	sqlite3_bind_text(s, 1, store, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, at);
+	sqlite3_bind_int64(s, 4, max_ticket);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		mc_log(MC_LOG_WARNING, "uplink: cannot record the restore: %s", sqlite3_errmsg(u->rw));
+	sqlite3_finalize(s);
+}
+
+/* Sends the restore facts this database holds (idempotent in the city);
+ * a 'pending' one whose renewal finished before a crash is given the
+ * current store id first. */
+static int send_restores(struct mc_uplink *u, const char *id)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(u->rw, "UPDATE uplink_restore SET store_id = ?1 WHERE store_id = 'pending'"
+			       " AND from_store <> ?1", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+		sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	if (!u->restores)
+		return 0;
+	if (sqlite3_prepare_v2(u->ro, "SELECT store_id, from_store, at_event, max_ticket FROM uplink_restore"
+			       " WHERE store_id <> 'pending'", -1, &s, NULL) != SQLITE_OK)
+		return 0; /* an older database without the table */
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		char at[24], mt[24];
+		snprintf(at, sizeof(at), "%lld", (long long)sqlite3_column_int64(s, 2));
+		snprintf(mt, sizeof(mt), "%lld", (long long)sqlite3_column_int64(s, 3));
+		const char *p[4] = { (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), at, mt };
+		rc = pg_run(u, "SELECT motcua.put_restore($1, $2, $3::bigint, $4::bigint)", 4, p);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* Checks the city's newest event of this store id against the local log
  * and settles the high-water mark, renewing the store id after a restore. */
 static int reconcile(struct mc_uplink *u)
@@ -308,15 +413,28 @@ static int reconcile(struct mc_uplink *u)
 				save_hwm(u, id, hwm);
 			} else {
 				char nid[33];
+				/* The events both lives share are in the city under
+				 * the old id already: the new id starts after them. */
+				int64_t local_max = local_int(u->ro, "SELECT coalesce(max(id), 0) FROM events", NULL, 0, 0);
+				int64_t fork = fork_point(u, id, hwm, local_max < c ? local_max : c);
+				if (fork < 0) {
+					PQclear(r);
+					return -1;
+				}
+				int64_t max_ticket = local_int(u->ro, "SELECT coalesce(max(ticket), 0) FROM events WHERE id <= ?",
+							       NULL, fork, 0);
 				mc_log(MC_LOG_WARNING, "uplink: the city holds events of store %s up to %" PRId64
-				       " but this database stops at %" PRId64 " or differs: restored from a backup;"
-				       " asking for a new store id", id, c, hwm);
+				       " but this database shares only %" PRId64 " of them: restored from a backup;"
+				       " asking for a new store id", id, c, fork);
+				save_restore(u, "pending", id, fork, max_ticket);
 				if (!u->renew || u->renew(u->renew_ctx, nid) < 0) {
 					PQclear(r);
 					set_error(u, "store", "cannot renew the store id of a restored database", 0);
 					return -1;
 				}
-				/* Events up to hwm are in the city under the old id. */
+				save_restore(u, nid, id, fork, max_ticket);
+				sqlite3_exec(u->rw, "DELETE FROM uplink_restore WHERE store_id = 'pending'", NULL, NULL, NULL);
+				hwm = fork;
 				save_hwm(u, nid, hwm);
 				memcpy(id, nid, sizeof(id));
 				pthread_mutex_lock(&u->lock);
@@ -326,6 +444,8 @@ static int reconcile(struct mc_uplink *u)
 		}
 	}
 	PQclear(r);
+	if (send_restores(u, id) < 0)
+		return -1;
 	memcpy(u->store_id, id, sizeof(id));
 	u->hwm = hwm;
 	pthread_mutex_lock(&u->lock);
@@ -349,6 +469,18 @@ static int session_open(struct mc_uplink *u)
 		goto err_close;
 	}
 	const char *p[2] = { NULL, u->board };
+	/* Does the city keep each rating's scale (central schema 2)? An
+	 * older schema gets what it knows, so kiosks may be updated first. */
+	PGresult *r = pg_exec(u, "SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid ="
+			      " to_regclass('motcua.ticket_inbox') AND attname = 'scale' AND NOT attisdropped)", 0, NULL);
+	if (!r)
+		goto err_close;
+	u->scales = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	if (!(r = pg_exec(u, "SELECT to_regclass('motcua.restores') IS NOT NULL", 0, NULL)))
+		goto err_close;
+	u->restores = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
 	if (pg_run(u, "SET client_min_messages = warning", 0, NULL) ||
 	    pg_run(u, "CREATE TEMP TABLE up_ev (event_id bigint, at_ms bigint, mono bigint, boot bigint,"
 		   " day date, kind text, ticket bigint, counter int, clerk int, value int, detail text)"
@@ -356,8 +488,9 @@ static int session_open(struct mc_uplink *u)
 	    pg_run(u, "CREATE TEMP TABLE up_tk (ticket bigint, version bigint, service text, cur_service text,"
 		   " day date, label text, priority boolean, status text, print text, counter int, clerk int,"
 		   " rating int, transfers int, issued_ms bigint, called_ms bigint, finished_ms bigint,"
-		   " wait_ms bigint, service_ms bigint) ON COMMIT DELETE ROWS", 0, NULL) ||
-	    pg_run(u, "SELECT motcua.put_board(($1::jsonb)->>'timezone', ($1::jsonb)->'services')", 1, p + 1) ||
+		   " wait_ms bigint, service_ms bigint, scale text) ON COMMIT DELETE ROWS", 0, NULL) ||
+	    pg_run(u, u->scales ? "SELECT motcua.put_board($1::jsonb)"
+		   : "SELECT motcua.put_board(($1::jsonb)->>'timezone', ($1::jsonb)->'services')", 1, p + 1) ||
 	    reconcile(u))
 		goto err_close;
 	pthread_mutex_lock(&u->lock);
@@ -411,9 +544,13 @@ static int read_batch(struct mc_uplink *u, struct buf *ev, struct buf *tk, int64
 		goto fail;
 	if (n) {
 		/* The touched tickets as the store holds them in this snapshot;
-		 * version: the newest event they can reflect. */
+		 * version: the newest event they can reflect; a rated one with
+		 * the scale of its newest rating event (as the local report
+		 * reads it). */
 		if (sqlite3_prepare_v2(u->ro, "SELECT id, service, cur_service, day, label, priority, status, print,"
-				       " counter, clerk, rating, transfers, issued_at, called_at, finished_at, wait_ms, service_ms"
+				       " counter, clerk, rating, transfers, issued_at, called_at, finished_at, wait_ms, service_ms,"
+				       " CASE WHEN rating > 0 THEN coalesce((SELECT detail FROM events WHERE ticket = tickets.id"
+				       "  AND kind = 'rate' ORDER BY id DESC LIMIT 1), '') END"
 				       " FROM tickets WHERE id IN (SELECT ticket FROM events WHERE id > ?1 AND id <= ?2 AND ticket > 0)",
 				       -1, &s, NULL) != SQLITE_OK)
 			goto fail;
@@ -432,7 +569,10 @@ static int read_batch(struct mc_uplink *u, struct buf *ev, struct buf *tk, int64
 			for (int c = 8; c <= 16; c++)
 				if (buf_printf(tk, "\t%lld", (long long)sqlite3_column_int64(s, c)))
 					goto fail_nomem;
-			if (buf_put(tk, "\n", 1))
+			if (buf_put(tk, "\t", 1) ||
+			    (sqlite3_column_type(s, 17) == SQLITE_NULL ? buf_put(tk, "\\N", 2)
+			     : buf_text(tk, (const char *)sqlite3_column_text(s, 17))) ||
+			    buf_put(tk, "\n", 1))
 				goto fail_nomem;
 		}
 		sqlite3_finalize(s);
@@ -482,7 +622,13 @@ static int ship(struct mc_uplink *u)
 		   " SELECT $1, $2, event_id, timestamptz 'epoch' + at_ms * interval '1 millisecond', at_ms, mono, boot,"
 		   " day, kind, ticket, counter, clerk, value, detail FROM up_ev ON CONFLICT DO NOTHING", 2, p) ||
 	    pg_copy(u, "COPY up_tk FROM STDIN", &tk) ||
-	    pg_run(u, "INSERT INTO motcua.ticket_inbox SELECT $1, $2, ticket, version, service, cur_service, day,"
+	    pg_run(u, u->scales ?
+		   "INSERT INTO motcua.ticket_inbox (office, store_id, ticket, version, service, cur_service, day,"
+		   " label, priority, status, print, counter, clerk, rating, transfers, issued_ms, called_ms,"
+		   " finished_ms, wait_ms, service_ms, scale) SELECT $1, $2, ticket, version, service, cur_service, day,"
+		   " label, priority, status, print, counter, clerk, rating, transfers, issued_ms, called_ms,"
+		   " finished_ms, wait_ms, service_ms, scale FROM up_tk"
+		   : "INSERT INTO motcua.ticket_inbox SELECT $1, $2, ticket, version, service, cur_service, day,"
 		   " label, priority, status, print, counter, clerk, rating, transfers, issued_ms, called_ms,"
 		   " finished_ms, wait_ms, service_ms FROM up_tk", 2, p) ||
 	    pg_run(u, "SELECT motcua.fold()", 0, NULL) ||
@@ -644,3 +790,10 @@ void mc_uplink_status(struct mc_uplink *u, struct mc_uplink_status *out)
 	*out = u->st;
 	pthread_mutex_unlock(&u->lock);
 }
+
+MC_MODULE_EXPORT const struct mc_uplink_api mc_uplink_api = {
+	.version = MC_UPLINK_API_VERSION,
+	.start = mc_uplink_start,
+	.stop = mc_uplink_stop,
+	.status = mc_uplink_status,
+};

@@ -5,14 +5,20 @@
  * (a WAL reader: it never blocks the loop's commits), sends the events after
  * its high-water mark in batches, each in one central transaction keyed by
  * (office, store id, event id) so a resend changes nothing, together with
- * the current rows of the tickets those events touched, and records the
+ * the current rows of the tickets those events touched (a rated one with
+ * the scale text of its newest rating event, so the city counts it
+ * satisfied on its own scale, as the local report does), and records the
  * high-water mark locally (table uplink_state, one small write of its own)
  * only after the central commit. On each new session it sends the board
  * facts and checks the city's newest event of this store id against the
  * local log: the city being ahead with the same event means a commit whose
  * local record was lost (the mark moves up); a different or missing event
  * means the store was restored from a backup, and the thread asks for a new
- * store id (renew) before it ships anything. Failures are retried with
+ * store id (renew) before it ships anything: the new id starts after the
+ * last event both lives share (bisection against the city), and the fact
+ * "restored from store X at event N, its tickets up to M" (local table
+ * uplink_restore) is sent at every session, so the city folds tickets the
+ * backup carried over onto their first life's rows. Failures are retried with
  * exponential back-off (1 s doubling to 5 min); memory is one batch,
  * however long the kiosk stays offline.
  *
@@ -34,8 +40,9 @@ struct mc_uplink_setup {
 	const char *office;      /* the office's code */
 	int interval_ms;         /* pause when caught up */
 	int batch;               /* events per central transaction */
-	const char *board_json;  /* {"timezone": ..., "services": [{key, position,
-	                          * name, name_en, target_ms}]} */
+	const char *board_json;  /* {"timezone": ..., "scale": mc_scale_format text,
+	                          * "services": [{key, position, name, name_en,
+	                          * target_ms}]} */
 	/* Gives the store a new id (on the thread that owns the store) and
 	 * writes it to id[33]. Called on the uplink thread, may block until
 	 * done; returns 0 or -1. */
@@ -66,5 +73,18 @@ struct mc_uplink *mc_uplink_start(const struct mc_uplink_setup *s, char *err, si
 void mc_uplink_stop(struct mc_uplink *u);
 /* Copies the current state. */
 void mc_uplink_status(struct mc_uplink *u, struct mc_uplink_status *out);
+
+/* The uplink as kioskd loads it: the module lib/motcua/uplink.so (see
+ * module.h) exports this table as the data symbol "mc_uplink_api", so a
+ * kiosk without [uplink] never maps libpq. Tools and benchmarks that link
+ * uplink.c call the functions above directly. */
+struct mc_uplink_api {
+	int version;                   /* MC_UPLINK_API_VERSION */
+	struct mc_uplink *(*start)(const struct mc_uplink_setup *s, char *err, size_t errlen);
+	void (*stop)(struct mc_uplink *u);
+	void (*status)(struct mc_uplink *u, struct mc_uplink_status *out);
+};
+#define MC_UPLINK_API_VERSION 1
+extern const struct mc_uplink_api mc_uplink_api;
 
 #endif

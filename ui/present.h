@@ -77,6 +77,7 @@ struct mc_present_stats {
 	uint64_t hall_frames;        /* frames drawn on the hall screen */
 	uint64_t wakeups;            /* times the UI thread woke up */
 	enum mc_screen_id screen;    /* kiosk screen up now */
+	enum mc_tech_page tech_page; /* the technician menu's page */
 	enum mc_notice notice;       /* notice shown, if any */
 	enum mc_lang lang;           /* language shown */
 	int brightness;              /* 0..10 */
@@ -85,6 +86,7 @@ struct mc_present_stats {
 	bool pin_locked;             /* PIN pad locked out */
 	char driver[32];             /* SDL video driver in use */
 	int width, height;           /* kiosk output size */
+	double tap_x, tap_y;         /* logical point of the last synthetic touch */
 };
 
 /* Starts the UI thread and waits until SDL is up. NULL with a message in err
@@ -114,6 +116,9 @@ int mc_present_touch(struct mc_present *p, const char *name, double x, double y)
 int mc_present_touch_hall(struct mc_present *p, double x, double y);
 /* Forces a kiosk screen (tests and reference images). */
 int mc_present_show(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+/* Forces a page of the technician menu (reference images); the confirm
+ * page asks about the view's first bundle. */
+int mc_present_show_tech(struct mc_present *p, enum mc_tech_page page, enum mc_lang lang);
 /* Opens the technician menu without the PIN (GPIO technician combination). */
 int mc_present_enter_tech(struct mc_present *p);
 /* Asks for an MC_PE_PONG with token once every earlier message is handled
@@ -121,5 +126,30 @@ int mc_present_enter_tech(struct mc_present *p);
 int mc_present_ping(struct mc_present *p, uint64_t token);
 /* Copies the counters. Thread-safe. */
 void mc_present_get_stats(struct mc_present *p, struct mc_present_stats *st);
+
+/* The presenter as kioskd loads it: the module lib/motcua/screen.so (see
+ * firmware/base/module.h) exports this table as the data symbol
+ * "mc_present_api", and kioskd's mc_present_* (present-module.c) load it at
+ * the first mc_present_new() and call through it, so a headless kiosk
+ * never maps SDL2 and the X11, Wayland, PulseAudio and codec libraries it
+ * pulls in. Programs that link mc_screen call the functions directly. */
+struct mc_present_api {
+	int version;                 /* MC_PRESENT_API_VERSION */
+	struct mc_present *(*create)(struct mc_loop *loop, const struct mc_present_options *o,
+				     mc_present_fn fn, void *ctx, char *err, size_t errlen);
+	void (*destroy)(struct mc_present *p);
+	void (*set_view)(struct mc_present *p, const struct mc_view *v);
+	void (*set_result)(struct mc_present *p, const struct mc_view_result *r);
+	void (*set_message)(struct mc_present *p, const char *text);
+	void (*set_message_key)(struct mc_present *p, enum mc_str key);
+	int (*screenshot)(struct mc_present *p, bool hall, const char *path, uint64_t token);
+	int (*touch)(struct mc_present *p, const char *name, double x, double y);
+	int (*touch_hall)(struct mc_present *p, double x, double y);
+	int (*show)(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+	int (*enter_tech)(struct mc_present *p);
+	int (*ping)(struct mc_present *p, uint64_t token);
+	void (*get_stats)(struct mc_present *p, struct mc_present_stats *st);
+};
+#define MC_PRESENT_API_VERSION 1
 
 #endif

@@ -4,6 +4,7 @@
  * failed in time is cancelled, so it can never come out later as a second
  * copy. The server is CUPS's default (CUPS_SERVER, client.conf). */
 #include "printer.h"
+#include "module.h"
 
 #include <cups/cups.h>
 #include <stdio.h>
@@ -175,7 +176,7 @@ static void cups_close(void *priv)
 	free(priv);
 }
 
-const struct mc_printer_ops mc_printer_cups_ops = {
+MC_MODULE_EXPORT const struct mc_printer_ops mc_printer_cups_ops = {
 	.version = 1,
 	.scheme = "cups",
 	.open = cups_open,

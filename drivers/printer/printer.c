@@ -1,5 +1,6 @@
 /* printer.c — picks a backend by URI scheme and wraps its ops (see printer.h). */
 #include "printer.h"
+#include "module.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,8 +14,40 @@ struct mc_printer {
 };
 
 static const struct mc_printer_ops *const backends[] = {
-	&mc_printer_file_ops, &mc_printer_tcp_ops, &mc_printer_cups_ops, &mc_printer_usb_ops,
+	&mc_printer_file_ops, &mc_printer_tcp_ops, &mc_printer_usb_ops,
 };
+
+/* Backends in loadable modules (module.h): their libraries are mapped only
+ * by a kiosk that prints through them. */
+static const struct {
+	const char *scheme, *module, *symbol;
+} modules[] = {
+	{ "cups", "printer-cups", "mc_printer_cups_ops" },
+};
+
+/* The backend for scheme (len bytes), or NULL with err set. */
+static const struct mc_printer_ops *find_backend(const char *device, const char *scheme, size_t len,
+						 char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strlen(backends[i]->scheme) == len && !strncmp(backends[i]->scheme, scheme, len))
+			return backends[i];
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		if (strlen(modules[i].scheme) != len || strncmp(modules[i].scheme, scheme, len))
+			continue;
+		char why[512];
+		const struct mc_printer_ops *ops = mc_module_symbol(modules[i].module, modules[i].symbol,
+								    why, sizeof(why));
+		if (!ops || ops->version != 1 || strcmp(ops->scheme, modules[i].scheme)) {
+			snprintf(err, errlen, "printer device '%s': %s", device,
+				 ops ? "the printer module is of another version" : why);
+			return NULL;
+		}
+		return ops;
+	}
+	snprintf(err, errlen, "printer device '%s': unknown scheme (usb:, tcp:, cups:, file:)", device);
+	return NULL;
+}
 
 struct mc_printer *mc_printer_open(const char *device, const struct mc_printer_options *opt,
 				   char *err, size_t errlen)
@@ -26,26 +59,21 @@ struct mc_printer *mc_printer_open(const char *device, const struct mc_printer_o
 		snprintf(err, errlen, "printer device '%s' has no scheme (usb:, tcp:, cups:, file:)", device);
 		return NULL;
 	}
-	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-		const struct mc_printer_ops *ops = backends[i];
-		if (strlen(ops->scheme) != (size_t)(colon - device) ||
-		    strncmp(ops->scheme, device, (size_t)(colon - device)))
-			continue;
-		p = calloc(1, sizeof(*p));
-		if (!p) {
-			snprintf(err, errlen, "out of memory");
-			return NULL;
-		}
-		p->ops = ops;
-		snprintf(p->device, sizeof(p->device), "%s", device);
-		if (ops->open(&p->priv, colon + 1, opt, err, errlen) < 0) {
-			free(p);
-			return NULL;
-		}
-		return p;
+	const struct mc_printer_ops *ops = find_backend(device, device, (size_t)(colon - device), err, errlen);
+	if (!ops)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
 	}
-	snprintf(err, errlen, "printer device '%s': unknown scheme (usb:, tcp:, cups:, file:)", device);
-	return NULL;
+	p->ops = ops;
+	snprintf(p->device, sizeof(p->device), "%s", device);
+	if (ops->open(&p->priv, colon + 1, opt, err, errlen) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
 }
 
 void mc_printer_close(struct mc_printer *p)

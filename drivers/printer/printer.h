@@ -58,7 +58,9 @@ struct mc_printer_ops {
 	void (*forget)(void *priv);
 };
 
-/* The backends. */
+/* The backends. mc_printer_cups_ops lives in the module
+ * lib/motcua/printer-cups.so (module.h), which mc_printer_open() loads for
+ * the first cups: device; only that module defines it. */
 extern const struct mc_printer_ops mc_printer_file_ops;
 extern const struct mc_printer_ops mc_printer_tcp_ops;
 extern const struct mc_printer_ops mc_printer_cups_ops;

@@ -22,6 +22,7 @@
 #define MC_MAX_SPANS 4         /* opening spans per weekday */
 #define MC_MAX_CLOSED 64       /* closed-date ranges */
 #define MC_TEXT 160            /* longest name or path kept */
+#define MC_MAX_CLERKS 128      /* [clerk.N] sections (names for reports) */
 
 /* What a GPIO counter key does (the keys = ACTIONS = LINES value). */
 enum mc_gpio_key {
@@ -245,6 +246,15 @@ struct mc_satisfaction_conf {
 	int satisfied_line;      /* line of satisfied = (0: default) */
 };
 
+/* [clerk.N]: a clerk's name, shown by reports instead of the bare number.
+ * N is the clerk number a counter logs in (counter N login CLERK, a unit's
+ * login), 1-255, the number the event log records. */
+struct mc_clerk_conf {
+	int number;              /* N */
+	char name[MC_TEXT];      /* full name as reports print it ("Nguyễn Thị Lan") */
+	int line;                /* line of [clerk.N], for messages */
+};
+
 struct mc_config {
 	char path[256];          /* file it came from */
 	char warnings[512];      /* "FILE:LINE: warning: ..." lines: valid, but likely not
@@ -263,6 +273,8 @@ struct mc_config {
 	struct mc_gpio_conf gpio;
 	struct mc_uplink_conf uplink;
 	struct mc_update_conf update;
+	struct mc_clerk_conf clerks[MC_MAX_CLERKS]; /* in file order */
+	int nclerks;
 };
 
 /* Reads and validates path into *cfg. Returns 0, or -1 with a message
@@ -277,7 +289,29 @@ int mc_config_load_string(const char *text, const char *name, struct mc_config *
 int mc_config_service_index(const struct mc_config *cfg, const char *key);
 /* Index of the counter numbered number, or -1. */
 int mc_config_counter_index(const struct mc_config *cfg, int number);
+/* The name of clerk number ([clerk.N] name), or NULL when board.conf has
+ * none. Valid as long as cfg. */
+const char *mc_config_clerk_name(const struct mc_config *cfg, int number);
 
 /* Parses "90", "90s", "20m", "2h" into seconds. Returns 0 or -1. */
 int mc_parse_duration_s(const char *s, int *out);
+
+/* One key of board.conf as the parser's own key table defines it: what
+ * `kioskctl config keys` prints and the man page board.conf(5) is made of.
+ * Every pointer is to static text, valid for the program's life. */
+struct mc_config_key_info {
+	const char *section;  /* as written: "office", "service.KEY", "counter.N", ... */
+	const char *name;     /* the key: "noshow_window", "name.en", ... */
+	const char *kind;     /* "text", "integer", "duration", "yes/no" or "special"
+	                       * (read by its own parser: the man page says how) */
+	long min, max;        /* integer and duration bounds, in unit; 0 otherwise */
+	const char *unit;     /* "s" or "ms" for a duration, NULL otherwise */
+	size_t max_bytes;     /* text: the longest value in bytes; 0 otherwise */
+	const char *def;      /* default as board.conf would write it; NULL: none */
+};
+
+/* Calls fn for every key of every section, sections in the order board.conf(5)
+ * lists them and keys in their table's order. Stops at the first nonzero
+ * return of fn and returns it; 0 when every key was visited. */
+int mc_config_keys_each(int (*fn)(const struct mc_config_key_info *key, void *user), void *user);
 #endif

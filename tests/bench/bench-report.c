@@ -42,7 +42,7 @@
 
 static const char board_text[] =
 	"[office]\nclock = trust\n"
-	"name = UBND quận Bình Thạnh (thử tải)\n"
+	"name = Trung tâm Phục vụ hành chính công phường Hoàn Kiếm (thử tải)\n"
 	"timezone = Asia/Ho_Chi_Minh\n"
 	"hours = mon-sun 00:00-24:00\n"
 	"double_tap = 0\n"

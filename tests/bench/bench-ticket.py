@@ -318,8 +318,9 @@ def render_instructions():
 
 
 def press_instructions():
-    """A whole press in kioskd's loop thread: the request and its answer
-    (on_client), the worker's outcome and the printed mark (on_event).
+    """A whole press in kioskd's loop thread: the request (on_client), its
+    group commit and answer (on_pump_timer), the worker's outcome
+    (on_event) and the printed mark (on_marks_timer).
     Two kioskd runs under callgrind, counters zeroed once started, with 1
     and 11 presses (each waits for its ticket at the printer); the
     difference over 10."""
@@ -328,7 +329,8 @@ def press_instructions():
         sink = Sink("cg-sink-%d" % n)
         out = os.path.join(TMP, "cg-kioskd-%d.out" % n)
         vg = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
-              "--toggle-collect=on_client", "--toggle-collect=on_event"]
+              "--toggle-collect=on_client", "--toggle-collect=on_event",
+              "--toggle-collect=on_pump_timer", "--toggle-collect=on_marks_timer"]
         k = Kiosk("cg%d" % n, sink.port, valgrind=vg)
         time.sleep(1)
         subprocess.run(["callgrind_control", "-z", str(k.p.pid)], capture_output=True)

@@ -419,7 +419,7 @@ int main(void)
 	admin_url(url, sizeof(url), "postgres");
 	PGconn *admin = PQconnectdb(url);
 	int from, to;
-	if (PQstatus(admin) != CONNECTION_OK || mc_central_init(admin, &from, &to, err, sizeof(err)))
+	if (PQstatus(admin) != CONNECTION_OK || mc_central_init(admin, 0, &from, &to, err, sizeof(err)))
 		die("central init", PQstatus(admin) != CONNECTION_OK ? PQerrorMessage(admin) : err);
 
 	double t0 = now_s();

@@ -27,6 +27,7 @@ for f in /usr/sbin/kioskd /usr/bin/kioskctl /etc/motcua/board.conf \
 	/lib/systemd/system/motcua-kioskd.service /lib/udev/rules.d/60-motcua.rules \
 	/usr/share/man/man8/kioskd.8.gz /usr/share/man/man1/kioskctl.1.gz \
 	/usr/share/man/man5/board.conf.5.gz /usr/lib/motcua/tryboot-backend \
+	/usr/lib/motcua/screen.so /usr/lib/motcua/printer-cups.so /usr/lib/motcua/uplink.so \
 	/usr/share/doc/motcua/examples/rauc/system.conf; do
 	grep -qx "$f" "$T/files" || fail "$f is not in the package"
 done
@@ -41,7 +42,8 @@ mkdir "$T/ctl"
 dpkg-deb -e "$deb" "$T/ctl"
 grep -qx /etc/motcua/board.conf "$T/ctl/conffiles" || fail "board.conf is not a conffile"
 dep=$(dpkg-deb -f "$deb" Depends)
-for lib in libsqlite3-0 libsystemd0 libjansson4 libinih1; do
+# libsdl2, libcups2 and libpq5 come from the modules (dpkg-shlibdeps reads them too).
+for lib in libsqlite3-0 libsystemd0 libjansson4 libinih1 libsdl2 libcups2 libpq5; do
 	[[ $dep == *"$lib"* ]] || fail "Depends lacks $lib: $dep"
 done
 arch=$(dpkg-deb -f "$deb" Architecture)

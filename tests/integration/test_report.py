@@ -133,6 +133,9 @@ try:
     eq({k: r["issued"] for k, r in clk.items()}, {"0": 4, "11": 5, "12": 4, "13": 1}, "tickets per clerk")
     eq(clk["11"]["sessions"]["logged_ms"], 245 * MIN, "clerk 11 logged in")
     eq(clk["13"]["sessions"]["logged_ms"], 25 * MIN, "clerk 13: 25 min although the wall clock said 145")
+    # Clerks by name from [clerk.N] name; one without a name keeps its number.
+    eq({k: r["name"] for k, r in clk.items()},
+       {"0": "Không đăng nhập", "11": "Trần Văn Bình", "12": "Nguyễn Thị Lan", "13": "Cán bộ 13"}, "clerk names")
     hrs = {r["key"]: r["issued"] for r in j["by"]["hour"] if r["issued"]}
     eq(hrs, {"08": 8, "09": 3, "10": 2, "16": 1}, "arrivals per local hour")
     wd = {r["name_en"]: r["issued"] for r in j["by"]["weekday"] if r["issued"]}
@@ -211,10 +214,26 @@ try:
        ["17,9", "12,5", "30,0", "45,0", "11,3", "10,0", "20,0", "30,0", "–"], "CSV total times")
     eq(csv_row("Thời gian chờ và phục vụ (phút) theo cán bộ", "Cán bộ 13")[1:5],
        ["10,0", "10,0", "10,0", "10,0"], "CSV clerk 13 waits (clock jump)")
-    eq(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12")[1], "16,1", "CSV clerk 12 hours")
+    eq(csv_row("Thời gian làm việc của cán bộ", "Nguyễn Thị Lan")[1], "16,1", "CSV clerk 12 hours, by name")
+    check(csv_row("Thời gian làm việc của cán bộ", "Cán bộ 12") is None, "CSV: a named clerk has no bare number")
     eq(csv_row("Tổng hợp", "Hài lòng (%) / Satisfied (%)")[1], "62,5", "CSV satisfied share")
     eq(csv_row("Những lượt chờ lâu nhất", "2")[1:7], ["1003", "2026-03-02", "08:10", "Tư pháp – Hộ tịch", "1", "30,0"],
        "CSV second-worst wait")
+
+    # ---- long CSV: one table a pivot table can use ----
+    long_raw = report(*RANGE, *ALL, "--format", "csv-long").stdout
+    check(long_raw.startswith(b"\xef\xbb\xbf"), "long CSV starts with a byte order mark")
+    lrows = list(csv.reader(io.StringIO(long_raw[3:].decode("utf-8")), delimiter=";"))
+    eq(lrows[0], ["Bảng / Table", "Hàng / Row", "Chỉ tiêu / Figure", "Giá trị / Value"], "long CSV heading")
+    check(all(len(r) == 4 for r in lrows), "long CSV: every line has 4 fields")
+    lv = {(r[0], r[1], r[2]): r[3] for r in lrows[1:]}
+    eq(lv.get(("Số lượng theo lĩnh vực", "Tư pháp – Hộ tịch", "Phát hành")), "10", "long CSV civil issued")
+    eq(lv.get(("Thời gian chờ và phục vụ (phút) theo lĩnh vực", "Tổng cộng", "Chờ trung bình")), "17,9",
+       "long CSV total mean wait")
+    eq(lv.get(("Thời gian làm việc của cán bộ", "Nguyễn Thị Lan", "Đăng nhập (giờ)")), "16,1",
+       "long CSV clerk by name")
+    eq(lv.get(("Tổng hợp", "Tổng cộng", "Hài lòng (%)")), "62,5", "long CSV satisfied share")
+    eq(len(lrows) - 1, len(lv), "long CSV: each (table, row, figure) once")
 
     # ---- PDF: Vietnamese headings and figures, read back by pdftotext ----
     pdf = os.path.join(tmp, "r.pdf")
@@ -230,7 +249,7 @@ try:
                    "Thời gian chờ theo lĩnh vực", "Lượt đến theo giờ", "Mức độ hài lòng",
                    "Số lượng theo lĩnh vực", "Thời gian mở quầy", "Những lượt chờ lâu nhất",
                    "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "Ký, ghi rõ họ tên",
-                   "Số: ........../BC-TTPVHCC", "Thử Nghiệm, ngày"]:
+                   "Số: ........../BC-TTPVHCC", "Thử Nghiệm, ngày", "Nguyễn Thị Lan", "Trần Văn Bình"]:
         check(phrase in plain, f"PDF text has '{phrase}'")
     for figure_line in ["Tư pháp – Hộ tịch 10 7 1 1 1 1 10,0 37,5 50,0",
                         "Tư pháp – Hộ tịch 16,4 12,0 30,0 30,0 8,0 10,0 12,0 12,0 20,0",
@@ -241,8 +260,20 @@ try:
                         "1 2003 2026-03-02 10:00 Đất đai – Xây dựng 2 45,0 30,0"]:
         check(figure_line in plain, f"PDF figures '{figure_line}'")
 
+    # The satisfaction chart gives each level's share on the scale used last
+    # (3 levels: 1, 1, 0 of 2 ratings), labelled on its bar, and its title
+    # the number of ratings.
+    for label in ["50,0%", "0,0%", "Mức độ hài lòng (% của 2"]:
+        check(label in plain, f"PDF satisfaction chart label '{label}'")
+    # Column headings an office manager reads without a glossary.
+    for head in ["Chờ trung bình", "90% lượt chờ không quá", "Phục vụ trung bình", "Phục vụ lâu nhất",
+                 "Chờ quá mục tiêu (%)", "Hết hạn cuối ngày"]:
+        check(head in tab and head in raw.decode("utf-8"), f"table and CSV heading '{head}'")
+    for abbr in ["Chờ TB", "PV ", "P90", "TB mỗi ngày"]:
+        check(abbr not in plain and abbr not in tab, f"abbreviation '{abbr}' in a report")
+
     # ---- PNG charts alone ----
-    pngdir = os.path.join(tmp, "png")      # --png makes the folder
+    pngdir = os.path.join(tmp, "png", "2026", "03")  # --png makes the folder and those above it
     p = report(*RANGE, "--png", pngdir)
     eq(p.stdout, b"", "--png alone prints no table")
     for name in ["waits.png", "arrivals.png", "satisfaction.png"]:
@@ -250,6 +281,10 @@ try:
         check(data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000, f"{name} is a PNG chart")
         w, h = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         eq((w, h), (1200, 700), f"{name} size")
+    # A file where a folder should be: refused with the reason.
+    open(os.path.join(tmp, "afile"), "w").close()
+    p = report(*RANGE, "--png", os.path.join(tmp, "afile", "png"), ok=False)
+    check(b"Not a directory" in p.stderr, f"--png through a file: {p.stderr!r}")
 
     # ---- a rating stored without a scale keeps the first firmware's meaning ----
     old = os.path.join(tmp, "legacy.db")

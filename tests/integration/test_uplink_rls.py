@@ -64,12 +64,18 @@ class RlsTest(unittest.TestCase):
         self.denied("office_a1", "UPDATE motcua.tickets SET status = 'finished'", "permission denied")
         self.denied("office_a1", "DELETE FROM motcua.daily", "permission denied")
         self.denied("office_a1", "UPDATE motcua.offices SET grp = 'z'", "permission denied")
+        self.denied("office_a1", "DELETE FROM motcua.restores", "permission denied")
+        self.denied("office_a1", "INSERT INTO motcua.restores (office, store_id, from_store, at_event, max_ticket)"
+                    " VALUES ('A1', 'x', 'y', 1, 1)", "permission denied")
 
     def test_office_cannot_read_others(self):
         self.pg.psql(EV.format(o="B2", i=99) + ";" + EV.format(o="A1", i=99))
-        self.pg.psql("INSERT INTO motcua.daily VALUES ('B2', current_date, 'civil', 1,0,0,0,0,0,0,0,0,0,0,0,0,0,'{}')"
-                     " ON CONFLICT DO NOTHING")
-        for table in ("events", "tickets", "daily", "services", "ticket_inbox"):
+        self.pg.psql("INSERT INTO motcua.daily (office, day, service, tickets, served, noshow, voided, expired,"
+                     " in_doubt, waits, wait_sum_ms, with_target, over_target, wait_values)"
+                     " VALUES ('B2', current_date, 'civil', 1,0,0,0,0,0,0,0,0,0,'{}') ON CONFLICT DO NOTHING;"
+                     "INSERT INTO motcua.restores (office, store_id, from_store, at_event, max_ticket)"
+                     " VALUES ('B2', 'b', 'a', 1, 1) ON CONFLICT DO NOTHING")
+        for table in ("events", "tickets", "daily", "services", "ticket_inbox", "restores"):
             rc, out, err = self.as_role("office_a1", "SELECT count(*) FROM motcua.%s WHERE office = 'B2'" % table)
             self.assertEqual((rc, out), (0, "0"), "%s: %s" % (table, err))
         self.denied("office_a1", "SELECT * FROM motcua.offices", "permission denied")
@@ -95,6 +101,11 @@ class RlsTest(unittest.TestCase):
         self.assertEqual(self.as_role("office_a1", "SELECT motcua.put_board('Asia/Bangkok', '[]')")[0], 0)
         tz = self.pg.psql("SELECT code, timezone FROM motcua.offices ORDER BY code")
         self.assertEqual(tz, [["A1", "Asia/Bangkok"], ["B2", "Asia/Ho_Chi_Minh"]])
+        # A restore fact is recorded for the caller's own office only.
+        self.assertEqual(self.as_role("office_a1", "SELECT motcua.put_restore('s2', 's1', 10, 3)")[0], 0)
+        self.assertNotEqual(self.as_role("city_reader", "SELECT motcua.put_restore('s3', 's1', 10, 3)")[0], 0)
+        self.assertEqual(self.pg.psql("SELECT office, store_id, from_store FROM motcua.restores"
+                                      " WHERE store_id LIKE 's%'"), [["A1", "s2", "s1"]])
 
 
 if __name__ == "__main__":

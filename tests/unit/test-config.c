@@ -267,6 +267,42 @@ static void uplink_section_loads(void **state)
 	assert_int_equal(cfg.uplink.batch, 500);
 }
 
+/* [clerk.N] name: the names reports show; each mistake refused at its line. */
+static void clerk_names(void **state)
+{
+	static const struct {
+		const char *text;
+		int line;
+		const char *words;
+	} clerk_bads[] = {
+		{ "[clerk.0]\nname = A\n" TAIL, 1, "a clerk number is 1 to 255" },
+		{ "[clerk.256]\nname = A\n" TAIL, 1, "a clerk number is 1 to 255" },
+		{ "[clerk.x]\nname = A\n" TAIL, 1, "a clerk number is 1 to 255" },
+		{ "[clerk.3]\nname = A\n[clerk.3]\nname = B\n" TAIL, 3, "clerk defined twice (first at line 1)" },
+		{ "[clerk.3]\n" TAIL, 1, "[clerk.3]: name is required" },
+		{ "[clerk.3]\nname = Lê Văn Tám\n[clerk.4]\nname = Lê Văn Tám\n" TAIL, 3,
+		  "name 'Lê Văn Tám' is already clerk 3's (line 1)" },
+		{ "[clerk.3]\nnam = A\n" TAIL, 2, "unknown key 'nam' in [clerk.3]" },
+	};
+	char err[512];
+
+	(void)state;
+	assert_int_equal(mc_config_load_string("[clerk.12]\nname = Nguyễn Thị Lan\n[clerk.255]\nname = Trần Văn Bình\n" TAIL,
+					       "k.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nclerks, 2);
+	assert_string_equal(mc_config_clerk_name(&cfg, 12), "Nguyễn Thị Lan");
+	assert_string_equal(mc_config_clerk_name(&cfg, 255), "Trần Văn Bình");
+	assert_null(mc_config_clerk_name(&cfg, 13));
+	for (size_t i = 0; i < sizeof(clerk_bads) / sizeof(clerk_bads[0]); i++) {
+		char want[64];
+		memset(err, 0, sizeof(err));
+		int rc = mc_config_load_string(clerk_bads[i].text, "bad.conf", &cfg, err, sizeof(err));
+		snprintf(want, sizeof(want), "bad.conf:%d: ", clerk_bads[i].line);
+		if (rc != -1 || strncmp(err, want, strlen(want)) || !strstr(err, clerk_bads[i].words))
+			fail_msg("case %zu: got rc %d, '%s'; want '%s...%s'", i, rc, err, want, clerk_bads[i].words);
+	}
+}
+
 static void missing_file_says_so(void **state)
 {
 	char err[256];
@@ -571,6 +607,7 @@ int main(void)
 		cmocka_unit_test(satisfaction_scale),
 		cmocka_unit_test(missing_file_says_so),
 		cmocka_unit_test(uplink_section_loads),
+		cmocka_unit_test(clerk_names),
 		cmocka_unit_test(durations_and_days_parse),
 		cmocka_unit_test(boundaries_are_accepted_one_past_refused),
 		cmocka_unit_test(hours_and_closed_days),

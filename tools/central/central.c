@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "report.h"
+#include "scale.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,12 @@ int mc_central_version(PGconn *c, char *err, size_t errlen)
 	return v;
 }
 
-int mc_central_init(PGconn *c, int *from, int *to, char *err, size_t errlen)
+int mc_central_init(PGconn *c, int target, int *from, int *to, char *err, size_t errlen)
 {
 	int v;
+
+	if (target <= 0 || target > mc_central_nmigrations)
+		target = mc_central_nmigrations;
 
 	/* One administrator at a time: the lock holds until the end. */
 	if (run(c, "BEGIN", err, errlen) ||
@@ -74,7 +78,7 @@ int mc_central_init(PGconn *c, int *from, int *to, char *err, size_t errlen)
 			 mc_central_nmigrations);
 		goto err_rollback;
 	}
-	for (; v < mc_central_nmigrations; v++) {
+	for (; v < target; v++) {
 		char sql[128];
 		if (run(c, mc_central_migrations[v], err, errlen))
 			goto err_rollback;
@@ -197,7 +201,7 @@ static const char SQL_ROLLUPS[] =
 	"WITH o AS (SELECT code FROM motcua.offices WHERE $3::text IS NULL OR grp = $3)"
 	" SELECT office, service, sum(tickets), sum(served), sum(noshow), sum(voided), sum(expired),"
 	"  sum(in_doubt), sum(waits), sum(wait_sum_ms), sum(with_target), sum(over_target),"
-	"  sum(r1), sum(r2), sum(r3), sum(r4)"
+	"  sum(rated), sum(satisfied), sum(l1), sum(l2), sum(l3), sum(l4), sum(l5)"
 	" FROM motcua.daily WHERE office IN (SELECT code FROM o) AND day BETWEEN $1 AND $2"
 	" GROUP BY office, service ORDER BY office, service";
 
@@ -209,8 +213,10 @@ static const char SQL_TICKETS[] =
 	"  count(*) FILTER (WHERE wait_ms >= 0), coalesce(sum(wait_ms) FILTER (WHERE wait_ms >= 0), 0),"
 	"  count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0),"
 	"  count(*) FILTER (WHERE wait_ms >= 0 AND s.target_ms > 0 AND wait_ms > s.target_ms),"
-	"  count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),"
-	"  count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4)"
+	"  count(*) FILTER (WHERE level > 0), count(*) FILTER (WHERE t.satisfied),"
+	"  count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2),"
+	"  count(*) FILTER (WHERE level = 3), count(*) FILTER (WHERE level = 4),"
+	"  count(*) FILTER (WHERE level = 5)"
 	" FROM motcua.tickets t LEFT JOIN motcua.services s ON s.office = t.office AND s.service = t.service"
 	" WHERE t.office IN (SELECT code FROM o) AND t.day BETWEEN $1 AND $2"
 	" GROUP BY t.office, t.service ORDER BY t.office, t.service";
@@ -230,16 +236,17 @@ static const char SQL_WAITS_TICKETS[] =
 /* The counted fields of a figure set, in SQL column order from 2. */
 static const char *const COUNTS[] = {
 	"tickets", "served", "noshow", "voided", "expired", "in_doubt", "waits", "wait_sum_ms",
-	"with_target", "over_target",
+	"with_target", "over_target", "rated", "satisfied_count",
 };
-#define NCOUNTS 10
+#define NCOUNTS 12
+#define NLEVELS MC_SCALE_MAX   /* rating positions 1..5 */
 
 static json_t *new_figures(void)
 {
 	json_t *f = json_object();
 	for (int i = 0; i < NCOUNTS; i++)
 		json_object_set_new(f, COUNTS[i], json_integer(0));
-	json_object_set_new(f, "ratings", json_pack("[iiii]", 0, 0, 0, 0));
+	json_object_set_new(f, "ratings", json_pack("[iiiii]", 0, 0, 0, 0, 0));
 	return f;
 }
 
@@ -250,7 +257,7 @@ static void add_figures(json_t *a, const json_t *b)
 		json_object_set_new(a, COUNTS[i], json_integer(json_integer_value(json_object_get(a, COUNTS[i])) +
 							       json_integer_value(json_object_get(b, COUNTS[i]))));
 	json_t *ra = json_object_get(a, "ratings"), *rb = json_object_get(b, "ratings");
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < NLEVELS; k++)
 		json_array_set_new(ra, k, json_integer(json_integer_value(json_array_get(ra, k)) +
 						       json_integer_value(json_array_get(rb, k))));
 }
@@ -262,17 +269,10 @@ static void finish_figures(json_t *f)
 	json_int_t sum = json_integer_value(json_object_get(f, "wait_sum_ms"));
 	json_int_t wt = json_integer_value(json_object_get(f, "with_target"));
 	json_int_t ot = json_integer_value(json_object_get(f, "over_target"));
-	json_t *r = json_object_get(f, "ratings");
-	json_int_t nr = 0, sat = 0;
-
-	for (size_t k = 0; k < 4; k++)
-		nr += json_integer_value(json_array_get(r, k));
-	/* Ratings are positions best first on the office's scale (scale.h):
-	 * the top two are satisfied on the default four-level scale. The city
-	 * does not yet read each rating's stored scale: offices with another
-	 * scale, or ratings from before scales were stored (worst first), are
-	 * read as if on the default one. */
-	sat = json_integer_value(json_array_get(r, 0)) + json_integer_value(json_array_get(r, 1));
+	/* Each rating was counted satisfied or not on its own stored scale
+	 * when it was folded in (schema 2), as the office's report does. */
+	json_int_t nr = json_integer_value(json_object_get(f, "rated"));
+	json_int_t sat = json_integer_value(json_object_get(f, "satisfied_count"));
 	json_object_set_new(f, "wait_mean_ms", waits ? json_real((double)sum / (double)waits) : json_null());
 	json_object_set_new(f, "within_target", wt ? json_real((double)(wt - ot) / (double)wt) : json_null());
 	json_object_set_new(f, "satisfied", nr ? json_real((double)sat / (double)nr) : json_null());
@@ -280,6 +280,51 @@ static void finish_figures(json_t *f)
 		json_object_set_new(f, "wait_median_ms", json_null());
 	if (!json_object_get(f, "wait_p90_ms"))
 		json_object_set_new(f, "wait_p90_ms", json_null());
+}
+
+/* The board's scale from its stored text as JSON ({levels,
+ * satisfied_levels, labels, labels_en}), or null when unknown ("": the
+ * office's uplink has not sent it yet) or unreadable. */
+static json_t *scale_json(const char *text)
+{
+	struct mc_scale sc;
+
+	if (!*text || mc_scale_parse(text, &sc) < 0)
+		return json_null();
+	json_t *vi = json_array(), *en = json_array();
+	for (int k = 0; k < sc.n; k++) {
+		json_array_append_new(vi, json_string(sc.vi[k]));
+		json_array_append_new(en, json_string(sc.en[k]));
+	}
+	return json_pack("{s:i, s:i, s:o, s:o}", "levels", sc.n, "satisfied_levels", sc.satisfied, "labels", vi,
+			 "labels_en", en);
+}
+
+/* Adds "levels" to a figure set: the counts by position with their
+ * shares of all ratings, labelled with the board's scale (positions
+ * past it, rated on an earlier larger scale, have null labels). */
+static void label_levels(json_t *f, const json_t *scale)
+{
+	json_t *r = json_object_get(f, "ratings"), *out = json_array();
+	size_t n = json_is_object(scale) ? (size_t)json_integer_value(json_object_get(scale, "levels")) : 0, upto = n;
+	json_int_t all = 0;
+
+	for (size_t k = 0; k < NLEVELS; k++) {
+		json_int_t c = json_integer_value(json_array_get(r, k));
+		all += c;
+		if (c && k + 1 > upto)
+			upto = k + 1;
+	}
+	for (size_t k = 0; k < upto; k++) {
+		json_int_t c = json_integer_value(json_array_get(r, k));
+		json_t *vi = k < n ? json_array_get(json_object_get(scale, "labels"), k) : NULL;
+		json_t *en = k < n ? json_array_get(json_object_get(scale, "labels_en"), k) : NULL;
+		json_array_append_new(out, json_pack("{s:i, s:O, s:O, s:I, s:o}", "level", (int)k + 1,
+						     "label", vi ? vi : json_null(), "label_en", en ? en : json_null(),
+						     "count", (json_int_t)c,
+						     "share", all ? json_real((double)c / (double)all) : json_null()));
+	}
+	json_object_set_new(f, "levels", out);
 }
 
 /* Median and P90 of n waits (sorted in place) into f. */
@@ -430,7 +475,7 @@ static json_t *month_figures(PGconn *c, const char *from, const char *to, const 
 		for (int k = 0; k < NCOUNTS; k++)
 			json_object_set_new(f, COUNTS[k], json_integer(strtoll(PQgetvalue(r, i, 2 + k), NULL, 10)));
 		json_t *ra = json_object_get(f, "ratings");
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < NLEVELS; k++)
 			json_array_set_new(ra, (size_t)k, json_integer(strtoll(PQgetvalue(r, i, 2 + NCOUNTS + k), NULL, 10)));
 		json_t *tot = json_object_get(offices, office);
 		if (!tot) {
@@ -488,6 +533,15 @@ json_t *mc_central_report(PGconn *c, const struct mc_central_report_opts *o, cha
 	month_days(o->year, o->month, from, to, sizeof(from));
 	month_days(py, pm, pfrom, pto, sizeof(pfrom));
 	snprintf(month, sizeof(month), "%04d-%02d", o->year, o->month);
+	/* Satisfaction on each rating's scale came with version 2. */
+	int v = mc_central_version(c, err, errlen);
+	if (v < 0)
+		return NULL;
+	if (v < 2) {
+		snprintf(err, errlen, "the city's schema is version %d; this report needs 2 or later:"
+			 " run 'kioskctl central init URL' as the administrator\n", v);
+		return NULL;
+	}
 	if (run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen))
 		return NULL;
 	if (!(cur = month_figures(c, from, to, o->group, o->rollups, &pairs, err, errlen)) ||
@@ -518,7 +572,7 @@ json_t *mc_central_report(PGconn *c, const struct mc_central_report_opts *o, cha
 	/* Offices with their board facts and services. */
 	if (!(r = query(c,
 			"SELECT o.code, o.name, o.grp, o.timezone, coalesce(s.service, ''), coalesce(s.name, ''),"
-			" coalesce(s.name_en, ''), coalesce(s.target_ms, 0)"
+			" coalesce(s.name_en, ''), coalesce(s.target_ms, 0), o.scale"
 			" FROM motcua.offices o LEFT JOIN motcua.services s ON s.office = o.code"
 			" WHERE $1::text IS NULL OR o.grp = $1 ORDER BY o.code, s.position", 1, &o->group, err, errlen))) {
 		json_decref(pct_office), json_decref(pct_group), json_decref(pct_city);
@@ -530,8 +584,9 @@ json_t *mc_central_report(PGconn *c, const struct mc_central_report_opts *o, cha
 		const char *code = PQgetvalue(r, i, 0);
 		json_t *of = json_object_get(offices, code);
 		if (!of) {
-			of = json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", code, "name", PQgetvalue(r, i, 1),
-				       "group", PQgetvalue(r, i, 2), "timezone", PQgetvalue(r, i, 3), "services", json_array());
+			of = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "code", code, "name", PQgetvalue(r, i, 1),
+				       "group", PQgetvalue(r, i, 2), "timezone", PQgetvalue(r, i, 3), "services", json_array(),
+				       "scale", scale_json(PQgetvalue(r, i, 8)));
 			json_object_set_new(offices, code, of);
 			json_array_append(list, of);
 		}
@@ -579,14 +634,17 @@ json_t *mc_central_report(PGconn *c, const struct mc_central_report_opts *o, cha
 		const char *grp = json_string_value(json_object_get(of, "group"));
 		json_t *tot = new_figures(), *s;
 		size_t j;
+		const json_t *scale = json_object_get(of, "scale");
 		json_array_foreach(json_object_get(of, "services"), j, s) {
 			finish_figures(s);
+			label_levels(s, scale);
 			add_figures(tot, s);
 		}
 		json_t *pc = json_object_get(pct_office, code);
 		if (pc)
 			json_object_update(tot, pc);
 		finish_figures(tot);
+		label_levels(tot, scale);
 		json_object_set_new(of, "total", tot);
 		json_t *pv = json_object_get(prev, code);
 		if (pv) {

@@ -13,16 +13,18 @@
 #include <stddef.h>
 
 /* The schema version this code writes. */
-#define MC_CENTRAL_SCHEMA 1
+#define MC_CENTRAL_SCHEMA 3
 
 /* Migrations: entry i takes the schema from version i to i + 1. */
 extern const char *const mc_central_migrations[];
 extern const int mc_central_nmigrations;
 
-/* Creates or migrates the schema (idempotent) and makes sure the monthly
- * event partitions exist from January 2025 to three years ahead.
- * *from and *to receive the versions before and after. */
-int mc_central_init(PGconn *c, int *from, int *to, char *err, size_t errlen);
+/* Creates or migrates the schema (idempotent) up to version target (0:
+ * MC_CENTRAL_SCHEMA; a lower target is for staged upgrades and tests and
+ * never goes back) and makes sure the monthly event partitions exist
+ * from January 2025 to three years ahead. *from and *to receive the
+ * versions before and after. */
+int mc_central_init(PGconn *c, int target, int *from, int *to, char *err, size_t errlen);
 
 /* The schema version of the database (0: none), or -1 with err. */
 int mc_central_version(PGconn *c, char *err, size_t errlen);
@@ -47,12 +49,18 @@ struct mc_central_report_opts {
 };
 
 /* Computes the report as a JSON object (caller frees with json_decref):
- * {"month", "group", "offices": [{code, name, group, timezone, rank, total,
- *  previous, services: [...]}], "groups": [...], "city": {...}} where each
- * figure set has tickets, served, noshow, voided, expired, in_doubt, waits,
- * wait_mean_ms, wait_median_ms, wait_p90_ms, with_target, over_target,
- * within_target (share 0..1 or null), ratings [r1..r4], satisfied (share of
- * ratings 3 and 4, or null). NULL with err. */
+ * {"month", "group", "offices": [{code, name, group, timezone, scale,
+ *  rank, total, previous, services: [...]}], "groups": [...], "city": {...}}
+ * where each figure set has tickets, served, noshow, voided, expired,
+ * in_doubt, waits, wait_mean_ms, wait_median_ms, wait_p90_ms, with_target,
+ * over_target, within_target (share 0..1 or null), ratings [l1..l5]
+ * (tickets rated at each position, best first, whatever their scale),
+ * rated, satisfied_count (ratings in the satisfied levels of their own
+ * stored scale, as the office's report counts them) and satisfied (their
+ * share, or null). An office's scale is its board's ({levels,
+ * satisfied_levels, labels, labels_en}, or null before its uplink sent
+ * it), and its figure sets also have "levels": [{level, label, label_en,
+ * count, share}] labelled with it. NULL with err. */
 json_t *mc_central_report(PGconn *c, const struct mc_central_report_opts *o, char *err, size_t errlen);
 
 #endif

@@ -15,12 +15,13 @@
 
 static void print_help(void)
 {
-	printf("Usage: kioskctl central init URL\n"
+	printf("Usage: kioskctl central init URL [--schema N]\n"
 	       "       kioskctl central add-office URL CODE --name NAME [--group GROUP]\n"
 	       "       kioskctl central add-reader URL ROLE\n\n"
 	       "Cơ sở dữ liệu PostgreSQL của thành phố / the city's PostgreSQL.\n\n"
 	       "  init         create or migrate the central schema (safe to run again);\n"
-	       "               URL is the city administrator's connection\n"
+	       "               URL is the city administrator's connection; --schema N\n"
+	       "               stops at version N (staged upgrades; never goes back)\n"
 	       "  add-office   register an office (or rename it) with its own login role,\n"
 	       "               which may only add its own office's rows; prints the\n"
 	       "               [uplink] lines for that office's board.conf\n"
@@ -76,9 +77,11 @@ int cmd_central(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' }, { "group", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "schema", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL, *grp = "";
+	int schema = 0;
 	char err[1024] = "";
 	int c;
 
@@ -88,6 +91,11 @@ int cmd_central(int argc, char **argv)
 		case 'h': print_help(); return EXIT_OK;
 		case 'n': name = optarg; break;
 		case 'g': grp = optarg; break;
+		case 's':
+			schema = atoi(optarg);
+			if (schema < 1 || schema > MC_CENTRAL_SCHEMA)
+				return usage_error("central", "--schema takes a version 1-%d", MC_CENTRAL_SCHEMA);
+			break;
 		default: return usage_error("central", "unknown option (try --help)");
 		}
 	}
@@ -101,7 +109,7 @@ int cmd_central(int argc, char **argv)
 		int from, to;
 		if (!pg)
 			return EXIT_FAIL;
-		if (mc_central_init(pg, &from, &to, err, sizeof(err)) < 0) {
+		if (mc_central_init(pg, schema, &from, &to, err, sizeof(err)) < 0) {
 			fprintf(stderr, "kioskctl central: init: %s", err);
 			PQfinish(pg);
 			return EXIT_FAIL;
@@ -123,7 +131,8 @@ int cmd_central(int argc, char **argv)
 		PGconn *pg = connect_to("central", url);
 		if (!pg)
 			return EXIT_FAIL;
-		if (mc_central_version(pg, err, sizeof(err)) != MC_CENTRAL_SCHEMA) {
+		int v = mc_central_version(pg, err, sizeof(err));
+		if (v < 1 || v > MC_CENTRAL_SCHEMA) {
 			fprintf(stderr, "kioskctl central: the schema is missing or old: run 'kioskctl central init URL' first\n");
 			PQfinish(pg);
 			return EXIT_FAIL;
@@ -146,7 +155,8 @@ int cmd_central(int argc, char **argv)
 		PGconn *pg = connect_to("central", url);
 		if (!pg)
 			return EXIT_FAIL;
-		if (mc_central_version(pg, err, sizeof(err)) != MC_CENTRAL_SCHEMA ||
+		int v = mc_central_version(pg, err, sizeof(err));
+		if (v < 1 || v > MC_CENTRAL_SCHEMA ||
 		    mc_central_add_reader(pg, argv[optind + 2], pw, sizeof(pw), err, sizeof(err)) < 0) {
 			fprintf(stderr, "kioskctl central: add-reader: %s\n", err[0] ? err : "run 'kioskctl central init URL' first");
 			PQfinish(pg);
@@ -236,14 +246,37 @@ static void figures_line(FILE *f, bool csv, const char *rank, const char *office
 			what, tickets, mean, med, p90, wt, noshow, doubt, sat, dt, dw);
 }
 
+/* The office's ratings by level of its board's scale, as shares. */
+static void levels_line(FILE *f, const json_t *levels)
+{
+	size_t k;
+	json_t *l;
+
+	if (!json_array_size(levels) || !json_is_number(json_object_get(json_array_get(levels, 0), "share")))
+		return;
+	fprintf(f, "%4s  %-10s mức hài lòng / levels:", "", "");
+	json_array_foreach(levels, k, l) {
+		char pct[16];
+		const json_t *label = json_object_get(l, "label");
+		share(json_object_get(l, "share"), '.', pct, sizeof(pct));
+		if (json_is_string(label))
+			fprintf(f, "%s %s %s", k ? " ·" : "", json_string_value(label), pct);
+		else
+			fprintf(f, "%s mức %lld %s", k ? " ·" : "", (long long)json_integer_value(json_object_get(l, "level")), pct);
+	}
+	fputc('\n', f);
+}
+
 static void write_report(FILE *f, const json_t *rep, bool csv)
 {
 	size_t i, j;
 	json_t *of, *s;
 
 	if (csv)
-		fprintf(f, "\xEF\xBB\xBFsep=;\nHạng;Mã;Nhóm;Lĩnh vực;Số vé;Chờ TB (phút);Trung vị;P90;Đúng hạn;"
-			"Vắng mặt;Vé nghi vấn;Hài lòng;Δ vé;Δ đúng hạn (điểm)\n");
+		fprintf(f, "\xEF\xBB\xBFHạng;Mã đơn vị;Nhóm;Lĩnh vực;Số phiếu;Chờ trung bình (phút);"
+			"Chờ trung vị (phút);90%% lượt chờ không quá (phút);Trong thời gian mục tiêu;Vắng mặt;"
+			"Phiếu in chưa chắc;Hài lòng;Số phiếu so với tháng trước;"
+			"Trong thời gian mục tiêu so với tháng trước (điểm %%)\n");
 	else
 		fprintf(f, "BÁO CÁO THÁNG %s — CÁC TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG\n"
 			"City report for %s (thời gian chờ tính bằng phút / waits in minutes)\n\n"
@@ -259,6 +292,8 @@ static void write_report(FILE *f, const json_t *rep, bool csv)
 			snprintf(rank, sizeof(rank), "%lld", (long long)json_integer_value(json_object_get(of, "rank")));
 		figures_line(f, csv, rank, code, grp, json_string_value(json_object_get(of, "name")),
 			     json_object_get(of, "total"), json_object_get(of, "previous"));
+		if (!csv)
+			levels_line(f, json_object_get(json_object_get(of, "total"), "levels"));
 		json_array_foreach(json_object_get(of, "services"), j, s) {
 			char what[200];
 			snprintf(what, sizeof(what), "  %s", json_string_value(json_object_get(s, "name")));
@@ -338,10 +373,13 @@ static void figure_cells(struct cells *c, const json_t *x, const json_t *prev)
 
 static int write_pdf(const json_t *rep, const char *path)
 {
-	static const char *const head[12] = { "Hạng", "Đơn vị", "Nhóm", "Số phiếu", "Chờ TB (phút)", "Trung vị",
-					      "P90", "Đúng hạn", "Vắng mặt", "Nghi vấn", "Hài lòng", "Δ đúng hạn" };
-	static const char *const head_en[12] = { "Rank", "Office", "Group", "Tickets", "Mean wait", "Median", "P90",
-						 "Within target", "No-shows", "In doubt", "Satisfied", "Δ on time" };
+	static const char *const head[12] = { "Hạng", "Đơn vị", "Nhóm", "Số phiếu", "Chờ trung bình (phút)",
+					      "Chờ trung vị (phút)", "90% lượt chờ không quá (phút)",
+					      "Trong thời gian mục tiêu", "Vắng mặt", "Phiếu in chưa chắc", "Hài lòng",
+					      "So với tháng trước (điểm %)" };
+	static const char *const head_en[12] = { "Rank", "Office", "Group", "Tickets", "Mean wait (min)",
+						 "Median wait (min)", "90% of waits at most (min)", "Within target",
+						 "No-shows", "Print in doubt", "Satisfied", "Within target vs last month" };
 	size_t noff = json_array_size(json_object_get(rep, "offices"));
 	struct mc_report_table *t = calloc(noff + 2, sizeof(*t));
 	struct cells *c = calloc(noff + 2, sizeof(*c));

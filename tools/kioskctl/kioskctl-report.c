@@ -21,7 +21,7 @@ static void print_help(void)
 {
 	printf("Usage: kioskctl report --board FILE [--db FILE]\n"
 	       "                       (--day YYYY-MM-DD | --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-	       "                       [--by service,counter,clerk,hour,weekday] [--format table|csv|json|pdf]\n"
+	       "                       [--by service,counter,clerk,hour,weekday] [--format table|csv|csv-long|json|pdf]\n"
 	       "                       [--out FILE] [--png DIR] [--worst N]\n\n"
 	       "Báo cáo thời gian chờ, thời gian phục vụ và mức độ hài lòng.\n"
 	       "Wait time, service time and satisfaction report, computed from the\n"
@@ -32,7 +32,8 @@ static void print_help(void)
 	       "  --day D         one day;  --month YYYY-MM  one month;  --from D --to D  a range\n"
 	       "  --by LIST       groupings, comma-separated (default: service; the PDF has all)\n"
 	       "  --format F      table (terminal, default), csv (UTF-8 with BOM, for Excel),\n"
-	       "                  json, pdf (A4, needs --out)\n"
+	       "                  csv-long (the same, one line per figure: table;row;figure;value,\n"
+	       "                  for an Excel pivot table), json, pdf (A4, needs --out)\n"
 	       "  --out FILE      write there instead of standard output\n"
 	       "  --png DIR       also draw the charts as waits.png, arrivals.png,\n"
 	       "                  satisfaction.png in DIR (alone when no --format is given)\n"
@@ -93,6 +94,37 @@ static int parse_dims(const char *s, unsigned *dims)
 		*dims |= 1u << d;
 	}
 	return *dims ? 0 : -1;
+}
+
+/* mkdir -p path: each missing folder of path, mode 0777 less the umask.
+ * 0, or -1 with errno (ENOTDIR when a part is a file). */
+static int make_dirs(const char *path)
+{
+	char buf[4096];
+	struct stat st;
+
+	if (strlen(path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char was = *p;
+		*p = 0;
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -1;
+		if (stat(buf, &st) < 0)
+			return -1;
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return -1;
+		}
+		*p = was;
+		if (!was)
+			return 0;
+	}
 }
 
 int cmd_report(int argc, char **argv)
@@ -168,12 +200,14 @@ int cmd_report(int argc, char **argv)
 			fmt = MC_REPORT_TABLE;
 		else if (!strcmp(format, "csv"))
 			fmt = MC_REPORT_CSV;
+		else if (!strcmp(format, "csv-long"))
+			fmt = MC_REPORT_CSV_LONG;
 		else if (!strcmp(format, "json"))
 			fmt = MC_REPORT_JSON;
 		else if (!strcmp(format, "pdf"))
 			fmt = MC_REPORT_PDF;
 		else
-			return usage_error(CMD, "--format '%s': use table, csv, json or pdf", format);
+			return usage_error(CMD, "--format '%s': use table, csv, csv-long, json or pdf", format);
 	}
 	if (fmt == MC_REPORT_PDF && !out)
 		return usage_error(CMD, "--format pdf needs --out FILE.pdf");
@@ -201,8 +235,9 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "kioskctl report: %s\n", err);
 		return EXIT_FAIL;
 	}
-	/* --png DIR makes DIR (one level) when it is not there yet. */
-	if (png && mkdir(png, 0777) < 0 && errno != EEXIST) {
+	/* --png DIR makes DIR, and the folders above it, when they are not
+	 * there yet (like mkdir -p). */
+	if (png && make_dirs(png) < 0) {
 		fprintf(stderr, "kioskctl report: cannot make %s: %s\n", png, strerror(errno));
 		mc_report_free(r);
 		return EXIT_FAIL;

@@ -20,7 +20,7 @@ static const struct {
 	{ "screenshot", cmd_screenshot, "save what the screen shows as PNG" },
 	{ "tap", cmd_tap, "touch the screen at X Y (or the hall with --hall)" },
 	{ "pin-hash", cmd_pin_hash, "hash a technician PIN for board.conf" },
-	{ "config", cmd_config, "check a board.conf" },
+	{ "config", cmd_config, "check a board.conf; list every key with its range and default" },
 	{ "update", cmd_update, "install a signed update bundle (RAUC)" },
 	{ "diag", cmd_diag, "one diagnostic report for a technician" },
 	{ "gpio", cmd_gpio, "GPIO lines: status, watch presses live, press (sim)" },

@@ -93,6 +93,7 @@ struct chart {
 	const double *val[4];        /* ncat values per series */
 	const double *marker;        /* ncat markers (≤ 0: none), or NULL */
 	const char *marker_name;     /* legend text of the marker */
+	bool show_values;            /* each bar's value above it ("31,7%" with unit %) */
 };
 
 static double nice_step(double max)
@@ -144,7 +145,8 @@ static void draw_chart(cairo_t *cr, double x, double y, double w, double h, cons
 	if (max <= 0)
 		max = 1;
 	double step = nice_step(max), top = ceil(max / step) * step;
-	double px = x + 34, py = y + th + 8, pw = w - 38, ph = h - th - 8 - 30;
+	/* The unit sits between the title (one or two lines) and the plot. */
+	double px = x + 34, py = y + th + 16, pw = w - 38, ph = h - th - 16 - 30;
 	/* Grid and y labels. */
 	cairo_set_line_width(cr, 0.4);
 	for (double v = 0; v <= top + step / 2; v += step) {
@@ -157,7 +159,7 @@ static void draw_chart(cairo_t *cr, double x, double y, double w, double h, cons
 		snprintf(buf, sizeof(buf), "%g", v);
 		draw_text(cr, x, gy - 5, 30, 1, buf, 7, false);
 	}
-	draw_text(cr, x, py - 12, 60, -1, c->unit, 7, false);
+	draw_text(cr, x, py - 13, 60, -1, c->unit, 7, false);
 	/* Bars. */
 	double slot = c->ncat ? pw / (double)c->ncat : pw;
 	double bw = slot * 0.8 / (c->nser ? c->nser : 1);
@@ -168,6 +170,15 @@ static void draw_chart(cairo_t *cr, double x, double y, double w, double h, cons
 			cairo_set_source_rgb(cr, series_rgb[s][0], series_rgb[s][1], series_rgb[s][2]);
 			cairo_rectangle(cr, sx + bw * s, py + ph - bh, bw * 0.92, bh);
 			cairo_fill(cr);
+			if (c->show_values) {
+				/* The figure itself, Vietnamese style (decimal comma). */
+				snprintf(buf, sizeof(buf), "%.1f%s", v, !strcmp(c->unit, "%") ? "%" : "");
+				char *dot = strchr(buf, '.');
+				if (dot)
+					*dot = ',';
+				cairo_set_source_rgb(cr, 0, 0, 0);
+				draw_text(cr, sx + bw * s - 4, py + ph - bh - 10, bw * 0.92 + 8, 0, buf, 7, true);
+			}
 		}
 		if (c->marker && c->marker[i] > 0) {
 			double my = py + ph - c->marker[i] / top * ph;
@@ -226,7 +237,7 @@ static void build_charts(const struct mc_report *r, struct charts *c)
 	}
 	c->waits = (struct chart){
 		.title = "Thời gian chờ theo lĩnh vực", .unit = "phút", .ncat = c->nsvc, .cat = c->svc_name,
-		.nser = 2, .ser = { "Trung bình", "P90" }, .val = { c->svc_mean, c->svc_p90 },
+		.nser = 2, .ser = { "Trung bình", "90% lượt chờ không quá" }, .val = { c->svc_mean, c->svc_p90 },
 		.marker = c->svc_target, .marker_name = "Mục tiêu",
 	};
 	/* Arrivals: the hours from the first to the last with tickets. */
@@ -263,7 +274,7 @@ static void build_charts(const struct mc_report *r, struct charts *c)
 	snprintf(c->satisfaction_title, sizeof(c->satisfaction_title), "Mức độ hài lòng (%% của %d lượt đánh giá)", nr);
 	c->satisfaction = (struct chart){
 		.title = c->satisfaction_title, .unit = "%", .ncat = (size_t)nl, .cat = c->rating_name,
-		.nser = 1, .ser = { "Tỷ lệ" }, .val = { c->rating_share },
+		.nser = 1, .ser = { "Tỷ lệ" }, .val = { c->rating_share }, .show_values = true,
 	};
 }
 
@@ -319,8 +330,45 @@ static double draw_head(struct doc *d, const struct sec *x, const double *cw, do
 	return hh;
 }
 
-/* Draws a section as a ruled table, breaking pages between rows. */
-static void draw_sec(struct doc *d, const struct sec *x)
+/* Height of row i of x in columns cw. */
+static double row_height(cairo_t *cr, const struct sec *x, size_t i, const double *cw, double size)
+{
+	double rh = 0;
+
+	for (int c = 0; c < x->ncols; c++) {
+		PangoLayout *l = layout(cr, x->cells[i][c], size, false, cw[c] - 4);
+		double th = text_height(l);
+		g_object_unref(l);
+		rh = th > rh ? th : rh;
+	}
+	return rh + 3;
+}
+
+/* Height of x's heading row in columns cw (as draw_head draws it). */
+static double head_height(cairo_t *cr, const struct sec *x, const double *cw, double size)
+{
+	double hh = 0;
+
+	for (int c = 0; c < x->ncols; c++) {
+		PangoLayout *l = layout(cr, x->head[c], size, true, cw[c] - 4);
+		double th = text_height(l);
+		g_object_unref(l);
+		hh = th > hh ? th : hh;
+	}
+	return hh + 4;
+}
+
+/* Rows a section's title and headings keep with them on their page, so a
+ * heading never ends a page; and rows the block after the last section
+ * (the signatures) keeps with it, so that block never stands alone. */
+#define KEEP_ROWS 2
+/* Space after a table. */
+#define TABLE_GAP 8
+
+/* Draws a section as a ruled table, breaking pages between rows. tail is
+ * the height of what must follow the table's last rows on their page (the
+ * signature block after the last table; 0 otherwise). */
+static void draw_sec(struct doc *d, const struct sec *x, double tail)
 {
 	cairo_t *cr = d->cr;
 	double fw = A4_W - 2 * MARGIN, cw[SEC_MAXCOLS];
@@ -345,7 +393,19 @@ static void draw_sec(struct doc *d, const struct sec *x)
 	}
 	for (int c = 0; c < x->ncols; c++)
 		cw[c] *= fw / sum;
-	need(d, 60);
+
+	/* The title, its English line, the headings and the first rows (all
+	 * of them, and the tail, when the table is that short) on one page. */
+	PangoLayout *lt = layout(cr, x->title, 11, true, fw), *le = layout(cr, x->title_en, 7, false, fw);
+	double keep = 6 + text_height(lt) + text_height(le) + 3 + head_height(cr, x, cw, size);
+	g_object_unref(lt);
+	g_object_unref(le);
+	size_t first_rows = x->nrows <= KEEP_ROWS ? x->nrows : KEEP_ROWS;
+	for (size_t i = 0; i < first_rows; i++)
+		keep += row_height(cr, x, i, cw, size);
+	if (x->nrows <= KEEP_ROWS && tail > 0)
+		keep += TABLE_GAP + tail;
+	need(d, keep);
 	d->y += 6;
 	d->y += draw_text(cr, MARGIN, d->y, fw, -1, x->title, 11, true);
 	cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
@@ -353,16 +413,16 @@ static void draw_sec(struct doc *d, const struct sec *x)
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	double x0 = MARGIN, cx;
 	draw_head(d, x, cw, size);
+	/* The last rows that go with the tail. */
+	size_t tail_from = tail > 0 && x->nrows > KEEP_ROWS ? x->nrows - KEEP_ROWS : SIZE_MAX;
 	for (size_t i = 0; i < x->nrows; i++) {
-		double rh = 0;
-		for (int c = 0; c < x->ncols; c++) {
-			PangoLayout *l = layout(cr, x->cells[i][c], size, false, cw[c] - 4);
-			double th = text_height(l);
-			g_object_unref(l);
-			rh = th > rh ? th : rh;
+		double rh = row_height(cr, x, i, cw, size), want = rh;
+		if (i == tail_from) {
+			for (size_t k = i + 1; k < x->nrows; k++)
+				want += row_height(cr, x, k, cw, size);
+			want += TABLE_GAP + tail;
 		}
-		rh += 3;
-		if (d->y + rh > A4_H - MARGIN) {
+		if (d->y + want > A4_H - MARGIN) {
 			/* The table goes on: its headings again on the new page. */
 			new_page(d);
 			draw_head(d, x, cw, size);
@@ -386,8 +446,11 @@ static void draw_sec(struct doc *d, const struct sec *x)
 		cairo_set_source_rgb(cr, 0, 0, 0);
 		d->y += rh;
 	}
-	d->y += 8;
+	d->y += TABLE_GAP;
 }
+
+/* Height of the signature block (date, two titles, room to sign). */
+#define SIGN_H 130
 
 static void draw_signatures(struct doc *d)
 {
@@ -399,7 +462,7 @@ static void draw_signatures(struct doc *d)
 
 	localtime_r(&now, &tm);
 	snprintf(date, sizeof(date), "Ngày %d tháng %d năm %d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
-	need(d, 130);
+	need(d, SIGN_H);
 	d->y += 16;
 	draw_text(cr, MARGIN + half, d->y, half, 0, date, 9, false);
 	d->y += 16;
@@ -471,7 +534,7 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
 	cairo_set_source_rgb(d.cr, 0, 0, 0);
 
 	if (s.n)
-		draw_sec(&d, &s.sec[0]);
+		draw_sec(&d, &s.sec[0], s.n == 1 ? SIGN_H : 0);
 	/* Charts. */
 	build_charts(r, &ch);
 	need(&d, 200);
@@ -482,7 +545,7 @@ int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, 
 	draw_chart(d.cr, MARGIN + fw * 0.6 + 8, d.y, fw * 0.4 - 8, 190, &ch.satisfaction);
 	d.y += 200;
 	for (size_t i = 1; i < s.n; i++)
-		draw_sec(&d, &s.sec[i]);
+		draw_sec(&d, &s.sec[i], i == s.n - 1 ? SIGN_H : 0);
 	draw_signatures(&d);
 	page_footer(&d);
 	cairo_show_page(d.cr);
@@ -546,7 +609,7 @@ int mc_report_write_tables_pdf(const char *issuer, const char *title, const char
 		for (size_t r = 0; r < x.nrows; r++)
 			for (int c = 0; c < x.ncols; c++)
 				snprintf(x.cells[r][c], SEC_CELL, "%s", t[i].cells[r * (size_t)x.ncols + (size_t)c]);
-		draw_sec(&d, &x);
+		draw_sec(&d, &x, i == n - 1 ? SIGN_H : 0);
 		free(x.cells);
 	}
 	draw_signatures(&d);

@@ -193,7 +193,7 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	fmt_min(v, &t->wait, t->wait.median_ms, mark);
 	ROWV("Thời gian chờ trung vị (phút)", "Median wait (min)");
 	fmt_min(v, &t->wait, (double)t->wait.p90_ms, mark);
-	ROWV("Thời gian chờ P90 (phút)", "P90 wait (min)");
+	ROWV("90% lượt chờ không quá (phút)", "90% of waits at most (min)");
 	fmt_min(v, &t->wait, (double)t->wait.max_ms, mark);
 	ROWV("Thời gian chờ lâu nhất (phút)", "Longest wait (min)");
 	fmt_min(v, &t->service, t->service.mean_ms, mark);
@@ -201,7 +201,7 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 	fmt_min(v, &t->service, t->service.median_ms, mark);
 	ROWV("Thời gian phục vụ trung vị (phút)", "Median service (min)");
 	fmt_min(v, &t->service, (double)t->service.p90_ms, mark);
-	ROWV("Thời gian phục vụ P90 (phút)", "P90 service (min)");
+	ROWV("90% lượt phục vụ không quá (phút)", "90% of services at most (min)");
 	fmt_pct(v, t->over_target, t->with_target, mark);
 	ROWV("Chờ quá thời gian mục tiêu (%)", "Over target wait (%)");
 	ROW("Số lượt đánh giá", "Ratings", "%d", rated(t));
@@ -216,10 +216,10 @@ static int add_summary(const struct mc_report *r, char mark, struct secs *s)
 /* Counts and shares of a grouping, with the total last. */
 static int add_counts(const struct mc_report *r, int d, char mark, struct secs *s)
 {
-	const char *h[] = { dim_head[d][0], "Phát hành", "Đã phục vụ", "Vắng mặt", "Chuyển",
-			    "Hủy", "Hết hạn", "Ưu tiên (%)", "Quá hạn chờ (%)", "Hài lòng (%)" };
+	const char *h[] = { dim_head[d][0], "Phát hành", "Đã phục vụ", "Vắng mặt", "Chuyển lĩnh vực",
+			    "Phiếu hủy", "Hết hạn cuối ngày", "Ưu tiên (%)", "Chờ quá mục tiêu (%)", "Hài lòng (%)" };
 	const char *he[] = { dim_head[d][1], "Issued", "Served", "No-show", "Transferred",
-			     "Voided", "Expired", "Priority (%)", "Over target (%)", "Satisfied (%)" };
+			     "Voided", "Expired at closing", "Priority (%)", "Over target wait (%)", "Satisfied (%)" };
 	char title[96], title_en[96];
 	size_t n;
 	const struct mc_report_row *rows = mc_report_rows(r, (enum mc_report_dim)d, &n);
@@ -255,10 +255,14 @@ static int add_counts(const struct mc_report *r, int d, char mark, struct secs *
 /* Wait and service times of a grouping, in minutes, total last. */
 static int add_times(const struct mc_report *r, int d, char mark, struct secs *s)
 {
-	const char *h[] = { dim_head[d][0], "Chờ TB", "Chờ trung vị", "Chờ P90", "Chờ lâu nhất",
-			    "Phục vụ TB", "PV trung vị", "PV P90", "PV lâu nhất", "Mục tiêu chờ" };
-	const char *he[] = { dim_head[d][1], "Wait mean", "Wait median", "Wait p90", "Wait max",
-			     "Service mean", "Service median", "Service p90", "Service max", "Target wait" };
+	/* Words an office manager reads without a glossary: no "TB", "PV"
+	 * or "P90" (the 90th percentile is "90% lượt ... không quá"). */
+	const char *h[] = { dim_head[d][0], "Chờ trung bình", "Chờ trung vị", "90% lượt chờ không quá",
+			    "Chờ lâu nhất", "Phục vụ trung bình", "Phục vụ trung vị",
+			    "90% lượt phục vụ không quá", "Phục vụ lâu nhất", "Mục tiêu chờ" };
+	const char *he[] = { dim_head[d][1], "Mean wait", "Median wait", "90% of waits at most", "Longest wait",
+			     "Mean service", "Median service", "90% of services at most", "Longest service",
+			     "Target wait" };
 	char title[96], title_en[96];
 	size_t n;
 	const struct mc_report_row *rows = mc_report_rows(r, (enum mc_report_dim)d, &n);
@@ -317,8 +321,14 @@ static int add_satisfaction_scale(const struct mc_report *r, int d, int si, char
 	}
 	snprintf(hb[ncols - 2], SEC_HEAD, "Lượt đánh giá");
 	snprintf(hbe[ncols - 2], SEC_HEAD, "Ratings");
-	snprintf(hb[ncols - 1], SEC_HEAD, "Hài lòng (%%)");
-	snprintf(hbe[ncols - 1], SEC_HEAD, "Satisfied (%%)");
+	/* Not just "Hài lòng (%)": a level of the scale may be called that. */
+	if (sc->satisfied > 1) {
+		snprintf(hb[ncols - 1], SEC_HEAD, "Hài lòng, mức 1–%d (%%)", sc->satisfied);
+		snprintf(hbe[ncols - 1], SEC_HEAD, "Satisfied, levels 1–%d (%%)", sc->satisfied);
+	} else {
+		snprintf(hb[ncols - 1], SEC_HEAD, "Hài lòng, mức 1 (%%)");
+		snprintf(hbe[ncols - 1], SEC_HEAD, "Satisfied, level 1 (%%)");
+	}
 	for (int k = 0; k < ncols; k++) {
 		h[k] = hb[k];
 		he[k] = hbe[k];
@@ -369,7 +379,7 @@ static int add_satisfaction(const struct mc_report *r, int d, char mark, struct 
 
 static int add_arrivals(const struct mc_report *r, char mark, struct secs *s)
 {
-	static const char *const h[] = { "Giờ", "Số phiếu", "TB mỗi ngày", "Chờ TB (phút)" };
+	static const char *const h[] = { "Giờ", "Số phiếu", "Trung bình mỗi ngày", "Chờ trung bình (phút)" };
 	static const char *const he[] = { "Hour", "Tickets", "Per day", "Mean wait (min)" };
 	size_t n;
 	const struct mc_report_row *rows = mc_report_rows(r, MC_REPORT_HOUR, &n);
@@ -397,7 +407,7 @@ static int add_arrivals(const struct mc_report *r, char mark, struct secs *s)
 static int add_sessions(const struct mc_report *r, int d, char mark, struct secs *s)
 {
 	const char *h[] = { dim_head[d][0], "Đăng nhập (giờ)", "Mở phục vụ (giờ)", "Tạm dừng (giờ)",
-			    "Đã phục vụ", "Phục vụ TB (phút)" };
+			    "Đã phục vụ", "Phục vụ trung bình (phút)" };
 	const char *he[] = { dim_head[d][1], "Logged in (h)", "Open (h)", "Paused (h)", "Served",
 			     "Mean service (min)" };
 	size_t n;
@@ -651,6 +661,43 @@ static int write_csv(const struct mc_report *r, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+/* The long form: every figure of every table on its own line, under one
+ * heading row, so an Excel pivot table (or a database) can use the file
+ * as it is: "table; row; figure; value" (Vietnamese / English in the
+ * heading, like the CSV). Empty figures ("–") are left empty. */
+static int write_csv_long(const struct mc_report *r, FILE *f)
+{
+	struct secs s;
+	char line[SEC_HEAD * 2 + 200];
+
+	if (report_sections(r, ',', &s))
+		return -1;
+	fputs("\xEF\xBB\xBF", f);
+	fputs("Bảng / Table;Hàng / Row;Chỉ tiêu / Figure;Giá trị / Value\r\n", f);
+	for (size_t i = 0; i < s.n; i++) {
+		const struct sec *x = &s.sec[i];
+		bool summary = i == 0;
+		for (size_t k = 0; k < x->nrows; k++)
+			for (int c = summary ? 2 : 1; c < x->ncols; c++) {
+				const char *v = x->cells[k][c];
+				csv_field(f, x->title);
+				fputc(';', f);
+				csv_field(f, summary ? "Tổng cộng" : x->cells[k][0]);
+				fputc(';', f);
+				if (summary)
+					snprintf(line, sizeof(line), "%s", x->cells[k][0]);
+				else
+					snprintf(line, sizeof(line), "%s", x->head[c]);
+				csv_field(f, line);
+				fputc(';', f);
+				csv_field(f, strcmp(v, "–") ? v : "");
+				fputs("\r\n", f);
+			}
+	}
+	report_sections_free(&s);
+	return ferror(f) ? -1 : 0;
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static json_t *stats_json(const struct mc_report_stats *s)
@@ -776,6 +823,7 @@ int mc_report_write_text(const struct mc_report *r, enum mc_report_format fmt, F
 	switch (fmt) {
 	case MC_REPORT_TABLE: return write_table(r, f);
 	case MC_REPORT_CSV: return write_csv(r, f);
+	case MC_REPORT_CSV_LONG: return write_csv_long(r, f);
 	case MC_REPORT_JSON: return write_json(r, f);
 	default:
 		errno = EINVAL;

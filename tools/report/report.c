@@ -626,6 +626,12 @@ static void label_row(const struct mc_report *r, int d, int k, struct mc_report_
 		break;
 	case MC_REPORT_CLERK:
 		name_numbered(row, k, "Cán bộ", "Clerk", "Không đăng nhập", "No clerk");
+		/* A clerk named in board.conf ([clerk.N] name) by name: the
+		 * manager knows people, not numbers (the key keeps N). */
+		if (k && mc_config_clerk_name(r->cfg, k)) {
+			snprintf(row->name, sizeof(row->name), "%s", mc_config_clerk_name(r->cfg, k));
+			snprintf(row->name_en, sizeof(row->name_en), "%s", mc_config_clerk_name(r->cfg, k));
+		}
 		break;
 	case MC_REPORT_HOUR:
 		snprintf(row->key, sizeof(row->key), "%02d", k);

@@ -160,9 +160,11 @@ enum mc_report_format {
 	MC_REPORT_CSV,       /* UTF-8 with BOM, ';' and decimal commas: Vietnamese-locale Excel */
 	MC_REPORT_JSON,      /* every figure, durations in ms */
 	MC_REPORT_PDF,       /* A4, cairo + pango, tables and charts */
+	MC_REPORT_CSV_LONG,  /* the CSV's conventions, one long table for a pivot
+	                      * table: table; row; figure; value per line */
 };
 
-/* Writes r as text (table, CSV or JSON) to f. Returns 0, or -1 with errno. */
+/* Writes r as text (table, CSV, long CSV or JSON) to f. Returns 0, or -1 with errno. */
 int mc_report_write_text(const struct mc_report *r, enum mc_report_format fmt, FILE *f);
 /* Draws r as an A4 PDF into path. Returns 0, or -1 with a message in err. */
 int mc_report_write_pdf(const struct mc_report *r, const char *path, char *err, size_t errlen);
