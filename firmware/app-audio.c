@@ -33,6 +33,8 @@ struct voice {
 	char device[400];            /* PCM actually used */
 	uint64_t skipped_quiet;      /* calls not said in quiet hours */
 	char letters[2 * MC_MAX_SERVICES + 1]; /* prefix letters with clips, for messages */
+	char volume_path[600];       /* STATE_DIR/volume: the technician's volume */
+	uint64_t tests;              /* speaker tests queued */
 };
 
 /* A control request waiting for its announcement to finish. */
@@ -143,11 +145,23 @@ static void status(void *priv, json_t *obj)
 				      "failed", (json_int_t)mc_audio_failed(v->audio),
 				      "skipped_quiet", (json_int_t)v->skipped_quiet,
 				      "error", err, "quiet_now", quiet));
+	/* The technician's volume and speaker tests (the menu's Loa page). */
+	json_t *a = json_object_get(obj, "audio");
+	json_object_set_new(a, "volume", json_integer(mc_audio_volume(v->audio)));
+	json_object_set_new(a, "speaker_tests", json_integer((json_int_t)v->tests));
 }
 
 static void release(void *priv)
 {
 	struct voice *v = priv;
+	struct mc_app_hooks *h = mc_app_hooks(v->app);
+
+	if (h->audio == v) {
+		h->speaker_test = NULL;
+		h->set_volume = NULL;
+		h->get_volume = NULL;
+		h->audio = NULL;
+	}
 
 	mc_audio_free(v->audio);
 	mc_clipset_free(v->set);
@@ -266,6 +280,88 @@ static enum mc_ctl_result cmd_no_audio(void *ctx, json_t *req, json_t *resp, uin
 	return mc_ctl_error(resp, "no_audio", "board.conf has no [audio] section: no voice on this kiosk");
 }
 
+/* ---- the technician menu's hooks ----------------------------------------- */
+
+static void test_played(void *ctx, const struct mc_audio_result *r)
+{
+	(void)ctx;
+	if (!r->ok)
+		mc_log(MC_LOG_ERR, "voice: speaker test not played: %s", r->error);
+}
+
+/* A call the way the hall hears one: the first number of the first
+ * service to counter 1 (or the lowest counter). */
+static int speaker_test(void *priv, char *msg, size_t len)
+{
+	struct voice *v = priv;
+	const struct mc_config *cfg = mc_app_config(v->app);
+	const char *keys[MC_AUDIO_MAX_KEYS];
+	char label[16];
+	int counter = cfg->ncounters ? cfg->counters[0].number : 1;
+
+	if (cfg->nservices)
+		snprintf(label, sizeof(label), "%s%d", cfg->services[0].prefix, cfg->services[0].lo);
+	else
+		snprintf(label, sizeof(label), "1001");
+	int n = compose(v, label, counter, keys, MC_AUDIO_MAX_KEYS);
+	if (n < 0 || mc_audio_play(v->audio, keys, (size_t)n, test_played, v, NULL) < 0) {
+		snprintf(msg, len, "Không phát được (cannot play): %s",
+			 errno == EBUSY ? "đang đọc nhiều số / too many calls waiting" : strerror(errno));
+		return -1;
+	}
+	v->tests++;
+	mc_log(MC_LOG_NOTICE, "voice: speaker test %s to counter %d at volume %d", label, counter,
+	       mc_audio_volume(v->audio));
+	return 0;
+}
+
+static int set_volume(void *priv, int volume, char *msg, size_t len)
+{
+	struct voice *v = priv;
+	char tmp[620], text[16];
+
+	volume = volume < 0 ? 0 : volume > 100 ? 100 : volume;
+	mc_audio_set_volume(v->audio, volume);
+	/* Kept across restarts: a small file replaced atomically. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", v->volume_path);
+	snprintf(text, sizeof(text), "%d\n", volume);
+	FILE *f = fopen(tmp, "w");
+	bool ok = f && fputs(text, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok || rename(tmp, v->volume_path) < 0) {
+		snprintf(msg, len, "Âm lượng %d%% đã áp dụng nhưng không lưu được (applied, not saved): %s",
+			 volume, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	mc_log(MC_LOG_NOTICE, "voice: volume set to %d by the technician (saved in %s)", volume, v->volume_path);
+	return 0;
+}
+
+static int get_volume(void *priv)
+{
+	struct voice *v = priv;
+	return mc_audio_volume(v->audio);
+}
+
+/* The technician's volume saved in STATE_DIR/volume, or fallback. */
+static int saved_volume(const char *path, int fallback)
+{
+	FILE *f = fopen(path, "r");
+	int vol;
+
+	if (!f)
+		return fallback;
+	if (fscanf(f, "%d", &vol) != 1 || vol < 0 || vol > 100) {
+		mc_log(MC_LOG_WARNING, "voice: %s does not hold a volume 0..100: using [audio] volume %d", path,
+		       fallback);
+		vol = fallback;
+	}
+	fclose(f);
+	return vol;
+}
+
 /* ---- start ------------------------------------------------------------- */
 
 /* The clip folder: [audio] clips (relative to board.conf), else the set
@@ -339,7 +435,9 @@ int mc_app_add_audio(struct mc_app *app, char *err, size_t errlen)
 		       mc_clipset_faded(v->set), dir);
 
 	snprintf(v->device, sizeof(v->device), "%s", cfg->audio.device);
-	v->audio = mc_audio_new(mc_app_loop(app), v->set, v->device, cfg->audio.volume,
+	snprintf(v->volume_path, sizeof(v->volume_path), "%s/volume", mc_app_state_dir(app));
+	int volume = saved_volume(v->volume_path, cfg->audio.volume);
+	v->audio = mc_audio_new(mc_app_loop(app), v->set, v->device, volume,
 				mc_app_sim(app), e, sizeof(e));
 	if (!v->audio && mc_app_sim(app)) {
 		/* No sound card here: the simulator writes what it would say. */
@@ -349,7 +447,7 @@ int mc_app_add_audio(struct mc_app *app, char *err, size_t errlen)
 		mc_log(MC_LOG_NOTICE, "voice: %s; simulator writes each call to %s/call-NNNN.wav",
 		       e, folder);
 		snprintf(v->device, sizeof(v->device), "file:FILE=%s/call-{n}.wav,FORMAT=wav", folder);
-		v->audio = mc_audio_new(mc_app_loop(app), v->set, v->device, cfg->audio.volume, true,
+		v->audio = mc_audio_new(mc_app_loop(app), v->set, v->device, volume, true,
 					e, sizeof(e));
 	} else if (v->audio && e[0]) {
 		mc_log(MC_LOG_ERR, "voice: %s; calls are tried again on it as they come", e);
@@ -365,6 +463,11 @@ int mc_app_add_audio(struct mc_app *app, char *err, size_t errlen)
 		release(v);
 		return -1;
 	}
+	struct mc_app_hooks *h = mc_app_hooks(app);
+	h->speaker_test = speaker_test;
+	h->set_volume = set_volume;
+	h->get_volume = get_volume;
+	h->audio = v;
 	mc_ctl_register(ctl, "say", "play clips: keys [...], force", cmd_say, v);
 	mc_ctl_register(ctl, "announce", "announce a call: number, counter, force", cmd_announce, v);
 	mc_log(MC_LOG_NOTICE, "voice: %zu clips from %s (%d Hz) on %s", mc_clipset_count(v->set), dir,

@@ -225,6 +225,14 @@ err_free:
 }
 
 struct mc_gpio_fake *mc_app_gpio_fake(struct mc_app_gpio *g) { return g->fake; }
+
+bool mc_app_gpio_boards_idle(const struct mc_app_gpio *g)
+{
+	for (int i = 0; i < g->ndisps; i++)
+		if (mc_display_busy(g->disps[i].d) || mc_display_blinking(g->disps[i].d))
+			return false;
+	return true;
+}
 int mc_app_gpio_nlines(const struct mc_app_gpio *g) { return g->ninputs; }
 
 void mc_app_gpio_on_tech(struct mc_app_gpio *g, mc_tech_fn fn, void *ctx)

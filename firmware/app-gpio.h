@@ -43,6 +43,9 @@ struct mc_gpio_fake *mc_app_gpio_fake(struct mc_app_gpio *g);
 void mc_app_gpio_on_tech(struct mc_app_gpio *g, mc_tech_fn fn, void *ctx);
 /* Number of GPIO lines in use. */
 int mc_app_gpio_nlines(const struct mc_app_gpio *g);
+/* Whether every display board shows its latest state with no blink phase
+ * left (a condition tests wait for instead of a time). */
+bool mc_app_gpio_boards_idle(const struct mc_app_gpio *g);
 
 /* Simulator: reads single keys from fd (a tty, set to raw mode until
  * exit) and presses the mapped GPIO inputs on the fake backend; prints the

@@ -178,7 +178,7 @@ static int64_t on_health(struct mc_loop *loop, long long id, void *ctx)
 	(void)id;
 	r->tries++;
 	if (!healthy(r, why, sizeof(why))) {
-		snprintf(r->text, sizeof(r->text), "waiting: %s", why);
+		snprintf(r->text, sizeof(r->text), "đang chờ / waiting: %s", why);
 		if (r->tries < HEALTH_TRIES)
 			return HEALTH_RETRY_MS;
 		r->state = MARK_UNHEALTHY;
@@ -192,7 +192,8 @@ static int64_t on_health(struct mc_loop *loop, long long id, void *ctx)
 	if (!j || mc_worker_submit(r->worker, j, run_mark, done_mark, r) < 0) {
 		free(j);
 		r->state = MARK_FAILED;
-		snprintf(r->text, sizeof(r->text), "cannot start the D-Bus call: %s", strerror(errno));
+		snprintf(r->text, sizeof(r->text), "không gọi được D-Bus / cannot start the D-Bus call: %s",
+			 strerror(errno));
 		return -1;
 	}
 	r->state = MARK_ASKING;
@@ -235,9 +236,16 @@ static void run_find(void *p)
 		}
 		free(copy);
 	} else {
-		add_matches(j, "/media/*/*.raucb");
-		add_matches(j, "/media/*/*/*.raucb");
-		add_matches(j, "/run/media/*/*/*.raucb");
+		/* [update] bundle_dirs (and updates/), down to a stick's folder:
+		 * /media/usb-sda1/x.raucb, /run/media/USER/LABEL/x.raucb. */
+		for (int d = 0; d < j->r->ndirs; d++) {
+			snprintf(pattern, sizeof(pattern), "%s/*.raucb", j->r->dirs[d]);
+			add_matches(j, pattern);
+			snprintf(pattern, sizeof(pattern), "%s/*/*.raucb", j->r->dirs[d]);
+			add_matches(j, pattern);
+			snprintf(pattern, sizeof(pattern), "%s/*/*/*.raucb", j->r->dirs[d]);
+			add_matches(j, pattern);
+		}
 	}
 	if (!j->n)
 		return;
@@ -246,6 +254,13 @@ static void run_find(void *p)
 		rauc_client_prop(rc, "Compatible", mine, sizeof(mine), err, sizeof(err));
 	for (int i = 0; i < j->n; i++) {
 		struct mc_bundle *b = &j->b[i];
+		char why[400];
+		int fd = mc_bundle_open(j->r->dirp, j->r->ndirs, b->path, why, sizeof(why));
+		if (fd < 0) {
+			snprintf(b->why, sizeof(b->why), "Không dùng được tệp này (not accepted): %.200s", why);
+			continue;
+		}
+		close(fd);
 		if (!rc) {
 			snprintf(b->why, sizeof(b->why), "%.200s", err);
 		} else if (rauc_client_info(rc, b->path, b->compatible, sizeof(b->compatible), b->version,
@@ -720,6 +735,37 @@ static enum mc_ctl_result cmd_update_upload(void *ctx, json_t *req, json_t *resp
 	return MC_CTL_LATER;
 }
 
+/* ---- hooks for the technician screen ------------------------------------- */
+
+static int hook_find(void *update, void (*done)(void *ctx, const struct mc_bundle *b, int n), void *ctx)
+{
+	return mc_rauc_find(update, done, ctx);
+}
+
+static int hook_install(void *update, const char *bundle,
+			void (*progress)(void *ctx, int percent, const char *message),
+			void (*done)(void *ctx, bool ok, const char *message), void *ctx, char *msg, size_t len)
+{
+	struct rauc *r = update;
+	char why[600];
+
+	/* The same gate as update-install: RAUC reads the file as root. */
+	int fd = mc_bundle_open(r->dirp, r->ndirs, bundle, why, sizeof(why));
+	if (fd < 0) {
+		snprintf(msg, len, "Không dùng được gói này (bundle not accepted): %s", why);
+		return -1;
+	}
+	close(fd);
+	if (mc_rauc_install(update, bundle, progress, done, ctx) < 0) {
+		if (errno == EBUSY)
+			snprintf(msg, len, "Đang cài một bản cập nhật khác (another update is being installed)");
+		else
+			snprintf(msg, len, "Không bắt đầu cài được (cannot start the update): %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The directories update-install accepts (see struct rauc). */
 static void set_dirs(struct rauc *r)
 {
@@ -756,6 +802,13 @@ static void status(void *priv, json_t *obj)
 static void release(void *priv)
 {
 	struct rauc *r = priv;
+	struct mc_app_hooks *h = mc_app_hooks(r->app);
+
+	if (h->update == r) {
+		h->update_find = NULL;
+		h->update_install = NULL;
+		h->update = NULL;
+	}
 
 	mc_loop_del_timer(mc_app_loop(r->app), r->timer);
 	r->up_writing = false;
@@ -791,7 +844,7 @@ struct mc_rauc *mc_app_add_rauc(struct mc_app *app, int delay_ms)
 	r->app = app;
 	r->up_fd = -1;
 	set_dirs(r);
-	snprintf(r->text, sizeof(r->text), "health check in %d ms", delay_ms);
+	snprintf(r->text, sizeof(r->text), "kiểm tra sau / health check in %d ms", delay_ms);
 	pthread_mutex_init(&r->lock, NULL);
 	r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->efd < 0)
@@ -815,6 +868,10 @@ struct mc_rauc *mc_app_add_rauc(struct mc_app *app, int delay_ms)
 			"receive a bundle into updates/: name, offset, data (base64), last",
 			cmd_update_upload, r);
 	mc_ctl_on_gone(mc_app_ctl(app), upload_gone, r);
+	struct mc_app_hooks *h = mc_app_hooks(app);
+	h->update_find = hook_find;
+	h->update_install = hook_install;
+	h->update = r;
 	return (struct mc_rauc *)r;
 
 err_timer:

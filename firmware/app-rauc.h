@@ -40,10 +40,12 @@ typedef void (*mc_update_progress_fn)(void *ctx, int percent, const char *messag
  * happened or why it was refused, for people. */
 typedef void (*mc_update_done_fn)(void *ctx, bool ok, const char *message);
 
-/* Looks for *.raucb files on mounted media (/media/ * /, /media/ * / * /,
- * /run/media/ * / * /; MOTCUA_MEDIA_DIRS, colon-separated directories,
- * replaces them) and asks RAUC about each, on a worker thread; then calls
- * done. At most 16 bundles. Returns 0, or -1 with errno. */
+/* Looks for *.raucb files in [update] bundle_dirs and the state
+ * directory's updates/, down to two folders below each (a stick mounted at
+ * /media/usb-sda1, /run/media/USER/LABEL; MOTCUA_MEDIA_DIRS, colon-separated
+ * directories, replaces them) and asks RAUC about each file the install
+ * gate accepts (bundle.h), on a worker thread; then calls done. At most 16
+ * bundles. Also the app's update_find hook. Returns 0, or -1 with errno. */
 int mc_rauc_find(struct mc_rauc *r, mc_bundles_fn done, void *ctx);
 
 /* Installs bundle (an absolute path) through RAUC on a worker thread,

@@ -2,10 +2,12 @@
 #include "app-screen.h"
 #include "services.h"
 #include "app.h"
+#include "app-rauc.h"
 #include "ctl.h"
 #include "datadir.h"
 #include "log.h"
 #include "loop.h"
+#include "netaddr.h"
 #include "present.h"
 
 #include <assert.h>
@@ -18,6 +20,19 @@
 static_assert(MC_VIEW_TEXT >= MC_TEXT, "view names shorter than config names");
 static_assert(MC_VIEW_SERVICES >= MC_MAX_SERVICES, "view holds fewer services than config");
 static_assert(MC_VIEW_COUNTERS >= MC_MAX_COUNTERS, "view holds fewer counters than config");
+static_assert(sizeof(((struct mc_view_tech *)0)->addrs[0]) == MC_NETADDR_LEN, "address lines");
+
+#define TECH_REFRESH_MS 5000   /* the menu's network and clock lines, while it is open */
+
+struct mc_app_screen;
+
+/* The context of an update search or installation: the update service
+ * calls back exactly once, possibly after the screen is gone (then s is
+ * NULL and the callback only frees this). */
+struct tech_call {
+	struct mc_app_screen *s;
+	bool find;                      /* a search (else an installation) */
+};
 
 struct mc_app_screen {
 	struct mc_app *app;
@@ -32,6 +47,12 @@ struct mc_app_screen {
 	void (*observe)(void *, const struct mc_present_event *); /* test observer */
 	void *observe_ctx;
 	long long last_ticket_frame_us; /* last frame showing a ticket */
+	/* The technician menu (loop thread). */
+	bool tech_open;                 /* the menu is up: keep view.tech filled */
+	long long tech_timer;           /* refresh while open (0: none) */
+	struct mc_view_tech upd;        /* the update part of view.tech, kept between views */
+	struct tech_call *find_call;    /* the search in flight (NULL: none) */
+	struct tech_call *install_call; /* the installation in flight (NULL: none) */
 };
 
 /* ---- the view ---------------------------------------------------------- */
@@ -81,6 +102,31 @@ static void staff_alert(json_t *st, struct mc_view *v)
 			alert_add(v, vi, en);
 		}
 	}
+}
+
+/* The technician menu's lines: version, addresses, clock, speaker, update. */
+static void build_tech(struct mc_app_screen *s, json_t *st, struct mc_view_tech *t)
+{
+	const struct mc_app_hooks *h = mc_app_hooks(s->app);
+	json_t *clock = json_object_get(st, "clock"), *audio = json_object_get(st, "audio");
+
+	/* The update's state first: the rest is filled around it. */
+	*t = s->upd;
+	if (!h->update_install)
+		t->update = MC_VIEW_UPD_NONE;
+	snprintf(t->version, sizeof(t->version), "%s", MC_VERSION);
+	int n = mc_netaddr_list(t->addrs, MC_VIEW_ADDRS);
+	t->naddrs = n < 0 ? 0 : n;
+	t->clock_trusted = json_is_true(json_object_get(clock, "trusted"));
+	t->clock_confirmed = json_is_true(json_object_get(clock, "confirmed"));
+	const char *mode = json_string_value(json_object_get(clock, "mode"));
+	const char *src = json_string_value(json_object_get(clock, "source"));
+	snprintf(t->clock_mode, sizeof(t->clock_mode), "%s", mode ? mode : "");
+	snprintf(t->clock_source, sizeof(t->clock_source), "%s", src ? src : "");
+	t->volume = h->get_volume ? h->get_volume(h->audio) : -1;
+	const char *aerr = json_string_value(json_object_get(audio, "error"));
+	snprintf(t->audio_error, sizeof(t->audio_error), "%s", aerr ? aerr : "");
+	t->played = (unsigned long)json_integer_value(json_object_get(audio, "played"));
 }
 
 static void build_view(struct mc_app_screen *s)
@@ -171,6 +217,8 @@ static void build_view(struct mc_app_screen *s)
 	json_decref(dev);
 	snprintf(v->status, sizeof(v->status), "%s", dump ? dump : "{}");
 	free(dump);
+	if (s->tech_open)
+		build_tech(s, st, &v->tech);
 	json_decref(st);
 }
 
@@ -265,10 +313,24 @@ static void status(void *priv, json_t *obj)
 	struct mc_present_stats st;
 
 	mc_present_get_stats(s->present, &st);
-	json_object_set_new(obj, "screen", json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:s}",
+	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:s}",
 		"driver", st.driver, "showing", screen_name(st.screen),
 		"width", st.width, "height", st.height, "frames", (json_int_t)st.kiosk_frames,
-		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang)));
+		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang));
+	/* The technician menu: its page, and the USB-stick update as it shows it. */
+	static const char *const pages[] = { "main", "sound", "update", "confirm" };
+	static const char *const upd[] = { "none", "idle", "searching", "listed", "installing", "done", "failed" };
+	const struct mc_app_hooks *h = mc_app_hooks(s->app);
+	json_t *bundles = json_array();
+	for (int i = 0; i < s->upd.nbundles; i++)
+		json_array_append_new(bundles, json_pack("{s:s, s:b}", "path", s->upd.bundles[i].path,
+							 "installable", s->upd.bundles[i].installable));
+	json_object_set_new(o, "technician", json_pack("{s:s, s:s, s:o, s:i, s:s, s:s}",
+		"page", st.screen == MC_SCR_TECH ? pages[st.tech_page & 3] : "",
+		"update", h->update_install ? upd[s->upd.update] : "none", "bundles", bundles,
+		"update_percent", s->upd.update_pct, "update_path", s->upd.update_path,
+		"update_message", s->upd.update_msg));
+	json_object_set_new(obj, "screen", o);
 }
 
 static void release(void *priv)
@@ -277,6 +339,13 @@ static void release(void *priv)
 
 	if (s->flush_timer)
 		mc_loop_del_timer(mc_app_loop(s->app), s->flush_timer);
+	if (s->tech_timer)
+		mc_loop_del_timer(mc_app_loop(s->app), s->tech_timer);
+	/* The update service may answer after we are gone: it frees these. */
+	if (s->find_call)
+		s->find_call->s = NULL;
+	if (s->install_call)
+		s->install_call->s = NULL;
 	mc_present_free(s->present);
 	free(s);
 }
@@ -350,6 +419,149 @@ static void do_press(struct mc_app_screen *s, const struct mc_screen_req *req)
 	mc_app_submit_press(s->app, req->service, req->priority, "touch", touch_answer, pt);
 }
 
+/* ---- the technician menu's requests --------------------------------------- */
+
+static int64_t on_tech_refresh(struct mc_loop *loop, long long id, void *ctx)
+{
+	struct mc_app_screen *s = ctx;
+
+	(void)loop;
+	(void)id;
+	if (!s->tech_open) {
+		s->tech_timer = 0;
+		return -1;
+	}
+	schedule(s);
+	return TECH_REFRESH_MS;
+}
+
+static void tech_found(void *ctx, const struct mc_bundle *b, int n)
+{
+	struct tech_call *c = ctx;
+	struct mc_app_screen *s = c->s;
+
+	free(c);
+	if (!s)
+		return;
+	s->find_call = NULL;
+	/* An installation started meanwhile keeps its state. */
+	if (s->upd.update == MC_VIEW_UPD_SEARCHING)
+		s->upd.update = MC_VIEW_UPD_LISTED;
+	s->upd.nbundles = 0;
+	for (int i = 0; i < n && s->upd.nbundles < MC_VIEW_BUNDLES; i++) {
+		struct mc_view_bundle *vb = &s->upd.bundles[s->upd.nbundles++];
+		memset(vb, 0, sizeof(*vb));
+		snprintf(vb->path, sizeof(vb->path), "%s", b[i].path);
+		snprintf(vb->version, sizeof(vb->version), "%s", b[i].version);
+		vb->installable = b[i].installable;
+		snprintf(vb->why, sizeof(vb->why), "%s", b[i].why);
+	}
+	mc_log(MC_LOG_INFO, "technician menu: %d update bundle(s) found", n);
+	schedule(s);
+}
+
+static void tech_progress(void *ctx, int pct, const char *message)
+{
+	struct tech_call *c = ctx;
+
+	if (!c->s)
+		return;
+	c->s->upd.update_pct = pct;
+	snprintf(c->s->upd.update_msg, sizeof(c->s->upd.update_msg), "%s", message);
+	schedule(c->s);
+}
+
+static void tech_installed(void *ctx, bool ok, const char *message)
+{
+	struct tech_call *c = ctx;
+	struct mc_app_screen *s = c->s;
+
+	free(c);
+	if (!s)
+		return;
+	s->install_call = NULL;
+	s->upd.update = ok ? MC_VIEW_UPD_DONE : MC_VIEW_UPD_FAILED;
+	if (ok)
+		s->upd.update_pct = 100;
+	snprintf(s->upd.update_msg, sizeof(s->upd.update_msg), "%s", message);
+	schedule(s);
+}
+
+static void tech_update(struct mc_app_screen *s, const struct mc_screen_req *req)
+{
+	const struct mc_app_hooks *h = mc_app_hooks(s->app);
+	char msg[600];
+
+	if (!h->update_find || !h->update_install) {
+		mc_present_set_message_key(s->present, S_UPD_NONE);
+		return;
+	}
+	if (req->kind == MC_REQ_UPDATE_FIND) {
+		if (s->find_call || s->upd.update == MC_VIEW_UPD_INSTALLING)
+			return;  /* one search at a time; its answer comes */
+		struct tech_call *c = calloc(1, sizeof(*c));
+		if (!c)
+			return;
+		*c = (struct tech_call){ s, true };
+		if (h->update_find(h->update, tech_found, c) < 0) {
+			free(c);
+			mc_present_set_message(s->present, "Không tìm được lúc này (cannot search now)");
+			return;
+		}
+		s->find_call = c;
+		s->upd.update = MC_VIEW_UPD_SEARCHING;
+		schedule(s);
+		return;
+	}
+	/* Install: the one bundle the technician confirmed. */
+	if (s->install_call)
+		return;
+	struct tech_call *c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	*c = (struct tech_call){ s, false };
+	if (h->update_install(h->update, req->path, tech_progress, tech_installed, c, msg, sizeof(msg)) < 0) {
+		free(c);
+		s->upd.update = MC_VIEW_UPD_FAILED;
+		snprintf(s->upd.update_path, sizeof(s->upd.update_path), "%s", req->path);
+		snprintf(s->upd.update_msg, sizeof(s->upd.update_msg), "%s", msg);
+		schedule(s);
+		return;
+	}
+	mc_log(MC_LOG_NOTICE, "technician menu: installing %s", req->path);
+	s->install_call = c;
+	s->upd.update = MC_VIEW_UPD_INSTALLING;
+	s->upd.update_pct = 0;
+	s->upd.update_msg[0] = 0;
+	snprintf(s->upd.update_path, sizeof(s->upd.update_path), "%s", req->path);
+	schedule(s);
+}
+
+static void tech_sound(struct mc_app_screen *s, const struct mc_screen_req *req)
+{
+	const struct mc_app_hooks *h = mc_app_hooks(s->app);
+	char msg[300] = "";
+
+	if (!h->set_volume) {
+		mc_present_set_message_key(s->present, S_NO_VOICE);
+		return;
+	}
+	if (req->kind == MC_REQ_SPEAKER_TEST) {
+		if (h->speaker_test(h->audio, msg, sizeof(msg)) == 0)
+			mc_present_set_message_key(s->present, S_SPEAKER_PLAYING);
+		else
+			mc_present_set_message(s->present, msg);
+		return;
+	}
+	int vol = h->get_volume(h->audio) + req->arg;
+	vol = vol < 0 ? 0 : vol > 100 ? 100 : vol;
+	if (h->set_volume(h->audio, vol, msg, sizeof(msg)) < 0)
+		mc_present_set_message(s->present, msg);
+	else
+		mc_present_set_message_key(s->present, S_DONE);
+	schedule(s);
+}
+
 static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 {
 	const struct mc_app_hooks *h = mc_app_hooks(s->app);
@@ -357,6 +569,29 @@ static void do_tech(struct mc_app_screen *s, const struct mc_screen_req *req)
 	int (*op)(void *, char *, size_t) = NULL;
 
 	switch (req->kind) {
+	case MC_REQ_TECH_OPEN:
+		s->tech_open = true;
+		if (!s->tech_timer)
+			s->tech_timer = mc_loop_add_timer(mc_app_loop(s->app), TECH_REFRESH_MS, on_tech_refresh, s);
+		if (s->tech_timer < 0)
+			s->tech_timer = 0;
+		schedule(s);
+		return;
+	case MC_REQ_TECH_CLOSE:
+		s->tech_open = false;
+		if (s->tech_timer)
+			mc_loop_del_timer(mc_app_loop(s->app), s->tech_timer);
+		s->tech_timer = 0;
+		schedule(s);
+		return;
+	case MC_REQ_SPEAKER_TEST:
+	case MC_REQ_VOLUME:
+		tech_sound(s, req);
+		return;
+	case MC_REQ_UPDATE_FIND:
+	case MC_REQ_UPDATE_INSTALL:
+		tech_update(s, req);
+		return;
 	case MC_REQ_PAUSE:
 		mc_app_set_issuing_paused(s->app, req->arg != 0);
 		mc_present_set_message_key(s->present, S_DONE);
@@ -418,8 +653,9 @@ static void on_event(void *ctx, const struct mc_present_event *ev)
 		if (ev->token & TAP_TOKEN) {
 			struct mc_present_stats st;
 			mc_present_get_stats(s->present, &st);
-			json_t *msg = json_pack("{s:s, s:s}", "showing", screen_name(st.screen),
-						"language", mc_lang_code(st.lang));
+			/* Where it touched: a control's centre when tapped by name. */
+			json_t *msg = json_pack("{s:s, s:s, s:f, s:f}", "showing", screen_name(st.screen),
+						"language", mc_lang_code(st.lang), "x", st.tap_x, "y", st.tap_y);
 			mc_ctl_send(mc_app_ctl(s->app), ev->token & ~TAP_TOKEN, msg, true);
 			json_decref(msg);
 		}
@@ -524,6 +760,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		return NULL;
 	}
 	s->app = app;
+	s->upd.update = MC_VIEW_UPD_IDLE;
 	if (o) {
 		s->observe = o->observe;
 		s->observe_ctx = o->observe_ctx;

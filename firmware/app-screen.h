@@ -1,7 +1,10 @@
 /* app-screen.h — glue between the app and the screens: an mc_output that
  * turns every committed change into a view of the one engine for the UI
  * thread (present.h), turns touches into mc_app_press() and technician
- * actions on the loop thread, and serves `kioskctl screenshot`. */
+ * actions on the loop thread (through the app's hooks: printer, voice,
+ * update), keeps the technician menu's lines (version, addresses, clock,
+ * speaker, USB-stick update) in the view while the menu is open, and serves
+ * `kioskctl screenshot` and `kioskctl tap`. */
 #ifndef MC_APP_SCREEN_H
 #define MC_APP_SCREEN_H
 

@@ -727,6 +727,8 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	json_object_set_new(obj, "timezone", json_string(cfg->office.timezone));
 	/* For kioskctl diag: the state this kioskd really uses, and how long it runs. */
 	json_object_set_new(obj, "state_dir", json_string(app->state_dir));
+	/* kioskctl diag matches it with systemd's MainPID of the unit. */
+	json_object_set_new(obj, "pid", json_integer((json_int_t)getpid()));
 	json_object_set_new(obj, "uptime_s", json_integer((json_int_t)((mc_mono_ms() - app->started_ms) / 1000)));
 	json_object_set_new(obj, "day", json_string(day));
 	json_object_set_new(obj, "open", json_boolean(open));

@@ -22,6 +22,7 @@ struct mc_app;
 struct mc_loop;
 struct mc_ctl;
 struct mc_store;
+struct mc_bundle;
 
 /* An output: something that prints, shows or announces the queue. Every op
  * may be NULL. Ops run on the loop thread and must not block. */
@@ -70,6 +71,30 @@ struct mc_app_hooks {
 	 * PIN (the GPIO technician button: hands inside the kiosk). */
 	void (*open_tech)(void *screen);
 	void *screen;            /* its argument */
+	/* The voice (app-audio.c). speaker_test queues a test call ("Mời công
+	 * dân có số 1001 đến quầy số 1"), also in quiet hours: 0 when queued,
+	 * or -1 with a message for people. set_volume sets the volume 0..100
+	 * for every announcement from now on and saves it in STATE_DIR/volume,
+	 * which then overrides [audio] volume (board.conf is read-only on a
+	 * kiosk): 0, or -1 with a message. get_volume: the volume in use. */
+	int (*speaker_test)(void *audio, char *msg, size_t len);
+	int (*set_volume)(void *audio, int volume, char *msg, size_t len);
+	int (*get_volume)(void *audio);
+	void *audio;             /* their first argument */
+	/* Updates (app-rauc.c). update_find looks for bundles in [update]
+	 * bundle_dirs and asks RAUC about each on a worker thread; done runs
+	 * once on the loop thread (also when the service stops first). 0, or
+	 * -1 with errno. update_install checks that bundle is a regular file
+	 * under those directories, then installs it through RAUC on a worker
+	 * thread: progress as it goes, done once at the end (ctx must stay
+	 * valid until then). 0, or -1 with a message for people in msg. */
+	int (*update_find)(void *update, void (*done)(void *ctx, const struct mc_bundle *b, int n),
+			   void *ctx);
+	int (*update_install)(void *update, const char *bundle,
+			      void (*progress)(void *ctx, int percent, const char *message),
+			      void (*done)(void *ctx, bool ok, const char *message), void *ctx,
+			      char *msg, size_t len);
+	void *update;            /* their first argument */
 };
 
 /* Reads the board (or copies opt->cfg), opens the store and the socket,

@@ -1152,6 +1152,42 @@ static int handler(void *user, const char *section, const char *name, const char
 
 /* inih's line reader: hands over one line at a time, counting lines and
  * catching section headers (inih does not report empty sections). */
+/* Where s stops being UTF-8 (shortest forms, no surrogates, at most
+ * U+10FFFF), or -1 when all of it is. */
+static long bad_utf8(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (u[i]) {
+		unsigned c = u[i];
+		int more;
+		unsigned min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			more = 1, min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			more = 2, min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			more = 3, min = 0x10000;
+		} else {
+			return (long)i;
+		}
+		unsigned cp = c & (0x3fu >> more);
+		for (int k = 1; k <= more; k++) {
+			if ((u[i + (size_t)k] & 0xc0) != 0x80)
+				return (long)i;
+			cp = cp << 6 | (u[i + (size_t)k] & 0x3fu);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return (long)i;
+		i += (size_t)more + 1;
+	}
+	return -1;
+}
+
 static char *reader(char *str, int num, void *stream)
 {
 	struct parser *ps = stream;
@@ -1195,6 +1231,16 @@ static char *reader(char *str, int num, void *stream)
 			     "dưới dạng UTF-8)");
 			return NULL;
 		}
+	}
+
+	/* Text is printed and shown as UTF-8: a file saved in a legacy code
+	 * page (Windows-1258, TCVN3, Latin-1) is refused where it starts, not
+	 * printed as garbage. */
+	long bad = bad_utf8(str);
+	if (bad >= 0) {
+		fail(ps, ps->line, "byte %ld is not UTF-8: save the file as UTF-8 (byte %ld không phải "
+		     "UTF-8: hãy lưu tệp dưới dạng UTF-8)", bad + 1, bad + 1);
+		return NULL;
 	}
 
 	/* A section header: [name] with optional comment after. */

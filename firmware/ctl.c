@@ -611,24 +611,35 @@ struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 	ctl->lim = *lim;
 	ctl->fd = -1;
 	ctl->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (strlen(path) + strlen(MC_CTL_BIND_SUFFIX) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		goto err_free;
 	}
 	ctl->loop = loop;
 	ctl->next_id = 1;
-	strcpy(sa.sun_path, path);
 	strcpy(ctl->path, path);
+	/* Bound and listening under a side name first, then renamed into
+	 * place: the path appears only once a connect can succeed. Bound at
+	 * the path itself, a client that saw the file between bind() and
+	 * listen() was refused (ECONNREFUSED) — what a client or a test
+	 * waiting for the file met on a loaded machine. */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s%s", path, MC_CTL_BIND_SUFFIX);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ctl->fd < 0)
 		goto err_free;
-	unlink(path);
+	unlink(sa.sun_path);
 	/* Created 0660 from the start: no window with a wider mode. */
 	mode_t old = umask(0117);
 	int rc = bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (rc < 0 || chmod(path, 0660) < 0 || listen(ctl->fd, 16) < 0)
+	if (rc < 0)
 		goto err_close;
+	if (chmod(sa.sun_path, 0660) < 0 || listen(ctl->fd, 16) < 0 || rename(sa.sun_path, path) < 0) {
+		int e = errno;
+		unlink(sa.sun_path);
+		errno = e;
+		goto err_close;
+	}
 	if (mc_loop_add_fd(loop, ctl->fd, MC_READ, on_accept, ctl) < 0)
 		goto err_unlink;
 	ctl->listening = true;

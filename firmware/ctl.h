@@ -59,8 +59,15 @@ struct mc_ctl_limits {
 /* Fills lim with the defaults above. */
 void mc_ctl_limits_default(struct mc_ctl_limits *lim);
 
+/* Appended to the path for the moment between bind() and listen(): the
+ * socket is made under path + this suffix and renamed onto path once it
+ * listens, so a client that finds the file can connect. */
+#define MC_CTL_BIND_SUFFIX ".new"
+
 /* Listens on path (replacing a stale socket), mode 0660, with the default
- * limits. NULL with errno. */
+ * limits. The file appears at path only once the socket listens. path must
+ * be shorter than 108 - strlen(MC_CTL_BIND_SUFFIX) bytes (ENAMETOOLONG).
+ * NULL with errno. */
 struct mc_ctl *mc_ctl_new(struct mc_loop *loop, const char *path);
 /* The same with the given limits (copied). */
 struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,

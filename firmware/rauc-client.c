@@ -43,7 +43,8 @@ struct rauc_client *rauc_client_open(char *err, size_t errlen)
 	}
 	r = sd_bus_open_system(&rc->bus);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot reach the system D-Bus: %s", strerror(-r));
+		snprintf(err, errlen, "không kết nối được D-Bus hệ thống / cannot reach the system D-Bus: %s",
+			 strerror(-r));
 		goto err_free;
 	}
 	r = sd_bus_call_method(rc->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -63,8 +64,8 @@ struct rauc_client *rauc_client_open(char *err, size_t errlen)
 	sd_bus_message_unref(m);
 	sd_bus_error_free(&e);
 	if (!has) {
-		snprintf(err, errlen, "the RAUC update service is not running "
-			 "(dịch vụ cập nhật RAUC chưa chạy: apt install rauc-service; systemctl start rauc)");
+		snprintf(err, errlen, "dịch vụ cập nhật RAUC chưa chạy / the RAUC update service is not running "
+			 "(apt install rauc-service; systemctl start rauc)");
 		goto err_bus;
 	}
 	return rc;

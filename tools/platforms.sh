@@ -143,7 +143,12 @@ arm64_deps() {
 		dpkg --add-architecture arm64
 		apt-get update -qq
 	fi
-	mapfile -t libs < <(pkg_list "$(host_release)" arm64 | sed 's/$/:arm64/')
+	# libpq-dev is not Multi-Arch: same: its :arm64 twin would replace the
+	# native one, and every native build on this machine (other sessions',
+	# CI's) would fail until it came back. Its runtime (libpq5:arm64) is
+	# installed; the -dev part is unpacked into the arm64 tree instead
+	# (arm64_libpq_dev).
+	mapfile -t libs < <(pkg_list "$(host_release)" arm64 | sed -e 's/^libpq-dev$/libpq5/' -e 's/$/:arm64/')
 	for p in crossbuild-essential-arm64 qemu-user "${libs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 	done
@@ -151,6 +156,25 @@ arm64_deps() {
 	log "installing ${#missing[@]} packages for arm64 (cross compiler, :arm64 libraries, qemu-user)"
 	apt-get update -qq
 	nice -n 10 apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# libpq-dev:arm64 unpacked into DIR (not installed: see arm64_deps), its
+# pkg-config file pointing there, libpq.so at libpq5:arm64's library.
+# Prints the folder of that libpq.pc (the toolchain's MC_ARM64_PKGCONFIG).
+arm64_libpq_dev() { # DIR
+	local dir="$1" deb ver
+	ver=$(dpkg-query -W -f='${Version}' libpq5:arm64)
+	if [[ ! -f $dir/.version || $(cat "$dir/.version") != "$ver" ]]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt-get download -q "libpq-dev:arm64=$ver" >/dev/null 2>&1)
+		deb=$(ls "$dir"/deb/libpq-dev_*_arm64.deb)
+		dpkg-deb -x "$deb" "$dir/root"
+		ln -sf /usr/lib/aarch64-linux-gnu/libpq.so.5 "$dir/root/usr/lib/aarch64-linux-gnu/libpq.so"
+		sed -i "s|^prefix=/usr\$|prefix=$dir/root/usr|" "$dir/root/usr/lib/aarch64-linux-gnu/pkgconfig/libpq.pc"
+		echo "$ver" >"$dir/.version"
+	fi
+	echo "$dir/root/usr/lib/aarch64-linux-gnu/pkgconfig"
 }
 
 # Lets the kernel run arm64 programs through qemu-aarch64 (binfmt_misc),
@@ -176,9 +200,11 @@ arm64_host_tools() {
 # Configures and builds the arm64 tree (tools/pkg/toolchain-arm64.cmake),
 # with the clip generator of arm64_host_tools.
 arm64_build() { # DIR
-	local dir="$1"
+	local dir="$1" pc
+	mkdir -p "$dir"
+	pc=$(arm64_libpq_dev "$dir/libpq-dev-arm64")
 	cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/tools/pkg/toolchain-arm64.cmake" \
-		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" \
+		-DMC_HOST_CLIPTOOL="$ROOT/build/tools/clips/mc-cliptool" -DMC_ARM64_PKGCONFIG="$pc" \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
 	nice -n 10 cmake --build "$dir" -j "$JOBS"
 }

@@ -77,6 +77,7 @@ struct mc_present_stats {
 	uint64_t hall_frames;        /* frames drawn on the hall screen */
 	uint64_t wakeups;            /* times the UI thread woke up */
 	enum mc_screen_id screen;    /* kiosk screen up now */
+	enum mc_tech_page tech_page; /* the technician menu's page */
 	enum mc_notice notice;       /* notice shown, if any */
 	enum mc_lang lang;           /* language shown */
 	int brightness;              /* 0..10 */
@@ -85,6 +86,7 @@ struct mc_present_stats {
 	bool pin_locked;             /* PIN pad locked out */
 	char driver[32];             /* SDL video driver in use */
 	int width, height;           /* kiosk output size */
+	double tap_x, tap_y;         /* logical point of the last synthetic touch */
 };
 
 /* Starts the UI thread and waits until SDL is up. NULL with a message in err
@@ -114,6 +116,9 @@ int mc_present_touch(struct mc_present *p, const char *name, double x, double y)
 int mc_present_touch_hall(struct mc_present *p, double x, double y);
 /* Forces a kiosk screen (tests and reference images). */
 int mc_present_show(struct mc_present *p, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+/* Forces a page of the technician menu (reference images); the confirm
+ * page asks about the view's first bundle. */
+int mc_present_show_tech(struct mc_present *p, enum mc_tech_page page, enum mc_lang lang);
 /* Opens the technician menu without the PIN (GPIO technician combination). */
 int mc_present_enter_tech(struct mc_present *p);
 /* Asks for an MC_PE_PONG with token once every earlier message is handled

@@ -25,7 +25,8 @@ enum {
 enum act {
 	A_SERVICE, A_PRIORITY, A_BACK, A_LANG, A_TECH_KEY, A_PIN_DIGIT, A_PIN_DEL, A_PIN_OK,
 	A_TECH_TEST, A_TECH_REPRINT, A_TECH_PAUSE, A_TECH_LANG, A_BRIGHT_DOWN, A_BRIGHT_UP,
-	A_TECH_EXIT, A_TECH_CLOCK, A_ANY,
+	A_TECH_EXIT, A_TECH_CLOCK, A_TECH_SOUND, A_TECH_UPDATE, A_TECH_BACK, A_VOL_DOWN, A_VOL_UP,
+	A_SPEAKER, A_BUNDLE, A_RESCAN, A_INSTALL_OK, A_INSTALL_CANCEL, A_ANY,
 };
 
 /* A touchable control of the last frame. */
@@ -66,6 +67,9 @@ struct mc_screen {
 	char tech_msg[160];           /* message on the technician menu */
 	int brightness;               /* 0..10 */
 	char clock[8];                /* "HH:MM" shown */
+	enum mc_tech_page page;       /* technician menu page */
+	char sel_path[512];           /* MC_TECH_CONFIRM: the bundle chosen */
+	int tech_note;                /* for mc_screen_take_req: 1 menu opened, 2 closed, 0 none */
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -121,6 +125,13 @@ static bool is_pressed(const struct mc_screen *s, enum act a, int arg)
  * for the old screen never acts on the new one. */
 static void go(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, int64_t until, int64_t now)
 {
+	/* The app keeps the menu's extra lines fresh only while it is open. */
+	if (id == MC_SCR_TECH && s->id != MC_SCR_TECH) {
+		s->tech_note = 1;
+		s->page = MC_TECH_MAIN;
+	} else if (id != MC_SCR_TECH && s->id == MC_SCR_TECH) {
+		s->tech_note = 2;
+	}
 	s->id = id;
 	s->notice = n;
 	s->until_ms = until;
@@ -199,7 +210,8 @@ static bool kiosk_view_differs(const struct mc_view *a, const struct mc_view *b,
 		return true;
 	if (memcmp(a->services, b->services, sizeof(a->services[0]) * (size_t)a->nservices))
 		return true;
-	return tech && (strcmp(a->status, b->status) || strcmp(a->printer_text, b->printer_text));
+	return tech && (strcmp(a->status, b->status) || strcmp(a->printer_text, b->printer_text) ||
+			memcmp(&a->tech, &b->tech, sizeof(a->tech)) || strcmp(a->printer_state, b->printer_state));
 }
 
 void mc_screen_set_view(struct mc_screen *s, const struct mc_view *v)
@@ -241,6 +253,21 @@ void mc_screen_set_message(struct mc_screen *s, const char *text)
 }
 
 /* ---- touch ------------------------------------------------------------- */
+
+static void one_language(const char *text, enum mc_lang lang, char *buf, size_t len);
+
+/* Another page of the technician menu: like a change of screen, touches
+ * are dropped until it is drawn and MC_SCREEN_GUARD_MS have passed, so a
+ * double tap never acts on the page it opens. */
+static void tech_page(struct mc_screen *s, enum mc_tech_page page, int64_t now)
+{
+	s->page = page;
+	s->tech_msg[0] = 0;
+	s->guard_until = now + MC_SCREEN_GUARD_MS;
+	s->hits_stale = true;
+	s->pressed = -1;
+	s->dirty = true;
+}
 
 static void pin_digit(struct mc_screen *s, int d)
 {
@@ -330,6 +357,56 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 		/* The technician's menu only: the kiosk's language stays. */
 		s->lang = s->lang == MC_LANG_VI ? MC_LANG_EN : MC_LANG_VI;
 		return false;
+	case A_TECH_SOUND:
+		tech_page(s, MC_TECH_SOUND, now_ms);
+		return false;
+	case A_TECH_UPDATE:
+		tech_page(s, MC_TECH_UPDATE, now_ms);
+		/* Look again, unless an installation is running. */
+		if (s->v.tech.update == MC_VIEW_UPD_NONE || s->v.tech.update == MC_VIEW_UPD_INSTALLING)
+			return false;
+		req->kind = MC_REQ_UPDATE_FIND;
+		return true;
+	case A_TECH_BACK:
+		tech_page(s, s->page == MC_TECH_CONFIRM ? MC_TECH_UPDATE : MC_TECH_MAIN, now_ms);
+		return false;
+	case A_VOL_DOWN:
+	case A_VOL_UP:
+		req->kind = MC_REQ_VOLUME;
+		req->arg = h.act == A_VOL_UP ? 10 : -10;
+		return true;
+	case A_SPEAKER:
+		req->kind = MC_REQ_SPEAKER_TEST;
+		return true;
+	case A_RESCAN:
+		if (s->v.tech.update == MC_VIEW_UPD_INSTALLING)
+			return false;
+		req->kind = MC_REQ_UPDATE_FIND;
+		return true;
+	case A_BUNDLE:
+		if (h.arg >= s->v.tech.nbundles || s->v.tech.update == MC_VIEW_UPD_INSTALLING)
+			return false;
+		if (!s->v.tech.bundles[h.arg].installable) {
+			char why[300];
+			one_language(s->v.tech.bundles[h.arg].why, s->lang, why, sizeof(why));
+			snprintf(s->tech_msg, sizeof(s->tech_msg), "%s: %s", tr(s, S_UPD_NOT_INSTALLABLE), why);
+			return false;
+		}
+		snprintf(s->sel_path, sizeof(s->sel_path), "%s", s->v.tech.bundles[h.arg].path);
+		tech_page(s, MC_TECH_CONFIRM, now_ms);
+		return false;
+	case A_INSTALL_CANCEL:
+		tech_page(s, MC_TECH_UPDATE, now_ms);
+		return false;
+	case A_INSTALL_OK:
+		/* Installs exactly the bundle the technician read on this page. */
+		if (!s->sel_path[0] || s->v.tech.update == MC_VIEW_UPD_INSTALLING)
+			return false;
+		req->kind = MC_REQ_UPDATE_INSTALL;
+		snprintf(req->path, sizeof(req->path), "%s", s->sel_path);
+		s->sel_path[0] = 0;
+		tech_page(s, MC_TECH_UPDATE, now_ms);
+		return true;
 	case A_BRIGHT_DOWN:
 	case A_BRIGHT_UP:
 		s->brightness += h.act == A_BRIGHT_UP ? 1 : -1;
@@ -773,133 +850,475 @@ static void render_pin(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	add_hit(s, back, A_BACK, 0);
 }
 
-/* One "name: value" line of the technician's status from the status JSON. */
-static void status_of(const struct mc_screen *s, json_t *root, const char *key, char *buf, size_t len)
-{
-	json_t *o = json_object_get(root, key);
+/* ---- the technician menu ------------------------------------------------- */
 
-	if (!o) {
-		snprintf(buf, len, "%s", tr(s, S_NOT_PRESENT));
+/* "Label: value" into buf. */
+static void line_kv(const struct mc_screen *s, enum mc_str label, const char *value, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s: %s", tr(s, label), value);
+}
+
+/* The printer in a technician's words: "sẵn sàng", "hết giấy", ... */
+static void printer_words(const struct mc_screen *s, char *buf, size_t len)
+{
+	static const struct { const char *state; enum mc_str k; } words[] = {
+		{ "near_end", S_PRN_NEAR_END }, { "paper_out", S_PRN_PAPER_OUT },
+		{ "cover_open", S_PRN_COVER_OPEN }, { "offline", S_PRN_OFFLINE }, { "error", S_PRN_ERROR },
+	};
+	const char *st = s->v.printer_state;
+
+	if (s->v.printer == MC_VIEW_PRINTER_ABSENT) {
+		snprintf(buf, len, "%s", tr(s, S_NONE_HERE));
 		return;
 	}
-	if (!strcmp(key, "printer")) {
-		const char *st = json_string_value(json_object_get(o, "state"));
-		const char *text = json_string_value(json_object_get(o, "text"));
-		enum mc_str k = st && !strcmp(st, "ready") ? S_READY : st && !strcmp(st, "down") ? S_CANNOT_PRINT : S_ABSENT;
-		const char *dev = json_string_value(json_object_get(o, "device"));
-		json_t *printed = json_object_get(o, "printed");
-		int n = snprintf(buf, len, "%s%s%s", tr(s, k), text && *text ? " — " : "", text ? text : "");
-		if (dev && n >= 0 && (size_t)n < len)
-			n += snprintf(buf + n, len - (size_t)n, " (%s)", dev);
-		if (json_is_integer(printed) && n >= 0 && (size_t)n < len)
-			snprintf(buf + n, len - (size_t)n, " · %lld ✓", (long long)json_integer_value(printed));
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(st, words[i].state)) {
+			snprintf(buf, len, "%s", tr(s, words[i].k));
+			return;
+		}
+	if (s->v.printer == MC_VIEW_PRINTER_READY) {
+		snprintf(buf, len, "%s", tr(s, !strcmp(st, "unknown") ? S_PRN_UNKNOWN : S_READY));
 		return;
 	}
-	/* Other devices: their plain fields, and the size of their lists. */
-	const char *k;
-	json_t *val;
+	char why[160];
+	one_language(s->v.printer_text, s->lang, why, sizeof(why));
+	snprintf(buf, len, "%s%s%s", tr(s, S_CANNOT_PRINT), why[0] ? " — " : "", why);
+}
+
+/* The counter bus: how many keypads answer. */
+static void bus_words(const struct mc_screen *s, json_t *root, char *buf, size_t len)
+{
+	json_t *units = json_object_get(json_object_get(root, "bus"), "units"), *u;
+	size_t i;
+	int online = 0;
+
+	if (!json_object_get(root, "bus")) {
+		snprintf(buf, len, "%s", tr(s, S_NONE_HERE));
+		return;
+	}
+	json_array_foreach(units, i, u)
+		online += json_is_true(json_object_get(u, "online"));
+	mc_trf(s->t, s->lang, S_BUS_UNITS, buf, len, online, (int)json_array_size(units));
+}
+
+static void gpio_words(const struct mc_screen *s, json_t *root, char *buf, size_t len)
+{
+	json_t *g = json_object_get(root, "gpio");
+
+	if (!g)
+		snprintf(buf, len, "%s", tr(s, S_NONE_HERE));
+	else
+		mc_trf(s->t, s->lang, S_GPIO_LINES, buf, len, (int)json_array_size(json_object_get(g, "lines")));
+}
+
+static void speaker_words(const struct mc_screen *s, char *buf, size_t len)
+{
+	const struct mc_view_tech *t = &s->v.tech;
+	char a[64], b[64];
+
+	if (t->volume < 0) {
+		snprintf(buf, len, "%s", tr(s, S_NONE_HERE));
+		return;
+	}
+	mc_trf(s->t, s->lang, S_VOLUME_PCT, a, sizeof(a), t->volume);
+	if (t->audio_error[0]) {
+		char e[200];
+		mc_trf(s->t, s->lang, S_SPEAKER_ERROR, e, sizeof(e), t->audio_error);
+		snprintf(buf, len, "%s · %s", a, e);
+		return;
+	}
+	mc_trf(s->t, s->lang, S_PLAYED_N, b, sizeof(b), t->played);
+	snprintf(buf, len, "%s · %s", a, b);
+}
+
+/* The clock: the time shown and who vouches for it. */
+static void clock_words(const struct mc_screen *s, char *buf, size_t len)
+{
+	const struct mc_view_tech *t = &s->v.tech;
+	enum mc_str k;
+
+	if (!t->clock_trusted)
+		k = S_CLOCK_WAIT_NTP;
+	else if (t->clock_confirmed)
+		k = S_CLOCK_BY_TECH;
+	else if (!strcmp(t->clock_mode, "trust"))
+		k = S_CLOCK_TRUST;
+	else if (!strcmp(t->clock_mode, "rtc") || strstr(t->clock_source, "RTC"))
+		k = S_CLOCK_RTC;
+	else
+		k = S_CLOCK_NTP;
+	snprintf(buf, len, "%s — %s", s->clock, tr(s, k));
+}
+
+static void network_words(const struct mc_screen *s, char *buf, size_t len)
+{
+	const struct mc_view_tech *t = &s->v.tech;
 	size_t n = 0;
+
 	buf[0] = 0;
-	json_object_foreach(o, k, val) {
-		char one[160];
-		if (json_is_string(val))
-			snprintf(one, sizeof(one), "%s %s", k, json_string_value(val));
-		else if (json_is_integer(val))
-			snprintf(one, sizeof(one), "%s %lld", k, (long long)json_integer_value(val));
-		else if (json_is_boolean(val))
-			snprintf(one, sizeof(one), "%s %s", k, json_is_true(val) ? "✓" : "✗");
-		else if (json_is_array(val))
-			snprintf(one, sizeof(one), "%s: %zu", k, json_array_size(val));
-		else
-			continue;
-		if (n + strlen(one) + 4 >= len)
+	if (!t->naddrs) {
+		snprintf(buf, len, "%s", tr(s, S_NO_NETWORK));
+		return;
+	}
+	for (int i = 0; i < t->naddrs && n + 4 < len; i++) {
+		int w = snprintf(buf + n, len - n, "%s%s", i ? " · " : "", t->addrs[i]);
+		if (w < 0)
 			break;
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " · " : "", one);
+		n += (size_t)w;
+	}
+}
+
+/* The status panel and the button area of a technician page. */
+static void tech_split(const struct geo *g, double panel_share, struct mc_rect *panel, struct mc_rect *btns)
+{
+	double pad = 2 * g->u;
+
+	*panel = (struct mc_rect){ pad, g->body.y + g->u, g->land ? g->W * panel_share - pad : g->W - 2 * pad,
+				   g->land ? g->body.h - 2 * g->u : g->body.h * 0.5 };
+	*btns = g->land ? (struct mc_rect){ g->W * panel_share + g->u, panel->y, g->W * (1 - panel_share) - pad - g->u,
+					    panel->h }
+			: (struct mc_rect){ pad, panel->y + panel->h + g->u, g->W - 2 * pad, g->body.h * 0.48 };
+}
+
+/* One technician button. */
+struct tbtn {
+	enum act a;
+	int arg;
+	const char *text;
+	uint32_t color;
+	bool wide;               /* takes a whole row */
+};
+
+/* Lays out buttons two a row (a wide one alone) in area, at least as tall
+ * as a finger needs. */
+static void draw_tbtns(struct mc_screen *s, cairo_t *cr, const struct geo *g, struct mc_rect area,
+		       const struct tbtn *b, int n)
+{
+	int rows = 0;
+	for (int i = 0; i < n; i++) {
+		if (b[i].wide || i + 1 >= n || b[i + 1].wide)
+			rows++;
+		else
+			rows++, i++;
+	}
+	double bh = area.h / (rows ? rows : 1), bw = area.w / 2, y = area.y;
+	for (int i = 0; i < n; i++) {
+		bool pair = !b[i].wide && i + 1 < n && !b[i + 1].wide;
+		for (int k = 0; k < (pair ? 2 : 1); k++) {
+			const struct tbtn *t = &b[i + k];
+			struct mc_rect r = pair ? (struct mc_rect){ area.x + k * bw, y, bw, bh }
+						: (struct mc_rect){ area.x, y, area.w, bh };
+			r = mc_rect_inset(r, g->u * 0.7);
+			bool down = is_pressed(s, t->a, t->arg);
+			mc_draw_box(cr, r, g->u, down ? C_BTN_DOWN : t->color);
+			mc_draw_text(cr, t->text, mc_rect_inset(r, g->u), fmin(r.h * 0.32, g->u * 5), 2,
+				     MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+			add_hit(s, r, t->a, t->arg);
+		}
+		i += pair;
+		y += bh;
+	}
+}
+
+static void render_tech_main(struct mc_screen *s, cairo_t *cr, const struct geo *g)
+{
+	char lines[10][700], val[600];
+	int n = 0;
+	json_t *root = json_loads(s->v.status, 0, NULL);
+	struct mc_rect st, btns;
+
+	tech_split(g, 0.56, &st, &btns);
+	mc_draw_box(cr, st, g->u, C_PANEL);
+	struct mc_rect in = mc_rect_inset(st, g->u * 1.5);
+
+	printer_words(s, val, sizeof(val));
+	line_kv(s, S_PRINTER, val, lines[n++], sizeof(lines[0]));
+	bus_words(s, root, val, sizeof(val));
+	line_kv(s, S_BUS, val, lines[n++], sizeof(lines[0]));
+	gpio_words(s, root, val, sizeof(val));
+	line_kv(s, S_GPIO, val, lines[n++], sizeof(lines[0]));
+	/* Until the app has filled the menu's lines (a moment after it
+	 * opens), say nothing rather than something wrong. */
+	bool filled = s->v.tech.version[0] != 0;
+	if (filled)
+		speaker_words(s, val, sizeof(val));
+	line_kv(s, S_SPEAKER, filled ? val : "…", lines[n++], sizeof(lines[0]));
+	if (filled)
+		clock_words(s, val, sizeof(val));
+	line_kv(s, S_CLOCK, filled ? val : "…", lines[n++], sizeof(lines[0]));
+	if (filled)
+		network_words(s, val, sizeof(val));
+	line_kv(s, S_NETWORK, filled ? val : "…", lines[n++], sizeof(lines[0]));
+	line_kv(s, S_VERSION, s->v.tech.version[0] ? s->v.tech.version : "…", lines[n++], sizeof(lines[0]));
+	int issuing = n;
+	snprintf(lines[n], sizeof(lines[0]), "%s: %s   ·   ", tr(s, S_ISSUING_STATE),
+		 tr(s, s->v.issuing_paused ? S_OFF : S_ON));
+	size_t len = strlen(lines[n]);
+	int waiting = 0;
+	for (int i = 0; i < s->v.nservices; i++)
+		waiting += s->v.services[i].waiting;
+	mc_trf(s->t, s->lang, S_WAITING_TOTAL, lines[n] + len, sizeof(lines[0]) - len, waiting);
+	if (s->v.clock != MC_VIEW_CLOCK_OK)
+		/* What the technician must know first: why nothing is issued. */
+		snprintf(lines[n], sizeof(lines[0]), "%s",
+			 tr(s, s->v.clock == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
+			       s->v.clock == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
+	n++;
+	snprintf(lines[n++], sizeof(lines[0]), "%s: %d/10   ·   %s: %s", tr(s, S_BRIGHTNESS), s->brightness,
+		 tr(s, S_LANGUAGE), s->lang == MC_LANG_VI ? "Tiếng Việt" : "English");
+	double lh = in.h / (n + (s->v.alert[0] ? 1 : 0));
+	for (int i = 0; i < n; i++)
+		mc_draw_text(cr, lines[i], (struct mc_rect){ in.x, in.y + i * lh, in.w, lh }, fmin(lh * 0.5, g->u * 3.4),
+			     2, MC_TEXT_LEFT | (i == issuing ? MC_TEXT_BOLD : 0), C_TEXT);
+	/* What the staff must act on (paper near its end, a device failing). */
+	if (s->v.alert[0]) {
+		struct mc_rect a = { in.x, in.y + n * lh, in.w, lh };
+		mc_draw_box(cr, a, g->u, C_RED);
+		mc_draw_text(cr, s->lang == MC_LANG_VI ? s->v.alert : s->v.alert_en, mc_rect_inset(a, g->u * 0.5),
+			     fmin(lh * 0.5, g->u * 3.4), 2, MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+	}
+	json_decref(root);
+
+	char bdown[96], bup[96];
+	snprintf(bdown, sizeof(bdown), "%s −", tr(s, S_BRIGHTNESS));
+	snprintf(bup, sizeof(bup), "%s +", tr(s, S_BRIGHTNESS));
+	struct tbtn b[10];
+	int nb = 0;
+	b[nb++] = (struct tbtn){ A_TECH_TEST, 0, tr(s, S_TEST_PRINT), C_BTN, false };
+	b[nb++] = (struct tbtn){ A_TECH_REPRINT, 0, tr(s, S_REPRINT), C_BTN, false };
+	b[nb++] = (struct tbtn){ A_TECH_SOUND, 0, tr(s, S_SOUND_BUTTON), C_BTN, false };
+	b[nb++] = (struct tbtn){ A_TECH_UPDATE, 0, tr(s, S_UPDATE_BUTTON), C_BTN, false };
+	b[nb++] = (struct tbtn){ A_BRIGHT_DOWN, 0, bdown, C_BTN, false };
+	b[nb++] = (struct tbtn){ A_BRIGHT_UP, 0, bup, C_BTN, false };
+	b[nb++] = (struct tbtn){ A_TECH_PAUSE, 0, tr(s, s->v.issuing_paused ? S_RESUME_ISSUING : S_PAUSE_ISSUING),
+				 0xB26A00, false };
+	b[nb++] = (struct tbtn){ A_TECH_LANG, 0, s->lang == MC_LANG_VI ? "English" : "Tiếng Việt", C_BTN, false };
+	/* Confirming the clock is offered only while it is not trusted. */
+	if (s->v.clock == MC_VIEW_CLOCK_UNTRUSTED)
+		b[nb++] = (struct tbtn){ A_TECH_CLOCK, 0, tr(s, S_CONFIRM_CLOCK), 0xB26A00, false };
+	b[nb++] = (struct tbtn){ A_TECH_EXIT, 0, tr(s, S_EXIT), C_RED, nb % 2 == 0 };
+	draw_tbtns(s, cr, g, btns, b, nb);
+}
+
+/* A horizontal bar filled to pct. */
+static void draw_bar(cairo_t *cr, struct mc_rect r, int pct, double radius, uint32_t color)
+{
+	mc_draw_box(cr, r, radius, C_LINE);
+	struct mc_rect f = r;
+	f.w = r.w * (pct < 0 ? 0 : pct > 100 ? 100 : pct) / 100.0;
+	if (f.w > 0)
+		mc_draw_box(cr, f, radius, color);
+}
+
+static void render_tech_sound(struct mc_screen *s, cairo_t *cr, const struct geo *g)
+{
+	const struct mc_view_tech *t = &s->v.tech;
+	struct mc_rect st, btns;
+	char line[700], val[600];
+
+	tech_split(g, 0.56, &st, &btns);
+	mc_draw_box(cr, st, g->u, C_PANEL);
+	struct mc_rect in = mc_rect_inset(st, g->u * 2);
+	mc_draw_text(cr, tr(s, S_SOUND_BUTTON), (struct mc_rect){ in.x, in.y, in.w, in.h * 0.16 }, g->u * 5, 1,
+		     MC_TEXT_LEFT | MC_TEXT_BOLD, C_HEAD);
+	struct tbtn b[4];
+	int nb = 0;
+	if (t->volume < 0) {
+		mc_draw_text(cr, tr(s, S_NO_VOICE), (struct mc_rect){ in.x, in.y + in.h * 0.2, in.w, in.h * 0.5 },
+			     g->u * 4, 3, MC_TEXT_LEFT, C_TEXT);
+	} else {
+		mc_trf(s->t, s->lang, S_VOLUME_PCT, val, sizeof(val), t->volume);
+		mc_draw_text(cr, val, (struct mc_rect){ in.x, in.y + in.h * 0.2, in.w, in.h * 0.2 }, g->u * 7, 1,
+			     MC_TEXT_LEFT | MC_TEXT_BOLD, C_TEXT);
+		draw_bar(cr, (struct mc_rect){ in.x, in.y + in.h * 0.43, in.w, in.h * 0.1 }, t->volume, g->u, C_GREEN);
+		speaker_words(s, val, sizeof(val));
+		line_kv(s, S_SPEAKER, val, line, sizeof(line));
+		mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + in.h * 0.6, in.w, in.h * 0.18 }, g->u * 3.6, 2,
+			     MC_TEXT_LEFT, C_TEXT);
+		b[nb++] = (struct tbtn){ A_VOL_DOWN, 0, tr(s, S_VOL_DOWN), C_BTN, false };
+		b[nb++] = (struct tbtn){ A_VOL_UP, 0, tr(s, S_VOL_UP), C_BTN, false };
+		b[nb++] = (struct tbtn){ A_SPEAKER, 0, tr(s, S_SPEAKER_TEST), C_GREEN, true };
+	}
+	mc_draw_text(cr, s->tech_msg, (struct mc_rect){ in.x, in.y + in.h * 0.8, in.w, in.h * 0.2 }, g->u * 3.6, 2,
+		     MC_TEXT_LEFT | MC_TEXT_BOLD, C_HEAD);
+	b[nb++] = (struct tbtn){ A_TECH_BACK, 0, tr(s, S_BACK), 0x6B7280, true };
+	draw_tbtns(s, cr, g, btns, b, nb);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The update service's outcome, "Vietnamese (English): more Vietnamese
+ * (more English) (RAUC: its own words)", in one language: the text outside
+ * the brackets, or the bracketed English parts; then RAUC's words. */
+static void update_words(const char *msg, enum mc_lang lang, char *buf, size_t len)
+{
+	char out[600] = "", rauc[400] = "";
+	size_t n = 0;
+	int depth = 0;
+	const char *group = NULL;
+
+	for (const char *p = msg; *p; p++) {
+		if (*p == '(' && depth++ == 0) {
+			group = p + 1;
+			continue;
+		}
+		if (*p == ')' && depth > 0 && --depth == 0) {
+			size_t gl = (size_t)(p - group);
+			if (!strncmp(group, "RAUC: ", 6))
+				snprintf(rauc, sizeof(rauc), "%.*s", (int)gl, group);
+			else if (lang == MC_LANG_EN && n + gl + 3 < sizeof(out))
+				n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%.*s", n ? ": " : "", (int)gl, group);
+			continue;
+		}
+		if (depth == 0 && lang == MC_LANG_VI && n + 2 < sizeof(out) &&
+		    !(*p == ' ' && (n == 0 || out[n - 1] == ' ')))
+			out[n++] = *p;
+		out[n] = 0;
+	}
+	while (n && (out[n - 1] == ' ' || out[n - 1] == ':'))
+		out[--n] = 0;
+	snprintf(buf, len, "%s%s%s", out[0] ? out : msg, rauc[0] ? " — " : "", rauc);
+}
+
+static void render_tech_update(struct mc_screen *s, cairo_t *cr, const struct geo *g)
+{
+	const struct mc_view_tech *t = &s->v.tech;
+	struct mc_rect st, btns;
+	char line[700], why[300];
+
+	tech_split(g, 0.66, &st, &btns);
+	mc_draw_box(cr, st, g->u, C_PANEL);
+	struct mc_rect in = mc_rect_inset(st, g->u * 1.5);
+	double th = in.h * 0.12;
+	mc_draw_text(cr, tr(s, S_UPDATE_TITLE), (struct mc_rect){ in.x, in.y, in.w, th }, g->u * 4.5, 1,
+		     MC_TEXT_LEFT | MC_TEXT_BOLD, C_HEAD);
+	/* Where the update stands, above the list. */
+	struct mc_rect state = { in.x, in.y + th, in.w, in.h * 0.24 };
+	uint32_t color = C_TEXT;
+	line[0] = 0;
+	switch (t->update) {
+	case MC_VIEW_UPD_NONE: snprintf(line, sizeof(line), "%s", tr(s, S_UPD_NONE)); break;
+	case MC_VIEW_UPD_IDLE:
+	case MC_VIEW_UPD_SEARCHING: snprintf(line, sizeof(line), "%s", tr(s, S_UPD_SEARCHING)); break;
+	case MC_VIEW_UPD_LISTED:
+		if (!t->nbundles)
+			snprintf(line, sizeof(line), "%s", tr(s, S_UPD_EMPTY));
+		break;
+	case MC_VIEW_UPD_INSTALLING: {
+		char pct[64];
+		mc_trf(s->t, s->lang, S_UPD_INSTALLING, pct, sizeof(pct), t->update_pct);
+		snprintf(line, sizeof(line), "%s — %s", pct, base_name(t->update_path));
+		draw_bar(cr, (struct mc_rect){ state.x, state.y + state.h * 0.5, state.w, state.h * 0.22 },
+			 t->update_pct, g->u * 0.5, C_GREEN);
+		/* RAUC's own step ("Copying image to rootfs.1"), small. */
+		mc_draw_text(cr, t->update_msg, (struct mc_rect){ state.x, state.y + state.h * 0.75, state.w, state.h * 0.25 },
+			     g->u * 3, 1, MC_TEXT_LEFT, C_DIM);
+		state.h *= 0.5;
+		break;
+	}
+	case MC_VIEW_UPD_DONE:
+		snprintf(line, sizeof(line), "%s", tr(s, S_UPD_DONE));
+		color = C_GREEN;
+		break;
+	case MC_VIEW_UPD_FAILED:
+		update_words(t->update_msg, s->lang, why, sizeof(why));
+		snprintf(line, sizeof(line), "%s: %s", tr(s, S_UPD_FAILED), why);
+		color = C_RED;
+		break;
+	}
+	if (t->update == MC_VIEW_UPD_LISTED && t->nbundles && !s->tech_msg[0]) {
+		snprintf(line, sizeof(line), "%s", tr(s, S_UPD_PICK));
+		color = C_DIM;
+	}
+	if (s->tech_msg[0]) {
+		snprintf(line, sizeof(line), "%s", s->tech_msg);
+		color = C_RED;
+	}
+	mc_draw_text(cr, line, state, g->u * 3.4, 3, MC_TEXT_LEFT | MC_TEXT_BOLD, color);
+	/* The bundles: one finger-sized row each. */
+	bool listing = t->update != MC_VIEW_UPD_INSTALLING && t->update != MC_VIEW_UPD_SEARCHING &&
+		       t->update != MC_VIEW_UPD_IDLE;
+	double ly = in.y + th + in.h * 0.25, lh = fmin((in.y + in.h - ly) / 4, fmax(g->u * 12, 56));
+	for (int i = 0; listing && i < t->nbundles && ly + lh <= in.y + in.h + 1; i++, ly += lh) {
+		const struct mc_view_bundle *b = &t->bundles[i];
+		struct mc_rect r = mc_rect_inset((struct mc_rect){ in.x, ly, in.w, lh }, g->u * 0.5);
+		bool down = is_pressed(s, A_BUNDLE, i);
+		mc_draw_box(cr, r, g->u, down ? 0xDCE8FA : C_BG);
+		mc_draw_frame(cr, r, g->u, fmax(1, g->u * 0.3), b->installable ? C_GREEN : C_GREY);
+		char ver[96];
+		mc_trf(s->t, s->lang, S_UPD_VERSION, ver, sizeof(ver), b->version[0] ? b->version : "?");
+		snprintf(line, sizeof(line), "%s — %s", base_name(b->path), ver);
+		struct mc_rect rin = mc_rect_inset(r, g->u);
+		mc_draw_text(cr, line, (struct mc_rect){ rin.x, rin.y, rin.w, rin.h * 0.5 }, fmin(rin.h * 0.3, g->u * 3.4),
+			     1, MC_TEXT_LEFT | MC_TEXT_BOLD, C_TEXT);
+		if (b->installable)
+			snprintf(why, sizeof(why), "%s", tr(s, S_UPD_INSTALLABLE));
+		else
+			one_language(b->why, s->lang, why, sizeof(why));
+		mc_draw_text(cr, why, (struct mc_rect){ rin.x, rin.y + rin.h * 0.5, rin.w, rin.h * 0.5 },
+			     fmin(rin.h * 0.26, g->u * 3), 1, MC_TEXT_LEFT, b->installable ? C_GREEN : C_RED);
+		add_hit(s, r, A_BUNDLE, i);
+	}
+	struct tbtn b[2];
+	int nb = 0;
+	if (t->update != MC_VIEW_UPD_NONE && t->update != MC_VIEW_UPD_INSTALLING)
+		b[nb++] = (struct tbtn){ A_RESCAN, 0, tr(s, S_UPD_RESCAN), C_BTN, true };
+	b[nb++] = (struct tbtn){ A_TECH_BACK, 0, tr(s, S_BACK), 0x6B7280, true };
+	struct mc_rect half = btns;
+	half.h = fmin(btns.h, btns.h * nb / 3.0);
+	draw_tbtns(s, cr, g, half, b, nb);
+}
+
+static void render_tech_confirm(struct mc_screen *s, cairo_t *cr, const struct geo *g)
+{
+	const struct mc_view_tech *t = &s->v.tech;
+	char line[700], ver[96] = "";
+	struct mc_rect panel = mc_rect_inset(g->body, 3 * g->u);
+
+	for (int i = 0; i < t->nbundles; i++)
+		if (!strcmp(t->bundles[i].path, s->sel_path))
+			mc_trf(s->t, s->lang, S_UPD_VERSION, ver, sizeof(ver), t->bundles[i].version);
+	struct mc_rect top = { panel.x, panel.y, panel.w, panel.h * 0.66 };
+	mc_draw_box(cr, top, 2 * g->u, C_PANEL);
+	struct mc_rect in = mc_rect_inset(top, 3 * g->u);
+	mc_draw_text(cr, tr(s, S_UPD_CONFIRM), (struct mc_rect){ in.x, in.y, in.w, in.h * 0.3 }, g->u * 6, 1,
+		     MC_TEXT_CENTER | MC_TEXT_BOLD, C_HEAD);
+	snprintf(line, sizeof(line), "%s%s%s", base_name(s->sel_path), ver[0] ? " — " : "", ver);
+	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + in.h * 0.32, in.w, in.h * 0.25 }, g->u * 4.5, 2,
+		     MC_TEXT_CENTER | MC_TEXT_BOLD, C_TEXT);
+	mc_draw_text(cr, tr(s, S_UPD_CONFIRM_NOTE), (struct mc_rect){ in.x, in.y + in.h * 0.6, in.w, in.h * 0.4 },
+		     g->u * 3.6, 3, MC_TEXT_CENTER, C_DIM);
+	/* Cancel on the left, Install on the right, far apart. */
+	double by = panel.y + panel.h * 0.72, bh = panel.h * 0.28;
+	struct mc_rect cancel = { panel.x, by, panel.w * 0.4, bh };
+	struct mc_rect ok = { panel.x + panel.w * 0.6, by, panel.w * 0.4, bh };
+	mc_draw_box(cr, cancel, g->u, is_pressed(s, A_INSTALL_CANCEL, 0) ? C_BTN_DOWN : 0x6B7280);
+	mc_draw_text(cr, tr(s, S_CANCEL), mc_rect_inset(cancel, g->u), fmin(bh * 0.36, g->u * 6), 1,
+		     MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+	add_hit(s, cancel, A_INSTALL_CANCEL, 0);
+	if (t->update != MC_VIEW_UPD_INSTALLING) {
+		mc_draw_box(cr, ok, g->u, is_pressed(s, A_INSTALL_OK, 0) ? C_BTN_DOWN : C_GREEN);
+		mc_draw_text(cr, tr(s, S_UPD_INSTALL), mc_rect_inset(ok, g->u), fmin(bh * 0.36, g->u * 6), 1,
+			     MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
+		add_hit(s, ok, A_INSTALL_OK, 0);
 	}
 }
 
 static void render_tech(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 {
-	char line[600], val[400];
-	double pad = 2 * g->u;
-	json_t *root = json_loads(s->v.status, 0, NULL);
-	struct mc_rect st = { pad, g->body.y + g->u, g->land ? g->W * 0.48 : g->W - 2 * pad,
-			      g->land ? g->body.h - 2 * g->u : g->body.h * 0.4 };
-	struct mc_rect btns = g->land ? (struct mc_rect){ g->W * 0.52, st.y, g->W * 0.48 - pad, st.h }
-				      : (struct mc_rect){ pad, st.y + st.h + g->u, g->W - 2 * pad, g->body.h * 0.58 };
-
-	mc_draw_box(cr, st, g->u, C_PANEL);
-	struct mc_rect in = mc_rect_inset(st, g->u * 1.5);
-	static const struct { enum mc_str name; const char *key; } rows[] = {
-		{ S_PRINTER, "printer" }, { S_BUS, "bus" }, { S_GPIO, "gpio" },
-	};
-	double lh = in.h / (s->v.alert[0] ? 6 : 5);
-	for (size_t i = 0; i < 3; i++) {
-		status_of(s, root, rows[i].key, val, sizeof(val));
-		snprintf(line, sizeof(line), "%s: %s", tr(s, rows[i].name), val);
-		mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + (double)i * lh, in.w, lh }, g->u * 3.6, 2,
-			     MC_TEXT_LEFT, C_TEXT);
+	switch (s->page) {
+	case MC_TECH_MAIN: render_tech_main(s, cr, g); break;
+	case MC_TECH_SOUND: render_tech_sound(s, cr, g); break;
+	case MC_TECH_UPDATE: render_tech_update(s, cr, g); break;
+	case MC_TECH_CONFIRM: render_tech_confirm(s, cr, g); break;
 	}
-	snprintf(line, sizeof(line), "%s: %s   ·   ", tr(s, S_ISSUING_STATE),
-		 tr(s, s->v.issuing_paused ? S_OFF : S_ON));
-	size_t n = strlen(line);
-	int waiting = 0;
-	for (int i = 0; i < s->v.nservices; i++)
-		waiting += s->v.services[i].waiting;
-	mc_trf(s->t, s->lang, S_WAITING_TOTAL, line + n, sizeof(line) - n, waiting);
-	if (s->v.clock != MC_VIEW_CLOCK_OK)
-		/* What the technician must know first: why nothing is issued. */
-		snprintf(line, sizeof(line), "%s",
-			 tr(s, s->v.clock == MC_VIEW_CLOCK_SETTLING ? S_CLOCK_SETTLING :
-			       s->v.clock == MC_VIEW_CLOCK_BEHIND ? S_CLOCK_BEHIND : S_CLOCK_UNTRUSTED));
-	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + 3 * lh, in.w, lh }, g->u * 3.6, 2,
-		     MC_TEXT_LEFT | MC_TEXT_BOLD, C_TEXT);
-	snprintf(line, sizeof(line), "%s: %d/10   ·   %s: %s", tr(s, S_BRIGHTNESS), s->brightness,
-		 tr(s, S_LANGUAGE), s->lang == MC_LANG_VI ? "Tiếng Việt" : "English");
-	mc_draw_text(cr, line, (struct mc_rect){ in.x, in.y + 4 * lh, in.w, lh }, g->u * 3.6, 2,
-		     MC_TEXT_LEFT, C_TEXT);
-	/* What the staff must act on (paper near its end, a device failing). */
-	if (s->v.alert[0]) {
-		struct mc_rect a = { in.x, in.y + 5 * lh, in.w, lh };
-		mc_draw_box(cr, a, g->u, C_RED);
-		mc_draw_text(cr, s->lang == MC_LANG_VI ? s->v.alert : s->v.alert_en, mc_rect_inset(a, g->u * 0.5),
-			     g->u * 3.6, 2, MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
-	}
-	json_decref(root);
-
-	const struct { enum act a; const char *text; uint32_t color; } b[] = {
-		{ A_TECH_TEST, tr(s, S_TEST_PRINT), C_BTN },
-		{ A_TECH_REPRINT, tr(s, S_REPRINT), C_BTN },
-		{ A_TECH_PAUSE, tr(s, s->v.issuing_paused ? S_RESUME_ISSUING : S_PAUSE_ISSUING), 0xB26A00 },
-		{ A_TECH_LANG, s->lang == MC_LANG_VI ? "English" : "Tiếng Việt", C_BTN },
-		{ A_BRIGHT_DOWN, "−", C_BTN },
-		{ A_BRIGHT_UP, "+", C_BTN },
-		{ A_TECH_EXIT, tr(s, S_EXIT), C_RED },
-		{ A_TECH_CLOCK, tr(s, S_CONFIRM_CLOCK), 0xB26A00 },
-	};
-	/* Confirming the clock is offered only while it is not trusted: it
-	 * then shares the last row with Exit. */
-	int nb = s->v.clock == MC_VIEW_CLOCK_UNTRUSTED ? 8 : 7;
-	double bw = btns.w / 2, bh = btns.h / 4;
-	for (int i = 0; i < nb; i++) {
-		int col = i % 2, row = i / 2;
-		struct mc_rect r = { btns.x + col * bw, btns.y + row * bh, bw, bh };
-		if (i == 6 && nb == 7)
-			r.w = btns.w;
-		r = mc_rect_inset(r, g->u * 0.7);
-		bool down = is_pressed(s, b[i].a, 0);
-		mc_draw_box(cr, r, g->u, down ? C_BTN_DOWN : b[i].color);
-		char label[128];
-		if (b[i].a == A_BRIGHT_DOWN || b[i].a == A_BRIGHT_UP)
-			snprintf(label, sizeof(label), "%s %s", tr(s, S_BRIGHTNESS), b[i].text);
-		else
-			snprintf(label, sizeof(label), "%s", b[i].text);
-		mc_draw_text(cr, label, mc_rect_inset(r, g->u), r.h * 0.32, 2, MC_TEXT_CENTER | MC_TEXT_BOLD,
-			     C_WHITE);
-		add_hit(s, r, b[i].a, 0);
-	}
-	mc_draw_text(cr, s->tech_msg, mc_rect_inset(g->foot, g->u), g->foot.h * 0.3, 2,
-		     MC_TEXT_CENTER | MC_TEXT_BOLD, C_HEAD);
+	if (s->page == MC_TECH_MAIN)
+		mc_draw_text(cr, s->tech_msg, mc_rect_inset(g->foot, g->u), g->foot.h * 0.3, 2,
+			     MC_TEXT_CENTER | MC_TEXT_BOLD, C_HEAD);
 }
 
 void mc_screen_render(struct mc_screen *s, cairo_t *cr)
@@ -980,6 +1399,15 @@ void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n,
 	s->waiting = false;
 }
 
+void mc_screen_show_tech_page(struct mc_screen *s, enum mc_tech_page page)
+{
+	s->page = page;
+	s->tech_msg[0] = 0;
+	snprintf(s->sel_path, sizeof(s->sel_path), "%s", s->v.tech.nbundles ? s->v.tech.bundles[0].path : "");
+	s->hits_stale = false;
+	s->dirty = true;
+}
+
 bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, double *y)
 {
 	static const struct { const char *name; enum act a; int arg; } names[] = {
@@ -988,7 +1416,10 @@ bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, doub
 		{ "back", A_BACK, 0 }, { "tech:pause", A_TECH_PAUSE, 0 }, { "tech:exit", A_TECH_EXIT, 0 },
 		{ "tech:test", A_TECH_TEST, 0 }, { "tech:reprint", A_TECH_REPRINT, 0 },
 		{ "tech:lang", A_TECH_LANG, 0 }, { "bright:+", A_BRIGHT_UP, 0 }, { "bright:-", A_BRIGHT_DOWN, 0 },
-		{ "tech:clock", A_TECH_CLOCK, 0 },
+		{ "tech:clock", A_TECH_CLOCK, 0 }, { "tech:sound", A_TECH_SOUND, 0 },
+		{ "tech:update", A_TECH_UPDATE, 0 }, { "tech:back", A_TECH_BACK, 0 }, { "vol:+", A_VOL_UP, 0 },
+		{ "vol:-", A_VOL_DOWN, 0 }, { "speaker", A_SPEAKER, 0 }, { "update:rescan", A_RESCAN, 0 },
+		{ "install:ok", A_INSTALL_OK, 0 }, { "install:cancel", A_INSTALL_CANCEL, 0 },
 		{ "any", A_ANY, 0 },
 	};
 	enum act a = A_ANY;
@@ -998,6 +1429,10 @@ bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, doub
 	if (!strncmp(name, "service:", 8)) {
 		a = A_SERVICE;
 		arg = atoi(name + 8);
+		known = true;
+	} else if (!strncmp(name, "bundle:", 7)) {
+		a = A_BUNDLE;
+		arg = atoi(name + 7);
 		known = true;
 	} else if (!strncmp(name, "pin:", 4) && name[4] >= '0' && name[4] <= '9' && !name[5]) {
 		a = A_PIN_DIGIT;
@@ -1022,6 +1457,17 @@ bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, doub
 }
 
 int mc_screen_pin_checks(const struct mc_screen *s) { return s->pin_checks; }
+enum mc_tech_page mc_screen_tech_page(const struct mc_screen *s) { return s->page; }
+
+bool mc_screen_take_req(struct mc_screen *s, struct mc_screen_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (!s->tech_note)
+		return false;
+	req->kind = s->tech_note == 1 ? MC_REQ_TECH_OPEN : MC_REQ_TECH_CLOSE;
+	s->tech_note = 0;
+	return true;
+}
 bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms)
 {
 	return s->locked_until && now_ms < s->locked_until;

@@ -54,6 +54,20 @@ enum mc_req_kind {
 	MC_REQ_PAUSE,         /* technician: pause issuing (arg 1) or resume (arg 0) */
 	MC_REQ_BRIGHTNESS,    /* technician: set brightness to arg (0..10) */
 	MC_REQ_CLOCK_CONFIRM, /* technician: the wall clock is right (this boot) */
+	MC_REQ_TECH_OPEN,     /* the technician menu opened: fill the view's tech part */
+	MC_REQ_TECH_CLOSE,    /* the technician menu closed */
+	MC_REQ_SPEAKER_TEST,  /* technician: play a test call on the speaker */
+	MC_REQ_VOLUME,        /* technician: change the volume by arg (percent, ±) */
+	MC_REQ_UPDATE_FIND,   /* technician: look for update bundles */
+	MC_REQ_UPDATE_INSTALL,/* technician: install the bundle at path (confirmed) */
+};
+
+/* The pages of the technician menu. */
+enum mc_tech_page {
+	MC_TECH_MAIN,         /* status lines and the actions */
+	MC_TECH_SOUND,        /* speaker test and volume */
+	MC_TECH_UPDATE,       /* bundles on the USB stick, progress, outcome */
+	MC_TECH_CONFIRM,      /* "install this update?" */
 };
 
 /* A request from the screen. */
@@ -61,7 +75,8 @@ struct mc_screen_req {
 	enum mc_req_kind kind;  /* what */
 	int service;            /* MC_REQ_PRESS: service index */
 	bool priority;          /* MC_REQ_PRESS: priority ticket */
-	int arg;                /* MC_REQ_PAUSE, MC_REQ_BRIGHTNESS */
+	int arg;                /* MC_REQ_PAUSE, MC_REQ_BRIGHTNESS, MC_REQ_VOLUME */
+	char path[512];         /* MC_REQ_UPDATE_INSTALL: the bundle the technician confirmed */
 };
 
 /* How the screen is set up. */
@@ -102,6 +117,10 @@ void mc_screen_set_size(struct mc_screen *s, int width, int height);
  * menu's language button changes that menu only. */
 bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 		     struct mc_screen_req *req);
+/* A request that comes from a change of screen rather than a touch (the
+ * technician menu opened or closed): true and fills req once per change;
+ * the presenter asks after each touch and tick. */
+bool mc_screen_take_req(struct mc_screen *s, struct mc_screen_req *req);
 /* Timeouts, the minute clock and a pending PIN check. */
 void mc_screen_tick(struct mc_screen *s, int64_t now_ms);
 /* Monotonic ms of the next mc_screen_tick() needed, or -1 for none. */
@@ -120,6 +139,8 @@ enum mc_notice mc_screen_notice(const struct mc_screen *s);
 enum mc_lang mc_screen_lang(const struct mc_screen *s);
 /* Current brightness 0..10. */
 int mc_screen_brightness(const struct mc_screen *s);
+/* The technician menu's page (meaningful on MC_SCR_TECH). */
+enum mc_tech_page mc_screen_tech_page(const struct mc_screen *s);
 /* PINs checked so far (tests). */
 int mc_screen_pin_checks(const struct mc_screen *s);
 /* Whether the PIN pad is locked out at now_ms. */
@@ -129,11 +150,18 @@ bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms);
 void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms);
 /* Forces a screen (tests and screenshots of every screen). */
 void mc_screen_show(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, enum mc_lang lang);
+/* Forces a page of the technician menu (after mc_screen_show of
+ * MC_SCR_TECH; reference images). The confirm page asks about the view's
+ * first bundle. */
+void mc_screen_show_tech_page(struct mc_screen *s, enum mc_tech_page page);
 /* Centre of the control that does what the name says, in logical pixels,
  * for synthetic touches: "service:N", "priority", "lang:vi", "lang:en",
  * "tech", "pin:D" (digit), "pin:ok", "pin:del", "back", "tech:pause",
  * "tech:exit", "tech:test", "tech:reprint", "tech:lang", "bright:+",
- * "bright:-", "any". Uses the last frame drawn. Returns false if absent. */
+ * "bright:-", "tech:clock", "tech:sound", "tech:update", "tech:back",
+ * "vol:+", "vol:-", "speaker", "bundle:N", "update:rescan",
+ * "install:ok", "install:cancel", "any". Uses the last frame drawn.
+ * Returns false if absent. */
 bool mc_screen_find(const struct mc_screen *s, const char *name, double *x, double *y);
 
 #endif

@@ -422,6 +422,27 @@ static void number(struct pass *p, const char *label)
 		if (i == n - 1 && !number_fits(l, &na)) {
 			pango_layout_set_width(l, (int)(na.avail * PANGO_SCALE));
 			pango_layout_set_wrap(l, PANGO_WRAP_CHAR);
+			/* Lines wrap by their advance, but a letter's ink may
+			 * reach past it (the hook of a J): narrow the wrap by the
+			 * overhang until the ink is within the margins too. */
+			pango_layout_get_pixel_extents(l, &ink, &log);
+			for (int k = 0; k < 8 && ink.width > na.avail; k++) {
+				int w = pango_layout_get_width(l) -
+					(int)ceil(ink.width - na.avail) * PANGO_SCALE;
+				if (w < PANGO_SCALE)
+					break;
+				pango_layout_set_width(l, w);
+				pango_layout_get_pixel_extents(l, &ink, &log);
+			}
+			/* One glyph wider than the paper at the smallest size
+			 * (U+FDFD in a prefix) cannot wrap: only a smaller size
+			 * keeps it on the paper. */
+			double v = px[n - 1];
+			for (int k = 0; k < 8 && ink.width > na.avail && v > 2; k++) {
+				v *= fmax(0.5, 0.97 * na.avail / ink.width);
+				set_font(l, v, true);
+				pango_layout_get_pixel_extents(l, &ink, &log);
+			}
 		}
 		pango_layout_get_pixel_extents(l, &ink, &log);
 	}

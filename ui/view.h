@@ -14,6 +14,8 @@
 #define MC_VIEW_CALLS 8          /* recent calls kept for the hall */
 #define MC_VIEW_STATUS 4096      /* technician status text (JSON) */
 #define MC_VIEW_MISSED 6         /* recent no-shows kept for the hall */
+#define MC_VIEW_ADDRS 6          /* network addresses shown to the technician */
+#define MC_VIEW_BUNDLES 8        /* update bundles listed in the technician menu */
 
 /* Whether tickets can be printed, as the screens tell citizens. */
 enum mc_view_printer {
@@ -66,6 +68,46 @@ struct mc_view_call {
 	int service;             /* service index */
 };
 
+/* Where the technician's USB-stick update stands. */
+enum mc_view_update {
+	MC_VIEW_UPD_NONE,        /* no update service on this kiosk */
+	MC_VIEW_UPD_IDLE,        /* nothing asked yet */
+	MC_VIEW_UPD_SEARCHING,   /* looking for bundles */
+	MC_VIEW_UPD_LISTED,      /* bundles listed (maybe none) */
+	MC_VIEW_UPD_INSTALLING,  /* RAUC is installing update_path */
+	MC_VIEW_UPD_DONE,        /* installed: reboot to try it */
+	MC_VIEW_UPD_FAILED,      /* refused or failed: update_msg says why */
+};
+
+/* An update bundle as the technician menu lists it. */
+struct mc_view_bundle {
+	char path[512];          /* absolute path (what an install names) */
+	char version[64];        /* its version ("" unreadable) */
+	bool installable;        /* trusted and for this board */
+	char why[256];           /* when not: why, "Vietnamese (English)" */
+};
+
+/* What the technician menu shows beyond the queue (filled only while the
+ * menu is open; zero otherwise). */
+struct mc_view_tech {
+	char version[32];        /* kioskd's version */
+	int naddrs;              /* addresses used (0: no network) */
+	char addrs[MC_VIEW_ADDRS][80]; /* "eth0 192.168.1.20", "eth0 2001:db8::5" */
+	bool clock_trusted;      /* the wall clock is trusted */
+	bool clock_confirmed;    /* ... because a technician confirmed it this boot */
+	char clock_mode[12];     /* [office] clock: auto, ntp, rtc, trust */
+	char clock_source[160];  /* who vouches, in English from the trust source */
+	int volume;              /* voice volume 0..100 (-1: no voice on this kiosk) */
+	char audio_error[160];   /* the speaker's last error ("" none) */
+	unsigned long played;    /* announcements played since start */
+	enum mc_view_update update; /* the USB-stick update */
+	int nbundles;            /* bundles listed */
+	struct mc_view_bundle bundles[MC_VIEW_BUNDLES];
+	int update_pct;          /* installing: percent */
+	char update_path[512];   /* installing, done or failed: which bundle */
+	char update_msg[512];    /* RAUC's progress step, or the outcome for people */
+};
+
 /* The snapshot. */
 struct mc_view {
 	char office[MC_VIEW_TEXT]; /* office name, Vietnamese */
@@ -92,6 +134,7 @@ struct mc_view {
 	char alert_en[200];      /* the same in English */
 	bool print_fail_screen;  /* policy: when the printer is down, show the number */
 	char status[MC_VIEW_STATUS]; /* mc_app_status as JSON, for the technician */
+	struct mc_view_tech tech; /* the technician menu's extra lines */
 };
 
 /* The outcome of a ticket request, as the ticket screen shows it. */

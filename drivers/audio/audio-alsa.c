@@ -21,7 +21,7 @@ struct mc_audio {
 	struct mc_worker *worker;  /* the player thread */
 	const struct mc_clipset *set; /* clips, read-only */
 	char device[256];          /* PCM name as configured */
-	int volume;                /* 0..100 */
+	int volume;                /* 0..100, loop thread (each job takes a copy) */
 	int rate, channels;        /* the set's format */
 	bool per_call;             /* device has "{n}": one PCM per announcement */
 	/* Player thread only (and start/stop, when it is not running): */
@@ -47,6 +47,7 @@ struct job {
 	mc_audio_done_fn done;
 	void *ctx;
 	struct mc_audio_result r;
+	int volume;                /* 0..100, the player's volume when queued */
 	size_t nparts;
 	struct part parts[];
 };
@@ -155,13 +156,13 @@ static void run_job(void *p)
 	}
 	for (size_t i = 0; i < j->nparts && rc == 0; i++) {
 		const struct part *pt = &j->parts[i];
-		if (a->volume == 100) {
+		if (j->volume == 100) {
 			rc = write_all(a, j, pt->samples, pt->frames);
 			continue;
 		}
 		for (size_t off = 0; off < pt->frames && rc == 0; off += CHUNK) {
 			size_t n = pt->frames - off < CHUNK ? pt->frames - off : CHUNK;
-			mc_audio_scale(a->buf, pt->samples + off * ch, n * ch, a->volume);
+			mc_audio_scale(a->buf, pt->samples + off * ch, n * ch, j->volume);
 			rc = write_all(a, j, a->buf, n);
 		}
 	}
@@ -293,6 +294,7 @@ int mc_audio_play(struct mc_audio *a, const char *const *keys, size_t n, mc_audi
 		}
 	}
 	j->a = a;
+	j->volume = a->volume;
 	j->nparts = n;
 	j->done = done;
 	j->ctx = ctx;
@@ -313,3 +315,15 @@ uint64_t mc_audio_played(const struct mc_audio *a) { return a->played; }
 uint64_t mc_audio_failed(const struct mc_audio *a) { return a->failed; }
 const char *mc_audio_last_error(const struct mc_audio *a) { return a->last_error; }
 const char *mc_audio_device(const struct mc_audio *a) { return a->device; }
+
+int mc_audio_set_volume(struct mc_audio *a, int volume)
+{
+	if (volume < 0 || volume > 100) {
+		errno = EINVAL;
+		return -1;
+	}
+	a->volume = volume;
+	return 0;
+}
+
+int mc_audio_volume(const struct mc_audio *a) { return a->volume; }

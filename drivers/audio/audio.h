@@ -73,6 +73,13 @@ const char *mc_audio_last_error(const struct mc_audio *a);
 /* The PCM name as given to mc_audio_new(). */
 const char *mc_audio_device(const struct mc_audio *a);
 
+/* Sets the volume (0..100) of the announcements queued from now on (one
+ * already queued keeps the volume it was queued with). Loop thread. 0, or
+ * -1 with errno EINVAL. */
+int mc_audio_set_volume(struct mc_audio *a, int volume);
+/* The volume new announcements get. */
+int mc_audio_volume(const struct mc_audio *a);
+
 /* Scales samples by volume percent (0..100) from in to out (may be equal). */
 void mc_audio_scale(int16_t *out, const int16_t *in, size_t n, int volume);
 

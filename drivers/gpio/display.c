@@ -37,6 +37,7 @@ struct mc_display {
 	bool inflight;           /* a frame is with the worker */
 	int toggles;             /* blink half-periods left */
 	long long blink_timer;   /* loop timer id (0: none) */
+	bool blink_due;          /* a phase came while a frame was playing */
 	uint64_t frames;         /* frames played */
 	bool failed;             /* the last frame failed */
 	mc_display_fault_fn on_fault; /* told when failed changes */
@@ -84,6 +85,7 @@ static void run_frame(void *p)
 }
 
 static void sync_board(struct mc_display *d);
+static void blink_step(struct mc_display *d);
 
 static void done_frame(void *p, void *ctx)
 {
@@ -107,6 +109,10 @@ static void done_frame(void *p, void *ctx)
 	free(f);
 	if (was != d->failed && d->on_fault && d->worker)
 		d->on_fault(d->fault_ctx, d, d->failed);
+	if (d->blink_due && d->worker) {
+		d->blink_due = false;
+		blink_step(d);
+	}
 	if (d->worker)
 		sync_board(d);
 }
@@ -156,22 +162,39 @@ static void sync_board(struct mc_display *d)
 	}
 }
 
+static int64_t on_blink(struct mc_loop *loop, long long id, void *ctx);
+
+/* The next blink phase goes to the board; the timer for the one after it
+ * starts now, so every phase is shown for a whole half-period. */
+static void blink_step(struct mc_display *d)
+{
+	d->on = !d->on;
+	d->dirty = true;
+	if (--d->toggles <= 0)
+		d->on = true;
+	sync_board(d);
+	if (d->toggles > 0 && d->loop && !d->blink_timer) {
+		d->blink_timer = mc_loop_add_timer(d->loop, d->blink_ms, on_blink, d);
+		if (d->blink_timer < 0)
+			d->blink_timer = 0;
+	}
+}
+
+/* A phase that falls while a frame is still being sent waits for that
+ * frame (done_frame plays it): a slow board blinks slower, but shows every
+ * off and on instead of merging two phases into one frame. */
 static int64_t on_blink(struct mc_loop *loop, long long id, void *ctx)
 {
 	struct mc_display *d = ctx;
 
 	(void)loop;
 	(void)id;
-	d->on = !d->on;
-	d->dirty = true;
-	if (--d->toggles <= 0) {
-		d->on = true;
-		d->blink_timer = 0;
-		sync_board(d);
-		return -1;
-	}
-	sync_board(d);
-	return d->blink_ms;
+	d->blink_timer = 0;
+	if (d->inflight)
+		d->blink_due = true;
+	else
+		blink_step(d);
+	return -1;
 }
 
 void mc_display_show(struct mc_display *d, const char *text, bool paused, int blinks)
@@ -186,10 +209,11 @@ void mc_display_show(struct mc_display *d, const char *text, bool paused, int bl
 		/* Off first, then on: blinks off/on pairs ending on. */
 		d->on = true;
 		d->toggles = 2 * blinks;
+		d->blink_due = false;
 		d->blink_timer = mc_loop_add_timer(d->loop, d->blink_ms, on_blink, d);
 		if (d->blink_timer < 0)
 			d->blink_timer = 0;
-	} else if (!d->blink_timer) {
+	} else if (d->toggles <= 0) {
 		d->on = true;
 	}
 	d->dirty = d->dirty || d->full || blinks > 0;
@@ -271,6 +295,7 @@ const char *mc_display_text(const struct mc_display *d) { return d->text; }
 bool mc_display_paused(const struct mc_display *d) { return d->paused; }
 uint64_t mc_display_frames(const struct mc_display *d) { return d->frames; }
 int mc_display_busy(const struct mc_display *d) { return d->inflight + d->dirty; }
+bool mc_display_blinking(const struct mc_display *d) { return d->toggles > 0; }
 
 bool mc_display_failed(const struct mc_display *d, const char **why)
 {

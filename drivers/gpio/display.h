@@ -66,6 +66,9 @@ uint64_t mc_display_frames(const struct mc_display *d);
 bool mc_display_failed(const struct mc_display *d, const char **why);
 /* Frames queued or playing (0: the board shows the latest state). */
 int mc_display_busy(const struct mc_display *d);
+/* Whether blink phases are still to be shown (each off and on reaches the
+ * board: a phase due while a frame plays waits for it). */
+bool mc_display_blinking(const struct mc_display *d);
 /* "tm1637" or "max7219". */
 const char *mc_display_kind_name(enum mc_display_kind kind);
 

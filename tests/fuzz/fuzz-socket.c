@@ -4,7 +4,15 @@
  * simulator board, its store in a temporary directory, the core commands
  * and the GPIO commands (simulated lines). Every answer must be a line
  * holding a JSON object with a boolean "ok"; a refusal carries "error" and
- * "message". The loop then runs one turn so work handed to threads lands. */
+ * "message". The loop then runs one turn so work handed to threads lands.
+ *
+ * The kiosk is made once per process, not per input (a store, threads and
+ * GPIO lines cost far more than a request), and made afresh when the day
+ * holds more than MAX_TICKETS tickets: what requests leave behind is then
+ * bounded, so the `tickets` answer (every ticket of the day) and the work
+ * per input stay small instead of growing with the run. The temporary
+ * directory goes with its kiosk. */
+#include <ftw.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,11 +24,16 @@
 #include "app.h"
 #include "config.h"
 #include "ctl.h"
+#include "engine.h"
 #include "loop.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Past this many tickets in the day, the next input gets a fresh kiosk. */
+#define MAX_TICKETS 32
+
 static struct mc_app *app;
+static char dir[256];
 
 static void check_answers(const char *text)
 {
@@ -46,15 +59,29 @@ static void check_answers(const char *text)
 	}
 }
 
-static void cleanup(void)
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+/* Frees the kiosk and removes its directory. */
+static void teardown(void)
 {
 	mc_app_free(app);
+	app = NULL;
+	if (dir[0] && nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+		perror(dir);
+	dir[0] = 0;
 }
 
 static void setup(void)
 {
-	static char dir[256], sock[300];
+	static char sock[300];
 	static struct mc_config cfg;
+	static bool registered;
 	char err[512];
 	int code;
 	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
@@ -77,13 +104,21 @@ static void setup(void)
 		fprintf(stderr, "fuzz-socket: %s\n", err);
 		abort();
 	}
-	atexit(cleanup);
+	if (!registered)
+		atexit(teardown);
+	registered = true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *answer;
 
+	size_t nt = 0;
+
+	if (app)
+		mc_engine_tickets(mc_app_engine(app), &nt);
+	if (app && nt > MAX_TICKETS)
+		teardown();
 	if (!app)
 		setup();
 	if (mc_ctl_feed(mc_app_ctl(app), (const char *)data, size, &answer) < 0)

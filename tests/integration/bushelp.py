@@ -28,8 +28,13 @@ def check(cond, msg):
         fail(msg)
 
 
+# Hang guards (never timing checks) grow with MC_TEST_TIMEOUT_SCALE, which
+# ctest sets with each test's TIMEOUT (20 under qemu-user).
+SCALE = max(1, int(os.environ.get("MC_TEST_TIMEOUT_SCALE", "1")))
+
+
 def wait_for(pred, timeout=10.0, what="condition"):
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SCALE
     while time.monotonic() < end:
         v = pred()
         if v:
@@ -57,7 +62,7 @@ class Kiosk:
 
     def call(self, **req):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(20)
+        s.settimeout(20 * SCALE)
         s.connect(self.sock)
         s.sendall((json.dumps(req) + "\n").encode())
         buf = b""
@@ -111,7 +116,7 @@ class Kiosk:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(20)
+                self.proc.wait(20 * SCALE)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -135,7 +140,7 @@ class Unitsim:
         self.lock = threading.Lock()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        r = self.replies.get(timeout=10)
+        r = self.replies.get(timeout=10 * SCALE)
         check(r.get("event") == "ready", "unitsim did not start: %s" % r)
         self.path = r["path"]
 
@@ -155,7 +160,7 @@ class Unitsim:
     def cmd(self, line):
         self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
-        r = self.replies.get(timeout=10)
+        r = self.replies.get(timeout=10 * SCALE)
         check(r["event"] == "ok", "unitsim %r: %s" % (line, r))
         return r
 
@@ -176,7 +181,7 @@ class Unitsim:
             try:
                 self.proc.stdin.write("quit\n")
                 self.proc.stdin.flush()
-                self.proc.wait(10)
+                self.proc.wait(10 * SCALE)
             except (BrokenPipeError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()

@@ -12,6 +12,10 @@ import tempfile
 import time
 import weakref
 
+# Hang guards below (never timing checks) grow with MC_TEST_TIMEOUT_SCALE,
+# which ctest sets with each test's TIMEOUT (20 under qemu-user).
+SCALE = max(1, int(os.environ.get("MC_TEST_TIMEOUT_SCALE", "1")))
+
 
 class Kiosk:
     """A kioskd process with its own state dir and socket."""
@@ -68,7 +72,7 @@ class Kiosk:
         return self
 
     def wait_ready(self, timeout=30):
-        end = time.monotonic() + timeout
+        end = time.monotonic() + timeout * SCALE
         while time.monotonic() < end:
             if self.proc.poll() is not None:
                 raise RuntimeError("kioskd exited with %d: %s" % (self.proc.returncode, self.read_log()))
@@ -95,7 +99,7 @@ class Kiosk:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=20 * SCALE)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -108,7 +112,7 @@ class Kiosk:
 
     def connect(self):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(30)
+        s.settimeout(30 * SCALE)
         s.connect(self.sock)
         return s
 

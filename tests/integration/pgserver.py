@@ -1,4 +1,4 @@
-"""pgserver.py — a private PostgreSQL 15 server for the uplink tests.
+"""pgserver.py — a private PostgreSQL server (15 on Debian 12, 17 on 13) for the uplink tests.
 
 initdb into a temporary directory, then pg_ctl with a Unix socket only
 (listen_addresses=''). PostgreSQL refuses to run as root, so under root the
@@ -11,7 +11,20 @@ import subprocess
 import tempfile
 import time
 
-PGBIN = "/usr/lib/postgresql/15/bin"
+
+
+def _pgbin():
+    """The newest installed server's programs: PostgreSQL 15 on Debian 12,
+    17 on Debian 13 (postgresql's version is in the path)."""
+    found = []
+    for v in os.listdir("/usr/lib/postgresql") if os.path.isdir("/usr/lib/postgresql") else []:
+        b = os.path.join("/usr/lib/postgresql", v, "bin")
+        if v.isdigit() and os.access(os.path.join(b, "initdb"), os.X_OK):
+            found.append((int(v), b))
+    return max(found)[1] if found else "/usr/lib/postgresql/15/bin"
+
+
+PGBIN = _pgbin()
 PSQL = shutil.which("psql") or os.path.join(PGBIN, "psql")
 
 

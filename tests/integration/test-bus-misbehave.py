@@ -24,9 +24,10 @@ import time
 
 from bushelp import Kiosk, board, check, fail, main, wait_for
 
-from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
+from pymodbus.datastore import ModbusSequentialDataBlock
 from pymodbus.server import StartSerialServer
-from pymodbus.transaction import ModbusRtuFramer
+
+from modbuscompat import BASE, RTU_FRAMER, server_context, unit_context
 
 logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
 
@@ -49,14 +50,13 @@ def test(tmp):
     try:
         wait_for(lambda: os.path.exists(kiosk_end) and os.path.exists(unit_end), 10, "socat ptys")
         slaves = {
-            1: ModbusSlaveContext(ir=ModbusSequentialDataBlock(0, [100] + [0] * 8),
-                                  hr=RefusingBlock(0, [0] * 7), zero_mode=True),
-            2: ModbusSlaveContext(ir=ModbusSequentialDataBlock(0, [200] + [0] * 8),
-                                  hr=ModbusSequentialDataBlock(0, [0] * 7), zero_mode=True),
+            1: unit_context(ModbusSequentialDataBlock(BASE, [100] + [0] * 8), RefusingBlock(BASE, [0] * 7)),
+            2: unit_context(ModbusSequentialDataBlock(BASE, [200] + [0] * 8),
+                            ModbusSequentialDataBlock(BASE, [0] * 7)),
         }
-        ctx = ModbusServerContext(slaves=slaves, single=False)
+        ctx = server_context(slaves)
         threading.Thread(target=StartSerialServer, daemon=True, kwargs=dict(
-            context=ctx, framer=ModbusRtuFramer, port=unit_end, baudrate=19200, parity="N",
+            context=ctx, framer=RTU_FRAMER, port=unit_end, baudrate=19200, parity="N",
             bytesize=8, stopbits=1, timeout=0.05)).start()
         time.sleep(0.3)
         k = Kiosk(tmp, board([(1, "a", 1), (2, "a", 2)], "timeout = 1s\noffline_poll = 2s\n", services=("a",)),

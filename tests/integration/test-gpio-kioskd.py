@@ -66,7 +66,7 @@ def missing_chip(tmp):
     state = os.path.join(tmp, "state-missing")
     sock = os.path.join(tmp, "missing.sock")
     p = subprocess.run([KIOSKD, "--board", board, "--state-dir", state, "--socket", sock],
-                       capture_output=True, text=True, timeout=30)
+                       capture_output=True, text=True, timeout=30 * SCALE)
     check(p.returncode == 78, "missing chip: exit status 78 (got %d)" % p.returncode)
     check("gpiochip47" in p.stderr and "does not exist" in p.stderr,
           "missing chip: message names the chip: " + p.stderr.strip())
@@ -77,14 +77,19 @@ def missing_chip(tmp):
 
 def ctl(sock, *args, check_rc=True):
     p = subprocess.run([KIOSKCTL, *args, "--socket", sock],
-                       capture_output=True, text=True, timeout=30)
+                       capture_output=True, text=True, timeout=30 * SCALE)
     if check_rc and p.returncode != 0:
         print(p.stdout, p.stderr)
     return p
 
 
+# Hang guards (never timing checks) grow with MC_TEST_TIMEOUT_SCALE, which
+# ctest sets with each test's TIMEOUT (20 under qemu-user).
+SCALE = max(1, int(os.environ.get("MC_TEST_TIMEOUT_SCALE", "1")))
+
+
 def wait_for(pred, timeout=10.0):
-    end = time.monotonic() + timeout
+    end = time.monotonic() + timeout * SCALE
     while time.monotonic() < end:
         v = pred()
         if v:
@@ -106,10 +111,13 @@ def sim(tmp):
         check(wait_for(lambda: os.path.exists(sock)) is not None, "sim: kioskd is up")
         watch = subprocess.Popen([KIOSKCTL, "gpio", "watch", "--count", "2", "--json", "--socket", sock],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(0.3)
+        # Its first line says the watch is on (a press before it would be
+        # missed: under qemu-user kioskctl takes longer than any fixed wait).
+        first = json.loads(watch.stdout.readline() or "{}")
+        check(first.get("watching") is True, "sim: gpio watch says it is watching: %r" % first)
         p = ctl(sock, "gpio", "press", "gpiochip0:17", "--bounce")
         check(p.returncode == 0 and "service civil" in p.stdout, "sim: gpio press accepted: " + p.stdout.strip())
-        out, err = watch.communicate(timeout=20)
+        out, err = watch.communicate(timeout=20 * SCALE)
         events = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
         check(watch.returncode == 0, "sim: gpio watch --count 2 ends by itself")
         check([e.get("press") for e in events] == ["down", "up"],
@@ -152,7 +160,7 @@ def sim(tmp):
     finally:
         kd.terminate()
         try:
-            rc = kd.wait(timeout=20)
+            rc = kd.wait(timeout=20 * SCALE)
         except subprocess.TimeoutExpired:
             kd.kill()
             rc = kd.wait()
@@ -179,7 +187,7 @@ def keyboard(tmp):
         def read_until(token, timeout=10.0):
             nonlocal out
             import select
-            end = time.monotonic() + timeout
+            end = time.monotonic() + timeout * SCALE
             while token not in out and time.monotonic() < end:
                 r, _, _ = select.select([master], [], [], 0.1)
                 if r:
@@ -201,7 +209,7 @@ def keyboard(tmp):
     finally:
         kd.terminate()
         try:
-            rc = kd.wait(timeout=20)
+            rc = kd.wait(timeout=20 * SCALE)
         except subprocess.TimeoutExpired:
             kd.kill()
             rc = kd.wait()

@@ -13,6 +13,17 @@ T=$(mktemp -d /tmp/mc-deb.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# 0. cpack packages what the tree holds and builds nothing (CMakeLists.txt:
+# CMAKE_SKIP_INSTALL_ALL_DEPENDENCY): other tests exec this tree's kioskd
+# and unitsim while this one runs, and a relink under them made them fail
+# at once. cpack runs the preinstall target; it must not depend on 'all'.
+if [[ -f $BUILD/Makefile ]]; then
+	grep -Eq '^preinstall:' "$BUILD/Makefile" || fail "no preinstall target in $BUILD/Makefile"
+	if grep -Eq '^preinstall:.*(^|[[:space:]])all([[:space:]]|$)' "$BUILD/Makefile"; then
+		fail "cpack's preinstall target depends on 'all': it would rebuild the tree under the running tests"
+	fi
+fi
+
 # 1. Build the package into a private directory.
 cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$T/out" >"$T/cpack.log" 2>&1 ||
 	{ cat "$T/cpack.log"; fail "cpack -G DEB failed"; }

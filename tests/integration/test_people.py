@@ -257,7 +257,8 @@ def main():
               "the printer notice speaks Vietnamese only: " + text[:300])
         ok("screenshot", hall, "--hall")
         text = ocr_text(hall)
-        check("Máy in không in được" in text, "the hall shows the staff banner: " + text[:300])
+        # (Debian 13's tesseract may read that "in" as "ïn")
+        check(re.search(r"Máy in không .n được", text) is not None, "the hall shows the staff banner: " + text[:300])
     finally:
         k.close()
     if failures:

@@ -29,10 +29,21 @@ void harness_event(void *ctx, const struct mc_present_event *ev)
 
 static uint64_t next_token = 1;
 
+/* A hang guard of ms milliseconds, times MC_TEST_TIMEOUT_SCALE (ctest sets
+ * it: 20 under qemu-user). The waits below end on their event; the guard
+ * only ends one that would never come. */
+static int64_t guard_end(int64_t ms)
+{
+	const char *s = getenv("MC_TEST_TIMEOUT_SCALE");
+	long k = s ? strtol(s, NULL, 10) : 1;
+
+	return mc_mono_ms() + ms * (k > 0 ? k : 1);
+}
+
 int harness_sync(struct harness *h, struct mc_present *p)
 {
 	uint64_t t = next_token++;
-	int64_t end = mc_mono_ms() + 30000;
+	int64_t end = guard_end(30000);
 
 	if (mc_present_ping(p, t) < 0)
 		return -1;
@@ -44,7 +55,7 @@ int harness_sync(struct harness *h, struct mc_present *p)
 int harness_shot(struct harness *h, struct mc_present *p, bool hall, const char *path)
 {
 	uint64_t t = next_token++;
-	int64_t end = mc_mono_ms() + 30000;
+	int64_t end = guard_end(30000);
 
 	if (mc_present_screenshot(p, hall, path, t) < 0)
 		return -1;
@@ -59,7 +70,7 @@ int harness_shot(struct harness *h, struct mc_present *p, bool hall, const char 
 
 int harness_until(struct harness *h, bool (*pred)(void *ctx), void *ctx, int timeout_ms)
 {
-	int64_t end = mc_mono_ms() + timeout_ms;
+	int64_t end = guard_end(timeout_ms);
 
 	while (!pred(ctx)) {
 		if (mc_mono_ms() >= end)

@@ -28,7 +28,9 @@ void harness_event(void *ctx, const struct mc_present_event *ev);
 int harness_sync(struct harness *h, struct mc_present *p);
 /* Takes a screenshot into path and waits for it. Returns 0 or -1. */
 int harness_shot(struct harness *h, struct mc_present *p, bool hall, const char *path);
-/* Runs the loop until pred(ctx) or timeout_ms. Returns 0 or -1. */
+/* Runs the loop until pred(ctx), or -1 after timeout_ms times
+ * MC_TEST_TIMEOUT_SCALE (a hang guard; ctest sets the scale). Returns 0 or -1.
+ * harness_sync and harness_shot guard their waits the same way (30 s). */
 int harness_until(struct harness *h, bool (*pred)(void *ctx), void *ctx, int timeout_ms);
 
 /* Compares two PNG files: counts pixels whose channels differ by more than

@@ -80,8 +80,28 @@ static void make_view(struct mc_view *v, int nservices)
 	v->printer = MC_VIEW_PRINTER_READY;
 	snprintf(v->status, sizeof(v->status), "%s",
 		 "{\"printer\":{\"state\":\"ready\",\"text\":\"sẵn sàng\",\"device\":\"usb:0416:5011\","
-		 "\"printed\":42},\"bus\":{\"units\":3,\"online\":3},"
+		 "\"printed\":42},\"bus\":{\"units\":[{\"online\":true},{\"online\":true},{\"online\":false}]},"
 		 "\"gpio\":{\"backend\":\"libgpiod\",\"lines\":[1,2,3,4,5],\"recent\":[{}]}}");
+	/* The technician menu's lines, as the app fills them while it is open. */
+	struct mc_view_tech *t = &v->tech;
+	snprintf(t->version, sizeof(t->version), "0.1.0");
+	t->naddrs = 2;
+	snprintf(t->addrs[0], sizeof(t->addrs[0]), "eth0 192.168.1.20");
+	snprintf(t->addrs[1], sizeof(t->addrs[1]), "eth0 2001:db8::5");
+	t->clock_trusted = true;
+	snprintf(t->clock_mode, sizeof(t->clock_mode), "auto");
+	snprintf(t->clock_source, sizeof(t->clock_source), "NTP synchronised (systemd-timedated)");
+	t->volume = 80;
+	t->played = 12;
+	t->update = MC_VIEW_UPD_LISTED;
+	t->nbundles = 2;
+	snprintf(t->bundles[0].path, sizeof(t->bundles[0].path), "/media/usb-sda1/motcua-2.0.raucb");
+	snprintf(t->bundles[0].version, sizeof(t->bundles[0].version), "2.0");
+	t->bundles[0].installable = true;
+	snprintf(t->bundles[1].path, sizeof(t->bundles[1].path), "/media/usb-sda1/other-board.raucb");
+	snprintf(t->bundles[1].version, sizeof(t->bundles[1].version), "9.9");
+	snprintf(t->bundles[1].why, sizeof(t->bundles[1].why),
+		 "Dành cho loại máy khác: other-vendor (for another board; this kiosk is motcua-rpi4-arm64)");
 }
 
 /* One picture to take. */
@@ -92,25 +112,31 @@ struct shot {
 	int nservices;
 	bool closed, paused, printer_down, hall, result;
 	bool clock;              /* the wall clock is not trusted */
+	int page;                /* MC_SCR_TECH: enum mc_tech_page (0 main) */
+	bool installing;         /* the update page while RAUC installs */
 };
 
 static const struct shot shots[] = {
-	{ "home", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
-	{ "home16", MC_SCR_HOME, MC_NOTICE_NONE, 16, false, false, false, false, false, false },
-	{ "priority", MC_SCR_PRIORITY, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
-	{ "ticket", MC_SCR_TICKET, MC_NOTICE_NONE, 4, false, false, false, false, true, false },
-	{ "closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false, false },
-	{ "lunch", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false, false },
-	{ "printer", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, true, false, false, false },
-	{ "paused", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, true, false, false, false, false },
-	{ "busy", MC_SCR_NOTICE, MC_NOTICE_BUSY, 4, false, false, false, false, false, false },
-	{ "pin", MC_SCR_PIN, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
-	{ "tech", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false },
-	{ "hall", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, false },
-	{ "hall-closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, true, false, false },
-	{ "clock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false, true },
-	{ "techclock", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, true },
-	{ "hallclock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, true },
+	{ "home", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false, false, 0, false },
+	{ "home16", MC_SCR_HOME, MC_NOTICE_NONE, 16, false, false, false, false, false, false, 0, false },
+	{ "priority", MC_SCR_PRIORITY, MC_NOTICE_NONE, 4, false, false, false, false, false, false, 0, false },
+	{ "ticket", MC_SCR_TICKET, MC_NOTICE_NONE, 4, false, false, false, false, true, false, 0, false },
+	{ "closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false, false, 0, false },
+	{ "lunch", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, false, false, false, 0, false },
+	{ "printer", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, true, false, false, false, 0, false },
+	{ "paused", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, true, false, false, false, false, 0, false },
+	{ "busy", MC_SCR_NOTICE, MC_NOTICE_BUSY, 4, false, false, false, false, false, false, 0, false },
+	{ "pin", MC_SCR_PIN, MC_NOTICE_NONE, 4, false, false, false, false, false, false, 0, false },
+	{ "tech", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false, 0, false },
+	{ "hall", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, false, 0, false },
+	{ "hall-closed", MC_SCR_HOME, MC_NOTICE_NONE, 4, true, false, false, true, false, false, 0, false },
+	{ "clock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, false, false, true, 0, false },
+	{ "techclock", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, true, 0, false },
+	{ "hallclock", MC_SCR_HOME, MC_NOTICE_NONE, 4, false, false, false, true, false, true, 0, false },
+	{ "techsound", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false, MC_TECH_SOUND, false },
+	{ "techupdate", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false, MC_TECH_UPDATE, false },
+	{ "techinstall", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false, MC_TECH_UPDATE, true },
+	{ "techconfirm", MC_SCR_TECH, MC_NOTICE_NONE, 4, false, false, false, false, false, false, MC_TECH_CONFIRM, false },
 };
 
 static const struct {
@@ -161,6 +187,7 @@ int main(int argc, char **argv)
 				v.open = !s->closed;
 				v.issuing_paused = s->paused;
 				v.clock = s->clock ? MC_VIEW_CLOCK_UNTRUSTED : MC_VIEW_CLOCK_OK;
+				v.tech.clock_trusted = !s->clock;
 				/* The lunch break: open again at 13:30 today. */
 				if (!strcmp(s->name, "lunch")) {
 					v.lunch = true;
@@ -176,6 +203,12 @@ int main(int argc, char **argv)
 					v.printer = MC_VIEW_PRINTER_DOWN;
 					snprintf(v.printer_text, sizeof(v.printer_text), "Hết giấy (out of paper)");
 				}
+				if (s->installing) {
+					v.tech.update = MC_VIEW_UPD_INSTALLING;
+					v.tech.update_pct = 40;
+					snprintf(v.tech.update_msg, sizeof(v.tech.update_msg), "Copying image to rootfs.1");
+					snprintf(v.tech.update_path, sizeof(v.tech.update_path), "%s", v.tech.bundles[0].path);
+				}
 				mc_present_set_view(p, &v);
 				if (s->result) {
 					struct mc_view_result r = { .outcome = MC_VIEW_ISSUED, .service = 0, .printing = true,
@@ -184,7 +217,10 @@ int main(int argc, char **argv)
 					mc_present_set_result(p, &r);
 				}
 				/* The view and the result are applied before this. */
-				mc_present_show(p, s->id, s->notice, (enum mc_lang)l);
+				if (s->page)
+					mc_present_show_tech(p, (enum mc_tech_page)s->page, (enum mc_lang)l);
+				else
+					mc_present_show(p, s->id, s->notice, (enum mc_lang)l);
 				if (harness_sync(&h, p) < 0) {
 					fprintf(stderr, "FAIL: UI thread did not answer\n");
 					return 1;

@@ -8,6 +8,7 @@ Usage: test_screenshot.py BUILD_DIR SOURCE_DIR"""
 import json
 import os
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -22,6 +23,26 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
+# Hang guards (not timing checks) grow with MC_TEST_TIMEOUT_SCALE, which
+# ctest sets (20 under qemu-user).
+SCALE = max(1, int(os.environ.get("MC_TEST_TIMEOUT_SCALE", "1")))
+
+
+def wait_listening(proc, sock):
+    """Waits until kioskd accepts on its socket, or fails if it exits: the
+    socket file appears at bind(), a moment before listen()."""
+    while proc.poll() is None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(sock)
+            return
+        except OSError:
+            time.sleep(0.02)
+        finally:
+            s.close()
+    raise AssertionError("kioskd exited with %d before listening: %s" % (proc.returncode, proc.stderr.read().decode()))
+
+
 def main():
     build, src = sys.argv[1], sys.argv[2]
     kioskd = os.path.join(build, "firmware", "kioskd")
@@ -34,14 +55,11 @@ def main():
                               "--state-dir", tmp, "--socket", sock, "--sim"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            for _ in range(300):
-                if os.path.exists(sock):
-                    break
-                time.sleep(0.05)
-            assert os.path.exists(sock), "kioskd did not start"
+            wait_listening(d, sock)
 
             def ctl(*args, ok=True):
-                r = subprocess.run([kioskctl, *args], env=env, capture_output=True, text=True, timeout=30)
+                r = subprocess.run([kioskctl, *args], env=env, capture_output=True, text=True,
+                                   timeout=30 * SCALE)
                 if ok:
                     assert r.returncode == 0, f"kioskctl {args}: {r.returncode} {r.stderr}"
                 return r
@@ -66,7 +84,7 @@ def main():
             print("screenshot ok:", st["screen"])
         finally:
             d.send_signal(signal.SIGTERM)
-            rc = d.wait(timeout=30)
+            rc = d.wait(timeout=30 * SCALE)
             err = d.stderr.read().decode()
         assert rc == 0, f"kioskd exit {rc}: {err}"
 

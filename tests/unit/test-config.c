@@ -360,6 +360,44 @@ static void bom_accepted_utf16_refused(void **state)
 	}
 }
 
+/* A file that is not UTF-8 (a name saved in Windows-1258 or Latin-1, a
+ * stray byte in a footer, an overlong form, a surrogate) is refused at
+ * its line and byte with a message saying to save as UTF-8, never loaded
+ * to be printed as garbage; every tone-marked UTF-8 text loads. */
+static void non_utf8_refused(void **state)
+{
+	char err[256];
+	static const struct {
+		const char *bad;  /* the footer's value */
+		int byte;         /* where the line stops being UTF-8 (1-based) */
+	} cases[] = {
+		{ "X\xe1in c\xe1m \xf4n", 11 },          /* Latin-1 "Xin cám ơn" bytes */
+		{ "Xin c\xc3", 15 },                      /* cut in the middle of a character */
+		{ "\xc0\xaf", 10 },                       /* overlong '/' */
+		{ "a\xed\xa0\x80", 11 },                 /* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", 10 },             /* past U+10FFFF */
+		{ "ok \x80", 13 },                         /* a lone continuation byte */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char body[512], want[64];
+		snprintf(body, sizeof(body), "[office]\nname = UBND\n" TAIL "[printer]\ndevice = usb:auto\nfooter = %s\n",
+			 cases[i].bad);
+		int line = 1;
+		for (const char *p = body; p < strstr(body, "footer ="); p++)
+			line += *p == '\n';
+		assert_int_equal(mc_config_load_string(body, "b.conf", &cfg, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want), "b.conf:%d: byte %d is not UTF-8", line, cases[i].byte);
+		if (!strstr(err, want) || !strstr(err, "save the file as UTF-8"))
+			fail_msg("case %zu: '%s' (wanted '%s')", i, err, want);
+	}
+	const char good[] = "[office]\nname = UBND xã Thử Nghiệm – 𝔘 ₫\n" TAIL
+			    "[printer]\ndevice = usb:auto\nfooter = Xin cảm ơn quý công dân! 謝謝\n";
+	assert_int_equal(mc_config_load_string(good, "g.conf", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(cfg.office.name, "UBND xã Thử Nghiệm – 𝔘 ₫");
+}
+
 static void durations_and_days_parse(void **state)
 {
 	int s;
@@ -575,6 +613,7 @@ int main(void)
 		cmocka_unit_test(hours_and_closed_days),
 		cmocka_unit_test(longest_line_and_value),
 		cmocka_unit_test(bom_accepted_utf16_refused),
+		cmocka_unit_test(non_utf8_refused),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

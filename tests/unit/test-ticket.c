@@ -98,6 +98,33 @@ static void test_long_text_wraps(void **state)
 	mc_raster_free(r);
 }
 
+/* A number too wide even at the smallest size wraps, and its ink stays on
+ * the paper, also where a letter's ink reaches past its advance (the 'J'
+ * of a label at 64 dots stuck out by a dot), or one glyph is wider than
+ * the paper at the smallest size (U+FDFD at 66 dots: both found by
+ * fuzz-ticket). */
+static void test_wrapped_number_on_paper(void **state)
+{
+	static const char *const labels[] = { "a\tb\nc", "\xef\xb7\xbd", "B\xef\xb7\xbd\xef\xb7\xbd", "Justic status", "JJJJJJJJJJJJ", "fffffffffffff",
+					       "ỤỤỤỤỤỤỤỤỤỤỤ", "WWWWWWWWWWWWWWWWW" };
+	const int widths[] = { 64, 65, 72, 96, 128 };
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		for (size_t k = 0; k < sizeof(widths) / sizeof(widths[0]); k++) {
+			struct mc_ticket_print t = sample();
+			struct mc_ticket_box b;
+			t.label = labels[i];
+			struct mc_raster *r = mc_ticket_render(&t, widths[k], &b, err, sizeof(err));
+			assert_non_null(r);
+			if (b.x < 0 || b.x + b.w > widths[k] || b.y < 0 || b.y + b.h > r->height)
+				fail_msg("'%s' at %d dots: the number's ink at x %d..%d", labels[i],
+					 widths[k], b.x, b.x + b.w);
+			mc_raster_free(r);
+		}
+}
+
 static void test_priority_qr_logo(void **state)
 {
 	struct mc_ticket_print t = sample();
@@ -174,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_long_text_wraps),
+		cmocka_unit_test(test_wrapped_number_on_paper),
 		cmocka_unit_test(test_priority_qr_logo),
 		cmocka_unit_test(test_png_round_trip),
 	};

@@ -16,9 +16,13 @@
 #include <unistd.h>
 
 #include "kiosk-paths.h"
+#include "netaddr.h"
 #include "kioskctl.h"
 #include "rauc-client.h"
 #include "tools-common.h"
+
+/* The systemd unit the package installs. */
+#define MC_UNIT "motcua-kioskd.service"
 
 static void print_help(void)
 {
@@ -51,8 +55,8 @@ static void check_versions(json_t *rep, json_t *status)
 	const char *kd = json_string_value(json_object_get(status, "version"));
 
 	uname(&u);
-	add(rep, "versions", true, "kioskctl %s, kioskd %s, kernel %s %s", MC_VERSION,
-	    kd ? kd : "(not running)", u.release, u.machine);
+	add(rep, "versions", true, "kioskctl %s, kioskd %s, nhân / kernel %s %s", MC_VERSION,
+	    kd ? kd : "không chạy / not running", u.release, u.machine);
 }
 
 static void check_rauc(json_t *rep)
@@ -73,7 +77,7 @@ static void check_rauc(json_t *rep)
 		return;
 	}
 	char text[1024];
-	int n = snprintf(text, sizeof(text), "%s, booted %s", compat, boot);
+	int n = snprintf(text, sizeof(text), "%s, đang chạy / booted %s", compat, boot);
 	size_t i;
 	json_t *s;
 	json_array_foreach(slots, i, s) {
@@ -92,19 +96,42 @@ static void check_rauc(json_t *rep)
 	rauc_client_free(rc);
 }
 
+/* A device's state token in both languages ("sẵn sàng / ready"). */
+static const char *state_words(const char *state)
+{
+	static const char *const words[][2] = {
+		{ "ok", "tốt / ok" }, { "ready", "sẵn sàng / ready" }, { "down", "hỏng / down" },
+		{ "offline", "mất kết nối / offline" }, { "online", "trực tuyến / online" },
+		{ "failed", "lỗi / failed" }, { "error", "lỗi / error" }, { "unhealthy", "không ổn / unhealthy" },
+		{ "quiet", "giờ yên lặng / quiet hours" }, { "absent", "không có / absent" },
+		{ "booted", "đang chạy / booted" }, { "pending", "đang chờ / pending" },
+		{ "asking", "đang hỏi / asking" }, { "marked-good", "đã xác nhận tốt / marked-good" },
+		{ "skipped", "bỏ qua / skipped" }, { "idle", "rảnh / idle" }, { "shipping", "đang gửi / shipping" },
+		{ "connecting", "đang kết nối / connecting" }, { "stopped", "đã dừng / stopped" },
+		{ "degraded", "thiếu một phần / degraded" }, { "untrusted", "chưa tin cậy / untrusted" },
+		{ "settling", "chờ ổn định / settling" }, { "behind", "lùi trước ngày làm việc / behind" },
+		{ "unknown", "không rõ / unknown" },
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(state, words[i][0]))
+			return words[i][1];
+	return state;
+}
+
 static void check_devices(json_t *rep, json_t *status)
 {
 	const char *key;
 	json_t *v;
 
 	if (!status) {
-		add(rep, "kioskd", false, "not reachable: is motcua-kioskd running?");
+		add(rep, "kioskd", false, "không liên lạc được / not reachable: motcua-kioskd có chạy không? (is it running?)");
 		return;
 	}
-	add(rep, "kioskd", true, "%s, %s, %lld waiting",
-	    json_string_value(json_object_get(status, "office")),
-	    json_is_true(json_object_get(status, "open")) ? "open" : "closed",
-	    json_integer_value(json_object_get(status, "waiting")));
+	bool open = json_is_true(json_object_get(status, "open"));
+	long long waiting = json_integer_value(json_object_get(status, "waiting"));
+	add(rep, "kioskd", true, "%s, %s, %lld đang chờ / %s, %lld waiting",
+	    json_string_value(json_object_get(status, "office")), open ? "đang mở cửa" : "đóng cửa", waiting,
+	    open ? "open" : "closed", waiting);
 	json_object_foreach(status, key, v) {
 		const char *state = json_string_value(json_object_get(v, "state"));
 		const char *text = json_string_value(json_object_get(v, "text"));
@@ -112,7 +139,7 @@ static void check_devices(json_t *rep, json_t *status)
 			continue;
 		bool ok = strcmp(state, "down") && strcmp(state, "offline") && strcmp(state, "failed") &&
 			  strcmp(state, "unhealthy");
-		add(rep, key, ok, "%s%s%s", state, text && *text ? " — " : "", text ? text : "");
+		add(rep, key, ok, "%s%s%s", state_words(state), text && *text ? " — " : "", text ? text : "");
 	}
 }
 
@@ -125,7 +152,7 @@ static void check_absent(json_t *rep, json_t *status)
 	if (!json_object_get(status, "bus"))
 		add(rep, "bus", true, "không có / none (no [bus] in board.conf)");
 	if (json_is_object(scr))
-		add(rep, "screen", true, "%s, %lldx%lld, đang hiện / showing %s",
+		add(rep, "screen", true, "màn hình / screen %s, %lldx%lld, đang hiện / showing %s",
 		    json_string_value(json_object_get(scr, "driver")),
 		    json_integer_value(json_object_get(scr, "width")), json_integer_value(json_object_get(scr, "height")),
 		    json_string_value(json_object_get(scr, "showing")));
@@ -147,35 +174,58 @@ static void check_uptime(json_t *rep, json_t *status)
 	char kd[64] = "không chạy / not running";
 	if (k >= 0)
 		snprintf(kd, sizeof(kd), "%lldh%02lldm", k / 3600, k / 60 % 60);
-	add(rep, "uptime", true, "kioskd %s; máy / machine %ldh%02ldm", kd, (long)up / 3600, (long)up / 60 % 60);
+	add(rep, "uptime", true, "đã chạy / up: kioskd %s; máy / machine %ldh%02ldm", kd, (long)up / 3600,
+	    (long)up / 60 % 60);
 }
 
-/* The addresses a technician reaches the kiosk at. */
+/* The addresses a technician reaches the kiosk at, IPv4 and IPv6. */
 static void check_network(json_t *rep)
 {
-	struct ifaddrs *ifa, *p;
-	char text[512] = "";
+	char addrs[8][MC_NETADDR_LEN], text[700] = "";
 	size_t n = 0;
+	int k = mc_netaddr_list(addrs, 8);
 
-	if (getifaddrs(&ifa) < 0) {
+	if (k < 0) {
 		add(rep, "network", false, "getifaddrs: %m");
 		return;
 	}
-	for (p = ifa; p; p = p->ifa_next) {
-		char addr[INET6_ADDRSTRLEN];
-		if (!p->ifa_addr || (p->ifa_flags & IFF_LOOPBACK) || !(p->ifa_flags & IFF_UP))
-			continue;
-		if (p->ifa_addr->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)p->ifa_addr)->sin_addr, addr, sizeof(addr));
-		else
-			continue;
-		int w = snprintf(text + n, sizeof(text) - n, "%s%s %s", n ? ", " : "", p->ifa_name, addr);
+	for (int i = 0; i < k; i++) {
+		int w = snprintf(text + n, sizeof(text) - n, "%s%s", i ? ", " : "", addrs[i]);
 		if (w > 0 && (size_t)w < sizeof(text) - n)
 			n += (size_t)w;
 	}
-	freeifaddrs(ifa);
 	/* Informational: a kiosk works offline. */
-	add(rep, "network", true, "%s", n ? text : "không có địa chỉ / no address");
+	if (k)
+		add(rep, "network", true, "địa chỉ / addresses: %s", text);
+	else
+		add(rep, "network", true, "không có mạng / no network");
+}
+
+/* How often systemd restarted kioskd (a crash, the watchdog): NRestarts
+ * of the unit, when the unit's main process is the kioskd that answered. */
+static void check_restarts(json_t *rep, json_t *status)
+{
+	long long pid = status ? json_integer_value(json_object_get(status, "pid")) : 0;
+	long long main_pid = -1, n = -1;
+	char line[256];
+	FILE *f;
+
+	if (pid > 0 && (f = popen("systemctl show -p MainPID -p NRestarts " MC_UNIT " 2>/dev/null", "r"))) {
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "MainPID=%lld", &main_pid) == 1)
+				continue;
+			sscanf(line, "NRestarts=%lld", &n);
+		}
+		pclose(f);
+	}
+	if (pid <= 0)
+		add(rep, "restarts", true, "không rõ / unknown: kioskd không chạy (not running)");
+	else if (main_pid != pid || n < 0)
+		add(rep, "restarts", true, "không rõ / unknown: kioskd không chạy dưới systemd (not under systemd as %s)",
+		    MC_UNIT);
+	else
+		add(rep, "restarts", true, "systemd đã khởi động lại kioskd %lld lần / restarted kioskd %lld times%s",
+		    n, n, n ? " (journalctl -u " MC_UNIT ")" : "");
 }
 
 static void check_gpio(json_t *rep)
@@ -186,17 +236,17 @@ static void check_gpio(json_t *rep)
 	bool ok = true;
 
 	if (glob("/dev/gpiochip*", 0, NULL, &g) != 0) {
-		add(rep, "gpio", true, "no GPIO chips on this machine");
+		add(rep, "gpio", true, "không có chip GPIO / no GPIO chips on this machine");
 		return;
 	}
 	for (size_t i = 0; i < g.gl_pathc && n < sizeof(text); i++) {
 		bool rw = access(g.gl_pathv[i], R_OK | W_OK) == 0;
 		ok = ok && rw;
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s%s", i ? ", " : "",
-				      g.gl_pathv[i] + 5, rw ? "" : " (no access)");
+				      g.gl_pathv[i] + 5, rw ? "" : " (không có quyền / no access)");
 	}
 	globfree(&g);
-	add(rep, "gpio", ok, "%s", text);
+	add(rep, "gpio", ok, "chip GPIO / GPIO chips: %s", text);
 }
 
 static void check_disk(json_t *rep, const char *state_dir)
@@ -213,8 +263,8 @@ static void check_disk(json_t *rep, const char *state_dir)
 	double fb = (double)b.f_bavail * (double)b.f_frsize / 1e6;
 	double pa = a.f_blocks ? 100.0 * (double)a.f_bavail / (double)a.f_blocks : 0;
 	ok = fa >= 100 && pa >= 5;
-	add(rep, "disk", ok, "%s: %.0f MB free (%.0f%%); /: %.0f MB free%s", state_dir, fa, pa, fb,
-	    ok ? "" : " — LOW: free space before the database fills the disk");
+	add(rep, "disk", ok, "%s: còn trống / free %.0f MB (%.0f%%); /: %.0f MB%s", state_dir, fa, pa, fb,
+	    ok ? "" : " — SẮP ĐẦY: hãy giải phóng chỗ trống / LOW: free space before the database fills the disk");
 }
 
 static void check_db(json_t *rep, const char *state_dir)
@@ -230,7 +280,8 @@ static void check_db(json_t *rep, const char *state_dir)
 	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
-		add(rep, "database", false, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+		add(rep, "database", false, "%s: không mở được / cannot open: %s", path,
+		    db ? sqlite3_errmsg(db) : "");
 		goto out;
 	}
 	char first[512] = "";
@@ -239,11 +290,12 @@ static void check_db(json_t *rep, const char *state_dir)
 		if (rows++ == 0)
 			snprintf(first, sizeof(first), "%s", (const char *)sqlite3_column_text(st, 0));
 	if (rc != SQLITE_DONE)
-		add(rep, "database", false, "%s: integrity check failed to run: %s", path, sqlite3_errmsg(db));
+		add(rep, "database", false, "%s: không kiểm tra được / integrity check failed to run: %s", path,
+		    sqlite3_errmsg(db));
 	else if (rows == 1 && !strcmp(first, "ok"))
-		add(rep, "database", true, "%s: integrity_check ok", path);
+		add(rep, "database", true, "%s: nguyên vẹn / integrity_check ok", path);
 	else
-		add(rep, "database", false, "%s: CORRUPT (%d problems): %s", path, rows, first);
+		add(rep, "database", false, "%s: HỎNG / CORRUPT (%d lỗi / problems): %s", path, rows, first);
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
@@ -259,8 +311,8 @@ static void check_clock(json_t *rep)
 		return;
 	}
 	bool synced = state != TIME_ERROR && !(tx.status & STA_UNSYNC);
-	add(rep, "clock", synced, "%s (max error %ld ms)",
-	    synced ? "synchronised (đồng bộ)" : "NOT synchronised: check NTP (timedatectl)",
+	add(rep, "clock", synced, "%s (sai số tối đa / max error %ld ms)",
+	    synced ? "đã đồng bộ / synchronised" : "CHƯA đồng bộ: kiểm tra NTP / NOT synchronised: check NTP (timedatectl)",
 	    tx.maxerror / 1000);
 }
 
@@ -307,6 +359,7 @@ int cmd_diag(int argc, char **argv)
 	check_devices(rep, status);
 	check_absent(rep, status);
 	check_uptime(rep, status);
+	check_restarts(rep, status);
 	check_network(rep);
 	check_gpio(rep);
 	check_disk(rep, state_dir);

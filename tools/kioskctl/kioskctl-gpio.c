@@ -45,10 +45,17 @@ static void on_watch(json_t *m, void *ctx)
 
 	if (json_is_true(json_object_get(m, "watching"))) {
 		use_office_zone(m);
-		if (!o->json)
+		if (!o->json) {
 			printf("Đang theo dõi %lld đường vào GPIO (Ctrl-C để dừng) / watching %lld GPIO inputs\n",
 			       (long long)json_integer_value(json_object_get(m, "lines")),
 			       (long long)json_integer_value(json_object_get(m, "lines")));
+		} else {
+			/* The first line says the watch is on: a script presses after it. */
+			char *s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+			if (s)
+				puts(s);
+			free(s);
+		}
 		fflush(stdout);
 		return;
 	}

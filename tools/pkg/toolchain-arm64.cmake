@@ -14,7 +14,16 @@ set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 # Multiarch: arm64 libraries live in /usr/lib/aarch64-linux-gnu, headers in
 # /usr/include (arch-specific ones in /usr/include/aarch64-linux-gnu, which
 # the cross gcc searches itself). pkg-config must see only arm64 .pc files.
+# MC_ARM64_PKGCONFIG: a folder of .pc files searched first (tools/dev.sh
+# puts libpq's there: libpq-dev:arm64 is unpacked, not installed, since it
+# would replace the native libpq-dev).
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig")
+# try_compile re-reads this file in the same process (its setting of the
+# environment stays): the folder goes to it too.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES MC_ARM64_PKGCONFIG)
+if(MC_ARM64_PKGCONFIG)
+  set(ENV{PKG_CONFIG_LIBDIR} "${MC_ARM64_PKGCONFIG}:$ENV{PKG_CONFIG_LIBDIR}")
+endif()
 set(ENV{PKG_CONFIG_PATH} "")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 

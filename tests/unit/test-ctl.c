@@ -1,0 +1,182 @@
+/* test-ctl.c — the control socket's path (firmware/ctl.h): a client that
+ * finds the file can connect at once (the file appears only once the
+ * socket listens), the mode is 0660, a stale file is replaced, no side
+ * file is left behind, and a path too long is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "loop.h"
+
+/* Rounds of "make the socket while a client spins on connect". The window
+ * the old code left (bind() made the file, listen() came later) is a few
+ * microseconds; a client spinning on another core met it in a sizeable
+ * share of rounds, so a few hundred rounds catch it. */
+#define ROUNDS 300
+
+struct prober {
+	const char *path;
+	atomic_int spinning;   /* set once the first connect() was tried */
+	int result;            /* 0 connected, else the first errno not ENOENT */
+	long tries;            /* connect() calls made */
+};
+
+/* Spins on connect() until the path answers with anything but ENOENT. */
+static void *probe(void *arg)
+{
+	struct prober *p = arg;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", p->path);
+	for (;;) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_true(fd >= 0);
+		int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		int e = errno;
+		close(fd);
+		p->tries++;
+		atomic_store(&p->spinning, 1);
+		if (rc == 0) {
+			p->result = 0;
+			return NULL;
+		}
+		if (e != ENOENT) {
+			p->result = e;
+			return NULL;
+		}
+	}
+}
+
+static char *tmp_dir(void)
+{
+	char *d = strdup("/tmp/motcua-ctl-XXXXXX");
+
+	assert_non_null(d);
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void test_file_appears_listening(void **state)
+{
+	(void)state;
+	char *dir = tmp_dir(), path[PATH_MAX];
+	struct mc_loop *loop = mc_loop_new();
+	int refused = 0, other = 0;
+	long tries = 0;
+
+	assert_non_null(loop);
+	snprintf(path, sizeof(path), "%s/k.sock", dir);
+	for (int i = 0; i < ROUNDS; i++) {
+		struct prober p = { .path = path, .result = -1 };
+		pthread_t t;
+
+		assert_int_equal(pthread_create(&t, NULL, probe, &p), 0);
+		while (!atomic_load(&p.spinning))
+			sched_yield();
+		struct mc_ctl *ctl = mc_ctl_new(loop, path);
+		assert_non_null(ctl);
+		pthread_join(t, NULL);
+		tries += p.tries;
+		if (p.result == ECONNREFUSED)
+			refused++;
+		else if (p.result != 0)
+			other++;
+		mc_ctl_free(ctl);
+		assert_int_equal(access(path, F_OK), -1); /* removed at free */
+	}
+	printf("# %d rounds, %ld connect() calls: %d refused, %d other errors\n", ROUNDS, tries,
+	       refused, other);
+	assert_int_equal(refused, 0);
+	assert_int_equal(other, 0);
+	mc_loop_free(loop);
+	rmdir(dir);
+	free(dir);
+}
+
+static void test_mode_stale_and_side_file(void **state)
+{
+	(void)state;
+	char *dir = tmp_dir(), path[PATH_MAX], side[PATH_MAX];
+	struct mc_loop *loop = mc_loop_new();
+	struct stat st;
+
+	assert_non_null(loop);
+	snprintf(path, sizeof(path), "%s/k.sock", dir);
+	snprintf(side, sizeof(side), "%s%s", path, MC_CTL_BIND_SUFFIX);
+	/* A stale regular file where the socket goes, and a stale side file
+	 * from a kioskd that died between bind() and rename(). */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	f = fopen(side, "w");
+	assert_non_null(f);
+	fclose(f);
+
+	struct mc_ctl *ctl = mc_ctl_new(loop, path);
+	assert_non_null(ctl);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0660);
+	assert_int_equal(access(side, F_OK), -1);
+	mc_ctl_free(ctl);
+	assert_int_equal(access(path, F_OK), -1);
+
+	mc_loop_free(loop);
+	rmdir(dir);
+	free(dir);
+}
+
+static void test_path_too_long(void **state)
+{
+	(void)state;
+	struct sockaddr_un sa;
+	struct mc_loop *loop = mc_loop_new();
+	char *dir = tmp_dir(), path[sizeof(sa.sun_path) + 8];
+	size_t longest = sizeof(sa.sun_path) - strlen(MC_CTL_BIND_SUFFIX) - 1;
+
+	assert_non_null(loop);
+	/* DIR/aaa...: one byte over the limit is refused with ENAMETOOLONG
+	 * and makes nothing. */
+	memset(path, 'a', sizeof(path));
+	memcpy(path, dir, strlen(dir));
+	path[strlen(dir)] = '/';
+	path[longest + 1] = 0;
+	errno = 0;
+	assert_null(mc_ctl_new(loop, path));
+	assert_int_equal(errno, ENAMETOOLONG);
+	assert_int_equal(access(path, F_OK), -1);
+	/* The longest allowed works. */
+	path[longest] = 0;
+	struct mc_ctl *ctl = mc_ctl_new(loop, path);
+	assert_non_null(ctl);
+	assert_int_equal(access(path, F_OK), 0);
+	mc_ctl_free(ctl);
+	assert_int_equal(access(path, F_OK), -1);
+	mc_loop_free(loop);
+	rmdir(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file_appears_listening),
+		cmocka_unit_test(test_mode_stale_and_side_file),
+		cmocka_unit_test(test_path_too_long),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
