@@ -40,8 +40,11 @@ struct mc_store *mc_store_open(const char *path, char *err, size_t errlen);
  * application_id) is migrated too. NULL with a message for people in err
  * and errno EUCLEAN when the file is missing, empty, foreign or corrupt
  * where it must not be created (kioskd exits 78 then), other errno for
- * other failures. Sets a busy timeout of 0: a locked database makes a
- * commit fail at once with EBUSY, never wait. */
+ * other failures. Sets a busy timeout of MC_STORE_BUSY_MS: a commit waits
+ * that long at most for another connection's write (the uplink's
+ * high-water mark, a backup's step: about one fsync), then fails with
+ * EBUSY and the caller retries from a timer. */
+#define MC_STORE_BUSY_MS 3
 struct mc_store *mc_store_open_mode(const char *path, enum mc_store_mode mode, char *err,
 				    size_t errlen);
 /* Accepts NULL. */
