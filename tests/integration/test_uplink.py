@@ -205,7 +205,7 @@ class UplinkTest(unittest.TestCase):
             s = self.wait_caught_up(k)
             self.assertEqual(s["backlog"], 0)
             _, out, _ = k.ctl("status", check=0)
-            self.assertRegex(out, r"uplink +idle — .*sent up to event %d of %d, backlog 0" %
+            self.assertRegex(out, r"uplink +rảnh / idle — .*sent up to event %d of %d, backlog 0" %
                              (s["last_event_sent"], s["last_event_sent"]))
             sid, local = self.local_events(k)
             self.assertEqual(s["store_id"], sid)

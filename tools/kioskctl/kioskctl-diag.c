@@ -96,28 +96,6 @@ static void check_rauc(json_t *rep)
 	rauc_client_free(rc);
 }
 
-/* A device's state token in both languages ("sẵn sàng / ready"). */
-static const char *state_words(const char *state)
-{
-	static const char *const words[][2] = {
-		{ "ok", "tốt / ok" }, { "ready", "sẵn sàng / ready" }, { "down", "hỏng / down" },
-		{ "offline", "mất kết nối / offline" }, { "online", "trực tuyến / online" },
-		{ "failed", "lỗi / failed" }, { "error", "lỗi / error" }, { "unhealthy", "không ổn / unhealthy" },
-		{ "quiet", "giờ yên lặng / quiet hours" }, { "absent", "không có / absent" },
-		{ "booted", "đang chạy / booted" }, { "pending", "đang chờ / pending" },
-		{ "asking", "đang hỏi / asking" }, { "marked-good", "đã xác nhận tốt / marked-good" },
-		{ "skipped", "bỏ qua / skipped" }, { "idle", "rảnh / idle" }, { "shipping", "đang gửi / shipping" },
-		{ "connecting", "đang kết nối / connecting" }, { "stopped", "đã dừng / stopped" },
-		{ "degraded", "thiếu một phần / degraded" }, { "untrusted", "chưa tin cậy / untrusted" },
-		{ "settling", "chờ ổn định / settling" }, { "behind", "lùi trước ngày làm việc / behind" },
-		{ "unknown", "không rõ / unknown" },
-	};
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (!strcmp(state, words[i][0]))
-			return words[i][1];
-	return state;
-}
-
 static void check_devices(json_t *rep, json_t *status)
 {
 	const char *key;
@@ -139,7 +117,7 @@ static void check_devices(json_t *rep, json_t *status)
 			continue;
 		bool ok = strcmp(state, "down") && strcmp(state, "offline") && strcmp(state, "failed") &&
 			  strcmp(state, "unhealthy");
-		add(rep, key, ok, "%s%s%s", state_words(state), text && *text ? " — " : "", text ? text : "");
+		add(rep, key, ok, "%s%s%s", mc_state_words(state), text && *text ? " — " : "", text ? text : "");
 	}
 }
 

@@ -20,7 +20,8 @@ static void print_device(const char *name, json_t *v)
 	json_t *f;
 
 	if (state) {
-		printf("%-9s %s%s%s\n", name, state, text && *text ? " — " : "", text && *text ? text : "");
+		printf("%-9s %s%s%s\n", name, mc_state_words(state), text && *text ? " — " : "",
+		       text && *text ? text : "");
 		return;
 	}
 	/* A device without a one-word state: its plain fields. */

@@ -172,3 +172,24 @@ void use_office_zone(json_t *answer)
 		tzset();
 	}
 }
+
+const char *mc_state_words(const char *state)
+{
+	static const char *const words[][2] = {
+		{ "ok", "tốt / ok" }, { "ready", "sẵn sàng / ready" }, { "down", "hỏng / down" },
+		{ "offline", "mất kết nối / offline" }, { "online", "trực tuyến / online" },
+		{ "failed", "lỗi / failed" }, { "error", "lỗi / error" }, { "unhealthy", "không ổn / unhealthy" },
+		{ "quiet", "giờ yên lặng / quiet hours" }, { "absent", "không có / absent" },
+		{ "booted", "đang chạy / booted" }, { "pending", "đang chờ / pending" },
+		{ "asking", "đang hỏi / asking" }, { "marked-good", "đã xác nhận tốt / marked-good" },
+		{ "skipped", "bỏ qua / skipped" }, { "idle", "rảnh / idle" }, { "shipping", "đang gửi / shipping" },
+		{ "connecting", "đang kết nối / connecting" }, { "stopped", "đã dừng / stopped" },
+		{ "degraded", "thiếu một phần / degraded" }, { "untrusted", "chưa tin cậy / untrusted" },
+		{ "settling", "chờ ổn định / settling" }, { "behind", "lùi trước ngày làm việc / behind" },
+		{ "unknown", "không rõ / unknown" },
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(state, words[i][0]))
+			return words[i][1];
+	return state;
+}

@@ -52,6 +52,9 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
  * on a UTC machine prints the times the screens, tickets and reports show.
  * Leaves TZ alone when the answer names none. */
 void use_office_zone(json_t *answer);
+/* A device's state token in both languages ("sẵn sàng / ready"); the token
+ * itself when it is not known. Static text. */
+const char *mc_state_words(const char *state);
 /* Parses a whole decimal integer within [lo, hi]. */
 bool parse_int(const char *s, long lo, long hi, long *out);
 
