@@ -122,12 +122,20 @@ class UplinkTest(unittest.TestCase):
                 if k.proc and k.proc.poll() is None:
                     k.request(op(rnd))
 
-    def wait_shipping(self, k, timeout=20):
-        """Waits until k's uplink is inside a central transaction."""
+    def wait_shipping(self, k, timeout=60):
+        """Waits until k's uplink is inside a central transaction, feeding
+        it an action every 50 polls so there is always a batch to ship (a
+        fast uplink could catch up between polls, a slow machine make
+        every batch short)."""
         end = time.monotonic() + timeout
+        feed = random.Random(7)
+        polls = 0
         while time.monotonic() < end:
             if (self.status(k) or {}).get("state") == "shipping":
                 return True
+            polls += 1
+            if polls % 50 == 0:
+                self.drive([k], feed, 1)
         return False
 
     def wait_caught_up(self, k, timeout=120):
