@@ -200,3 +200,16 @@ services = civil, land
 [counter.3]
 services = land, biz
 """
+
+
+def fail(msg):
+    """Ends a test script with FAIL and the reason."""
+    print("FAIL:", msg, flush=True)
+    raise SystemExit(1)
+
+
+def check(cond, msg):
+    """Prints "ok - msg", or fails with it."""
+    if not cond:
+        fail(msg)
+    print("ok -", msg, flush=True)

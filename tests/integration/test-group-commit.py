@@ -25,22 +25,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosk import BOARD_ALWAYS_OPEN, Kiosk, read_answer  # noqa: E402
+from kiosk import BOARD_ALWAYS_OPEN, Kiosk, check, fail, read_answer  # noqa: E402,F401
 
 KIOSKD, KIOSKCTL = sys.argv[1:3]
 BOARD = BOARD_ALWAYS_OPEN.replace("double_tap = 1s", "double_tap = 0ms")
 N = 24
-
-
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    raise SystemExit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    print("ok -", msg, flush=True)
 
 
 def wal_commits(path):

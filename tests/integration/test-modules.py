@@ -20,20 +20,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosk import BOARD_ALWAYS_OPEN, Kiosk  # noqa: E402
+from kiosk import BOARD_ALWAYS_OPEN, Kiosk, check, fail  # noqa: E402
 
 KIOSKD, KIOSKCTL, SIM_BOARD = sys.argv[1:4]
-
-
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    raise SystemExit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    print("ok -", msg, flush=True)
 
 
 def mapped(k):
