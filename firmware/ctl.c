@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,57 @@ int mc_ctl_send(struct mc_ctl *ctl, uint64_t client, json_t *msg, bool final)
 	return rc;
 }
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 if s does not
+ * start one (a stray continuation byte, an overlong form, a surrogate, past
+ * U+10FFFF, or cut short by the end of the string). */
+static int utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0], cp;
+	int n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 :
+		c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+
+	if (n <= 0)
+		return n + 1;
+	cp = c & (n == 1 ? 0x1fu : n == 2 ? 0x0fu : 0x07u);
+	for (int i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+/* Makes msg valid UTF-8 in place, as JSON strings must be (jansson refuses
+ * anything else, and the answer then had no "message"): a sequence cut off
+ * at the end (a long message truncated by the buffer, in the middle of
+ * "ă") is dropped, any other byte that does not start a valid sequence
+ * (text from outside, e.g. a file name) becomes '?'. */
+static void utf8_fix(char *msg)
+{
+	unsigned char *s = (unsigned char *)msg;
+
+	while (*s) {
+		int n = utf8_len(s);
+		if (n) {
+			s += n;
+			continue;
+		}
+		/* A lead byte whose sequence only the terminator cut short. */
+		size_t rest = strlen((char *)s);
+		bool cut = *s >= 0xc2 && *s <= 0xf4 && rest < (*s >= 0xf0 ? 4u : *s >= 0xe0 ? 3u : 2u);
+		for (size_t i = 1; cut && i < rest; i++)
+			cut = (s[i] & 0xc0) == 0x80;
+		if (cut) {
+			*s = 0;
+			return;
+		}
+		*s++ = '?';
+	}
+}
+
 enum mc_ctl_result mc_ctl_error(json_t *resp, const char *token, const char *fmt, ...)
 {
 	char msg[512];
@@ -287,6 +339,7 @@ enum mc_ctl_result mc_ctl_error(json_t *resp, const char *token, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	utf8_fix(msg);
 	json_object_set_new(resp, "error", json_string(token));
 	json_object_set_new(resp, "message", json_string(msg));
 	return MC_CTL_FAIL;

@@ -101,7 +101,9 @@ int mc_ctl_feed(struct mc_ctl *ctl, const char *data, size_t len, char **answer)
 void mc_ctl_stats(const struct mc_ctl *ctl, json_t *obj);
 
 /* Fills resp as a failure: {"error": token, "message": message}. Returns
- * MC_CTL_FAIL so handlers can `return mc_ctl_error(...)`. */
+ * MC_CTL_FAIL so handlers can `return mc_ctl_error(...)`. The message is
+ * at most 511 bytes and always valid UTF-8 (a character cut by that bound
+ * is dropped, a byte of invalid UTF-8 becomes '?'), so it is never lost. */
 enum mc_ctl_result mc_ctl_error(json_t *resp, const char *token, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
