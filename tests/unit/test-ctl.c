@@ -1,7 +1,8 @@
 /* test-ctl.c — the control socket's path (firmware/ctl.h): a client that
  * finds the file can connect at once (the file appears only once the
  * socket listens), the mode is 0660, a stale file is replaced, no side
- * file is left behind, and a path too long is refused. */
+ * file is left behind, and a path too long is refused. A refusal's message
+ * is valid UTF-8 however long or odd the text put in it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "ctl.h"
 #include "loop.h"
@@ -171,12 +174,89 @@ static void test_path_too_long(void **state)
 	free(dir);
 }
 
+/* A message longer than the 511 bytes kept, in Vietnamese: the old code cut
+ * "ă" (2 bytes) in half, jansson refused the string and the refusal went
+ * out with no "message" at all (fuzz-socket found it). */
+static void test_error_message_cut_on_a_character(void **state)
+{
+	(void)state;
+	char name[1 + 300 * 2 + 1], want[600];
+	json_t *resp = json_object();
+
+	name[0] = 'x';
+	for (int i = 0; i < 300; i++)
+		memcpy(name + 1 + 2 * i, "ă", 2);
+	name[sizeof(name) - 1] = 0;
+	assert_int_equal(mc_ctl_error(resp, "unknown_command", "unknown command '%s' (try help)", name),
+			 MC_CTL_FAIL);
+	/* "unknown command 'x" is 18 bytes; 246 more "ă" make 510, the 247th
+	 * would end at byte 512. */
+	snprintf(want, sizeof(want), "unknown command 'x");
+	for (int i = 0; i < 246; i++)
+		strcat(want, "ă");
+	assert_string_equal(json_string_value(json_object_get(resp, "message")), want);
+	assert_string_equal(json_string_value(json_object_get(resp, "error")), "unknown_command");
+	json_decref(resp);
+}
+
+/* Text from outside that is not UTF-8 (a file name, say): each byte that
+ * starts no valid sequence becomes '?', the rest is kept. */
+static void test_error_message_invalid_bytes(void **state)
+{
+	(void)state;
+	json_t *resp = json_object();
+
+	/* A stray byte, an overlong '/', a surrogate, a good "ă", a cut "ă". */
+	mc_ctl_error(resp, "bad", "file %s", "a\xff" "b \xc0\xaf \xed\xa0\x80 \xc4\x83 \xc4");
+	assert_string_equal(json_string_value(json_object_get(resp, "message")),
+			    "file a?b ?? ??? \xc4\x83 ");
+	json_decref(resp);
+}
+
+/* The same through the dispatcher: an unknown command whose name of
+ * Vietnamese letters fills the message still gets one. */
+static void test_unknown_long_command_answered(void **state)
+{
+	(void)state;
+	struct mc_loop *loop = mc_loop_new();
+	char *dir = tmp_dir(), path[200], line[600], *answer = NULL;
+	size_t n;
+
+	assert_non_null(loop);
+	snprintf(path, sizeof(path), "%s/s", dir);
+	struct mc_ctl *ctl = mc_ctl_new(loop, path);
+	assert_non_null(ctl);
+	n = (size_t)snprintf(line, sizeof(line), "{\"cmd\": \"x");
+	for (int i = 0; i < 247; i++, n += 2)
+		memcpy(line + n, "ă", 2);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "\"}\n");
+	assert_int_equal(mc_ctl_feed(ctl, line, n, &answer), 0);
+	assert_non_null(answer);
+	json_error_t jerr;
+	json_t *a = json_loads(answer, 0, &jerr);
+	assert_non_null(a);
+	assert_true(json_is_false(json_object_get(a, "ok")));
+	assert_string_equal(json_string_value(json_object_get(a, "error")), "unknown_command");
+	const char *msg = json_string_value(json_object_get(a, "message"));
+	assert_non_null(msg);
+	assert_true(strncmp(msg, "unknown command 'xă", strlen("unknown command 'xă")) == 0);
+	json_decref(a);
+	free(answer);
+	mc_ctl_free(ctl);
+	mc_loop_free(loop);
+	rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_appears_listening),
 		cmocka_unit_test(test_mode_stale_and_side_file),
 		cmocka_unit_test(test_path_too_long),
+		cmocka_unit_test(test_error_message_cut_on_a_character),
+		cmocka_unit_test(test_error_message_invalid_bytes),
+		cmocka_unit_test(test_unknown_long_command_answered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
