@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Past this many tickets in the day, or this many inputs, the next input
  * gets a fresh kiosk. */
-#define MAX_TICKETS 8
+#define MAX_TICKETS 16
 #define MAX_INPUTS 20000
 
 static struct mc_app *app;
