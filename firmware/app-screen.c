@@ -313,8 +313,10 @@ static void status(void *priv, json_t *obj)
 	struct mc_present_stats st;
 
 	mc_present_get_stats(s->present, &st);
-	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:s}",
+	/* holding: the ticket screen up now still ignores every touch. */
+	json_t *o = json_pack("{s:s, s:s, s:b, s:i, s:i, s:I, s:I, s:s}",
 		"driver", st.driver, "showing", screen_name(st.screen),
+		"holding", st.hold_until_ms > mc_mono_ms(),
 		"width", st.width, "height", st.height, "frames", (json_int_t)st.kiosk_frames,
 		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang));
 	/* The technician menu: its page, and the USB-stick update as it shows it. */
@@ -782,6 +784,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		.hall_display = !strncmp(hall, "screen:", 7) ? atoi(hall + 7) : -1,
 		.lang = strcmp(cfg->office.language, "en") ? MC_LANG_VI : MC_LANG_EN,
 		.home_timeout_s = cfg->screen.home_timeout_s,
+		.ticket_hold_ms = cfg->screen.ticket_hold_ms,
 		.pin_hash = cfg->screen.pin_hash,
 		.localedir = locales,
 		.backlight = cfg->screen.backlight,

@@ -121,6 +121,40 @@ static void test_press_ticket_timeout(void **state)
 	mc_screen_free(s);
 }
 
+/* [screen] ticket_hold sets the hold: the ticket screen ignores its button
+ * for that long, says until when (mc_screen_hold_until), then goes home by
+ * it; no ticket screen, no hold. */
+static void test_ticket_hold_option(void **state)
+{
+	struct mc_screen_options o = { .width = 1280, .height = 800, .lang = MC_LANG_VI, .home_timeout_s = 60,
+				       .ticket_hold_ms = 9000, .fixed_clock = "09:41", .brightness = 10 };
+	struct mc_screen *s = mc_screen_new(&o, tr);
+	struct mc_view v;
+	struct mc_screen_req req;
+
+	(void)state;
+	assert_non_null(s);
+	make_view(&v, 3);
+	mc_screen_set_view(s, &v);
+	draw(s, 1280, 800);
+	assert_int_equal(mc_screen_hold_until(s), 0);
+	assert_true(tap(s, "service:1", 1000, &req));
+	struct mc_view_result r = { .outcome = MC_VIEW_ISSUED, .service = 1, .printing = true, .ahead = 0 };
+	snprintf(r.label, sizeof(r.label), "2001");
+	mc_screen_set_result(s, &r, 1100);
+	draw(s, 1280, 800);
+	assert_int_equal(mc_screen_hold_until(s), 1100 + 9000);
+	/* Past the default hold, well inside this one: the button does nothing. */
+	for (int64_t t = 1100 + MC_TICKET_HOLD_MS; t < 1100 + 9000; t += 500) {
+		assert_false(tap(s, "back", t, &req));
+		assert_int_equal(mc_screen_current(s), MC_SCR_TICKET);
+	}
+	assert_false(tap(s, "back", 1100 + 9000, &req));
+	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
+	assert_int_equal(mc_screen_hold_until(s), 0);
+	mc_screen_free(s);
+}
+
 /* The language chosen by one citizen does not stay for the next. */
 static void test_language_back_to_default(void **state)
 {
@@ -346,6 +380,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_press_ticket_timeout),
+		cmocka_unit_test(test_ticket_hold_option),
 		cmocka_unit_test(test_priority_and_language),
 		cmocka_unit_test(test_language_back_to_default),
 		cmocka_unit_test(test_notices),
