@@ -32,6 +32,7 @@ Environment: KIOSKD, KIOSKCTL, OCR_INVERT (tests/screen/ocr-invert)."""
 import array
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -291,8 +292,10 @@ def scenario(k):
     check(paths == sorted([good, other, bad]), "the bundles of bundle_dirs are listed: %s" % paths)
     text = ocr_text(shot("update"))
     print("OCR update:", text)
-    for words in ("Gói cập nhật trên USB", "motcua-2.0.raucb", "phiên bản 2.0", "cài được", "loại máy khác"):
-        check(words in text, "the update page reads %r" % words)
+    # (Debian 13's tesseract may read the grave of "cài" as a hook: "cải")
+    for words in ("Gói cập nhật trên USB", "motcua-2.0.raucb", "phiên bản 2.0", "c[àả]i được", "loại máy khác"):
+        pattern = words if "[" in words else re.escape(words)
+        check(re.search(pattern, text) is not None, "the update page reads %r" % words)
     index = {b["path"]: i for i, b in enumerate(bundles)}
     tap("bundle:%d" % index[other])
     check(tech()["page"] == "update", "a bundle for another board is not offered for installing")
