@@ -249,17 +249,32 @@ def scenario(k):
     where = tap("tech:sound")
     x, y = where["x"], where["y"]
     check(tech()["page"] == "sound", "Loa và âm lượng opens the sound page")
-    tap("tech:back")
-    time.sleep(0.6)
     # The second touch comes right after the first one's answer, i.e. once
-    # the sound page is drawn (its "Giảm âm lượng" is under the finger),
-    # well within the page change's guard.
-    t0 = time.monotonic()
-    k.request({"cmd": "tap", "x": x, "y": y})
-    k.request({"cmd": "tap", "x": x, "y": y})
-    print("double tap: second touch %.0f ms after the first" % ((time.monotonic() - t0) * 1000))
-    check(tech()["page"] == "sound", "a double tap on Loa và âm lượng opens the sound page")
-    check(status()["audio"]["volume"] == 80, "a double tap on it does not lower the volume")
+    # the sound page is drawn (its "Giảm âm lượng" is under the finger). It
+    # is judged only when both answers came within the page change's guard
+    # (0.5 s, MC_SCREEN_GUARD_MS) of sending the first touch, so it surely
+    # landed inside it; on a loaded machine (a sanitizer tree at load 16
+    # took longer) the double tap is tried again, the volume put back.
+    judged = False
+    for attempt in range(10):
+        tap("tech:back")
+        time.sleep(0.6)
+        t0 = time.monotonic()
+        k.request({"cmd": "tap", "x": x, "y": y})
+        k.request({"cmd": "tap", "x": x, "y": y})
+        took = time.monotonic() - t0
+        print("double tap: second touch answered %.0f ms after the first was sent" % (took * 1000))
+        check(tech()["page"] == "sound", "a double tap on Loa và âm lượng opens the sound page")
+        volume = status()["audio"]["volume"]
+        if took < 0.5:
+            check(volume == 80, "a double tap on it does not lower the volume (%d)" % volume)
+            judged = True
+            break
+        print("  longer than the guard: not judged, the volume (%d) put back" % volume)
+        if volume != 80:
+            tap("vol:+")
+    check(judged, "a double tap came within the page change's guard in one of 10 tries")
+    check(status()["audio"]["volume"] == 80, "the volume is 80 % before the sound page's own taps")
     text = ocr_text(shot("sound"))
     print("OCR sound:", text)
     for words in ("Thử loa", "Giảm âm", "Tăng âm", "80%"):
