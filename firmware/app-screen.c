@@ -313,10 +313,12 @@ static void status(void *priv, json_t *obj)
 	struct mc_present_stats st;
 
 	mc_present_get_stats(s->present, &st);
-	/* holding: the ticket screen up now still ignores every touch. */
-	json_t *o = json_pack("{s:s, s:s, s:b, s:i, s:i, s:I, s:I, s:s}",
+	/* holding: the ticket screen up now still ignores every touch;
+	 * guarding: a change of screen or page is too recent for a touch. */
+	int64_t now = mc_mono_ms();
+	json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:i, s:i, s:I, s:I, s:s}",
 		"driver", st.driver, "showing", screen_name(st.screen),
-		"holding", st.hold_until_ms > mc_mono_ms(),
+		"holding", st.hold_until_ms > now, "guarding", st.guard_until_ms > now,
 		"width", st.width, "height", st.height, "frames", (json_int_t)st.kiosk_frames,
 		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang));
 	/* The technician menu: its page, and the USB-stick update as it shows it. */

@@ -86,6 +86,7 @@ struct mc_present_stats {
 	int pin_checks;              /* technician PINs checked */
 	bool pin_locked;             /* PIN pad locked out */
 	int64_t hold_until_ms;       /* the ticket screen's hold ends (mc_mono_ms), 0: no ticket screen */
+	int64_t guard_until_ms;      /* touches dropped until then after a change (mc_mono_ms) */
 	char driver[32];             /* SDL video driver in use */
 	int width, height;           /* kiosk output size */
 	double tap_x, tap_y;         /* logical point of the last synthetic touch */

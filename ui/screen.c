@@ -51,6 +51,7 @@ struct mc_screen {
 	int64_t shown_ms;             /* monotonic ms the current screen came up */
 	int64_t guard_until;          /* touches before this are dropped (a screen change) */
 	bool hits_stale;              /* the screen changed since hits were drawn */
+	bool unshown;                 /* the screen changed since a frame of it was shown */
 	enum mc_notice drawn_standing; /* standing notice of the last frame */
 	bool dirty;                   /* a frame must be drawn */
 	struct hit hits[MAX_HITS];    /* controls of the last frame */
@@ -138,6 +139,7 @@ static void go(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, int6
 	s->shown_ms = now;
 	s->guard_until = now + MC_SCREEN_GUARD_MS;
 	s->hits_stale = true;
+	s->unshown = true;
 	s->pressed = -1;
 	s->dirty = true;
 }
@@ -265,6 +267,7 @@ static void tech_page(struct mc_screen *s, enum mc_tech_page page, int64_t now)
 	s->tech_msg[0] = 0;
 	s->guard_until = now + MC_SCREEN_GUARD_MS;
 	s->hits_stale = true;
+	s->unshown = true;
 	s->pressed = -1;
 	s->dirty = true;
 }
@@ -1471,6 +1474,21 @@ bool mc_screen_take_req(struct mc_screen *s, struct mc_screen_req *req)
 bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms)
 {
 	return s->locked_until && now_ms < s->locked_until;
+}
+
+int64_t mc_screen_guard_until(const struct mc_screen *s)
+{
+	return s->guard_until;
+}
+
+void mc_screen_shown(struct mc_screen *s, int64_t now_ms)
+{
+	/* Only a frame drawn since the change (its hits fresh) shows it. */
+	if (!s->unshown || s->hits_stale)
+		return;
+	s->unshown = false;
+	if (now_ms + MC_SCREEN_GUARD_MS > s->guard_until)
+		s->guard_until = now_ms + MC_SCREEN_GUARD_MS;
 }
 
 int64_t mc_screen_hold_until(const struct mc_screen *s)

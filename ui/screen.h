@@ -112,7 +112,7 @@ void mc_screen_set_size(struct mc_screen *s, int width, int height);
  * fills req when the app must act; marks the touched control as pressed so
  * the next frame shows it. Dropped: touches while a press is with the app,
  * before the frame of a new screen is drawn or within MC_SCREEN_GUARD_MS of
- * the change, and on the ticket screen within its hold (ticket_hold_ms; after
+ * the change or of that frame being shown (mc_screen_shown), and on the ticket screen within its hold (ticket_hold_ms; after
  * that only its home button leaves it). A language chosen on the home
  * screen falls back to the default after home_timeout; the technician
  * menu's language button changes that menu only. */
@@ -126,6 +126,12 @@ bool mc_screen_take_req(struct mc_screen *s, struct mc_screen_req *req);
 void mc_screen_tick(struct mc_screen *s, int64_t now_ms);
 /* Monotonic ms of the next mc_screen_tick() needed, or -1 for none. */
 int64_t mc_screen_deadline(const struct mc_screen *s, int64_t now_ms);
+
+/* The frame last rendered is on the panel since now_ms. A new screen's
+ * guard (MC_SCREEN_GUARD_MS) runs from the later of its change and its
+ * first frame shown, so a slow draw does not eat the time a person has to
+ * see the new screen before it takes touches. */
+void mc_screen_shown(struct mc_screen *s, int64_t now_ms);
 
 /* Whether a frame must be drawn. */
 bool mc_screen_dirty(const struct mc_screen *s);
@@ -149,6 +155,9 @@ bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms);
 /* Monotonic ms until which the ticket screen up now ignores every touch
  * (its hold), or 0 when no ticket screen is up. */
 int64_t mc_screen_hold_until(const struct mc_screen *s);
+/* Monotonic ms until which touches are dropped after the last change of
+ * screen or technician page (see mc_screen_touch, mc_screen_shown). */
+int64_t mc_screen_guard_until(const struct mc_screen *s);
 /* Opens the technician menu without the PIN: the GPIO technician
  * combination, which needs hands inside the kiosk. */
 void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms);

@@ -121,6 +121,37 @@ static void test_press_ticket_timeout(void **state)
 	mc_screen_free(s);
 }
 
+/* A new screen drawn slowly: the guard runs MC_SCREEN_GUARD_MS from its
+ * first frame shown, not only from the change (a sanitizer build took
+ * longer than the guard to draw a page, and the finger of a double tap
+ * acted on it). */
+static void guard_runs_from_the_frame_shown(void **state)
+{
+	struct mc_screen *s = new_screen(1280, 800, "");
+	struct mc_view v;
+	struct mc_screen_req req;
+
+	(void)state;
+	make_view(&v, 3);
+	mc_screen_set_view(s, &v);
+	draw(s, 1280, 800);
+	mc_screen_shown(s, 500);
+	assert_false(tap(s, "priority", 1000, &req));
+	assert_int_equal(mc_screen_current(s), MC_SCR_PRIORITY);
+	draw(s, 1280, 800);
+	mc_screen_shown(s, 1800);            /* on the panel 800 ms after the change */
+	assert_false(tap(s, "service:0", 1000 + MC_SCREEN_GUARD_MS + 100, &req));
+	assert_false(tap(s, "service:0", 1800 + MC_SCREEN_GUARD_MS - 1, &req));
+	assert_int_equal(req.kind, MC_REQ_NONE);
+	/* A later frame of the same screen does not restart the guard. */
+	draw(s, 1280, 800);
+	mc_screen_shown(s, 2200);
+	assert_true(tap(s, "service:0", 1800 + MC_SCREEN_GUARD_MS, &req));
+	assert_int_equal(req.kind, MC_REQ_PRESS);
+	assert_true(req.priority);
+	mc_screen_free(s);
+}
+
 /* [screen] ticket_hold sets the hold: the ticket screen ignores its button
  * for that long, says until when (mc_screen_hold_until), then goes home by
  * it; no ticket screen, no hold. */
@@ -381,6 +412,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_press_ticket_timeout),
 		cmocka_unit_test(test_ticket_hold_option),
+		cmocka_unit_test(guard_runs_from_the_frame_shown),
 		cmocka_unit_test(test_priority_and_language),
 		cmocka_unit_test(test_language_back_to_default),
 		cmocka_unit_test(test_notices),
