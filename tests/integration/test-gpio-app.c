@@ -44,6 +44,7 @@ struct fx {
 	struct mc_gpio_fake *fake;   /* the backend's handle */
 	struct mc_app *app;          /* the app */
 	struct mc_app_gpio *g;       /* the GPIO step (owned by the app) */
+	long long want_answered;     /* contact(): the edges to wait for */
 };
 
 static int write_board(struct fx *f, const char *text)
@@ -159,9 +160,7 @@ static long long answered(struct fx *f, int offset)
 	return n;
 }
 
-static long long want_answered;
-
-static bool edge_answered(struct fx *f, int offset) { return answered(f, offset) >= want_answered; }
+static bool edge_answered(struct fx *f, int offset) { return answered(f, offset) >= f->want_answered; }
 
 static bool boards_idle(struct fx *f, int arg)
 {
@@ -184,7 +183,7 @@ static bool issuing_paused(struct fx *f, int arg)
  * once the debounced edge has been acted on. */
 static void contact(struct fx *f, int offset, bool closed, bool bounce)
 {
-	want_answered = answered(f, offset) + 1;
+	f->want_answered = answered(f, offset) + 1;
 	if (bounce)
 		for (int i = 0; i < 4; i++) {
 			mc_gpio_fake_drive(f->fake, "gpiochip0", offset, !closed, 0);
