@@ -288,7 +288,9 @@ if ((${#shared[@]})); then
 	ts=$SECONDS
 	name="$(IFS=,; echo "${shared[*]}")"
 	out="$WORK/${name//,/+}.log"
-	boot "$ACCEL" "$name" "${MC_LAB_TIMEOUT:-$((420 + 180 * ${#shared[@]}))}" "$out"
+	# Bounds for a host that other work slows down (a boot under TCG took
+	# 3.5 min at load 15).
+	boot "$ACCEL" "$name" "${MC_LAB_TIMEOUT:-$((900 + 240 * (${#shared[@]} - 1)))}" "$out"
 	took=$((SECONDS - ts))
 	for s in "${shared[@]}"; do
 		if ((${#shared[@]} > 1)); then
