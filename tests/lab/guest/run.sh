@@ -112,6 +112,10 @@ PY
 }
 
 tickets() { sqlite3 -readonly /var/lib/motcua/kiosk.db 'select count(*) from tickets'; }
+# The printer's state as kioskd reports it (ready, paper_out, absent...).
+printer_state() {
+	kioskctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("printer",{}).get("state",""))'
+}
 
 run_one() {
 case "$SCEN" in
@@ -133,7 +137,15 @@ smoke | usbprinter)
 		# Unplug and plug between jobs.
 		# The first job after a replug may lose its closing status: the
 		# ticket is then in doubt, but never failed or voided (it is on paper).
-		$L/gadget.sh unplug; sleep 2; $L/gadget.sh plug; sleep 3
+		# kioskd finds the replugged printer on its own time (5 s at load
+		# 17): a press before that is refused, as it must be without a
+		# printer, so wait until kioskd says it is ready again.
+		$L/gadget.sh unplug; sleep 2; $L/gadget.sh plug
+		for _ in $(seq 60); do
+			[[ $(printer_state) == ready ]] && break
+			sleep 0.5
+		done
+		[[ $(printer_state) == ready ]] || fail "kioskd did not find the printer again after the replug: $(printer_state)"
 		one_ticket in_doubt
 	fi
 	result PASS "ticket(s) printed over USB (dummy_hcd + printer gadget), $(python3 $L/labctl.py queries | cut -d' ' -f2) status queries"
