@@ -775,11 +775,15 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 		"in_doubt_served", served[MC_P_IN_DOUBT], "in_doubt_noshow", noshow[MC_P_IN_DOUBT],
 		"failed", pc[MC_P_FAILED], "failed_served", served[MC_P_FAILED],
 		"failed_noshow", noshow[MC_P_FAILED]));
+	struct mc_store_checkpoints ck;
+	mc_store_checkpoints(app->store, &ck);
 	json_object_set_new(obj, "store", json_pack(
-		"{s:s, s:s, s:s, s:i, s:I, s:I}", "id", mc_store_id(app->store),
+		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "id", mc_store_id(app->store),
 		"state", app->store_busy ? "busy" : app->store_problem[0] ? "error" : "ok",
 		"text", app->store_problem, "queued", app->wq_len,
-		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused));
+		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused,
+		"checkpoints", (json_int_t)ck.done, "checkpoints_failed", (json_int_t)ck.failed,
+		"checkpoints_on_loop", (json_int_t)ck.on_loop));
 	static const char *const pstate[] = { "absent", "ready", "down", "full" };
 	json_object_set_new(obj, "printer", json_pack("{s:s, s:s}", "state",
 						      pstate[mc_engine_printer(app->engine)],
@@ -1119,6 +1123,10 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	if (skipped)
 		mc_log(MC_LOG_WARNING, "%d open tickets belong to services no longer in %s; they are not called",
 		       skipped, app->cfg.path);
+	/* The WAL is copied back by a thread, not by the commits on the loop. */
+	if (mc_store_checkpoint_in_thread(app->store) < 0)
+		mc_log(MC_LOG_WARNING, "database checkpoints stay on the loop: no thread (%s)",
+		       strerror(errno));
 
 	snprintf(path, sizeof(path), "%s", opt->socket);
 	char *slash = strrchr(path, '/');

@@ -50,6 +50,33 @@ struct mc_store *mc_store_open_mode(const char *path, enum mc_store_mode mode, c
 /* Accepts NULL. */
 void mc_store_close(struct mc_store *st);
 
+/* WAL checkpoints off the committing thread (kioskd: the loop). By default
+ * SQLite copies the WAL back into the database inside the commit that
+ * takes it past 1000 pages — a few ms of writes and an fsync of the
+ * database on the loop. After this call a thread of the store's own
+ * (named "mc-checkpoint", nice 10, its own connection) runs a PASSIVE
+ * checkpoint when a commit leaves MC_STORE_CHECKPOINT_PAGES or more in
+ * the WAL (pages of 4 KiB: a press adds about 14). Only when commits
+ * outrun it (a flood) does the commit that takes the WAL to
+ * MC_STORE_WAL_MAX_PAGES checkpoint on the committing thread, so the WAL
+ * stays bounded. Kept across a reopen by mc_store_check_files; stopped
+ * (joined) by mc_store_close, whose last connection then checkpoints as
+ * before. Returns 0, or -1 with errno when the thread cannot start (the
+ * commits go on checkpointing then). */
+#define MC_STORE_CHECKPOINT_PAGES 1000
+#define MC_STORE_WAL_MAX_PAGES 4000
+int mc_store_checkpoint_in_thread(struct mc_store *st);
+
+/* Checkpoints since the store opened (for `kioskctl status`). */
+struct mc_store_checkpoints {
+	unsigned long done;    /* run by the thread */
+	unsigned long failed;  /* refused (another connection's checkpoint in
+	                        * progress: SQLITE_BUSY) or failed */
+	unsigned long on_loop; /* run by a commit: the WAL reached its maximum */
+};
+/* Safe on the owning thread only. */
+void mc_store_checkpoints(const struct mc_store *st, struct mc_store_checkpoints *out);
+
 
 /* Commits ch in one transaction. Returns 0, or -1 with a message in err
  * (the database is unchanged then) and errno: EBUSY when another process

@@ -289,6 +289,94 @@ static void a_commit_after_a_refused_one_succeeds(void **state)
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM events WHERE kind = 'issue'"), 2);
 }
 
+static void query_text(const char *path, const char *sql, char *out, size_t len)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	out[0] = 0;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(out, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* The saved day (meta row 'day') is written only when it changes, yet it
+ * always follows the committed change sets: a refused commit leaves the
+ * old day, and the next commit with the new day writes it. */
+static void the_saved_day_follows_the_commits(void **state)
+{
+	struct fx *f = *state;
+	char err[256], day[32], want[16];
+	int skipped;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	struct mc_issue is;
+	struct mc_when w = now(f);
+
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	query_text(f->path, "SELECT value FROM meta WHERE key = 'day'", day, sizeof(day));
+	assert_string_equal(day, "2026-11-25");
+	/* The same set again with the next day, refused (id 99 repeats the
+	 * number): nothing of it stays, the day neither. */
+	f->ch.day = w.day + 1;
+	f->ch.tickets[0].id = 99;
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), -1);
+	query_text(f->path, "SELECT value FROM meta WHERE key = 'day'", day, sizeof(day));
+	assert_string_equal(day, "2026-11-25");
+	/* A press of the next day is committed with its day. */
+	w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	f->ch.day = w.day + 1;
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	mc_format_day(w.day + 1, want, sizeof(want));
+	query_text(f->path, "SELECT value FROM meta WHERE key = 'day'", day, sizeof(day));
+	assert_string_equal(day, want);
+	/* Back to the first day (a clock set back and confirmed): written. */
+	w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	query_text(f->path, "SELECT value FROM meta WHERE key = 'day'", day, sizeof(day));
+	assert_string_equal(day, "2026-11-25");
+	mc_store_close(st);
+	mc_engine_free(e);
+}
+
+/* The checkpointer thread copies the WAL back: after enough commits it
+ * has run, nothing ran on the committing thread, and the database holds
+ * every row when read through a connection of its own. */
+static void checkpoints_run_on_the_store_thread(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	int skipped;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	struct mc_store_checkpoints ck;
+	struct mc_issue is;
+	int n = 0;
+
+	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
+	do {
+		struct mc_when w = now(f);
+		assert_int_equal(mc_engine_press(e, &w, n % 2, false, NULL, &is, &f->ch), MC_OK);
+		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+		n++;
+		mc_store_checkpoints(st, &ck);
+		if (!ck.done)
+			usleep(1000); /* the thread runs beside the commits */
+	} while (!ck.done && n < 1500);
+	assert_true(ck.done > 0);
+	assert_int_equal(ck.on_loop, 0);
+	assert_int_equal(ck.failed, 0);
+	mc_store_close(st);
+	mc_engine_free(e);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), n);
+}
+
 static void rows_of_a_service_board_conf_lost_are_skipped(void **state)
 {
 	struct fx *f = *state;
@@ -565,6 +653,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_change_that_breaks_a_rule_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_are_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_commit_after_a_refused_one_succeeds, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_saved_day_follows_the_commits, setup, teardown),
+		cmocka_unit_test_setup_teardown(checkpoints_run_on_the_store_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_of_a_service_board_conf_lost_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_with_an_unknown_status_are_never_called, setup, teardown),
 		cmocka_unit_test_setup_teardown(counters_and_every_ticket_field_come_back, setup, teardown),
