@@ -313,7 +313,7 @@ ab)
 			fail "B's trial ran without motcua-trial-watch: $(grep 'broken-installed. trial drop-in' $P/log)"
 		last="$(grep 'broken-installed. kioskd' $P/log | tail -1)"
 		note "B's last word: $last"
-		note "this slot's journal holds $(journalctl --list-boots --no-pager 2>/dev/null | grep -c .) boot(s); B's trial is in B's own"
+		note "this slot's journal holds $(journalctl --list-boots --no-pager 2>/dev/null | grep -c '^ *-\{0,1\}[0-9]') boot(s); B's trial is in B's own"
 		boot_checks
 		before="$(grep -o 'db tickets [0-9]*' $P/log | tail -1 | cut -d' ' -f3)"
 		[[ $(tickets) -ge $before ]] || fail "tickets lost in the rollback: $before before, $(tickets) now"
