@@ -58,6 +58,8 @@ void mc_app_gpio_publish(struct mc_app_gpio *g, struct input *in, enum mc_press 
 	snprintf(r->result, sizeof(r->result), "%s", result);
 	snprintf(in->last, sizeof(in->last), "%s", r->press);
 	in->last_wall = r->wall;
+	if (p == MC_PRESS_DOWN || p == MC_PRESS_UP)
+		in->answered++;
 	if (p == MC_PRESS_DOWN || p == MC_PRESS_LONG)
 		mc_log(MC_LOG_INFO, "gpio %s (%s) %s: %s", r->line, in->what, r->press, result);
 	if (!ctl)
@@ -85,10 +87,11 @@ void mc_app_gpio_status_json(struct mc_app_gpio *g, json_t *obj)
 
 	for (int i = 0; i < g->ninputs; i++) {
 		struct input *in = &g->inputs[i];
-		json_array_append_new(lines, json_pack("{s:s, s:s, s:s, s:i, s:b, s:I, s:s, s:I}",
+		json_array_append_new(lines, json_pack("{s:s, s:s, s:s, s:i, s:b, s:I, s:I, s:s, s:I}",
 			"line", mc_gpio_line_name(in->line), "what", in->what, "dir", "in",
 			"level", mc_gpio_line_get(in->line), "pressed", in->db.stable != 0,
-			"presses", (json_int_t)in->presses, "last", in->last, "last_at", (json_int_t)in->last_wall));
+			"presses", (json_int_t)in->presses, "answered", (json_int_t)in->answered,
+			"last", in->last, "last_at", (json_int_t)in->last_wall));
 	}
 	for (int i = 0; i < 3; i++) {
 		if (!g->lights[i].line)

@@ -46,6 +46,7 @@ struct input {
 	char what[64];               /* "service civil", "counter 1 next", ... */
 	char source[80];             /* "gpio:CHIP:LINE" for the engine */
 	uint64_t presses;            /* debounced presses so far */
+	uint64_t answered;           /* its edges (down, up) acted on and published so far */
 	char last[24];               /* last press kind */
 	int64_t last_wall;           /* and its time, UTC ms */
 };

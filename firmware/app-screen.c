@@ -313,8 +313,12 @@ static void status(void *priv, json_t *obj)
 	struct mc_present_stats st;
 
 	mc_present_get_stats(s->present, &st);
-	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:I, s:I, s:s}",
+	/* holding: the ticket screen up now still ignores every touch;
+	 * guarding: a change of screen or page is too recent for a touch. */
+	int64_t now = mc_mono_ms();
+	json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:i, s:i, s:I, s:I, s:s}",
 		"driver", st.driver, "showing", screen_name(st.screen),
+		"holding", st.hold_until_ms > now, "guarding", st.guard_until_ms > now,
 		"width", st.width, "height", st.height, "frames", (json_int_t)st.kiosk_frames,
 		"hall_frames", (json_int_t)st.hall_frames, "language", mc_lang_code(st.lang));
 	/* The technician menu: its page, and the USB-stick update as it shows it. */
@@ -680,13 +684,17 @@ static enum mc_ctl_result cmd_screenshot(void *ctx, json_t *req, json_t *resp, u
 
 /* tap: {x, y} logical pixels of the kiosk screen (or of the hall window
  * with hall: true), or {control: NAME} (mc_screen_find's names). Answers
- * once the UI thread has handled the touch, with the screen up then. */
+ * once the UI thread has handled the touch, with the screen up then.
+ * twice: true (kiosk screen, x and y): a double tap — the same point again
+ * as soon as the frame after the first touch is shown, whatever the
+ * machine's speed (tests of the change guard). */
 static enum mc_ctl_result cmd_tap(void *ctx, json_t *req, json_t *resp, uint64_t client)
 {
 	struct mc_app_screen *s = ctx;
 	json_t *xj = json_object_get(req, "x"), *yj = json_object_get(req, "y");
 	const char *name = json_string_value(json_object_get(req, "control"));
 	bool hall = json_is_true(json_object_get(req, "hall"));
+	bool twice = json_is_true(json_object_get(req, "twice"));
 	int rc;
 
 	if (!name && (!json_is_number(xj) || !json_is_number(yj) || json_number_value(xj) < 0 ||
@@ -695,11 +703,19 @@ static enum mc_ctl_result cmd_tap(void *ctx, json_t *req, json_t *resp, uint64_t
 				    "or a \"control\" name");
 	if (hall && name)
 		return mc_ctl_error(resp, "bad_request", "the hall screen has no named controls: give x and y");
+	if (twice && (hall || name))
+		return mc_ctl_error(resp, "bad_request", "twice is for x and y on the kiosk screen");
 	if (hall)
 		rc = mc_present_touch_hall(s->present, json_number_value(xj), json_number_value(yj));
 	else
 		rc = mc_present_touch(s->present, name, name ? 0 : json_number_value(xj),
 				      name ? 0 : json_number_value(yj));
+	/* The UI thread takes its messages in order: a ping between the two
+	 * touches draws and shows the first one's frame before the second. */
+	if (rc == 0 && twice &&
+	    (mc_present_ping(s->present, 0) < 0 ||
+	     mc_present_touch(s->present, NULL, json_number_value(xj), json_number_value(yj)) < 0))
+		rc = -1;
 	if (rc < 0)
 		return mc_ctl_error(resp, hall ? "no_hall" : "busy",
 				    hall ? "this kiosk has no hall screen" : "the screen is busy, try again");
@@ -782,6 +798,7 @@ struct mc_app_screen *mc_app_add_screen(struct mc_app *app, const struct mc_app_
 		.hall_display = !strncmp(hall, "screen:", 7) ? atoi(hall + 7) : -1,
 		.lang = strcmp(cfg->office.language, "en") ? MC_LANG_VI : MC_LANG_EN,
 		.home_timeout_s = cfg->screen.home_timeout_s,
+		.ticket_hold_ms = cfg->screen.ticket_hold_ms,
 		.pin_hash = cfg->screen.pin_hash,
 		.localedir = locales,
 		.backlight = cfg->screen.backlight,

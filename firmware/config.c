@@ -882,6 +882,7 @@ static const struct key screen_keys[] = {
 	FN("rotate", SC, rotate, parse_rotate, "0"),
 	STR(SC, pin_hash, NULL),
 	DUR_S("home_timeout", SC, home_timeout_s, 1, 600, "8s"),
+	DUR_MS("ticket_hold", SC, ticket_hold_ms, 1000, 60000, "3s"),
 	STR(SC, backlight, NULL),
 	END
 };

@@ -278,6 +278,7 @@ static void draw_kiosk(struct mc_present *p)
 	cairo_destroy(cr);
 	int64_t t1 = mono_us();
 	present_frame(&p->kiosk);
+	mc_screen_shown(p->screen, mc_mono_ms());
 	pthread_mutex_lock(&p->mu);
 	p->stats.kiosk_frames++;
 	pthread_mutex_unlock(&p->mu);
@@ -525,6 +526,8 @@ static void update_stats(struct mc_present *p)
 	p->stats.hall_blinking = p->hall && mc_hall_blinking(p->hall);
 	p->stats.pin_checks = mc_screen_pin_checks(p->screen);
 	p->stats.pin_locked = mc_screen_pin_locked(p->screen, mc_mono_ms());
+	p->stats.hold_until_ms = mc_screen_hold_until(p->screen);
+	p->stats.guard_until_ms = mc_screen_guard_until(p->screen);
 	p->stats.width = p->kiosk.w;
 	p->stats.height = p->kiosk.h;
 	pthread_mutex_unlock(&p->mu);
@@ -692,6 +695,7 @@ static int ui_start(struct mc_present *p, char *err, size_t errlen)
 	p->i18n = mc_i18n_new(p->localedir);
 	struct mc_screen_options so = {
 		.width = p->lw, .height = p->lh, .lang = p->o.lang, .home_timeout_s = p->o.home_timeout_s,
+		.ticket_hold_ms = p->o.ticket_hold_ms,
 		.pin_hash = p->pin_hash, .fixed_clock = p->fixed_clock, .fixed_day = p->o.fixed_day,
 		.brightness = 10,
 	};

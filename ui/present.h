@@ -38,6 +38,7 @@ struct mc_present_options {
 	int hall_display;        /* display index for the hall (-1: a window) */
 	enum mc_lang lang;       /* default language */
 	int home_timeout_s;      /* ticket screen back to home after this */
+	int ticket_hold_ms;      /* the ticket screen ignores touches this long (0: MC_TICKET_HOLD_MS) */
 	const char *pin_hash;    /* technician PIN hash ("" : none) */
 	const char *localedir;   /* where vi/ and en/ catalogues are */
 	const char *fixed_clock; /* "HH:MM" instead of the time (tests) */
@@ -84,6 +85,8 @@ struct mc_present_stats {
 	bool hall_blinking;          /* newest call blinking */
 	int pin_checks;              /* technician PINs checked */
 	bool pin_locked;             /* PIN pad locked out */
+	int64_t hold_until_ms;       /* the ticket screen's hold ends (mc_mono_ms), 0: no ticket screen */
+	int64_t guard_until_ms;      /* touches dropped until then after a change (mc_mono_ms) */
 	char driver[32];             /* SDL video driver in use */
 	int width, height;           /* kiosk output size */
 	double tap_x, tap_y;         /* logical point of the last synthetic touch */

@@ -51,6 +51,7 @@ struct mc_screen {
 	int64_t shown_ms;             /* monotonic ms the current screen came up */
 	int64_t guard_until;          /* touches before this are dropped (a screen change) */
 	bool hits_stale;              /* the screen changed since hits were drawn */
+	bool unshown;                 /* the screen changed since a frame of it was shown */
 	enum mc_notice drawn_standing; /* standing notice of the last frame */
 	bool dirty;                   /* a frame must be drawn */
 	struct hit hits[MAX_HITS];    /* controls of the last frame */
@@ -138,6 +139,7 @@ static void go(struct mc_screen *s, enum mc_screen_id id, enum mc_notice n, int6
 	s->shown_ms = now;
 	s->guard_until = now + MC_SCREEN_GUARD_MS;
 	s->hits_stale = true;
+	s->unshown = true;
 	s->pressed = -1;
 	s->dirty = true;
 }
@@ -265,6 +267,7 @@ static void tech_page(struct mc_screen *s, enum mc_tech_page page, int64_t now)
 	s->tech_msg[0] = 0;
 	s->guard_until = now + MC_SCREEN_GUARD_MS;
 	s->hits_stale = true;
+	s->unshown = true;
 	s->pressed = -1;
 	s->dirty = true;
 }
@@ -297,7 +300,7 @@ bool mc_screen_touch(struct mc_screen *s, double x, double y, int64_t now_ms,
 	struct hit h = s->hits[i];
 	/* The number stays up a few seconds whatever is touched: repeated taps
 	 * of an unsure hand must neither hide it nor reach the home screen. */
-	if (s->id == MC_SCR_TICKET && now_ms < s->shown_ms + MC_TICKET_HOLD_MS)
+	if (s->id == MC_SCR_TICKET && now_ms < mc_screen_hold_until(s))
 		return false;
 	s->pressed = i;
 	s->dirty = true;
@@ -803,7 +806,7 @@ static void render_ticket(struct mc_screen *s, cairo_t *cr, const struct geo *g)
 	mc_draw_box(cr, note, g->u, r->printing ? C_GREEN : C_RED);
 	mc_draw_text(cr, tr(s, r->printing ? S_TAKE_TICKET : S_REMEMBER_NUMBER), mc_rect_inset(note, g->u),
 		     g->u * 6, 2, MC_TEXT_CENTER | MC_TEXT_BOLD, C_WHITE);
-	/* Only this button (after MC_TICKET_HOLD_MS) or the timeout goes home:
+	/* Only this button (after the hold, ticket_hold_ms) or the timeout goes home:
 	 * the rest of the screen does nothing when touched. */
 	struct mc_rect home = { g->W * 0.3, g->foot.y + g->foot.h * 0.12, g->W * 0.4, g->foot.h * 0.76 };
 	bool down = is_pressed(s, A_BACK, 0);
@@ -1471,4 +1474,26 @@ bool mc_screen_take_req(struct mc_screen *s, struct mc_screen_req *req)
 bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms)
 {
 	return s->locked_until && now_ms < s->locked_until;
+}
+
+int64_t mc_screen_guard_until(const struct mc_screen *s)
+{
+	return s->guard_until;
+}
+
+void mc_screen_shown(struct mc_screen *s, int64_t now_ms)
+{
+	/* Only a frame drawn since the change (its hits fresh) shows it. */
+	if (!s->unshown || s->hits_stale)
+		return;
+	s->unshown = false;
+	if (now_ms + MC_SCREEN_GUARD_MS > s->guard_until)
+		s->guard_until = now_ms + MC_SCREEN_GUARD_MS;
+}
+
+int64_t mc_screen_hold_until(const struct mc_screen *s)
+{
+	if (s->id != MC_SCR_TICKET)
+		return 0;
+	return s->shown_ms + (s->o.ticket_hold_ms > 0 ? s->o.ticket_hold_ms : MC_TICKET_HOLD_MS);
 }

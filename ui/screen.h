@@ -20,7 +20,7 @@
 #define MC_PIN_ATTEMPTS 5          /* wrong PINs before a lockout */
 #define MC_PIN_LOCKOUT_S 300       /* lockout length */
 #define MC_TECH_IDLE_S 120         /* technician screens fall back to home */
-#define MC_TICKET_HOLD_MS 3000     /* the ticket screen ignores every touch this long */
+#define MC_TICKET_HOLD_MS 3000     /* default: the ticket screen ignores every touch this long */
 #define MC_SCREEN_GUARD_MS 500     /* touches this soon after a screen change are dropped */
 
 /* Which screen is up. */
@@ -84,6 +84,7 @@ struct mc_screen_options {
 	int width, height;      /* logical size (after rotation) */
 	enum mc_lang lang;      /* default language, back to it after each ticket */
 	int home_timeout_s;     /* ticket and notice screens go home after this */
+	int ticket_hold_ms;     /* the ticket screen ignores touches this long (0: MC_TICKET_HOLD_MS) */
 	const char *pin_hash;   /* crypto_pwhash_str string ("" or NULL: no PIN) */
 	const char *fixed_clock; /* "HH:MM" to show instead of the time (tests) */
 	int32_t fixed_day;      /* with fixed_clock: the day shown (days since 1970) */
@@ -111,7 +112,7 @@ void mc_screen_set_size(struct mc_screen *s, int width, int height);
  * fills req when the app must act; marks the touched control as pressed so
  * the next frame shows it. Dropped: touches while a press is with the app,
  * before the frame of a new screen is drawn or within MC_SCREEN_GUARD_MS of
- * the change, and on the ticket screen within MC_TICKET_HOLD_MS (after
+ * the change or of that frame being shown (mc_screen_shown), and on the ticket screen within its hold (ticket_hold_ms; after
  * that only its home button leaves it). A language chosen on the home
  * screen falls back to the default after home_timeout; the technician
  * menu's language button changes that menu only. */
@@ -125,6 +126,12 @@ bool mc_screen_take_req(struct mc_screen *s, struct mc_screen_req *req);
 void mc_screen_tick(struct mc_screen *s, int64_t now_ms);
 /* Monotonic ms of the next mc_screen_tick() needed, or -1 for none. */
 int64_t mc_screen_deadline(const struct mc_screen *s, int64_t now_ms);
+
+/* The frame last rendered is on the panel since now_ms. A new screen's
+ * guard (MC_SCREEN_GUARD_MS) runs from the later of its change and its
+ * first frame shown, so a slow draw does not eat the time a person has to
+ * see the new screen before it takes touches. */
+void mc_screen_shown(struct mc_screen *s, int64_t now_ms);
 
 /* Whether a frame must be drawn. */
 bool mc_screen_dirty(const struct mc_screen *s);
@@ -145,6 +152,12 @@ enum mc_tech_page mc_screen_tech_page(const struct mc_screen *s);
 int mc_screen_pin_checks(const struct mc_screen *s);
 /* Whether the PIN pad is locked out at now_ms. */
 bool mc_screen_pin_locked(const struct mc_screen *s, int64_t now_ms);
+/* Monotonic ms until which the ticket screen up now ignores every touch
+ * (its hold), or 0 when no ticket screen is up. */
+int64_t mc_screen_hold_until(const struct mc_screen *s);
+/* Monotonic ms until which touches are dropped after the last change of
+ * screen or technician page (see mc_screen_touch, mc_screen_shown). */
+int64_t mc_screen_guard_until(const struct mc_screen *s);
 /* Opens the technician menu without the PIN: the GPIO technician
  * combination, which needs hands inside the kiosk. */
 void mc_screen_enter_tech(struct mc_screen *s, int64_t now_ms);

@@ -186,6 +186,7 @@ struct mc_screen_conf {
 	int rotate;              /* 0, 90, 180, 270 */
 	char pin_hash[160];      /* technician PIN, crypto_pwhash string */
 	int home_timeout_s;      /* back to home after a ticket */
+	int ticket_hold_ms;      /* the ticket screen ignores touches this long */
 	char backlight[128];     /* sysfs backlight dir ("" = first in /sys/class/backlight) */
 };
 

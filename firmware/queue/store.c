@@ -222,8 +222,12 @@ static off_t file_size(const char *path)
 }
 
 /* Looks at the file's first 100 bytes: NULL when it may be a database of
- * any application, else why it is not one. */
-static const char *bad_header(const char *path, off_t size)
+ * any application, else why it is not one. wal_frames: a -wal file with
+ * frames lies beside it; its size in the header is then not checked, as a
+ * checkpoint cut short (kill -9, power loss) leaves page 1, copied first,
+ * counting pages the file has not grown to yet, and SQLite recovers them
+ * from the WAL. */
+static const char *bad_header(const char *path, off_t size, bool wal_frames)
 {
 	unsigned char h[100];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -242,7 +246,7 @@ static const char *bad_header(const char *path, off_t size)
 		psz = 65536;
 	uint32_t pages = (uint32_t)h[28] << 24 | (uint32_t)h[29] << 16 | (uint32_t)h[30] << 8 | h[31];
 	bool valid = !memcmp(h + 24, h + 92, 4) && pages;
-	if (valid && (off_t)pages * psz > size)
+	if (valid && !wal_frames && (off_t)pages * psz > size)
 		return "is truncated (shorter than its header says)";
 	return NULL;
 }
@@ -393,7 +397,8 @@ static int open_db(struct mc_store *st, enum mc_store_mode mode, char *err, size
 		return -1;
 	}
 	if (size > 0) {
-		const char *bad = bad_header(path, size);
+		/* 32 bytes: a WAL header without frames. */
+		const char *bad = bad_header(path, size, file_size(wal) > 32);
 		if (bad) {
 			if (mode != MC_STORE_INIT) {
 				snprintf(why, sizeof(why), "%s", bad);

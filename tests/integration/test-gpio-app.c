@@ -44,6 +44,7 @@ struct fx {
 	struct mc_gpio_fake *fake;   /* the backend's handle */
 	struct mc_app *app;          /* the app */
 	struct mc_app_gpio *g;       /* the GPIO step (owned by the app) */
+	long long want_answered;     /* contact(): the edges to wait for */
 };
 
 static int write_board(struct fx *f, const char *text)
@@ -124,9 +125,65 @@ static void run_for(struct fx *f, int ms)
 		mc_loop_run_once(mc_app_loop(f->app), 5);
 }
 
-/* A switch to ground with contact bounce: active-low lines go low. */
+/* Runs the app's loop until pred(f, arg) holds. The test waits for what it
+ * needs, never for a time: a loaded machine or qemu-user may take longer
+ * than the board's debounce, long press or blink phases (a press's ticket is
+ * committed by the store, later). Fails after a hang guard of 30 s times
+ * MC_TEST_TIMEOUT_SCALE, which only ends a wait that would never end. */
+static void run_until(struct fx *f, bool (*pred)(struct fx *f, int arg), int arg, const char *what)
+{
+	const char *s = getenv("MC_TEST_TIMEOUT_SCALE");
+	long k = s ? strtol(s, NULL, 10) : 1;
+	int64_t end = mc_mono_ms() + 30000 * (k > 0 ? k : 1);
+
+	while (!pred(f, arg)) {
+		if (mc_mono_ms() > end)
+			fail_msg("waited in vain for %s (%d)", what, arg);
+		mc_loop_run_once(mc_app_loop(f->app), 5);
+	}
+}
+
+static json_t *gpio_line(struct fx *f, const char *line, json_t **status);
+
+/* Edges (down, up) of input gpiochip0:OFFSET acted on so far, as kioskctl
+ * gpio status shows them ("answered"): a service button's press counts once
+ * its ticket is committed. */
+static long long answered(struct fx *f, int offset)
+{
+	char name[32];
+	json_t *st;
+
+	snprintf(name, sizeof(name), "gpiochip0:%d", offset);
+	json_t *l = gpio_line(f, name, &st);
+	long long n = l ? (long long)json_integer_value(json_object_get(l, "answered")) : -1;
+	json_decref(st);
+	return n;
+}
+
+static bool edge_answered(struct fx *f, int offset) { return answered(f, offset) >= f->want_answered; }
+
+static bool boards_idle(struct fx *f, int arg)
+{
+	(void)arg;
+	return mc_app_gpio_boards_idle(f->g);
+}
+
+static bool light_is(struct fx *f, int offset_level)
+{
+	return mc_gpio_fake_level(f->fake, "gpiochip0", offset_level / 2) == offset_level % 2;
+}
+
+static bool issuing_paused(struct fx *f, int arg)
+{
+	(void)arg;
+	return mc_engine_issuing_paused(mc_app_engine(f->app));
+}
+
+/* A switch to ground with contact bounce: active-low lines go low. Returns
+ * once the debounced edge has been acted on. */
 static void contact(struct fx *f, int offset, bool closed, bool bounce)
 {
+	f->want_answered = answered(f, offset) + 1;
 	if (bounce)
 		for (int i = 0; i < 4; i++) {
 			mc_gpio_fake_drive(f->fake, "gpiochip0", offset, !closed, 0);
@@ -135,7 +192,7 @@ static void contact(struct fx *f, int offset, bool closed, bool bounce)
 			mc_loop_run_once(mc_app_loop(f->app), 0);
 		}
 	mc_gpio_fake_drive(f->fake, "gpiochip0", offset, !closed, 0);
-	run_for(f, 40);
+	run_until(f, edge_answered, offset, closed ? "the press acted on" : "the release acted on");
 }
 
 static void press(struct fx *f, int offset, bool bounce)
@@ -210,7 +267,7 @@ static void keys_act_on_their_counter(void **state)
 	strcpy(label, t->label);
 
 	/* Counter 1's board shows the number after blinking twice. */
-	run_for(f, 4 * 50 + 100);
+	run_until(f, boards_idle, 0, "the boards done");
 	ch = mc_gpio_fake_changes(f->fake, &n);
 	if (tm_decode(ch, n, "gpiochip0:23", "gpiochip0:24", &tm))
 		fail_msg("%s", tm.error);
@@ -227,19 +284,22 @@ static void keys_act_on_their_counter(void **state)
 	assert_int_equal(waiting(f, "land"), 0);
 	assert_string_equal(current(f, 1)->label, label);
 
-	/* FINISH then the "very satisfied" button rate counter 1's ticket. */
+	/* FINISH then the "very satisfied" button rate counter 1's ticket;
+	 * the board's traffic from here on is recorded. */
+	run_until(f, boards_idle, 0, "the boards done");
+	mc_gpio_fake_clear(f->fake);
 	press(f, 19, false);
 	assert_null(current(f, 1));
 	press(f, 21, false);
 	const struct mc_counter_state *cs = mc_engine_counter_state(mc_app_engine(f->app), 1);
 	assert_int_equal(mc_engine_ticket(mc_app_engine(f->app), cs->last_served)->rating, 4);
 	/* The board goes blank when nothing is being served. */
-	mc_gpio_fake_clear(f->fake);
-	run_for(f, 50);
+	run_until(f, boards_idle, 0, "the boards done");
 	ch = mc_gpio_fake_changes(f->fake, &n);
 	if (tm_decode(ch, n, "gpiochip0:23", "gpiochip0:24", &tm))
 		fail_msg("%s", tm.error);
 	tm_text(&tm, text);
+	assert_true(tm.transactions > 0);    /* written, not merely left alone */
 	assert_string_equal(text, "    ");
 	free(ch);
 }
@@ -263,7 +323,7 @@ static void technician_combination_and_ready_light(void **state)
 	assert_int_equal(mc_gpio_fake_level(f->fake, "gpiochip0", 26), 0); /* no fault */
 	contact(f, 17, true, false);
 	contact(f, 27, true, false);
-	run_for(f, 400);                    /* past long_press */
+	run_until(f, issuing_paused, 0, "long_press of the combination");
 	assert_true(mc_engine_issuing_paused(mc_app_engine(f->app)));
 	contact(f, 17, false, false);
 	contact(f, 27, false, false);
@@ -328,8 +388,7 @@ static void office_day_on_gpio_only(void **state)
 	 * out (a quiet 100 ms was once taken for the end, between two blink
 	 * phases). The boards say when they are done. */
 	struct mc_gpio_fake_change *ch;
-	while (!mc_app_gpio_boards_idle(f->g))
-		mc_loop_run_once(mc_app_loop(f->app), 5);
+	run_until(f, boards_idle, 0, "the boards done");
 	mc_gpio_fake_clear(f->fake);
 	press(f, 5, false);  /* NEXT with nobody: refused, board stays blank */
 	run_for(f, 50);
@@ -358,10 +417,10 @@ static void pause_key_and_paused_mark(void **state)
 	assert_false(mc_engine_counter_state(mc_app_engine(f->app), 2)->paused);
 
 	/* Counter 1 (with the board) paused with nobody called: "----" and the colon. */
-	run_for(f, 50);
+	run_until(f, boards_idle, 0, "the boards done");
 	mc_gpio_fake_clear(f->fake);
 	assert_int_equal(mc_app_counter(f->app, 1, MC_A_PAUSE, 0, NULL), MC_OK);
-	run_for(f, 50);
+	run_until(f, boards_idle, 0, "the boards done");
 	ch = mc_gpio_fake_changes(f->fake, &n);
 	if (tm_decode(ch, n, "gpiochip0:23", "gpiochip0:24", &tm))
 		fail_msg("%s", tm.error);
@@ -381,7 +440,7 @@ static void failing_board_lights_fault(void **state)
 	mc_gpio_fake_fail_set(f->fake, "gpiochip0", 23, EIO);
 	press(f, 22, false);
 	press(f, 5, false);                  /* a call: the board must be written */
-	run_for(f, 300);
+	run_until(f, light_is, 26 * 2 + 1, "the fault light on");
 	assert_int_equal(mc_gpio_fake_level(f->fake, "gpiochip0", 26), 1);
 	json_t *st = json_object();
 	mc_app_status(f->app, st);
@@ -393,7 +452,7 @@ static void failing_board_lights_fault(void **state)
 	assert_non_null(current(f, 1));
 	mc_gpio_fake_fail_set(f->fake, "gpiochip0", 23, 0);
 	press(f, 6, false);                  /* RECALL: written again */
-	run_for(f, 300);
+	run_until(f, light_is, 26 * 2 + 0, "the fault light off");
 	assert_int_equal(mc_gpio_fake_level(f->fake, "gpiochip0", 26), 0);
 }
 

@@ -17,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiosk import Kiosk, faketime_libs  # noqa: E402
+from kiosk import SCALE, Kiosk, faketime_libs  # noqa: E402
 
 KIOSKD = os.environ["KIOSKD"]
 KIOSKCTL = os.environ["KIOSKCTL"]
@@ -99,8 +99,9 @@ class ClockKiosk(Kiosk):
                          kind)[0][0]
 
     def wait_for(self, what, cond, timeout=60):
-        """Polls cond() (through the socket) until true; fails with what."""
-        end = time.monotonic() + timeout
+        """Polls cond() (through the socket) until true; fails with what.
+        timeout is a hang guard (times MC_TEST_TIMEOUT_SCALE)."""
+        end = time.monotonic() + timeout * SCALE
         while time.monotonic() < end:
             v = cond()
             if v:
@@ -164,10 +165,12 @@ class Steps(unittest.TestCase):
         # The first ticket before midnight whatever the start costs (under
         # qemu-user kioskd takes seconds to come up: starting at 23:59:58,
         # its first press fell after midnight); then a forward step within
-        # the day brings midnight two seconds away.
+        # the day brings midnight two seconds away (more under qemu-user,
+        # where kioskd saw the step only after midnight had passed: a step
+        # into a later day, not a rollover).
         k = self.kiosk(when="2026-11-25 23:00:00")
         self.assert_issued(k, "2026-11-25", "1001")
-        k.set_time("2026-11-25 23:59:58")
+        k.set_time("2026-11-25 23:59:%02d" % (60 - min(20, 2 * SCALE)))
         # Midnight passes (no step): a real rollover, at once.
         k.wait_for("midnight", lambda: k.status()["day"] == "2026-11-26")
         self.assertEqual(k.events("rollover"), 1)

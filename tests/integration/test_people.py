@@ -25,10 +25,19 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosk import Kiosk  # noqa: E402
+from kiosk import SCALE, Kiosk  # noqa: E402
 
 KIOSKD, KIOSKCTL, OCR_INVERT = os.environ["KIOSKD"], os.environ["KIOSKCTL"], os.environ["OCR_INVERT"]
 failures = []
+
+# The ticket screen's hold ([screen] ticket_hold) and home_timeout: long
+# enough that the taps meant for the hold land inside it, and the checks
+# after it before home_timeout, even under qemu-user (every kioskctl run is
+# emulated; MC_TEST_TIMEOUT_SCALE 20) or a loaded sanitizer build (2 to 6).
+# The test checks the taps did land inside it ("holding" in kioskctl
+# status) and waits for its end as a state.
+HOLD_S = 60 if SCALE >= 20 else 20 if SCALE > 1 else 10
+HOME_S = 2 * HOLD_S
 
 BOARD = """
 [office]
@@ -60,13 +69,14 @@ device = file:sim-tickets
 [screen]
 width = 1280
 height = 800
-home_timeout = 20s
+home_timeout = %ds
+ticket_hold = %ds
 
 [hall]
 display = window
 width = 1280
 height = 720
-"""
+""" % (HOME_S, HOLD_S)
 
 
 def check(cond, what):
@@ -137,7 +147,7 @@ def main():
             return len(json.loads(ok("tickets", "--json")))
 
         def wait_for(pred, what, timeout=30):
-            end = time.monotonic() + timeout
+            end = time.monotonic() + timeout * SCALE  # a hang guard
             while time.monotonic() < end:
                 if pred():
                     return True
@@ -159,11 +169,12 @@ def main():
             check(ntickets() == 1, "three quick taps give one ticket (got %d)" % ntickets())
             for _ in range(2):
                 k.ctl("tap", x, y, check=0)
-            check(showing() == "ticket", "more taps leave the number on screen")
+            scr = status()["screen"]
+            check(scr["holding"], "the taps landed inside the ticket screen's hold (%d s)" % HOLD_S)
+            check(scr["showing"] == "ticket", "more taps leave the number on screen")
             check(ntickets() == 1, "more taps give no second ticket")
-            text = ocr_text(shot("ticket.png"))
-            check("1001" in text, "OCR reads the number 1001 on the ticket screen: " + text[:200])
-            time.sleep(3.2)
+            ticket_png = shot("ticket.png")
+            wait_for(lambda: not status()["screen"]["holding"], "the hold ends", timeout=HOLD_S + 30)
             k.ctl("tap", x, y, check=0)
             check(showing() == "ticket" and ntickets() == 1,
                   "after the hold a tap off the button still does nothing")
@@ -171,6 +182,8 @@ def main():
             # white-on-grey label reliably): it goes home.
             check(ok("tap", "--control", "back") in ("home", "ticket"), "kioskctl tap --control back")
             wait_for(lambda: showing() == "home", "the ticket screen's own button goes home")
+            text = ocr_text(ticket_png)
+            check("1001" in text, "OCR reads the number 1001 on the ticket screen: " + text[:200])
 
         # A physical service button shows the same ticket screen.
         time.sleep(0.7)
@@ -179,7 +192,7 @@ def main():
         text = ocr_text(shot("button.png"))
         check("1002" in text and "SỐ THỨ TỰ" in text.upper(), "OCR reads 1002 after the button: " + text[:200])
         check(ntickets() == 2, "the button gave one ticket")
-        wait_for(lambda: showing() == "home", "home after home_timeout", timeout=60)
+        wait_for(lambda: showing() == "home", "home after home_timeout", timeout=HOME_S + 40)
 
         # English for one citizen, Vietnamese again for the next (the small
         # language buttons are tapped by name: OCR does not find them).
@@ -187,7 +200,7 @@ def main():
         check(ok("tap", "--control", "lang:en") == "home", "kioskctl tap --control lang:en")
         check(status()["screen"]["language"] == "en", "English after its button")
         wait_for(lambda: status()["screen"]["language"] == "vi",
-                 "Vietnamese again after home_timeout with nobody taking a ticket", timeout=60)
+                 "Vietnamese again after home_timeout with nobody taking a ticket", timeout=HOME_S + 40)
 
         # The hall takes a tap (it has no controls: nothing changes).
         rc, out, err = k.ctl("tap", "100", "100", "--hall")

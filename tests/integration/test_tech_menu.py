@@ -32,6 +32,7 @@ Environment: KIOSKD, KIOSKCTL, OCR_INVERT (tests/screen/ocr-invert)."""
 import array
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -248,17 +249,33 @@ def scenario(k):
     where = tap("tech:sound")
     x, y = where["x"], where["y"]
     check(tech()["page"] == "sound", "Loa và âm lượng opens the sound page")
-    tap("tech:back")
-    time.sleep(0.6)
-    # The second touch comes right after the first one's answer, i.e. once
-    # the sound page is drawn (its "Giảm âm lượng" is under the finger),
-    # well within the page change's guard.
-    t0 = time.monotonic()
-    k.request({"cmd": "tap", "x": x, "y": y})
-    k.request({"cmd": "tap", "x": x, "y": y})
-    print("double tap: second touch %.0f ms after the first" % ((time.monotonic() - t0) * 1000))
-    check(tech()["page"] == "sound", "a double tap on Loa và âm lượng opens the sound page")
-    check(status()["audio"]["volume"] == 80, "a double tap on it does not lower the volume")
+    # The second touch comes as soon as the sound page is shown (tap with
+    # twice: kioskd's UI thread draws the page between the two touches), its
+    # "Giảm âm lượng" under the finger. It is judged only when the page
+    # change's guard (0.5 s from the page shown) still held after it
+    # ("guarding" in the status), so it surely landed inside it; otherwise
+    # (a very loaded machine) the double tap is tried again, the volume put
+    # back.
+    judged = False
+    for attempt in range(10):
+        tap("tech:back")
+        time.sleep(0.6)
+        t0 = time.monotonic()
+        # The second touch right after the sound page is shown.
+        check(k.request({"cmd": "tap", "x": x, "y": y, "twice": True}).get("ok"), "a double tap sent")
+        scr = status()["screen"]
+        print("double tap: answered %.0f ms after it was sent" % ((time.monotonic() - t0) * 1000))
+        check(scr["technician"]["page"] == "sound", "a double tap on Loa và âm lượng opens the sound page")
+        volume = status()["audio"]["volume"]
+        if scr["guarding"]:
+            check(volume == 80, "a double tap on it does not lower the volume (%d)" % volume)
+            judged = True
+            break
+        print("  longer than the guard: not judged, the volume (%d) put back" % volume)
+        if volume != 80:
+            tap("vol:+")
+    check(judged, "a double tap came within the page change's guard in one of 10 tries")
+    check(status()["audio"]["volume"] == 80, "the volume is 80 % before the sound page's own taps")
     text = ocr_text(shot("sound"))
     print("OCR sound:", text)
     for words in ("Thử loa", "Giảm âm", "Tăng âm", "80%"):
@@ -291,8 +308,10 @@ def scenario(k):
     check(paths == sorted([good, other, bad]), "the bundles of bundle_dirs are listed: %s" % paths)
     text = ocr_text(shot("update"))
     print("OCR update:", text)
-    for words in ("Gói cập nhật trên USB", "motcua-2.0.raucb", "phiên bản 2.0", "cài được", "loại máy khác"):
-        check(words in text, "the update page reads %r" % words)
+    # (Debian 13's tesseract may read the grave of "cài" as a hook: "cải")
+    for words in ("Gói cập nhật trên USB", "motcua-2.0.raucb", "phiên bản 2.0", "c[àả]i được", "loại máy khác"):
+        pattern = words if "[" in words else re.escape(words)
+        check(re.search(pattern, text) is not None, "the update page reads %r" % words)
     index = {b["path"]: i for i, b in enumerate(bundles)}
     tap("bundle:%d" % index[other])
     check(tech()["page"] == "update", "a bundle for another board is not offered for installing")

@@ -20,7 +20,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kiosk import Kiosk  # noqa: E402
-from pgserver import PgServer, wait_for  # noqa: E402
+from pgserver import SCALE, PgServer, wait_for  # noqa: E402
 
 KIOSKD = os.environ.get("KIOSKD", "build/firmware/kioskd")
 KIOSKCTL = os.environ.get("KIOSKCTL", "build/tools/kioskctl")
@@ -126,8 +126,8 @@ class UplinkTest(unittest.TestCase):
         """Waits until k's uplink is inside a central transaction, feeding
         it an action every 50 polls so there is always a batch to ship (a
         fast uplink could catch up between polls, a slow machine make
-        every batch short)."""
-        end = time.monotonic() + timeout
+        every batch short). timeout is a hang guard (times SCALE)."""
+        end = time.monotonic() + timeout * SCALE
         feed = random.Random(7)
         polls = 0
         while time.monotonic() < end:

@@ -32,7 +32,7 @@ static void good_file_loads_every_section(void **state)
 		"[printer]\ndevice = tcp:127.0.0.1:9100\nwidth = 384\ncut = full\non_failure = screen\n"
 		"[bus]\ndevice = /dev/ttyUSB0\nbaud = 115200\nparity = none\nstop_bits = 2\n"
 		"[audio]\ndevice = default\nvoice = vi\nnumbers = digits\nrepeat = 2\nquiet = 22:00-06:00\n"
-		"[screen]\nwidth = 800\nheight = 480\nrotate = 90\n"
+		"[screen]\nwidth = 800\nheight = 480\nrotate = 90\nticket_hold = 20s\n"
 		"[hall]\ndisplay = window\n"
 		"[gpio]\ndebounce = 30ms\nlong_press = 3s\n";
 
@@ -69,6 +69,7 @@ static void good_file_loads_every_section(void **state)
 	assert_int_equal(cfg.audio.numbers, MC_READ_DIGITS);
 	assert_int_equal(cfg.audio.quiet.from, 22 * 60);
 	assert_int_equal(cfg.screen.rotate, 90);
+	assert_int_equal(cfg.screen.ticket_hold_ms, 20000);
 	assert_true(cfg.hall.present);
 	assert_int_equal(cfg.gpio.long_press_ms, 3000);
 	assert_int_equal(mc_config_counter_index(&cfg, 12), 1);
@@ -90,6 +91,7 @@ static void defaults_apply(void **state)
 	assert_int_equal(cfg.office.clock, MC_CLOCK_AUTO);
 	assert_int_equal(cfg.office.clock_step_s, 300);
 	assert_int_equal(cfg.office.clock_settle_s, 60);
+	assert_int_equal(cfg.screen.ticket_hold_ms, 3000);
 	assert_int_equal(mc_config_load_string("[office]\nclock = rtc\nclock_step = 2m\nclock_settle = 0s\n" TAIL,
 					       "c.conf", &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.office.clock, MC_CLOCK_RTC);
@@ -109,6 +111,7 @@ static const struct bad {
 	{ "[office]\nclock_step = 5s\n" TAIL, 2, "clock_step: '5s' is out of range" },
 	{ "[office]\nclock_settle = 2h\n" TAIL, 2, "clock_settle: '2h' is out of range" },
 	{ "[office]\nclock_settle = soon\n" TAIL, 2, "clock_settle: 'soon' is not a duration" },
+	{ "[screen]\nticket_hold = 500ms\n" TAIL, 2, "ticket_hold: '500ms' is out of range" },
 	{ "[office]\nhours = mon-fri 7.30-11.30\n" TAIL, 2, "'7.30-11.30' is not a span" },
 	{ "[office]\nhours = mon-fry 07:30-11:30\n" TAIL, 2, "'fry' is not a weekday" },
 	{ "[office]\nhours = mon 07:30-11:30 11:00-12:00\n" TAIL, 2, "overlaps" },

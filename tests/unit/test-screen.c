@@ -121,6 +121,71 @@ static void test_press_ticket_timeout(void **state)
 	mc_screen_free(s);
 }
 
+/* A new screen drawn slowly: the guard runs MC_SCREEN_GUARD_MS from its
+ * first frame shown, not only from the change (a sanitizer build took
+ * longer than the guard to draw a page, and the finger of a double tap
+ * acted on it). */
+static void guard_runs_from_the_frame_shown(void **state)
+{
+	struct mc_screen *s = new_screen(1280, 800, "");
+	struct mc_view v;
+	struct mc_screen_req req;
+
+	(void)state;
+	make_view(&v, 3);
+	mc_screen_set_view(s, &v);
+	draw(s, 1280, 800);
+	mc_screen_shown(s, 500);
+	assert_false(tap(s, "priority", 1000, &req));
+	assert_int_equal(mc_screen_current(s), MC_SCR_PRIORITY);
+	draw(s, 1280, 800);
+	mc_screen_shown(s, 1800);            /* on the panel 800 ms after the change */
+	assert_false(tap(s, "service:0", 1000 + MC_SCREEN_GUARD_MS + 100, &req));
+	assert_false(tap(s, "service:0", 1800 + MC_SCREEN_GUARD_MS - 1, &req));
+	assert_int_equal(req.kind, MC_REQ_NONE);
+	/* A later frame of the same screen does not restart the guard. */
+	draw(s, 1280, 800);
+	mc_screen_shown(s, 2200);
+	assert_true(tap(s, "service:0", 1800 + MC_SCREEN_GUARD_MS, &req));
+	assert_int_equal(req.kind, MC_REQ_PRESS);
+	assert_true(req.priority);
+	mc_screen_free(s);
+}
+
+/* [screen] ticket_hold sets the hold: the ticket screen ignores its button
+ * for that long, says until when (mc_screen_hold_until), then goes home by
+ * it; no ticket screen, no hold. */
+static void test_ticket_hold_option(void **state)
+{
+	struct mc_screen_options o = { .width = 1280, .height = 800, .lang = MC_LANG_VI, .home_timeout_s = 60,
+				       .ticket_hold_ms = 9000, .fixed_clock = "09:41", .brightness = 10 };
+	struct mc_screen *s = mc_screen_new(&o, tr);
+	struct mc_view v;
+	struct mc_screen_req req;
+
+	(void)state;
+	assert_non_null(s);
+	make_view(&v, 3);
+	mc_screen_set_view(s, &v);
+	draw(s, 1280, 800);
+	assert_int_equal(mc_screen_hold_until(s), 0);
+	assert_true(tap(s, "service:1", 1000, &req));
+	struct mc_view_result r = { .outcome = MC_VIEW_ISSUED, .service = 1, .printing = true, .ahead = 0 };
+	snprintf(r.label, sizeof(r.label), "2001");
+	mc_screen_set_result(s, &r, 1100);
+	draw(s, 1280, 800);
+	assert_int_equal(mc_screen_hold_until(s), 1100 + 9000);
+	/* Past the default hold, well inside this one: the button does nothing. */
+	for (int64_t t = 1100 + MC_TICKET_HOLD_MS; t < 1100 + 9000; t += 500) {
+		assert_false(tap(s, "back", t, &req));
+		assert_int_equal(mc_screen_current(s), MC_SCR_TICKET);
+	}
+	assert_false(tap(s, "back", 1100 + 9000, &req));
+	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
+	assert_int_equal(mc_screen_hold_until(s), 0);
+	mc_screen_free(s);
+}
+
 /* The language chosen by one citizen does not stay for the next. */
 static void test_language_back_to_default(void **state)
 {
@@ -346,6 +411,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_press_ticket_timeout),
+		cmocka_unit_test(test_ticket_hold_option),
+		cmocka_unit_test(guard_runs_from_the_frame_shown),
 		cmocka_unit_test(test_priority_and_language),
 		cmocka_unit_test(test_language_back_to_default),
 		cmocka_unit_test(test_notices),
