@@ -31,9 +31,11 @@
 #                        (default 1; several share the corpus, each logs to
 #                        build-fuzz/fuzz-N.log); new inputs land in
 #                        build-fuzz/corpus/NAME, crashers in build-fuzz/crashes/NAME
-#   tools/dev.sh lab [SCENARIO...]  the kiosk's .deb on a Debian image in QEMU
-#                        under systemd (tests/lab: smoke, boot, usbprinter,
-#                        sound, usbstick, watchdog, ab; default every one)
+#   tools/dev.sh lab [--release trixie] [SCENARIO...]  the kiosk's .deb on a
+#                        Debian 12 (or 13) image in QEMU under systemd
+#                        (tests/lab: smoke, boot, usbprinter, sound, usbstick,
+#                        touch, watchdog, ab; default every one, all but ab
+#                        in one boot)
 #   tools/dev.sh cross   build the arm64 .deb with Debian's cross compiler
 #                        (adds the arm64 architecture and :arm64 -dev packages)
 #   tools/dev.sh mutate [FILE...]  mutation run of the core (tools/mutate):
@@ -274,7 +276,7 @@ bench)
 	fi
 	;;
 *)
-	sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
 	[[ -z $cmd ]] && exit 2
 	echo "unknown command: $cmd" >&2
 	exit 2

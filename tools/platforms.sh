@@ -351,15 +351,39 @@ native_suite() { # normal|asan
 	fi
 }
 
-# The lab (tests/lab): the kiosk's .deb on a Debian image in QEMU, each
-# scenario a ctest test with label lab in the normal tree (MC_LAB=ON).
-test_lab() { # [SCENARIO...]; none: every scenario but smoke (the others cover it)
+# The lab (tests/lab): the kiosk's .deb on a Debian image in QEMU, ctest
+# tests in the normal tree (MC_LAB=ON): label lab (every scenario: all but ab
+# in one boot, then ab), label lab-one (one scenario a test, each booting).
+test_lab() { # [--release bookworm|trixie] [SCENARIO...]; none: every scenario (lab-devices: all but ab in one boot; lab-ab)
+	local release=bookworm
+	if [[ ${1:-} == --release ]]; then
+		release="${2:?--release bookworm|trixie}"
+		shift 2
+	fi
 	configure_build "$ROOT/build" -DMC_LAB=ON
-	local sel=(-L lab -E '^lab-smoke$')
+	local sel=(-L '^lab$')
 	if (($#)); then
 		local re
 		re="$(printf '%s|' "$@")"
 		sel=(-R "^lab-(${re%|})\$")
+	fi
+	if [[ $release == trixie ]]; then
+		# Debian 13's image takes Debian 13's package (its Depends name
+		# Debian 13's libraries), built in the cached Debian 13 root.
+		d13_root
+		log "lab: the Debian 13 package (built in $D13_ROOT)"
+		d13_chroot /bin/bash -c '
+			set -e
+			cd /src
+			rm -f build/debian13/normal/pkg/*.deb
+			cmake -S . -B build/debian13/normal -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMC_WERROR=ON >/dev/null
+			nice -n 5 cmake --build build/debian13/normal -j "$1" >/dev/null
+			(cd build/debian13/normal && cpack -G DEB >/dev/null)
+		' _ "$JOBS"
+		local deb
+		deb="$(ls "$ROOT"/build/debian13/normal/pkg/motcua_*.deb | head -1)"
+		(cd "$ROOT/build" && MC_LAB_RELEASE=trixie MC_LAB_DEB="$deb" ctest --output-on-failure "${sel[@]}")
+		return
 	fi
 	(cd "$ROOT/build" && ctest --output-on-failure "${sel[@]}")
 }

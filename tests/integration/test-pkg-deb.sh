@@ -40,12 +40,15 @@ for f in /usr/sbin/kioskd /usr/bin/kioskctl /etc/motcua/board.conf \
 	/usr/share/man/man5/board.conf.5.gz /usr/lib/motcua/tryboot-backend \
 	/usr/lib/motcua/screen.so /usr/lib/motcua/printer-cups.so /usr/lib/motcua/uplink.so \
 	/usr/share/doc/motcua/examples/rauc/system.conf /lib/systemd/system-generators/motcua-trial-generator \
-	/lib/systemd/system.conf.d/60-motcua-watchdog.conf; do
+	/lib/systemd/system.conf.d/60-motcua-watchdog.conf /lib/systemd/system/motcua-trial-watch.service \
+	/usr/lib/motcua/motcua-trial-watch; do
 	grep -qx "$f" "$T/files" || fail "$f is not in the package"
 done
 grep -q '^-rwxr-xr-x .* \./usr/sbin/kioskd$' "$T/listing" || fail "kioskd is not executable"
 grep -q '^-rwxr-xr-x .* \./lib/systemd/system-generators/motcua-trial-generator$' "$T/listing" ||
 	fail "the trial generator is not executable"
+grep -q '^-rwxr-xr-x .* \./usr/lib/motcua/motcua-trial-watch$' "$T/listing" ||
+	fail "the trial watch is not executable"
 # The licence, as Debian's copyright file says it.
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/share/doc/motcua/copyright >"$T/copyright" ||
 	fail "/usr/share/doc/motcua/copyright is not in the package"

@@ -12,8 +12,9 @@ with tools/pkg/make-bundle.sh.
 Checked: kioskctl update refuses a bundle signed by a foreign key and one
 for another board, writing nothing; installs a good one with progress to
 the other slot; after a tryboot reboot kioskd's health check marks it good
-over D-Bus and it stays; a second update whose system never marks itself
-good is rolled back by the next ordinary reboot.
+over D-Bus and it stays (and the trial boot's watch ends without a
+reboot); a second update whose system never marks itself good is rolled
+back by the next ordinary reboot.
 
 Usage: test-rauc-update.py KIOSKD KIOSKCTL SOURCE_DIR
 """
@@ -339,6 +340,16 @@ def scenario(tmp, k):
         time.sleep(0.1)
     if not upd or upd.get("state") != "marked-good" or "rootfs.1" not in upd.get("text", ""):
         fail(f"kioskd did not mark the booted slot good: {upd}")
+    # The trial boot's watch (motcua-trial-watch, started by the generator on
+    # a trial boot) sees the slot marked good and ends without a reboot.
+    marker = os.path.join(tmp, "watch-rebooted")
+    r = run([os.path.join(SRC, "tools/pkg/motcua-trial-watch")],
+            env=dict(k.env, MOTCUA_SOCKET=sock, MOTCUA_KIOSKCTL=KIOSKCTL, MOTCUA_TRIAL_POLL="1",
+                     MOTCUA_TRIAL_DEADLINE="30", MOTCUA_TRIAL_REBOOT="/usr/bin/touch " + marker),
+            ok=False, timeout=60)
+    if r.returncode != 0 or os.path.exists(marker) or "marked this slot good" not in r.stdout:
+        fail(f"the trial watch did not end quietly on a slot marked good: {r.returncode} {r.stdout}{r.stderr}")
+    print("trial watch:", r.stdout.strip().splitlines()[-1], flush=True)
     st = k.status()
     if k.slot_state(st, "rootfs.1").get("boot_status") != "good":
         fail(f"RAUC does not show rootfs.1 good: {st}")

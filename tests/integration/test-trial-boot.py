@@ -11,16 +11,29 @@ the variable; Boot#### is an EFI_LOAD_OPTION with a UTF-16 label), one tree
 a case. The unit with the drop-in passes `systemd-analyze verify`, and a
 drop-in with a misspelt key does not (so the drop-in is really read).
 
-Usage: test-trial-boot.py SOURCE_DIR BUILD_DIR
+On a trial boot the generator also starts motcua-trial-watch, which reboots
+unless kioskd's health check marks the slot good in time: run here against a
+real kioskd whose printer never answers its first probe (a file: printer
+whose STATE is a FIFO nobody writes, so the status read blocks), the watch
+must call its reboot command at its deadline; and against a healthy kioskd
+with no RAUC to mark the slot ("skipped": it can never be marked) at once.
+(Its exit without a reboot once the slot is marked good is checked by
+pkg-rauc-update, which has a real RAUC service.)
+
+Usage: test-trial-boot.py SOURCE_DIR BUILD_DIR KIOSKD KIOSKCTL
 """
 import os
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
-SRC, BUILD = sys.argv[1], sys.argv[2]
+SRC, BUILD, KIOSKD, KIOSKCTL = sys.argv[1:5]
 GEN = os.path.join(SRC, "tools/pkg/motcua-trial-generator")
+WATCH = os.path.join(SRC, "tools/pkg/motcua-trial-watch")
+WATCH_UNIT = os.path.join(BUILD, "tools/pkg/motcua-trial-watch.service")
+WANTS = "multi-user.target.wants/motcua-trial-watch.service"
 UNIT = os.path.join(BUILD, "tools/pkg/motcua-kioskd.service")
 WDCONF = os.path.join(SRC, "tools/pkg/60-motcua-watchdog.conf")
 GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
@@ -103,11 +116,17 @@ if not k.get("StartLimitBurst", "").isdigit() or not 1 <= int(k["StartLimitBurst
     fail(f"the trial's StartLimitBurst is not a small bound: {k}")
 if k.get("StartLimitIntervalSec") in (None, "0", "infinity"):
     fail(f"the trial's StartLimitIntervalSec bounds nothing: {k}")
+w = os.path.join(out, WANTS)
+if not os.path.islink(w) or os.readlink(w) != "/lib/systemd/system/motcua-trial-watch.service":
+    fail("the trial boot does not start motcua-trial-watch (no link in multi-user.target.wants)")
 
 # 2. B marked good: first in BootOrder, booted as usual.
-if generate("uefi B good", current=B, order=[B, A], labels=labels,
-            cmdline="root=/dev/vda3 rauc.slot=B")[0]:
+good, out = generate("uefi B good", current=B, order=[B, A], labels=labels,
+                     cmdline="root=/dev/vda3 rauc.slot=B")
+if good:
     fail("a drop-in on an ordinary boot of a good slot")
+if os.path.lexists(os.path.join(out, WANTS)):
+    fail("the trial watch is started on an ordinary boot of a good slot")
 # 3. The factory boot from the UEFI shell (BootCurrent is not a slot).
 if generate("uefi shell boot", current=SHELL, order=[A, B, SHELL], labels=labels,
             cmdline="root=/dev/vda2 rauc.slot=A")[0]:
@@ -161,4 +180,58 @@ rc, log = verify(trial.replace("StartLimitAction", "StartLimitActoin"))
 if "StartLimitActoin" not in log:
     fail(f"systemd-analyze did not read the drop-in (a misspelt key passed): {rc} {log}")
 print("systemd-analyze verify: the unit with the trial drop-in is clean; a misspelt key is caught")
+d = tempfile.mkdtemp(prefix="mc-trial-verify-")
+with open(os.path.join(d, "motcua-trial-watch.service"), "w") as f:
+    f.write(open(WATCH_UNIT).read().replace("/usr/lib/motcua/motcua-trial-watch", WATCH))
+r = subprocess.run(["systemd-analyze", "verify", "--man=no", os.path.join(d, "motcua-trial-watch.service")],
+                   capture_output=True, text=True)
+if r.returncode != 0 or (r.stdout + r.stderr).strip():
+    fail(f"systemd-analyze verify motcua-trial-watch.service: {r.returncode} {r.stdout}{r.stderr}")
+
+
+# 9. The trial watch against a real kioskd.
+def watch_run(case, board_extra, deadline, setup=None):
+    tmp = tempfile.mkdtemp(prefix="mc-trial-watch-")
+    board = os.path.join(tmp, "board.conf")
+    with open(os.path.join(SRC, "tests/integration/pkg-board.conf")) as f:
+        text = f.read()
+    with open(board, "w") as f:
+        f.write(text + board_extra.replace("TMP", tmp))
+    if setup:
+        setup(tmp)
+    sock = os.path.join(tmp, "kioskd.sock")
+    env = dict(os.environ, MOTCUA_HEALTH_DELAY_MS="200",
+               DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(tmp, "no-bus"))
+    kd = subprocess.Popen([KIOSKD, "--board", board, "--state-dir", os.path.join(tmp, "state"),
+                           "--socket", sock], env=env, stdout=subprocess.DEVNULL,
+                          stderr=open(os.path.join(tmp, "kioskd.log"), "w"))
+    try:
+        marker = os.path.join(tmp, "rebooted")
+        wenv = dict(os.environ, MOTCUA_SOCKET=sock, MOTCUA_KIOSKCTL=KIOSKCTL, MOTCUA_TRIAL_POLL="1",
+                    MOTCUA_TRIAL_DEADLINE=str(deadline), MOTCUA_TRIAL_REBOOT="/usr/bin/touch " + marker)
+        t0 = time.monotonic()
+        r = subprocess.run([WATCH], env=wenv, capture_output=True, text=True, timeout=deadline + 60)
+        took = time.monotonic() - t0
+        if kd.poll() is not None:
+            fail(f"{case}: kioskd stopped ({kd.returncode}): {open(os.path.join(tmp, 'kioskd.log')).read()}")
+    finally:
+        kd.kill()
+        kd.wait()
+    print(f"{case}: watch exit {r.returncode}, rebooted: {os.path.exists(marker)}, "
+          f"after {took:.1f} s: {r.stdout.strip().splitlines()[-1]}", flush=True)
+    return r, os.path.exists(marker)
+
+
+def stuck_printer(tmp):
+    os.makedirs(os.path.join(tmp, "stuck"))
+    os.mkfifo(os.path.join(tmp, "stuck", "STATE"))
+
+
+r, rebooted = watch_run("printer stuck in its first probe", "\n[printer]\ndevice = file:TMP/stuck\n",
+                        4, stuck_printer)
+if not rebooted or "not marked good within 4 s" not in r.stdout or "'pending'" not in r.stdout:
+    fail(f"the watch did not reboot a kioskd that never became healthy: {r.stdout}{r.stderr}")
+r, rebooted = watch_run("healthy, no RAUC to mark with", "", 300)
+if not rebooted or "'skipped'" not in r.stdout:
+    fail(f"the watch did not reboot when the slot cannot be marked good: {r.stdout}{r.stderr}")
 print("PASS")

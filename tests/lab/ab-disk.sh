@@ -15,7 +15,9 @@
 #             /data/lab/stick.img: a FAT stick holding four bundles:
 #               motcua-2.0.raucb          good, signed by the lab's key
 #               motcua-2.1-broken.raucb   signed, but its board.conf is one
-#                                         kioskd refuses (exit 78 at every start)
+#                                         kioskd refuses (exit 78 at every start;
+#                                         MC_LAB_BREAK=unhealthy: READY, never
+#                                         healthy)
 #               foreign.raucb             signed by a key the kiosk does not trust
 #               other-board.raucb         compatible=motcua-rpi4-arm64
 # Keys: CACHE_DIR/keys-lab (the lab's keyring) and CACHE_DIR/keys-foreign,
@@ -55,15 +57,28 @@ for d in gpu media net/wireless net/ethernet infiniband staging bluetooth iio is
 	rm -rf "$R/usr/lib/modules/$kver/kernel/drivers/$d"
 done
 chroot "$R" depmod -a "$kver"
+# Mesa's drivers (scenario touch's KMSDRM): ab's machine has no GPU.
+rm -rf "$R"/usr/lib/x86_64-linux-gnu/dri "$R"/usr/lib/x86_64-linux-gnu/libLLVM*
 # Sized to what it holds (+25 % and 160 MiB): RAUC copies the whole image.
 used=$(du -sm "$R" | cut -f1)
 rsz=$(((used * 5 / 4 + 160 + 63) / 64 * 64))
 mkfs.ext4 -q -F -L rootfs -d "$R" rootfs-good.ext4 "${rsz}M"
-# The broken update: the same system with a board.conf kioskd refuses.
+# The broken update: the same system with a board.conf kioskd refuses; with
+# MC_LAB_BREAK=unhealthy, one whose kioskd is READY and pings its watchdog
+# but never becomes healthy: its printer's status read never returns (a
+# file: printer whose STATE is a FIFO nobody writes).
 cp -a "$R/etc/motcua/board.conf" board.conf.orig
-printf '\n[office]\nopening_soon = yes\n' >>"$R/etc/motcua/board.conf"
+if [[ ,${MC_LAB_BREAK:-}, == *,unhealthy,* ]]; then
+	install -d "$R/usr/lib/motcua-lab/stuck-printer"
+	mkfifo -m 0644 "$R/usr/lib/motcua-lab/stuck-printer/STATE"
+	sed -i 's|^device = usb:auto|device = file:/usr/lib/motcua-lab/stuck-printer|' "$R/etc/motcua/board.conf"
+	grep -q stuck-printer "$R/etc/motcua/board.conf"
+else
+	printf '\n[office]\nopening_soon = yes\n' >>"$R/etc/motcua/board.conf"
+fi
 mkfs.ext4 -q -F -L rootfs -d "$R" rootfs-broken.ext4 "${rsz}M"
 cp -a board.conf.orig "$R/etc/motcua/board.conf"
+rm -rf "$R/usr/lib/motcua-lab/stuck-printer"
 nice -n 5 "$MB" --squashfs "$SQ" --keydir "$CACHE/keys-lab" --compatible motcua-lab-amd64 --version 2.0 \
 	rootfs-good.ext4 stick/motcua-2.0.raucb
 nice -n 5 "$MB" --squashfs "$SQ" --keydir "$CACHE/keys-lab" --compatible motcua-lab-amd64 --version 2.1-broken \

@@ -1,18 +1,26 @@
 #!/bin/bash
 # run.sh — the lab's scenarios, run inside the guest by motcua-lab.service.
-# The scenario comes from the kernel command line (motcua.lab=NAME); the
-# result is one line "LAB-RESULT NAME PASS|FAIL|SKIP what" on the console,
-# then the guest powers off. Progress lines start with LAB-LOG.
+# The scenarios come from the kernel command line (motcua.lab=NAME or
+# motcua.lab=NAME,NAME,...: several in one boot, one after the other, each
+# in a subshell); each ends in one line "LAB-RESULT NAME PASS|FAIL|SKIP
+# what" on the console, then the guest powers off. Progress lines start with
+# LAB-LOG. ab reboots by itself and runs alone.
 set -u
 L=/usr/lib/motcua-lab
 export MOTCUA_SOCKET=/run/motcua/kioskd.sock
-SCEN="$(sed -n 's/.*motcua\.lab=\([a-z0-9_-]*\).*/\1/p' /proc/cmdline)"
+SCENS="$(sed -n 's/.*motcua\.lab=\([a-z0-9_,-]*\).*/\1/p' /proc/cmdline)"
+SCEN="${SCENS%%,*}"
+MULTI=0
+[[ $SCENS == *,* ]] && MULTI=1
 T0=$(cut -d' ' -f1 /proc/uptime)
 
 say() { echo "LAB-LOG $*"; }
 result() { # PASS|FAIL|SKIP TEXT
-	echo "LAB-RESULT $SCEN $1 $2 (guest uptime $(cut -d' ' -f1 /proc/uptime) s)"
+	local up
+	up=$(cut -d' ' -f1 /proc/uptime)
+	echo "LAB-RESULT $SCEN $1 $2 (guest uptime $up s, this scenario $(echo "$up $S0" | awk '{ printf "%.0f", $1 - $2 }') s)"
 	sync
+	((MULTI)) && exit 0
 	systemctl poweroff --no-block
 	exit 0
 }
@@ -104,11 +112,13 @@ PY
 }
 
 tickets() { sqlite3 -readonly /var/lib/motcua/kiosk.db 'select count(*) from tickets'; }
+# The printer's state as kioskd reports it (ready, paper_out, absent...).
+printer_state() {
+	kioskctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("printer",{}).get("state",""))'
+}
 
+run_one() {
 case "$SCEN" in
-probe)
-	result PASS "the kernel booted"
-	;;
 boot)
 	boot_checks
 	result PASS "systemd $(systemctl --version | head -1 | cut -d' ' -f2), kioskd READY at ${READY_AT} s: '$(prop StatusText)'"
@@ -127,7 +137,15 @@ smoke | usbprinter)
 		# Unplug and plug between jobs.
 		# The first job after a replug may lose its closing status: the
 		# ticket is then in doubt, but never failed or voided (it is on paper).
-		$L/gadget.sh unplug; sleep 2; $L/gadget.sh plug; sleep 3
+		# kioskd finds the replugged printer on its own time (5 s at load
+		# 17): a press before that is refused, as it must be without a
+		# printer, so wait until kioskd says it is ready again.
+		$L/gadget.sh unplug; sleep 2; $L/gadget.sh plug
+		for _ in $(seq 60); do
+			[[ $(printer_state) == ready ]] && break
+			sleep 0.5
+		done
+		[[ $(printer_state) == ready ]] || fail "kioskd did not find the printer again after the replug: $(printer_state)"
 		one_ticket in_doubt
 	fi
 	result PASS "ticket(s) printed over USB (dummy_hcd + printer gadget), $(python3 $L/labctl.py queries | cut -d' ' -f2) status queries"
@@ -214,6 +232,10 @@ ab)
 	trial=no
 	[[ -e /run/systemd/generator/motcua-kioskd.service.d/50-motcua-trial.conf ]] && trial=yes
 	note() { echo "$(cut -d' ' -f1 /proc/uptime) [$slot $phase] $*" >>$P/log; sync; say "$*"; }
+	# kioskd's update state (pending, marked-good, unhealthy...), or "none".
+	update_state() {
+		kioskctl status --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("update",{}).get("state",""))' 2>/dev/null || echo none
+	}
 	entry() { efibootmgr | awk -v l="$1" '$1 ~ /^Boot[0-9A-F][0-9A-F][0-9A-F][0-9A-F]/ && $2 == l { print substr($1, 5, 4); exit }'; }
 	bootvar() { efibootmgr | sed -n "s/^$1: //p"; }
 	reboot_to() { # NEXT-PHASE
@@ -268,11 +290,17 @@ ab)
 		# start; systemd reboots when the trial's start limit is hit.
 		[[ $slot == B ]] || fail "BootNext did not boot slot B"
 		[[ $trial == yes ]] || fail "the one-shot boot of B is not on trial (no drop-in)"
-		note "trial drop-in: StartLimitBurst=$(prop StartLimitBurst) StartLimitIntervalUSec=$(prop StartLimitIntervalUSec) StartLimitAction=$(prop StartLimitAction)"
+		note "trial drop-in: StartLimitBurst=$(prop StartLimitBurst) StartLimitIntervalUSec=$(prop StartLimitIntervalUSec) StartLimitAction=$(prop StartLimitAction); trial watch $(systemctl is-active motcua-trial-watch)"
 		echo broken-trial >$P/phase
 		sync
+		# The trial must end by itself: the start limit (kioskd refused at
+		# each start) or motcua-trial-watch (kioskd READY, never healthy;
+		# its own deadline is 600 s) reboots.
+		t0=$(cut -d. -f1 /proc/uptime)
 		while sleep 2; do
-			note "kioskd $(prop ActiveState)/$(prop SubState) result $(prop Result), restarts $(prop NRestarts)"
+			note "kioskd $(prop ActiveState)/$(prop SubState) result $(prop Result), restarts $(prop NRestarts), update $(update_state)"
+			(($(cut -d. -f1 /proc/uptime) - t0 < 660)) ||
+				fail "still in the broken B after 660 s: nothing ended its trial (kioskd $(prop ActiveState), update $(update_state), trial watch $(systemctl is-active motcua-trial-watch))"
 		done
 		;;
 	broken-trial)
@@ -281,9 +309,11 @@ ab)
 		[[ $trial == no ]] || fail "slot A is on trial after the rollback"
 		grep -q 'broken-installed. trial drop-in: StartLimitBurst=5 .* StartLimitAction=reboot' $P/log ||
 			fail "B's trial was not bounded: $(grep broken-installed $P/log | head -3)"
+		grep -q 'broken-installed. trial drop-in: .*; trial watch \(active\|activating\)' $P/log ||
+			fail "B's trial ran without motcua-trial-watch: $(grep 'broken-installed. trial drop-in' $P/log)"
 		last="$(grep 'broken-installed. kioskd' $P/log | tail -1)"
 		note "B's last word: $last"
-		note "this slot's journal holds $(journalctl --list-boots --no-pager 2>/dev/null | grep -c .) boot(s); B's trial is in B's own"
+		note "this slot's journal holds $(journalctl --list-boots --no-pager 2>/dev/null | grep -c '^ *-\{0,1\}[0-9]') boot(s); B's trial is in B's own"
 		boot_checks
 		before="$(grep -o 'db tickets [0-9]*' $P/log | tail -1 | cut -d' ' -f3)"
 		[[ $(tickets) -ge $before ]] || fail "tickets lost in the rollback: $before before, $(tickets) now"
@@ -300,6 +330,8 @@ ab)
 	good-installed)
 		[[ $slot == B ]] || fail "BootNext did not boot slot B"
 		[[ $trial == yes ]] || fail "the one-shot boot of B is not on trial"
+		[[ $(systemctl is-active motcua-trial-watch) =~ ^(active|activating)$ ]] ||
+			fail "the trial boot of B runs no motcua-trial-watch"
 		boot_checks
 		for _ in $(seq 120); do
 			st="$(kioskctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("update",{}).get("state",""))')"
@@ -307,6 +339,13 @@ ab)
 			sleep 1
 		done
 		[[ $st == marked-good ]] || fail "kioskd did not mark B good: $st"
+		for _ in $(seq 20); do
+			[[ $(systemctl is-active motcua-trial-watch) =~ ^(active|activating)$ ]] || break
+			sleep 1
+		done
+		[[ $(systemctl show -p Result --value motcua-trial-watch) == success &&
+			$(systemctl is-active motcua-trial-watch) != active ]] ||
+			fail "motcua-trial-watch did not end quietly once B was marked good: $(journalctl -b -u motcua-trial-watch --no-pager | tail -3 | tr '\n' ' ')"
 		b="$(cut -d' ' -f2 $P/entries)"
 		[[ $(bootvar BootOrder) == "$b,"* ]] || fail "marking good did not put B first in BootOrder: $(bootvar BootOrder)"
 		before="$(grep -o 'db tickets [0-9]*' $P/log | tail -1 | cut -d' ' -f3)"
@@ -333,12 +372,68 @@ ab)
 		note "db tickets $n"
 		systemctl stop motcua-kioskd
 		sync
-		result PASS "A -> 2.1-broken tried in B (kioskd refused at each start, restarted $(grep -o 'restarts [0-9]*' $P/log | tail -1 | cut -d' ' -f2) times, then systemd rebooted) -> back to A by itself -> 2.0 in B, marked good, kept; foreign and other-board bundles refused; hardware watchdog $wd; $n tickets kept"
+		last="$(grep 'broken-installed. kioskd' $P/log | tail -1 | sed 's/.*\] kioskd //')"
+		result PASS "A -> 2.1-broken tried in B (its kioskd at the end: $last) -> back to A by itself -> 2.0 in B, marked good, kept; foreign and other-board bundles refused; hardware watchdog $wd; $n tickets kept"
 		;;
 	*) result FAIL "phase $phase" ;;
 	esac
+	;;
+touch)
+	# The touch screen through the kernel: SDL's KMSDRM on QEMU's
+	# virtio-gpu (the kernel's virtio_gpu DRM driver, Mesa's software GBM
+	# and EGL) and a uinput touchscreen whose tap must take a ticket.
+	boot_checks
+	for _ in $(seq 40); do [[ -e /dev/dri/card0 ]] && break; sleep 0.5; done
+	[[ -e /dev/dri/card0 ]] || result SKIP "no DRM device: the guest has no virtual GPU (/dev/dri/card0)"
+	say "DRM: $(cat /sys/class/drm/card0/device/uevent 2>/dev/null | grep DRIVER=) $(cat /sys/class/drm/card0-*/modes 2>/dev/null | head -1)"
+	modprobe uinput
+	rm -f /run/lab-touch.ready /run/lab-touch.cmd
+	python3 $L/touch.py 1280 800 >/run/lab-touch.log 2>&1 &
+	tp=$!
+	for _ in $(seq 60); do [[ -e /run/lab-touch.ready ]] && break; sleep 0.25; done
+	[[ -e /run/lab-touch.ready ]] || fail "no uinput touchscreen: $(cat /run/lab-touch.log)"
+	ev="$(grep -l 'motcua lab touchscreen' /sys/class/input/event*/device/name | head -1 | cut -d/ -f5)"
+	say "touchscreen /dev/input/$ev: $(udevadm info /dev/input/$ev | grep -o 'ID_INPUT_TOUCHSCREEN=1')"
+	cp /etc/motcua/board.conf /run/board.conf.orig
+	printf '\n[screen]\ndriver = KMSDRM\nwidth = 1280\nheight = 800\n' >>/etc/motcua/board.conf
+	restore_board() { cp /run/board.conf.orig /etc/motcua/board.conf; systemctl restart motcua-kioskd; kill $tp 2>/dev/null; }
+	systemctl restart motcua-kioskd
+	if ! wait_ready; then
+		why="$(journalctl -b -u motcua-kioskd --no-pager -n 30 | grep -m1 -o 'SDL cannot start video.*')"
+		journalctl -b -u motcua-kioskd --no-pager -n 15 | sed 's/^/LAB-LOG /'
+		restore_board
+		[[ -n $why ]] && result SKIP "KMSDRM cannot run on QEMU's virtio-gpu here: kioskd says '$why'"
+		fail "kioskd with a KMSDRM screen did not become ready"
+	fi
+	scr() { kioskctl status --json | python3 -c 'import json,sys; s=json.load(sys.stdin).get("screen",{}); print(s.get("'"$1"'",""))'; }
+	drv="$(scr driver)"
+	[[ $drv == KMSDRM ]] || { restore_board; fail "the screen runs on '$drv', not KMSDRM"; }
+	for _ in $(seq 60); do [[ $(scr frames) -gt 0 ]] && break; sleep 0.5; done
+	before="$(tickets)"
+	echo "640 300" >/run/lab-touch.tmp && mv /run/lab-touch.tmp /run/lab-touch.cmd
+	for _ in $(seq 60); do [[ $(tickets) -gt $before ]] && break; sleep 0.5; done
+	after="$(tickets)" showing="$(scr showing)" frames="$(scr frames)"
+	last="$(sqlite3 -readonly /var/lib/motcua/kiosk.db 'select service from tickets order by id desc limit 1')"
+	restore_board
+	((after == before + 1)) || fail "a tap on the civil tile through the uinput touchscreen took no ticket ($before before, $after after; screen '$showing', $frames frames; $(tr '\n' ' ' </run/lab-touch.log))"
+	[[ $last == civil ]] || fail "the tap took a ticket for '$last', not civil"
+	result PASS "SDL KMSDRM on virtio-gpu ($frames frames drawn); a tap at (640, 300) on the uinput touchscreen /dev/input/$ev took a civil ticket; screen now '$showing'"
 	;;
 *)
 	result FAIL "unknown scenario '$SCEN'"
 	;;
 esac
+}
+
+S0=$T0
+if ((MULTI)); then
+	for SCEN in ${SCENS//,/ }; do
+		S0=$(cut -d' ' -f1 /proc/uptime)
+		(run_one)
+	done
+	sync
+	systemctl poweroff --no-block
+else
+	run_one
+fi
+
