@@ -913,8 +913,9 @@ static int put_set(struct mc_store *st, const struct mc_config *cfg, const struc
 		if (add_event(st, cfg, ch, &ch->events[i], day))
 			return -1;
 	/* The day row only when it changes: rewriting it (a page of meta and
-	 * one of its key index) was 2 of the 7 pages every press wrote. */
-	if (!strcmp(day, st->day_saved) || !strcmp(day, st->day_pending))
+	 * one of its key index) was 2 of the 7 pages every press wrote. What
+	 * the row holds now: this transaction's last write, else the saved. */
+	if (!strcmp(day, st->day_pending[0] ? st->day_pending : st->day_saved))
 		return 0;
 	sqlite3_reset(st->put_day);
 	sqlite3_bind_text(st->put_day, 1, day, -1, SQLITE_TRANSIENT);

@@ -341,6 +341,18 @@ static void the_saved_day_follows_the_commits(void **state)
 	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
 	query_text(f->path, "SELECT value FROM meta WHERE key = 'day'", day, sizeof(day));
 	assert_string_equal(day, "2026-11-25");
+	/* One group of two sets, the next day's then the first day's: the
+	 * row ends with the last set's day, as if each had been committed. */
+	struct mc_changes ch2 = { 0 };
+	w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	f->ch.day = w.day + 1;
+	assert_int_equal(mc_engine_press(e, &w, 1, false, NULL, &is, &ch2), MC_OK);
+	const struct mc_changes *sets[] = { &f->ch, &ch2 };
+	assert_int_equal(mc_store_commit_many(st, &f->cfg, sets, 2, err, sizeof(err)), 0);
+	query_text(f->path, "SELECT value FROM meta WHERE key = 'day'", day, sizeof(day));
+	assert_string_equal(day, "2026-11-25");
+	mc_changes_free(&ch2);
 	mc_store_close(st);
 	mc_engine_free(e);
 }
