@@ -33,23 +33,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosk import BOARD_ALWAYS_OPEN, Kiosk  # noqa: E402
+from kiosk import BOARD_ALWAYS_OPEN, Kiosk, check, fail  # noqa: E402
 
 KIOSKD, KIOSKCTL = sys.argv[1:3]
 LONG_S = float(os.environ.get("MC_LOCK_LONG_S", "30"))
 BOARD = BOARD_ALWAYS_OPEN.replace("double_tap = 1s", "double_tap = 0ms\nstore_wait = 2s")
 APP_ID = 0x4d435541
-
-
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    raise SystemExit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    print("ok -", msg, flush=True)
 
 
 def ro(k):
