@@ -778,12 +778,12 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	struct mc_store_checkpoints ck;
 	mc_store_checkpoints(app->store, &ck);
 	json_object_set_new(obj, "store", json_pack(
-		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "id", mc_store_id(app->store),
+		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I}", "id", mc_store_id(app->store),
 		"state", app->store_busy ? "busy" : app->store_problem[0] ? "error" : "ok",
 		"text", app->store_problem, "queued", app->wq_len,
 		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused,
 		"checkpoints", (json_int_t)ck.done, "checkpoints_failed", (json_int_t)ck.failed,
-		"checkpoints_on_loop", (json_int_t)ck.on_loop));
+		"checkpoints_on_loop", (json_int_t)ck.on_loop, "wal_ahead", (json_int_t)ck.wal_ahead));
 	static const char *const pstate[] = { "absent", "ready", "down", "full" };
 	json_object_set_new(obj, "printer", json_pack("{s:s, s:s}", "state",
 						      pstate[mc_engine_printer(app->engine)],

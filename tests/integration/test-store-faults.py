@@ -90,7 +90,7 @@ def identity():
         good = os.path.join(k.dir, "good.db")
         shutil.copy(k.db(), good)
 
-        def put(data=None, truncate=None, remove=False):
+        def put(data=None, truncate=None, remove=False, wal_zeros=0):
             for sfx in ("-wal", "-shm"):
                 if os.path.exists(k.db() + sfx):
                     os.unlink(k.db() + sfx)
@@ -105,9 +105,14 @@ def identity():
                 with open(k.db(), "r+b") as f:
                     f.seek(data[0])
                     f.write(data[1])
+            if wal_zeros:  # kioskd writes its WAL ahead with zeros: no frames
+                with open(k.db() + "-wal", "wb") as f:
+                    f.write(bytes(wal_zeros))
 
         cases = [("empty", dict(truncate=0)), ("missing", dict(remove=True)),
                  ("truncated", dict(truncate=os.path.getsize(good) // 2)),
+                 ("truncated, beside a WAL of zeros", dict(truncate=os.path.getsize(good) // 2,
+                                                           wal_zeros=5 << 20)),
                  ("garbage page", dict(data=(4096 * 2, os.urandom(4096))))]
         for name, how in cases:
             put(**how)

@@ -7,10 +7,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -395,6 +398,94 @@ static void checkpoints_run_on_the_store_thread(void **state)
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), n);
 }
 
+static off_t size_of(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? sb.st_size : -1;
+}
+
+static unsigned char *read_all(const char *path, off_t n)
+{
+	unsigned char *b = malloc(n ? (size_t)n : 1);
+	FILE *fp = fopen(path, "rb");
+
+	assert_non_null(b);
+	assert_non_null(fp);
+	assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	return b;
+}
+
+/* The WAL is written ahead with zeros past its end (so commits overwrite
+ * allocated blocks): what it held stays byte for byte, the commits land
+ * inside it without growing the file, and another connection and a
+ * reopen read every row. Where the file may not grow (a file size limit
+ * standing in for a full disk) the WAL is left as it was and commits go
+ * on. */
+static void the_wal_is_written_ahead(void **state)
+{
+	struct fx *f = *state;
+	char err[256], wal[128];
+	int skipped;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	struct mc_store_checkpoints ck;
+	struct mc_issue is;
+	const off_t full = 32 + (off_t)MC_STORE_WAL_AHEAD_PAGES * (24 + 4096);
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	off_t before = size_of(wal);
+	assert_true(before > 32 && before < full); /* the open stamped the store */
+	unsigned char *held = read_all(wal, before);
+	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
+	assert_int_equal(size_of(wal), full);
+	unsigned char *now_b = read_all(wal, full);
+	assert_memory_equal(now_b, held, (size_t)before);
+	for (off_t i = before; i < full; i++)
+		if (now_b[i])
+			fail_msg("byte %lld of the WAL written ahead is %d", (long long)i, now_b[i]);
+	free(now_b);
+	free(held);
+	mc_store_checkpoints(st, &ck);
+	assert_int_equal(ck.wal_ahead, (unsigned long)(full - before));
+	for (int n = 0; n < 20; n++) {
+		struct mc_when w = now(f);
+		assert_int_equal(mc_engine_press(e, &w, n % 2, false, NULL, &is, &f->ch), MC_OK);
+		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	}
+	assert_int_equal(size_of(wal), full);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 20);
+	mc_store_close(st);
+	mc_engine_free(e);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 20);
+
+	/* No room: a file size limit just past what the store holds. */
+	e = mc_engine_new(&f->cfg);
+	st = open_loaded(f, &f->cfg, e, &skipped);
+	before = size_of(wal);
+	assert_true(before > 0);
+	struct rlimit old, lim = { .rlim_cur = (rlim_t)before + 64 * 1024, .rlim_max = RLIM_INFINITY };
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim.rlim_max = old.rlim_max;
+	void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	int rc = mc_store_checkpoint_in_thread(st);
+	off_t after = size_of(wal);
+	mc_store_checkpoints(st, &ck);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, was);
+	assert_int_equal(rc, 0);
+	assert_int_equal(after, before);
+	assert_int_equal(ck.wal_ahead, 0);
+	struct mc_when w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	mc_store_close(st);
+	mc_engine_free(e);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 21);
+}
+
 static void rows_of_a_service_board_conf_lost_are_skipped(void **state)
 {
 	struct fx *f = *state;
@@ -673,6 +764,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_commit_after_a_refused_one_succeeds, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_saved_day_follows_the_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(checkpoints_run_on_the_store_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_wal_is_written_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_of_a_service_board_conf_lost_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_with_an_unknown_status_are_never_called, setup, teardown),
 		cmocka_unit_test_setup_teardown(counters_and_every_ticket_field_come_back, setup, teardown),
