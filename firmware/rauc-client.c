@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
+#include <unistd.h>
 
 #define RAUC_NAME "de.pengutronix.rauc"
 #define RAUC_IFACE "de.pengutronix.rauc.Installer"
@@ -30,6 +31,23 @@ static void set_err(char *err, size_t len, const sd_bus_error *e, int r, const c
 	snprintf(err, len, "%s: %s", what, e && e->message ? e->message : strerror(r < 0 ? -r : r));
 }
 
+/* Whether RAUC has a system.conf where it looks for one (RAUC's manual,
+ * "System Configuration File": /etc/rauc, /run/rauc, /usr/lib/rauc).
+ * MOTCUA_RAUC_SYSTEM_CONF names the one file to look for instead (tests). */
+static bool configured(void)
+{
+	static const char *const where[] = { "/etc/rauc/system.conf", "/run/rauc/system.conf",
+					     "/usr/lib/rauc/system.conf" };
+	const char *env = getenv("MOTCUA_RAUC_SYSTEM_CONF");
+
+	if (env && *env)
+		return access(env, F_OK) == 0;
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+		if (access(where[i], F_OK) == 0)
+			return true;
+	return false;
+}
+
 struct rauc_client *rauc_client_open(char *err, size_t errlen)
 {
 	struct rauc_client *rc = calloc(1, sizeof(*rc));
@@ -51,6 +69,7 @@ struct rauc_client *rauc_client_open(char *err, size_t errlen)
 			       "org.freedesktop.DBus", "NameHasOwner", &e, &m, "s", RAUC_NAME);
 	if (r >= 0)
 		sd_bus_message_read(m, "b", &has);
+	bool running = has;
 	m = sd_bus_message_unref(m);
 	sd_bus_error_free(&e);
 	if (!has && sd_bus_call_method(rc->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -66,6 +85,14 @@ struct rauc_client *rauc_client_open(char *err, size_t errlen)
 	if (!has) {
 		snprintf(err, errlen, "dịch vụ cập nhật RAUC chưa chạy / the RAUC update service is not running "
 			 "(apt install rauc-service; systemctl start rauc)");
+		goto err_bus;
+	}
+	if (!running && !configured()) {
+		/* D-Bus would start it, and it would exit at once: a system that
+		 * has RAUC's package but is not set up for A/B updates. */
+		snprintf(err, errlen, "RAUC đã cài nhưng chưa được cấu hình (không có system.conf) / RAUC is "
+			 "installed but not configured (no system.conf in /etc/rauc, /run/rauc or /usr/lib/rauc): "
+			 "this system has no A/B slots");
 		goto err_bus;
 	}
 	return rc;

@@ -12,9 +12,11 @@
 
 struct rauc_client;
 
-/* Connects to the system bus and checks RAUC is there (running or
- * activatable). NULL with a message for people in err. Free with
- * rauc_client_free(). */
+/* Connects to the system bus and checks RAUC is there: running, or
+ * activatable with a system.conf where RAUC looks for one (without one it
+ * would exit at once: RAUC's package on a system without A/B slots).
+ * NULL with a message for people in err. Free with rauc_client_free().
+ * MOTCUA_RAUC_SYSTEM_CONF names the file to look for instead (tests). */
 struct rauc_client *rauc_client_open(char *err, size_t errlen);
 /* Closes the connection. Accepts NULL. */
 void rauc_client_free(struct rauc_client *rc);

@@ -23,6 +23,7 @@ pkg-rauc-update, which has a real RAUC service.)
 Usage: test-trial-boot.py SOURCE_DIR BUILD_DIR KIOSKD KIOSKCTL
 """
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -189,8 +190,20 @@ if r.returncode != 0 or (r.stdout + r.stderr).strip():
     fail(f"systemd-analyze verify motcua-trial-watch.service: {r.returncode} {r.stdout}{r.stderr}")
 
 
+def answers(sock):
+    """Whether kioskd answers a request on its socket."""
+    try:
+        with socket.socket(socket.AF_UNIX) as c:
+            c.settimeout(5)
+            c.connect(sock)
+            c.sendall(b'{"cmd":"help"}\n')
+            return c.makefile().readline().startswith("{")
+    except OSError:
+        return False
+
+
 # 9. The trial watch against a real kioskd.
-def watch_run(case, board_extra, deadline, setup=None):
+def watch_run(case, board_extra, deadline, setup=None, bus=None, env_extra=None):
     tmp = tempfile.mkdtemp(prefix="mc-trial-watch-")
     board = os.path.join(tmp, "board.conf")
     with open(os.path.join(SRC, "tests/integration/pkg-board.conf")) as f:
@@ -201,11 +214,18 @@ def watch_run(case, board_extra, deadline, setup=None):
         setup(tmp)
     sock = os.path.join(tmp, "kioskd.sock")
     env = dict(os.environ, MOTCUA_HEALTH_DELAY_MS="200",
-               DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(tmp, "no-bus"))
+               DBUS_SYSTEM_BUS_ADDRESS=bus or "unix:path=" + os.path.join(tmp, "no-bus"), **(env_extra or {}))
     kd = subprocess.Popen([KIOSKD, "--board", board, "--state-dir", os.path.join(tmp, "state"),
                            "--socket", sock], env=env, stdout=subprocess.DEVNULL,
                           stderr=open(os.path.join(tmp, "kioskd.log"), "w"))
     try:
+        # The watch's deadline counts from its own start: start it once
+        # kioskd answers (a loaded machine can take seconds to start it).
+        end = time.monotonic() + 120
+        while not answers(sock):
+            if kd.poll() is not None or time.monotonic() > end:
+                fail(f"{case}: kioskd did not answer: {open(os.path.join(tmp, 'kioskd.log')).read()}")
+            time.sleep(0.1)
         marker = os.path.join(tmp, "rebooted")
         wenv = dict(os.environ, MOTCUA_SOCKET=sock, MOTCUA_KIOSKCTL=KIOSKCTL, MOTCUA_TRIAL_POLL="1",
                     MOTCUA_TRIAL_DEADLINE=str(deadline), MOTCUA_TRIAL_REBOOT="/usr/bin/touch " + marker)
@@ -219,7 +239,42 @@ def watch_run(case, board_extra, deadline, setup=None):
         kd.wait()
     print(f"{case}: watch exit {r.returncode}, rebooted: {os.path.exists(marker)}, "
           f"after {took:.1f} s: {r.stdout.strip().splitlines()[-1]}", flush=True)
+    r.kioskd_log = open(os.path.join(tmp, "kioskd.log"), encoding="utf-8", errors="replace").read()
     return r, os.path.exists(marker)
+
+
+def rauc_installed_not_set_up():
+    """A private bus on which RAUC is activatable but exits at once, as on
+    a system with RAUC's package and no system.conf (the lab's plain
+    image): returns (the bus's address, its process)."""
+    tmp = tempfile.mkdtemp(prefix="mc-trial-bus-")
+    os.makedirs(os.path.join(tmp, "services"))
+    with open(os.path.join(tmp, "services", "de.pengutronix.rauc.service"), "w") as f:
+        f.write("[D-BUS Service]\nName=de.pengutronix.rauc\nExec=/bin/false\n")
+    cfg = os.path.join(tmp, "bus.conf")
+    with open(cfg, "w") as f:
+        # A session-type bus activates services itself (a system bus would
+        # need its setuid launch helper).
+        f.write(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={tmp}/bus</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>{tmp}/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+""")
+    bus = subprocess.Popen(["dbus-daemon", "--config-file=" + cfg, "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    addr = bus.stdout.readline().strip()
+    if not addr:
+        fail("dbus-daemon did not start")
+    return addr, bus
 
 
 def stuck_printer(tmp):
@@ -234,4 +289,23 @@ if not rebooted or "not marked good within 4 s" not in r.stdout or "'pending'" n
 r, rebooted = watch_run("healthy, no RAUC to mark with", "", 300)
 if not rebooted or "'skipped'" not in r.stdout:
     fail(f"the watch did not reboot when the slot cannot be marked good: {r.stdout}{r.stderr}")
+# RAUC's package without a system.conf: activatable, but it would exit at
+# once. Nothing to mark (skipped, not an error in the log); with a
+# system.conf the same failure is an error (failed).
+addr, bus = rauc_installed_not_set_up()
+try:
+    r, rebooted = watch_run("healthy, RAUC installed but not configured", "", 300, bus=addr,
+                            env_extra={"MOTCUA_RAUC_SYSTEM_CONF": "/nonexistent/rauc/system.conf"})
+    if not rebooted or "'skipped'" not in r.stdout:
+        fail(f"RAUC without a system.conf is not 'skipped': {r.stdout}{r.stderr}")
+    if "marking the slot good failed" in r.kioskd_log or "not configured" not in r.stdout + r.kioskd_log:
+        fail(f"RAUC without a system.conf: kioskd logged an error or no reason: {r.kioskd_log[-800:]}")
+    conf = tempfile.NamedTemporaryFile(prefix="mc-system-", suffix=".conf")
+    r, rebooted = watch_run("healthy, RAUC configured but not starting", "", 300, bus=addr,
+                            env_extra={"MOTCUA_RAUC_SYSTEM_CONF": conf.name})
+    if not rebooted or "'failed'" not in r.stdout or "marking the slot good failed" not in r.kioskd_log:
+        fail(f"a configured RAUC that cannot start is not 'failed' with an error: {r.stdout}{r.kioskd_log[-800:]}")
+finally:
+    bus.kill()
+    bus.wait()
 print("PASS")
