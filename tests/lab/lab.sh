@@ -39,6 +39,8 @@ RELEASE="${MC_LAB_RELEASE:-bookworm}"
 #   stick-exec    the stick rule mounts without noexec
 #   udev       without both of the package's udev rules
 #   trial      without the trial generator (nothing bounds a tried slot)
+#   touch      kioskd's unit without DeviceAllow=char-input (the screen
+#              draws, the touchscreen's events never reach kioskd)
 #   watch      without motcua-trial-watch.service (a tried slot whose kioskd
 #              is READY but never healthy is kept)
 #   unhealthy  not a break but a harder update for ab: the broken bundle's
@@ -137,6 +139,8 @@ make_rootfs() {
 		gadget) sed -i 's/0x5011/0x5012/' "$ROOTFS/usr/lib/motcua-lab/gadget.sh" ;;
 		printer-udev) rm "$rules/60-motcua.rules" ;;
 		deviceallow) mkdir -p "$d" && printf '[Service]\nDeviceAllow=\n' >"$d/broken.conf" ;;
+		touch) mkdir -p "$d" && { printf '[Service]\nDeviceAllow=\n'; grep '^DeviceAllow=' \
+			"$ROOTFS/lib/systemd/system/motcua-kioskd.service" | grep -v char-input; } >"$d/broken.conf" ;;
 		stick-udev) rm "$rules/61-motcua-usb-stick.rules" ;;
 		stick-exec) sed -i 's/,noexec//' "$rules/61-motcua-usb-stick.rules" ;;
 		udev) rm "$rules"/6[01]-motcua*.rules ;;
