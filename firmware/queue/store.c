@@ -682,16 +682,18 @@ static void checkpointer_stop(struct mc_store *st)
 /* Writes zeros into the WAL from its end up to MC_STORE_WAL_AHEAD_PAGES
  * frames, and syncs them. A commit then overwrites blocks the file system
  * has already allocated, so its fdatasync flushes data only; appending
- * also commits the file's new size to the file system's journal (ext4:
- * 0.45 vs 0.25 ms a sync here, measured with 5-frame writes). Zeros are
- * never a valid frame (no magic, no salt), so recovery stops where the
- * real frames end. Only ever past the file's end, and only while no other
- * connection writes: nothing that was written is touched. Out of space
- * (or a file size limit), the file is cut back to its size: commits then
- * append as before. */
+ * also commits the file's new size to the file system's journal (ext4
+ * here, 5-frame writes, interleaved: 0.50 against 0.66 ms a sync on a
+ * quiet machine, 0.25 against 0.45 ms under load). Zeros are never a
+ * valid frame (no magic, no salt), so recovery stops where the real frames
+ * end. Only ever past the file's end, and under SQLite's write lock (an
+ * empty write transaction), so no other connection or process appends
+ * meanwhile: nothing that was written is touched. Out of space (or a file
+ * size limit), the file is cut back to its size: commits then append as
+ * before. */
 static void wal_write_ahead(struct mc_store *st)
 {
-	char wal[600];
+	char wal[600], err[200];
 	sqlite3_stmt *s;
 	long long psz = 0;
 
@@ -699,12 +701,14 @@ static void wal_write_ahead(struct mc_store *st)
 	    sqlite3_step(s) == SQLITE_ROW)
 		psz = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	if (psz <= 0)
-		return;
+	if (psz <= 0 || exec(st, "BEGIN IMMEDIATE", err, sizeof(err)))
+		return; /* another writer holds the lock: commits append */
 	snprintf(wal, sizeof(wal), "%s-wal", st->path);
 	int fd = open(wal, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return; /* no WAL yet (not in WAL mode): nothing to do */
+	if (fd < 0) {
+		exec(st, "ROLLBACK", err, sizeof(err));
+		return; /* no WAL (not in WAL mode): nothing to do */
+	}
 	struct stat sb;
 	off_t want = 32 + (off_t)MC_STORE_WAL_AHEAD_PAGES * (24 + psz), at;
 	char *zeros = NULL;
@@ -727,6 +731,7 @@ static void wal_write_ahead(struct mc_store *st)
 out:
 	free(zeros);
 	close(fd);
+	exec(st, "ROLLBACK", err, sizeof(err));
 }
 
 int mc_store_checkpoint_in_thread(struct mc_store *st)

@@ -421,8 +421,8 @@ static unsigned char *read_all(const char *path, off_t n)
  * allocated blocks): what it held stays byte for byte, the commits land
  * inside it without growing the file, and another connection and a
  * reopen read every row. Where the file may not grow (a file size limit
- * standing in for a full disk) the WAL is left as it was and commits go
- * on. */
+ * standing in for a full disk), or another writer holds SQLite's write
+ * lock, the WAL is left as it was and commits go on. */
 static void the_wal_is_written_ahead(void **state)
 {
 	struct fx *f = *state;
@@ -484,6 +484,28 @@ static void the_wal_is_written_ahead(void **state)
 	mc_store_close(st);
 	mc_engine_free(e);
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 21);
+
+	/* Another writer holds SQLite's write lock: nothing is written ahead
+	 * (it could be appending frames), and the store carries on. */
+	e = mc_engine_new(&f->cfg);
+	st = open_loaded(f, &f->cfg, e, &skipped);
+	before = size_of(wal);
+	assert_true(before > 0 && before < full);
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
+	assert_int_equal(size_of(wal), before);
+	mc_store_checkpoints(st, &ck);
+	assert_int_equal(ck.wal_ahead, 0);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	w = now(f);
+	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	mc_store_close(st);
+	mc_engine_free(e);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 22);
 }
 
 static void rows_of_a_service_board_conf_lost_are_skipped(void **state)
