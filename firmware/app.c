@@ -1228,6 +1228,10 @@ void mc_app_free(struct mc_app *app)
 
 int mc_app_run(struct mc_app *app)
 {
+	/* Up and READY: commits from now on overwrite allocated WAL blocks
+	 * (not before: a start that fails and is restarted would write it
+	 * each time). */
+	mc_store_write_ahead(app->store);
 	/* Catch up with a day that changed while kioskd was down. */
 	on_day_timer(app->loop, 0, app);
 	notify_changed(app);

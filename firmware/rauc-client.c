@@ -31,8 +31,19 @@ static void set_err(char *err, size_t len, const sd_bus_error *e, int r, const c
 	snprintf(err, len, "%s: %s", what, e && e->message ? e->message : strerror(r < 0 ? -r : r));
 }
 
-/* Whether RAUC has a system.conf where it looks for one (RAUC's manual,
- * "System Configuration File": /etc/rauc, /run/rauc, /usr/lib/rauc).
+/* Whether a file may exist: only a file that is surely absent (ENOENT,
+ * ENOTDIR) is not; one kioskd may not look at (EACCES: a root-only
+ * /etc/rauc) may well be there. */
+static bool may_exist(const char *path)
+{
+	return access(path, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR);
+}
+
+/* Whether RAUC may have a system.conf where it looks for one (RAUC's
+ * manual, "System Configuration File": /etc/rauc; since RAUC 1.13 also
+ * /run/rauc and /usr/lib/rauc). Only when none can be there is RAUC's
+ * package taken for a system without A/B slots; a RAUC started with its
+ * config elsewhere (--conf) is running by the time anyone asks it.
  * MOTCUA_RAUC_SYSTEM_CONF names the one file to look for instead (tests). */
 static bool configured(void)
 {
@@ -41,9 +52,9 @@ static bool configured(void)
 	const char *env = getenv("MOTCUA_RAUC_SYSTEM_CONF");
 
 	if (env && *env)
-		return access(env, F_OK) == 0;
+		return may_exist(env);
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
-		if (access(where[i], F_OK) == 0)
+		if (may_exist(where[i]))
 			return true;
 	return false;
 }

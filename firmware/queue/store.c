@@ -255,7 +255,7 @@ static const char *bad_header(const char *path, off_t size, bool wal_frames)
 /* Whether a -wal file holds at least one frame: a WAL header (magic
  * 0x377f0682 or 0x377f0683) and a first frame with the header's salt
  * (https://www.sqlite.org/fileformat2.html#walformat). Its size says
- * nothing: the WAL is written ahead with zeros (wal_write_ahead). */
+ * nothing: the WAL is written ahead with zeros (mc_store_write_ahead). */
 static bool wal_has_frames(const char *wal)
 {
 	unsigned char h[32 + 24];
@@ -265,8 +265,10 @@ static bool wal_has_frames(const char *wal)
 		return false;
 	ssize_t n = read(fd, h, sizeof(h));
 	close(fd);
+	if (n != (ssize_t)sizeof(h))
+		return false;
 	uint32_t magic = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
-	return n == (ssize_t)sizeof(h) && (magic & ~1u) == 0x377f0682u && !memcmp(h + 16, h + 32 + 8, 8);
+	return (magic & ~1u) == 0x377f0682u && !memcmp(h + 16, h + 32 + 8, 8);
 }
 
 /* Renames path and its -wal/-shm to path.set-aside-TIME (nothing deleted). */
@@ -691,7 +693,7 @@ static void checkpointer_stop(struct mc_store *st)
  * meanwhile: nothing that was written is touched. Out of space (or a file
  * size limit), the file is cut back to its size: commits then append as
  * before. */
-static void wal_write_ahead(struct mc_store *st)
+unsigned long mc_store_write_ahead(struct mc_store *st)
 {
 	char wal[600], err[200];
 	sqlite3_stmt *s;
@@ -701,13 +703,13 @@ static void wal_write_ahead(struct mc_store *st)
 	    sqlite3_step(s) == SQLITE_ROW)
 		psz = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	if (psz <= 0 || exec(st, "BEGIN IMMEDIATE", err, sizeof(err)))
-		return; /* another writer holds the lock: commits append */
+	if (st->wal_ahead || psz <= 0 || exec(st, "BEGIN IMMEDIATE", err, sizeof(err)))
+		return 0; /* done, or another writer holds the lock: commits append */
 	snprintf(wal, sizeof(wal), "%s-wal", st->path);
 	int fd = open(wal, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		exec(st, "ROLLBACK", err, sizeof(err));
-		return; /* no WAL (not in WAL mode): nothing to do */
+		return 0; /* no WAL (not in WAL mode): nothing to do */
 	}
 	struct stat sb;
 	off_t want = 32 + (off_t)MC_STORE_WAL_AHEAD_PAGES * (24 + psz), at;
@@ -732,14 +734,13 @@ out:
 	free(zeros);
 	close(fd);
 	exec(st, "ROLLBACK", err, sizeof(err));
+	return st->wal_ahead;
 }
 
 int mc_store_checkpoint_in_thread(struct mc_store *st)
 {
 	if (st->ckpt)
 		return 0;
-	if (!st->bg_checkpoint)
-		wal_write_ahead(st);
 	if (checkpointer_start(st) < 0)
 		return -1;
 	st->bg_checkpoint = true;

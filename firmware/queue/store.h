@@ -65,16 +65,22 @@ void mc_store_close(struct mc_store *st);
  * commits go on checkpointing then). */
 #define MC_STORE_CHECKPOINT_PAGES 1000
 #define MC_STORE_WAL_MAX_PAGES 4000
-/* The first call also writes the WAL ahead: zeros from its end up to
- * MC_STORE_WAL_AHEAD_PAGES frames (about 5 MiB), synced, under SQLite's
- * write lock, so that commits overwrite allocated blocks instead of
- * growing the file (a commit's fdatasync then need not commit the file's
- * size: 0.50 against 0.66 ms on this machine's ext4, quiet). Blocks up to
- * MC_STORE_BUSY_MS for the lock and skips the write-ahead if another
- * writer holds it. Nothing written is touched; out of space, the WAL is
- * left as it was. */
-#define MC_STORE_WAL_AHEAD_PAGES (MC_STORE_CHECKPOINT_PAGES + 256)
 int mc_store_checkpoint_in_thread(struct mc_store *st);
+
+/* Writes the WAL ahead: zeros from its end up to MC_STORE_WAL_AHEAD_PAGES
+ * frames (about 5 MiB), synced, under SQLite's write lock, so that commits
+ * overwrite allocated blocks instead of growing the file (a commit's
+ * fdatasync then need not commit the file's size: 0.50 against 0.66 ms on
+ * this machine's ext4, quiet). Blocks for the write and its sync (about
+ * 10-20 ms here, more on flash) and up to MC_STORE_BUSY_MS for the lock;
+ * skipped when another writer holds it. kioskd calls it once it is up
+ * (mc_app_run), so a start that fails, and is restarted, does not write it
+ * each time; SQLite deletes the WAL at a clean close, so each start that
+ * gets that far writes it once. Nothing written is touched; out of space,
+ * the WAL is left as it was. Returns the bytes written (0: none: done
+ * before, no room, locked, or the WAL was already that long). */
+#define MC_STORE_WAL_AHEAD_PAGES (MC_STORE_CHECKPOINT_PAGES + 256)
+unsigned long mc_store_write_ahead(struct mc_store *st);
 
 /* Checkpoints since the store opened (for `kioskctl status`). */
 struct mc_store_checkpoints {
@@ -82,8 +88,8 @@ struct mc_store_checkpoints {
 	unsigned long failed;  /* refused (another connection's checkpoint in
 	                        * progress: SQLITE_BUSY) or failed */
 	unsigned long on_loop; /* run by a commit: the WAL reached its maximum */
-	unsigned long wal_ahead; /* bytes written ahead into the WAL at start
-	                          * (mc_store_checkpoint_in_thread; 0: none) */
+	unsigned long wal_ahead; /* bytes written ahead into the WAL
+	                          * (mc_store_write_ahead; 0: none) */
 };
 /* Safe on the owning thread only. */
 void mc_store_checkpoints(const struct mc_store *st, struct mc_store_checkpoints *out);

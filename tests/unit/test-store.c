@@ -438,7 +438,8 @@ static void the_wal_is_written_ahead(void **state)
 	off_t before = size_of(wal);
 	assert_true(before > 32 && before < full); /* the open stamped the store */
 	unsigned char *held = read_all(wal, before);
-	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
+	assert_int_equal(mc_store_write_ahead(st), (unsigned long)(full - before));
+	assert_int_equal(mc_store_write_ahead(st), 0); /* once */
 	assert_int_equal(size_of(wal), full);
 	unsigned char *now_b = read_all(wal, full);
 	assert_memory_equal(now_b, held, (size_t)before);
@@ -470,7 +471,7 @@ static void the_wal_is_written_ahead(void **state)
 	lim.rlim_max = old.rlim_max;
 	void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	int rc = mc_store_checkpoint_in_thread(st);
+	unsigned long rc = mc_store_write_ahead(st);
 	off_t after = size_of(wal);
 	mc_store_checkpoints(st, &ck);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
@@ -494,7 +495,7 @@ static void the_wal_is_written_ahead(void **state)
 	sqlite3 *other;
 	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
+	assert_int_equal(mc_store_write_ahead(st), 0);
 	assert_int_equal(size_of(wal), before);
 	mc_store_checkpoints(st, &ck);
 	assert_int_equal(ck.wal_ahead, 0);
