@@ -53,6 +53,17 @@ static struct mc_screen *new_screen(int w, int h, const char *hash)
 	return s;
 }
 
+/* A 1280x800 screen showing a view of three services, drawn once. */
+static struct mc_screen *home_screen(struct mc_view *v)
+{
+	struct mc_screen *s = new_screen(1280, 800, "");
+
+	make_view(v, 3);
+	mc_screen_set_view(s, v);
+	draw(s, 1280, 800);
+	return s;
+}
+
 static bool tap(struct mc_screen *s, const char *name, int64_t now, struct mc_screen_req *req)
 {
 	double x, y;
@@ -63,14 +74,11 @@ static bool tap(struct mc_screen *s, const char *name, int64_t now, struct mc_sc
 
 static void test_press_ticket_timeout(void **state)
 {
-	struct mc_screen *s = new_screen(1280, 800, "");
 	struct mc_view v;
+	struct mc_screen *s = home_screen(&v);
 	struct mc_screen_req req;
 
 	(void)state;
-	make_view(&v, 3);
-	mc_screen_set_view(s, &v);
-	draw(s, 1280, 800);
 	assert_int_equal(mc_screen_current(s), MC_SCR_HOME);
 
 	/* A service button asks for a ticket of that service, normal. */
@@ -127,14 +135,11 @@ static void test_press_ticket_timeout(void **state)
  * acted on it). */
 static void guard_runs_from_the_frame_shown(void **state)
 {
-	struct mc_screen *s = new_screen(1280, 800, "");
 	struct mc_view v;
+	struct mc_screen *s = home_screen(&v);
 	struct mc_screen_req req;
 
 	(void)state;
-	make_view(&v, 3);
-	mc_screen_set_view(s, &v);
-	draw(s, 1280, 800);
 	mc_screen_shown(s, 500);
 	assert_false(tap(s, "priority", 1000, &req));
 	assert_int_equal(mc_screen_current(s), MC_SCR_PRIORITY);
@@ -289,13 +294,10 @@ static void test_notices(void **state)
 
 static void test_redraw_only_on_change(void **state)
 {
-	struct mc_screen *s = new_screen(1280, 800, "");
 	struct mc_view v;
+	struct mc_screen *s = home_screen(&v);
 
 	(void)state;
-	make_view(&v, 3);
-	mc_screen_set_view(s, &v);
-	draw(s, 1280, 800);
 	assert_false(mc_screen_dirty(s));
 	mc_screen_set_view(s, &v);          /* the same view */
 	assert_false(mc_screen_dirty(s));

@@ -417,6 +417,18 @@ static unsigned char *read_all(const char *path, off_t n)
 	return b;
 }
 
+/* One press of service (0 civil, 1 land) committed; the press and the
+ * commit must succeed. */
+static void press_committed(struct fx *f, struct mc_store *st, struct mc_engine *e, int service)
+{
+	char err[256];
+	struct mc_issue is;
+	struct mc_when w = now(f);
+
+	assert_int_equal(mc_engine_press(e, &w, service, false, NULL, &is, &f->ch), MC_OK);
+	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+}
+
 /* The WAL is written ahead with zeros past its end (so commits overwrite
  * allocated blocks): what it held stays byte for byte, the commits land
  * inside it without growing the file, and another connection and a
@@ -426,12 +438,11 @@ static unsigned char *read_all(const char *path, off_t n)
 static void the_wal_is_written_ahead(void **state)
 {
 	struct fx *f = *state;
-	char err[256], wal[128];
+	char wal[128];
 	int skipped;
 	struct mc_engine *e = mc_engine_new(&f->cfg);
 	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
 	struct mc_store_checkpoints ck;
-	struct mc_issue is;
 	const off_t full = 32 + (off_t)MC_STORE_WAL_AHEAD_PAGES * (24 + 4096);
 
 	snprintf(wal, sizeof(wal), "%s-wal", f->path);
@@ -450,11 +461,8 @@ static void the_wal_is_written_ahead(void **state)
 	free(held);
 	mc_store_checkpoints(st, &ck);
 	assert_int_equal(ck.wal_ahead, (unsigned long)(full - before));
-	for (int n = 0; n < 20; n++) {
-		struct mc_when w = now(f);
-		assert_int_equal(mc_engine_press(e, &w, n % 2, false, NULL, &is, &f->ch), MC_OK);
-		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
-	}
+	for (int n = 0; n < 20; n++)
+		press_committed(f, st, e, n % 2);
 	assert_int_equal(size_of(wal), full);
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 20);
 	mc_store_close(st);
@@ -479,9 +487,7 @@ static void the_wal_is_written_ahead(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(after, before);
 	assert_int_equal(ck.wal_ahead, 0);
-	struct mc_when w = now(f);
-	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
-	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	press_committed(f, st, e, 0);
 	mc_store_close(st);
 	mc_engine_free(e);
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 21);
@@ -501,9 +507,7 @@ static void the_wal_is_written_ahead(void **state)
 	assert_int_equal(ck.wal_ahead, 0);
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
-	w = now(f);
-	assert_int_equal(mc_engine_press(e, &w, 0, false, NULL, &is, &f->ch), MC_OK);
-	assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
+	press_committed(f, st, e, 0);
 	mc_store_close(st);
 	mc_engine_free(e);
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 22);
