@@ -53,9 +53,8 @@ struct mc_app {
 	struct mc_config cfg;           /* board.conf */
 	struct mc_loop *loop;           /* the one event loop */
 	struct mc_store *store;         /* the database */
-	struct mc_engine *engine;       /* queue state */
-	struct mc_engine *before;       /* engine copy taken before an action,
-	                                 * put back when its commit fails */
+	struct mc_engine *engine;       /* queue state; a savepoint before each
+	                                 * group, rolled back when its commit fails */
 	struct mc_changes marks;        /* print outcomes not yet committed:
 	                                 * they go with the next commit */
 	struct mc_changes scratch;      /* one print outcome's rows */
@@ -268,7 +267,7 @@ static int attempt(struct mc_app *app, struct wop *const *ops, int n, struct res
 	int k;
 
 	mc_changes_clear(&app->tick);
-	if (mc_engine_copy(app->before, app->engine) < 0) {
+	if (mc_engine_savepoint(app->engine) < 0) {
 		memset(&res[0], 0, sizeof(res[0]));
 		mc_changes_clear(&chs[0]);
 		res[0].err = MC_E_NOMEM;
@@ -301,15 +300,15 @@ static int attempt(struct mc_app *app, struct wop *const *ops, int n, struct res
 		}
 		rows |= has_rows(ch);
 	}
-	if (!rows && !app->tick.nevents)
+	if ((!rows && !app->tick.nevents) || store_write(app, &app->tick, chs, k, err, sizeof(err)) == 0) {
+		mc_engine_release(app->engine);
 		return k;
-	if (store_write(app, &app->tick, chs, k, err, sizeof(err)) == 0)
-		return k;
+	}
 	int e = errno;
 	/* A failed commit changes nothing: the engine goes back, and every
 	 * action of the group is refused (a later one may have relied on an
 	 * earlier one's rows: a double tap's ticket). */
-	mc_engine_copy(app->engine, app->before);
+	mc_engine_rollback(app->engine);
 	mc_changes_clear(&app->tick);
 	for (int i = 0; i < k; i++)
 		mc_changes_clear(&chs[i]);
@@ -1100,8 +1099,7 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	}
 	app->loop = mc_loop_new();
 	app->engine = mc_engine_new(&app->cfg);
-	app->before = mc_engine_new(&app->cfg);
-	if (!app->loop || !app->engine || !app->before) {
+	if (!app->loop || !app->engine) {
 		snprintf(err, errlen, "out of memory");
 		goto err_close;
 	}
@@ -1215,7 +1213,6 @@ void mc_app_free(struct mc_app *app)
 		mc_loop_del_timer(app->loop, app->pump_timer);
 	mc_store_close(app->store);
 	mc_engine_free(app->engine);
-	mc_engine_free(app->before);
 	mc_changes_free(&app->ch);
 	mc_changes_free(&app->marks);
 	mc_changes_free(&app->scratch);

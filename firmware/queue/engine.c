@@ -46,6 +46,28 @@ struct mc_engine {
 	enum mc_printer_ok printer;
 	bool issuing_paused;
 	enum mc_err clock_hold;        /* MC_OK or why the clock stops issuing */
+	struct journal *j;             /* the open savepoint's before-images */
+};
+
+/* What mc_engine_rollback puts back: the engine's own fields as they were
+ * at the savepoint (head, whose nt is the ticket count then), and the
+ * tickets changed since, each saved once just before its first change
+ * (saved, by index), or all of them at once before a change that moves
+ * tickets in the array (all: a rollover, an insert out of id order).
+ * Tickets added since the savepoint are dropped by head's nt. Costs what
+ * changed, not the whole queue: a refused press copies no ticket. */
+struct saved_ticket {
+	size_t at;                     /* index in e->tickets */
+	struct mc_ticket t;            /* as it was */
+};
+struct journal {
+	bool on;                       /* a savepoint is open */
+	bool all;                      /* all_tickets holds [0, head.nt) */
+	struct mc_engine head;
+	struct saved_ticket *saved;
+	size_t nsaved, cap_saved;
+	struct mc_ticket *all_tickets; /* room for head.nt, reserved at the savepoint */
+	size_t cap_all;
 };
 
 /* ---- names ------------------------------------------------------------- */
@@ -234,7 +256,8 @@ int64_t mc_ticket_waited_ms(const struct mc_ticket *t, const struct mc_when *now
 	return elapsed(t->issued_mono, t->issued_boot, t->issued_wall, now->mono_ms, now->boot, now->wall_ms);
 }
 
-static struct mc_ticket *find(struct mc_engine *e, int64_t id)
+/* The ticket with this id, or NULL, for reading. */
+static const struct mc_ticket *look(const struct mc_engine *e, int64_t id)
 {
 	/* Tickets are kept in id order: binary search. */
 	size_t lo = 0, hi = e->nt;
@@ -246,6 +269,51 @@ static struct mc_ticket *find(struct mc_engine *e, int64_t id)
 			hi = mid;
 	}
 	return lo < e->nt && e->tickets[lo].id == id ? &e->tickets[lo] : NULL;
+}
+
+/* Saves every ticket of the savepoint before the array is rearranged. The
+ * room was reserved by mc_engine_savepoint, so this cannot fail. */
+static void journal_all(struct mc_engine *e)
+{
+	struct journal *j = e->j;
+
+	if (!j->on || j->all)
+		return;
+	if (j->head.nt)
+		memcpy(j->all_tickets, e->tickets, j->head.nt * sizeof(*e->tickets));
+	j->all = true;
+}
+
+/* Every change to a ticket that was there at the savepoint goes through
+ * here first: saves it as it is (once). Returns t. */
+static struct mc_ticket *edit(struct mc_engine *e, struct mc_ticket *t)
+{
+	struct journal *j = e->j;
+
+	if (!t || !j->on || j->all)
+		return t;
+	size_t at = (size_t)(t - e->tickets);
+	if (at >= j->head.nt)
+		return t; /* new since the savepoint: rollback drops it */
+	for (size_t i = 0; i < j->nsaved; i++)
+		if (j->saved[i].at == at)
+			return t;
+	if (!grow((void **)&j->saved, &j->cap_saved, j->nsaved + 1, sizeof(*j->saved))) {
+		/* No room for one more: save them all instead (reserved); the
+		 * ones saved already are put back over that copy. */
+		journal_all(e);
+		return t;
+	}
+	j->saved[j->nsaved].at = at;
+	j->saved[j->nsaved].t = *t;
+	j->nsaved++;
+	return t;
+}
+
+/* The ticket with this id, or NULL, to change. */
+static struct mc_ticket *find(struct mc_engine *e, int64_t id)
+{
+	return edit(e, (struct mc_ticket *)look(e, id));
 }
 
 static int counter_index(const struct mc_engine *e, int number)
@@ -284,6 +352,8 @@ static bool insert(struct mc_engine *e, const struct mc_ticket *t)
 	if (!grow((void **)&e->tickets, &e->cap, e->nt + 1, sizeof(*t)))
 		return false;
 	size_t i = e->nt;
+	if (i > 0 && e->tickets[i - 1].id > t->id)
+		journal_all(e); /* out of id order: tickets move */
 	while (i > 0 && e->tickets[i - 1].id > t->id) {
 		e->tickets[i] = e->tickets[i - 1];
 		i--;
@@ -315,6 +385,11 @@ struct mc_engine *mc_engine_new(const struct mc_config *cfg)
 
 	if (!e)
 		return NULL;
+	e->j = calloc(1, sizeof(*e->j));
+	if (!e->j) {
+		free(e);
+		return NULL;
+	}
 	e->cfg = cfg;
 	e->next_id = 1;
 	e->printer = cfg->printer.present ? MC_PRINTER_READY : MC_PRINTER_ABSENT;
@@ -327,12 +402,16 @@ void mc_engine_free(struct mc_engine *e)
 {
 	if (!e)
 		return;
+	free(e->j->saved);
+	free(e->j->all_tickets);
+	free(e->j);
 	free(e->tickets);
 	free(e);
 }
 
 void mc_engine_restore_begin(struct mc_engine *e, int32_t day, int64_t next_id)
 {
+	journal_all(e);
 	e->day = day;
 	e->next_id = next_id > 0 ? next_id : 1;
 	e->nt = 0;
@@ -381,6 +460,7 @@ int mc_engine_restore_end(struct mc_engine *e, const struct mc_when *w, struct m
 		struct mc_ticket *t = &e->tickets[i];
 		if (t->print != MC_P_PENDING)
 			continue;
+		edit(e, t);
 		/* Its printing never reported back: it may be on paper, so it
 		 * is never printed again and stays in the queue like any other. */
 		t->print = MC_P_IN_DOUBT;
@@ -389,7 +469,7 @@ int mc_engine_restore_end(struct mc_engine *e, const struct mc_when *w, struct m
 	}
 	for (int ci = 0; ci < e->cfg->ncounters; ci++) {
 		struct mc_counter_state *c = &e->counters[ci];
-		const struct mc_ticket *t = c->current ? find(e, c->current) : NULL;
+		const struct mc_ticket *t = c->current ? look(e, c->current) : NULL;
 		if (c->current && (!t || t->status != MC_T_CALLED || t->counter != c->number)) {
 			c->current = 0;
 			if (!ch_counter(ch, c))
@@ -449,6 +529,7 @@ static enum mc_err rollover(struct mc_engine *e, const struct mc_when *w, struct
 	if (w->day <= e->day)
 		return MC_OK;
 	int32_t old = e->day;
+	journal_all(e); /* yesterday's tickets leave the array */
 	e->day = w->day;
 	size_t keep = 0;
 	for (size_t i = 0; i < e->nt; i++) {
@@ -608,7 +689,7 @@ static struct tap *find_tap(struct mc_engine *e, const struct mc_when *w, const 
 		struct tap *t = &e->taps[i];
 		if (t->ticket && t->service == service && t->priority == priority &&
 		    t->boot == w->boot && w->mono_ms - t->mono < window && w->mono_ms >= t->mono &&
-		    !strcmp(t->source, source) && find(e, t->ticket))
+		    !strcmp(t->source, source) && look(e, t->ticket))
 			return t;
 	}
 	return NULL;
@@ -630,7 +711,7 @@ enum mc_err mc_engine_press(struct mc_engine *e, const struct mc_when *w, int se
 
 	struct tap *tap = find_tap(e, w, source, service, priority);
 	if (tap) {
-		out->ticket = *find(e, tap->ticket);
+		out->ticket = *look(e, tap->ticket);
 		out->duplicate = true;
 		out->ahead = ahead_of_new(e, service, priority);
 		out->est_wait_ms = mc_engine_estimate(e, service, priority);
@@ -734,19 +815,43 @@ enum mc_err mc_engine_printed(struct mc_engine *e, const struct mc_when *w, int6
 	return mc_engine_print_outcome(e, w, id, ok ? MC_P_PRINTED : MC_P_FAILED, false, ch);
 }
 
-int mc_engine_copy(struct mc_engine *dst, const struct mc_engine *src)
+int mc_engine_savepoint(struct mc_engine *e)
 {
-	struct mc_ticket *keep = dst->tickets;
-	size_t cap = dst->cap;
+	struct journal *j = e->j;
 
-	if (!grow((void **)&keep, &cap, src->nt ? src->nt : 1, sizeof(*keep)))
+	assert(!j->on);
+	if (!grow((void **)&j->all_tickets, &j->cap_all, e->nt ? e->nt : 1, sizeof(*e->tickets)))
 		return -1;
-	*dst = *src;
-	dst->tickets = keep;
-	dst->cap = cap;
-	if (src->nt)
-		memcpy(dst->tickets, src->tickets, src->nt * sizeof(*keep));
+	j->head = *e;
+	j->nsaved = 0;
+	j->all = false;
+	j->on = true;
 	return 0;
+}
+
+void mc_engine_rollback(struct mc_engine *e)
+{
+	struct journal *j = e->j;
+	struct mc_ticket *tickets = e->tickets;
+	size_t cap = e->cap;
+
+	assert(j->on);
+	/* The array only grows (cap >= head.nt): the tickets of the savepoint
+	 * fit where they were. */
+	if (j->all && j->head.nt)
+		memcpy(tickets, j->all_tickets, j->head.nt * sizeof(*tickets));
+	for (size_t i = j->nsaved; i-- > 0;)
+		tickets[j->saved[i].at] = j->saved[i].t;
+	*e = j->head;
+	e->tickets = tickets;
+	e->cap = cap;
+	j->on = false;
+}
+
+void mc_engine_release(struct mc_engine *e)
+{
+	assert(e->j->on);
+	e->j->on = false;
 }
 
 /* ---- counters ---------------------------------------------------------- */
@@ -762,7 +867,7 @@ static struct mc_ticket *pick(struct mc_engine *e, int ci, bool want_priority)
 	for (size_t i = 0; i < e->nt; i++) {
 		struct mc_ticket *t = &e->tickets[i];
 		if (callable(t) && reactivated(t) && t->counter == e->counters[ci].number)
-			return t;
+			return edit(e, t);
 	}
 	/* Tickets are in id order, which is issue order; a transferred ticket
 	 * keeps its id and so its place. */
@@ -776,10 +881,10 @@ static struct mc_ticket *pick(struct mc_engine *e, int ci, bool want_priority)
 			normal = t;
 	}
 	if (want_priority || e->cfg->office.priority == MC_PRIO_STRICT)
-		return prio ? prio : normal;
+		return edit(e, prio ? prio : normal);
 	if (prio && (!normal || e->counters[ci].normals >= e->cfg->office.priority_every))
-		return prio;
-	return normal ? normal : prio;
+		return edit(e, prio);
+	return edit(e, normal ? normal : prio);
 }
 
 static void close_ticket(struct mc_ticket *t, const struct mc_when *w, enum mc_ticket_status st)
@@ -848,6 +953,7 @@ static enum mc_err reactivate(struct mc_engine *e, int ci, int number, const str
 	}
 	if (!best)
 		return MC_E_NO_TICKET;
+	edit(e, best);
 	int64_t since = elapsed(best->finished_mono, best->finished_boot, best->finished_wall,
 				w->mono_ms, w->boot, w->wall_ms);
 	if (since > (int64_t)e->cfg->office.noshow_window_s * 1000)
@@ -1013,7 +1119,7 @@ int mc_engine_waiting_for_counter(const struct mc_engine *e, int counter)
 
 const struct mc_ticket *mc_engine_ticket(const struct mc_engine *e, int64_t id)
 {
-	return find((struct mc_engine *)e, id);
+	return look(e, id);
 }
 
 const struct mc_ticket *mc_engine_tickets(const struct mc_engine *e, size_t *n)

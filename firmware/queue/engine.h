@@ -6,8 +6,8 @@
  * live here. Each call that changes anything fills a struct mc_changes with
  * the ticket rows, counter rows and events to commit in one store
  * transaction; the caller commits them before acknowledging anything. If the
- * commit fails, the caller puts back a copy taken before the call
- * (mc_engine_copy). */
+ * commit fails, the caller puts back the state of a savepoint taken before
+ * the calls (mc_engine_savepoint, mc_engine_rollback). */
 #ifndef MC_ENGINE_H
 #define MC_ENGINE_H
 
@@ -246,10 +246,20 @@ enum mc_err mc_engine_printed(struct mc_engine *e, const struct mc_when *w, int6
  * ch is empty when nothing happened. */
 enum mc_err mc_engine_tick(struct mc_engine *e, const struct mc_when *w, struct mc_changes *ch);
 
-/* Copies src's whole state into dst (same cfg): the app's snapshot taken
- * before an action, put back when its commit fails. Returns 0, or -1 on
- * out of memory (dst unchanged then). */
-int mc_engine_copy(struct mc_engine *dst, const struct mc_engine *src);
+/* Savepoints: the app opens one before the actions of a group commit and
+ * rolls back to it when the commit fails (nothing of the group happened),
+ * or releases it once the rows are committed. One is open at a time;
+ * every engine call between the two may change state as usual. The cost
+ * is what the calls change (each ticket touched is saved once, before its
+ * first change; a rollover saves them all), not the size of the queue.
+ * mc_engine_savepoint returns 0, or -1 on out of memory (no savepoint is
+ * open then, nothing changed): it reserves room to save every ticket, so
+ * the calls that follow never fail for want of it. */
+int mc_engine_savepoint(struct mc_engine *e);
+/* Puts back the whole state as it was at the open savepoint, and closes it. */
+void mc_engine_rollback(struct mc_engine *e);
+/* Keeps every change since the open savepoint, and closes it. */
+void mc_engine_release(struct mc_engine *e);
 
 /* Tells the engine whether the printer can print. */
 void mc_engine_set_printer(struct mc_engine *e, enum mc_printer_ok state);

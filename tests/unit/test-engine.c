@@ -1276,6 +1276,174 @@ static void service_time_across_a_reboot(void **state)
 	assert_int_equal(t.finished_boot, 43);
 }
 
+/* ---- savepoints -------------------------------------------------------- */
+
+/* A small generator for the savepoint test (xorshift64*): the same seed
+ * gives the same office day. */
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 2685821657736338717ull;
+}
+
+static bool same_ticket(const struct mc_ticket *a, const struct mc_ticket *b)
+{
+	return a->id == b->id && a->service == b->service && a->cur_service == b->cur_service &&
+	       a->day == b->day && a->round == b->round && a->number == b->number &&
+	       !strcmp(a->label, b->label) && a->priority == b->priority && a->status == b->status &&
+	       a->print == b->print && a->counter == b->counter && a->clerk == b->clerk &&
+	       a->rating == b->rating && a->transfers == b->transfers &&
+	       a->issued_wall == b->issued_wall && a->called_wall == b->called_wall &&
+	       a->finished_wall == b->finished_wall && a->issued_mono == b->issued_mono &&
+	       a->called_mono == b->called_mono && a->finished_mono == b->finished_mono &&
+	       a->issued_boot == b->issued_boot && a->called_boot == b->called_boot &&
+	       a->finished_boot == b->finished_boot && a->wait_ms == b->wait_ms &&
+	       a->service_ms == b->service_ms;
+}
+
+/* Everything the engine shows of itself is the same in a and b. What it
+ * keeps inside (numbering, double taps, service times) is compared by
+ * what the next actions give, which the caller feeds to both. */
+static void same_engine(const struct mc_config *cfg, const struct mc_engine *a,
+			const struct mc_engine *b)
+{
+	size_t na, nb;
+	const struct mc_ticket *ta = mc_engine_tickets(a, &na), *tb = mc_engine_tickets(b, &nb);
+
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_true(same_ticket(&ta[i], &tb[i]));
+	assert_int_equal(mc_engine_day(a), mc_engine_day(b));
+	for (int i = 0; i < cfg->ncounters; i++) {
+		const struct mc_counter_state *ca = mc_engine_counter_state(a, cfg->counters[i].number);
+		const struct mc_counter_state *cb = mc_engine_counter_state(b, cfg->counters[i].number);
+		assert_int_equal(ca->current, cb->current);
+		assert_int_equal(ca->last_served, cb->last_served);
+		assert_int_equal(ca->paused, cb->paused);
+		assert_int_equal(ca->clerk, cb->clerk);
+		assert_int_equal(ca->normals, cb->normals);
+	}
+	for (int s = 0; s < cfg->nservices; s++) {
+		assert_int_equal(mc_engine_waiting(a, s), mc_engine_waiting(b, s));
+		assert_int_equal(mc_engine_estimate(a, s, false), mc_engine_estimate(b, s, false));
+	}
+}
+
+static void same_changes(const struct mc_changes *a, const struct mc_changes *b)
+{
+	assert_int_equal(a->ntickets, b->ntickets);
+	for (size_t i = 0; i < a->ntickets; i++)
+		assert_true(same_ticket(&a->tickets[i], &b->tickets[i]));
+	assert_int_equal(a->ncounters, b->ncounters);
+	assert_int_equal(a->nevents, b->nevents);
+	for (size_t i = 0; i < a->nevents; i++) {
+		assert_int_equal(a->events[i].kind, b->events[i].kind);
+		assert_int_equal(a->events[i].ticket, b->events[i].ticket);
+		assert_int_equal(a->events[i].value, b->events[i].value);
+	}
+	assert_int_equal(a->day, b->day);
+}
+
+/* One random action at moment w on engine e: a press (sources repeat, so
+ * double taps happen), any counter key, a print outcome, or time passing. */
+static enum mc_err random_action(struct fx *f, struct mc_engine *e, uint64_t pick,
+				 const struct mc_when *w, struct mc_changes *ch, struct mc_ticket *out)
+{
+	static const enum mc_action keys[] = {
+		MC_A_NEXT, MC_A_NEXT, MC_A_NEXT, MC_A_PRIORITY_NEXT, MC_A_RECALL, MC_A_NOSHOW,
+		MC_A_NOSHOW, MC_A_FINISH, MC_A_PAUSE_TOGGLE, MC_A_TRANSFER, MC_A_LOGIN, MC_A_LOGOUT,
+		MC_A_RATE, MC_A_REACTIVATE, MC_A_REACTIVATE, MC_A_REACTIVATE,
+	};
+	static const char *const sources[] = { "touch", "gpio:civil", "", "socket" };
+	struct mc_issue is;
+	enum mc_err err;
+
+	memset(out, 0, sizeof(*out));
+	switch (pick % 4) {
+	case 0:
+	case 1:
+		err = mc_engine_press(e, w, (int)(pick >> 8) % f->cfg.nservices, (pick >> 16) % 5 == 0,
+				      sources[(pick >> 20) % 4], &is, ch);
+		*out = is.ticket;
+		return err;
+	case 2: {
+		enum mc_action a = keys[(pick >> 8) % (sizeof(keys) / sizeof(keys[0]))];
+		return mc_engine_counter(e, w, 1 + (int)((pick >> 16) % 3), a, (int)((pick >> 24) % 4),
+					 out, ch);
+	}
+	default: {
+		size_t n;
+		const struct mc_ticket *t = mc_engine_tickets(e, &n);
+		int64_t id = n ? t[(pick >> 8) % n].id : 1;
+		static const enum mc_print_status outcomes[] = { MC_P_PRINTED, MC_P_FAILED, MC_P_IN_DOUBT };
+		if ((pick >> 16) % 8 == 0)
+			return mc_engine_tick(e, w, ch);
+		return mc_engine_print_outcome(e, w, id, outcomes[(pick >> 20) % 3], (pick >> 24) & 1, ch);
+	}
+	}
+}
+
+/* A group whose commit fails is rolled back to its savepoint: engine a
+ * takes every group, b only those committed. After each group both must
+ * look the same, and every action after must give both the same rows. */
+static void a_rollback_puts_back_what_the_group_changed(void **state)
+{
+	struct fx *f = *state;
+	struct mc_engine *b = mc_engine_new(&f->cfg);
+	struct mc_changes cha = { 0 }, chb = { 0 };
+	const char *env = getenv("MC_TEST_SEED");
+	uint64_t x = env && *env ? strtoull(env, NULL, 10) : 20261130;
+	int rolled = 0, kept = 0, rollovers = 0;
+	int32_t day = f->day;
+	int minute = 7 * 60 + 30;
+
+	print_message("seed %llu\n", (unsigned long long)x);
+	x = x * 2 + 1; /* never 0 */
+	mc_engine_set_printer(f->e, MC_PRINTER_READY);
+	mc_engine_set_printer(b, MC_PRINTER_READY);
+	for (int g = 0; g < 20000; g++) {
+		bool fails = rnd(&x) % 3 == 0;
+		int n = 1 + (int)(rnd(&x) % 6);
+		int32_t day0 = mc_engine_day(f->e);
+
+		assert_int_equal(mc_engine_savepoint(f->e), 0);
+		for (int i = 0; i < n; i++) {
+			uint64_t pick = rnd(&x);
+			struct mc_ticket ta, tb;
+			/* Time passes: minutes, now and then the next morning. */
+			minute += (int)(rnd(&x) % 3);
+			if (minute >= 17 * 60 || rnd(&x) % 400 == 0) {
+				day++;
+				minute = 7 * 60 + 30;
+			}
+			struct mc_when w = at(f, day, minute / 60, minute % 60, 1000 + (int64_t)(rnd(&x) % 90000));
+			enum mc_err ea = random_action(f, f->e, pick, &w, &cha, &ta);
+			if (fails)
+				continue;
+			enum mc_err eb = random_action(f, b, pick, &w, &chb, &tb);
+			assert_int_equal(ea, eb);
+			assert_true(same_ticket(&ta, &tb));
+			same_changes(&cha, &chb);
+		}
+		if (fails) {
+			rollovers += mc_engine_day(f->e) != day0;
+			mc_engine_rollback(f->e);
+			rolled++;
+		} else {
+			mc_engine_release(f->e);
+			kept++;
+		}
+		same_engine(&f->cfg, f->e, b);
+	}
+	print_message("%d groups rolled back (%d across a rollover), %d kept\n", rolled, rollovers, kept);
+	assert_true(rolled > 1000 && kept > 1000 && rollovers > 0);
+	mc_changes_free(&cha);
+	mc_changes_free(&chb);
+	mc_engine_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1325,6 +1493,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restore_ignores_yesterdays_service_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_and_event_names_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(changes_grow_past_their_first_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_rollback_puts_back_what_the_group_changed, setup_every2,
+						teardown),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
