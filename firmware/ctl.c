@@ -266,7 +266,9 @@ int mc_ctl_send(struct mc_ctl *ctl, uint64_t client, json_t *msg, bool final)
 
 	if (!c)
 		return -1;
-	copy = json_deep_copy(msg);
+	/* A shallow copy: only its own top-level keys change; the values are
+	 * shared (never changed here) with the caller's message. */
+	copy = json_copy(msg);
 	if (!copy)
 		return -1;
 	if (!json_object_get(copy, "ok"))

@@ -141,6 +141,10 @@ int mc_loop_set_fd_mask(struct mc_loop *loop, int fd, int mask)
 		errno = ENOENT;
 		return -1;
 	}
+	/* Level-triggered: the same mask again changes nothing (a control
+	 * client's request and answer each set it, two system calls a press). */
+	if (w->mask == mask)
+		return 0;
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
 		return -1;
 	w->mask = mask;

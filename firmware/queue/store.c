@@ -44,6 +44,8 @@ struct mc_store {
 	sqlite3_stmt *put_counter; /* INSERT OR REPLACE a counter row */
 	sqlite3_stmt *add_event;   /* INSERT an event */
 	sqlite3_stmt *put_day;     /* the engine's day */
+	sqlite3_stmt *begin, *commit, *rollback; /* prepared once: a commit
+	                            * parses no SQL (sqlite3_exec would, each time) */
 	char day_saved[16];        /* the day the meta row holds ("" = unknown) */
 	char day_pending[16];      /* the day this transaction writes */
 	int version;               /* schema version after migration */
@@ -504,7 +506,10 @@ static int prepare_all(struct mc_store *st, char *err, size_t errlen)
 			       "INSERT INTO events (at, mono, boot, day, kind, ticket, counter, clerk, value, detail)"
 			       " VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &st->add_event, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES ('day', ?)", -1,
-			       &st->put_day, NULL) != SQLITE_OK)
+			       &st->put_day, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "BEGIN IMMEDIATE", -1, &st->begin, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "COMMIT", -1, &st->commit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK)
 		return db_fail(st, err, errlen, "prepare");
 	return 0;
 }
@@ -516,8 +521,12 @@ static void close_db(struct mc_store *st)
 	sqlite3_finalize(st->put_counter);
 	sqlite3_finalize(st->add_event);
 	sqlite3_finalize(st->put_day);
+	sqlite3_finalize(st->begin);
+	sqlite3_finalize(st->commit);
+	sqlite3_finalize(st->rollback);
 	sqlite3_close(st->db);
 	st->put_ticket = st->put_counter = st->add_event = st->put_day = NULL;
+	st->begin = st->commit = st->rollback = NULL;
 	st->db = NULL;
 }
 
@@ -961,6 +970,16 @@ static int add_event(struct mc_store *st, const struct mc_config *cfg, const str
 }
 
 /* errno for the last SQLite failure. */
+/* Runs a prepared statement that returns no rows (BEGIN, COMMIT,
+ * ROLLBACK). Returns SQLITE_OK or its error (sqlite3_errcode agrees). */
+static int run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 static int sql_errno(struct mc_store *st)
 {
 	switch (sqlite3_errcode(st->db)) {
@@ -1011,7 +1030,7 @@ int mc_store_commit_many(struct mc_store *st, const struct mc_config *cfg,
 		any |= sets[k]->ntickets || sets[k]->ncounters || sets[k]->nevents;
 	if (!any)
 		return 0;
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (run(st->begin) != SQLITE_OK) {
 		e = sql_errno(st);
 		db_fail(st, err, errlen, "commit");
 		errno = e;
@@ -1021,7 +1040,7 @@ int mc_store_commit_many(struct mc_store *st, const struct mc_config *cfg,
 	for (size_t k = 0; k < n; k++)
 		if ((sets[k]->ntickets || sets[k]->ncounters || sets[k]->nevents) && put_set(st, cfg, sets[k]))
 			goto err_rollback;
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (run(st->commit) != SQLITE_OK)
 		goto err_rollback;
 	if (st->day_pending[0])
 		memcpy(st->day_saved, st->day_pending, sizeof(st->day_saved));
@@ -1031,7 +1050,7 @@ err_rollback:
 	st->day_pending[0] = 0;
 	e = sql_errno(st);
 	db_fail(st, err, errlen, "commit");
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	run(st->rollback);
 	errno = e;
 	return -1;
 }
