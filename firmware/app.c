@@ -729,6 +729,9 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	/* kioskctl diag matches it with systemd's MainPID of the unit. */
 	json_object_set_new(obj, "pid", json_integer((json_int_t)getpid()));
 	json_object_set_new(obj, "uptime_s", json_integer((json_int_t)((mc_mono_ms() - app->started_ms) / 1000)));
+	/* Loop turns that ran a handler since the start: an idle kiosk's stays
+	 * still; tests count the turns a burst of requests takes. */
+	json_object_set_new(obj, "loop_wakeups", json_integer((json_int_t)mc_loop_wakeups(app->loop)));
 	json_object_set_new(obj, "day", json_string(day));
 	json_object_set_new(obj, "open", json_boolean(open));
 	if (!open)

@@ -18,6 +18,8 @@
 #define MAX_CMDS 32
 #define MAX_GONE 8
 #define MAX_LINE (64 * 1024)
+#define ACCEPT_BATCH 16   /* connections taken off the backlog in one loop turn, at most */
+#define LISTEN_BACKLOG 64 /* connections the kernel holds for us: as many as we serve */
 
 /* A registered command. */
 struct cmd {
@@ -584,12 +586,12 @@ static void shed(struct mc_ctl *ctl, int fd, const char *why)
 	(void)why;
 }
 
-static void on_accept(struct mc_loop *loop, int fd, int mask, void *ctx)
+/* Takes one connection off the listener's backlog. Returns whether one
+ * was taken (then there may be more). */
+static bool accept_one(struct mc_loop *loop, struct mc_ctl *ctl, int fd)
 {
-	struct mc_ctl *ctl = ctx;
 	struct client *c;
 
-	(void)mask;
 	if (ctl->nclients >= ctl->lim.max_clients) {
 		/* At the cap: stop listening until a client goes; the kernel's
 		 * backlog holds the next ones. */
@@ -599,7 +601,7 @@ static void on_accept(struct mc_loop *loop, int fd, int mask, void *ctx)
 			ctl->warned_cap = true;
 		}
 		set_listening(ctl, false);
-		return;
+		return false;
 	}
 	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0) {
@@ -616,7 +618,7 @@ static void on_accept(struct mc_loop *loop, int fd, int mask, void *ctx)
 			shed(ctl, fd, "descriptors");
 			ctl->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		}
-		return;
+		return false;
 	}
 	if (ctl->warned_fds) {
 		mc_log(MC_LOG_NOTICE, "control socket: file descriptors available again");
@@ -625,18 +627,34 @@ static void on_accept(struct mc_loop *loop, int fd, int mask, void *ctx)
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(cfd);
-		return;
+		return false;
 	}
 	c->id = ctl->next_id++;
 	c->fd = cfd;
 	if (mc_loop_add_fd(loop, cfd, MC_READ, on_client, ctl) < 0) {
 		close(cfd);
 		free(c);
-		return;
+		return false;
 	}
 	c->next = ctl->clients;
 	ctl->clients = c;
 	ctl->nclients++;
+	return true;
+}
+
+/* Takes what the backlog holds, up to ACCEPT_BATCH a loop turn: one a
+ * turn left a clerk's request behind every connection queued before it,
+ * each a turn (and maybe a commit) long, while other clients pressed. */
+static void on_accept(struct mc_loop *loop, int fd, int mask, void *ctx)
+{
+	struct mc_ctl *ctl = ctx;
+
+	(void)mask;
+	/* Only the first is known to be there: at the cap, the next turn's
+	 * first (if the listener is still readable) stops listening. */
+	for (int i = 0; i < ACCEPT_BATCH; i++)
+		if ((i > 0 && ctl->nclients >= ctl->lim.max_clients) || !accept_one(loop, ctl, fd))
+			break;
 }
 
 void mc_ctl_limits_default(struct mc_ctl_limits *lim)
@@ -689,7 +707,7 @@ struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 	umask(old);
 	if (rc < 0)
 		goto err_close;
-	if (chmod(sa.sun_path, 0660) < 0 || listen(ctl->fd, 16) < 0 || rename(sa.sun_path, path) < 0) {
+	if (chmod(sa.sun_path, 0660) < 0 || listen(ctl->fd, LISTEN_BACKLOG) < 0 || rename(sa.sun_path, path) < 0) {
 		int e = errno;
 		unlink(sa.sun_path);
 		errno = e;
