@@ -184,6 +184,7 @@ static void publish(struct printer_out *po)
 {
 	int bound = mc_app_config(po->app)->printer.queue;
 
+	mc_app_set_printer_room(po->app, bound > po->tickets_queued ? bound - po->tickets_queued : 0);
 	if (po->dev_state == MC_PRINTER_READY && po->tickets_queued >= bound)
 		mc_app_set_printer(po->app, MC_PRINTER_FULL,
 				   "Hàng đợi in đầy (print queue full)");

@@ -85,6 +85,7 @@ struct mc_app {
 	char state_dir[256];
 	int64_t started_ms;             /* monotonic ms at start (uptime in status) */
 	char printer_text[128];         /* why the printer is in its state */
+	int printer_room;               /* tickets the print queue takes now, -1: no limit */
 	int sigfd;                      /* SIGTERM/SIGINT */
 	long long day_timer;            /* rollover timer */
 	struct mc_app_hooks hooks;      /* services' hooks for one another */
@@ -273,6 +274,7 @@ static int attempt(struct mc_app *app, struct wop *const *ops, int n, struct res
 		res[0].err = MC_E_NOMEM;
 		return 1;
 	}
+	int room = app->printer_room;
 	for (k = 0; k < n; k++) {
 		const struct wop *op = ops[k];
 		struct result *r = &res[k];
@@ -288,8 +290,16 @@ static int attempt(struct mc_app *app, struct wop *const *ops, int n, struct res
 		}
 		switch (op->kind) {
 		case WOP_PRESS:
+			/* The jobs of this group are handed over after its commit:
+			 * the queue is full for the presses past its room. The
+			 * printer says so itself once they are queued (or the
+			 * savepoint puts the state back if the commit fails). */
+			if (room == 0 && mc_engine_printer(app->engine) == MC_PRINTER_READY)
+				mc_engine_set_printer(app->engine, MC_PRINTER_FULL);
 			r->err = mc_engine_press(app->engine, &w, op->service, op->priority, op->source,
 						 &r->is, ch);
+			if (room > 0 && r->err == MC_OK && !r->is.duplicate && r->is.ticket.print == MC_P_PENDING)
+				room--;
 			break;
 		case WOP_COUNTER:
 			r->err = mc_engine_counter(app->engine, &w, op->counter, op->act, op->arg, &r->t, ch);
@@ -640,6 +650,11 @@ void mc_app_set_printer(struct mc_app *app, enum mc_printer_ok state, const char
 		snprintf(app->printer_text, sizeof(app->printer_text), "%s", text ? text : "");
 		notify_changed(app);
 	}
+}
+
+void mc_app_set_printer_room(struct mc_app *app, int room)
+{
+	app->printer_room = room;
 }
 
 void mc_app_set_issuing_paused(struct mc_app *app, bool paused)
@@ -1096,6 +1111,7 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	app->boot = read_boot_id();
 	snprintf(app->state_dir, sizeof(app->state_dir), "%s", opt->state_dir);
 	app->started_ms = mc_mono_ms();
+	app->printer_room = -1;
 	if (make_dirs(app->state_dir) < 0) {
 		snprintf(err, errlen, "cannot create state directory %s: %s", app->state_dir, strerror(errno));
 		goto err_free;

@@ -155,6 +155,13 @@ void mc_app_print_outcome(struct mc_app *app, int64_t id, enum mc_print_status o
 void mc_app_printed(struct mc_app *app, int64_t id, bool ok);
 /* The printer's state changed; text says why for people ("out of paper"). */
 void mc_app_set_printer(struct mc_app *app, enum mc_printer_ok state, const char *text);
+/* How many more tickets the print queue takes now (its bound, [printer]
+ * queue, less the tickets queued or printing); -1, the start, is no limit.
+ * The actions of one group commit are run before any of their jobs is
+ * handed over: past the room, the group's later presses meet a full queue
+ * (the printer's on_failure policy), so a burst of presses read in one
+ * loop turn queues no more than the bound. */
+void mc_app_set_printer_room(struct mc_app *app, int room);
 /* Technician switch: pause or resume issuing. */
 void mc_app_set_issuing_paused(struct mc_app *app, bool paused);
 /* A technician confirms the wall clock for the current boot (DESIGN §8):

@@ -371,6 +371,37 @@ def main():
     settle(k)
     check(vp.cmd("count") - n_before <= 2, "the printer got no more than the queued tickets")
     check(k.printer()["state"] != "full", "the queue drained")
+
+    # A burst: 6 presses read in the same loop turn (kioskd stopped while
+    # they connect) are one group commit, whose jobs are handed over after
+    # it: still only the bound's 2 are queued (before: all 6).
+    settle(k)
+    vp.cmd("stall on")
+    k.p.send_signal(signal.SIGSTOP)
+    try:
+        wait_for(lambda: open("/proc/%d/stat" % k.p.pid).read().rsplit(")", 1)[1].split()[0] == "T",
+                 "kioskd stopped")
+        burst = []
+        for i in range(6):
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(30)
+            s.connect(k.sock)
+            s.sendall(b'{"cmd":"press","service":"civil","source":"burst%d"}\n' % i)
+            burst.append(s)
+    finally:
+        k.p.send_signal(signal.SIGCONT)
+    answers = []
+    for s in burst:
+        answers.append(json.loads(s.makefile().readline()))
+        s.close()
+    okays = [a for a in answers if a["ok"]]
+    check(len(okays) == 2 and all(a["error"] == "printer" for a in answers if not a["ok"]),
+          "a burst in one group: 2 queued (the bound), the rest refused with `printer` %s"
+          % [a.get("label", a.get("error")) for a in answers])
+    check(k.req({"cmd": "status"})["printer"]["queued"] <= 2, "no more than the bound in the queue")
+    vp.cmd("stall off")
+    settle(k)
+    check(k.printer()["state"] != "full", "the queue drained after the burst")
     k.stop()
 
     # Under screen (with a screen), presses past the bound get their number
