@@ -1444,6 +1444,33 @@ static void a_rollback_puts_back_what_the_group_changed(void **state)
 	mc_engine_free(b);
 }
 
+
+/* A no-show reactivated while its counter was busy is called by pick()'s
+ * first loop; a rolled-back NEXT must put it back as it was (waiting,
+ * its no-show time kept), or memory and the database disagree. */
+static void a_rollback_puts_back_a_queued_reactivation(void **state)
+{
+	struct fx *f = *state;
+	size_t n;
+
+	press(f, 0, false, NULL); /* 1001 */
+	press(f, 0, false, NULL); /* 1002 */
+	next_is(f, 1, "1001");
+	assert_int_equal(act(f, 1, MC_A_NOSHOW, 0, NULL), MC_OK);
+	next_is(f, 1, "1002");
+	assert_int_equal(act(f, 1, MC_A_REACTIVATE, 0, NULL), MC_OK); /* queued behind 1002 */
+	const struct mc_ticket *t = mc_engine_tickets(f->e, &n);
+	struct mc_ticket was = t[0];
+	assert_int_equal(was.status, MC_T_WAITING);
+
+	assert_int_equal(mc_engine_savepoint(f->e), 0);
+	next_is(f, 1, "1001"); /* the queued reactivation */
+	mc_engine_rollback(f->e);
+	t = mc_engine_tickets(f->e, &n);
+	assert_true(same_ticket(&t[0], &was));
+	next_is(f, 1, "1001");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1495,6 +1522,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(changes_grow_past_their_first_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_rollback_puts_back_what_the_group_changed, setup_every2,
 						teardown),
+		cmocka_unit_test_setup_teardown(a_rollback_puts_back_a_queued_reactivation, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
