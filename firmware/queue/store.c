@@ -969,7 +969,6 @@ static int add_event(struct mc_store *st, const struct mc_config *cfg, const str
 	return sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 }
 
-/* errno for the last SQLite failure. */
 /* Runs a prepared statement that returns no rows (BEGIN, COMMIT,
  * ROLLBACK). Returns SQLITE_OK or its error (sqlite3_errcode agrees). */
 static int run(sqlite3_stmt *s)
@@ -980,6 +979,7 @@ static int run(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* errno for the last SQLite failure. */
 static int sql_errno(struct mc_store *st)
 {
 	switch (sqlite3_errcode(st->db)) {
