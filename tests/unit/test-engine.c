@@ -1370,8 +1370,12 @@ static enum mc_err random_action(struct fx *f, struct mc_engine *e, uint64_t pic
 		return err;
 	case 2: {
 		enum mc_action a = keys[(pick >> 8) % (sizeof(keys) / sizeof(keys[0]))];
-		return mc_engine_counter(e, w, 1 + (int)((pick >> 16) % 3), a, (int)((pick >> 24) % 4),
-					 out, ch);
+		int arg = (int)((pick >> 24) % 4);
+		/* A reactivation names the last no-show (0) mostly: one by number
+		 * rarely matches. */
+		if (a == MC_A_REACTIVATE && (pick >> 30) % 4)
+			arg = 0;
+		return mc_engine_counter(e, w, 1 + (int)((pick >> 16) % 3), a, arg, out, ch);
 	}
 	default: {
 		size_t n;
