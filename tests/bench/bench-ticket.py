@@ -261,6 +261,18 @@ def end_flood(stop, counter, ps):
     return counter.value
 
 
+def stalls(times_ns):
+    """The host's own stalls (this runs in a VM): bare inserts, which hold
+    no kioskd, that took over 10 ms."""
+    return sum(1 for v in times_ns if v > 10e6)
+
+
+def stall_text(n, of, what):
+    """The stall row's figure: at 1 % or more, the run's p99s (what) are a
+    stall's size and tell nothing."""
+    return "%d of %d%s" % (n, of, "; %s of this run are stalls' sizes" % what if n * 100 >= of else "")
+
+
 def bare_db(path, ahead=0):
     """A bare SQLite database (WAL, synchronous=FULL) with one table; with
     ahead, its WAL written ahead with that many bytes of zeros, as kioskd's
@@ -331,10 +343,7 @@ def press_vs_insert(k, sink):
         "paper_p50": pct(to_paper, 50) / 1e6 if to_paper else float("nan"),
         "paper_p99": pct(to_paper, 99) / 1e6 if to_paper else float("nan"),
         "jobs": len(jobs),
-        # The host's own stalls (this runs in a VM): bare inserts, which
-        # involve no kioskd at all, that took over 10 ms. When they are 1 %
-        # of the samples or more, every p99 of the run is a stall's size.
-        "stalls": sum(1 for v in bare + bare_ahead if v > 10e6), "inserts": len(bare) + len(bare_ahead),
+        "stalls": stalls(bare + bare_ahead), "inserts": len(bare) + len(bare_ahead),
     }
 
 
@@ -380,7 +389,7 @@ def next_latency(k, rounds=20, per=20):
             out[name + "_p99" + tag] = pct(v, 99) / 1e6
     probe.close()
     out["nice"] = nice
-    out["stalls"] = sum(1 for v in probes if v > 10e6)
+    out["stalls"] = stalls(probes)
     out["probes"] = len(probes)
     out["samples"] = len(got[(False, True)])
     return out
@@ -485,8 +494,7 @@ def main():
          "%.2f× (p50 %.2f, p99 %.2f ms; kioskd wrote %.1f MB ahead)" % (
              a["pair_ratio_ahead"], a["ahead_p50"], a["ahead_p99"], a["wal_ahead"] / 1e6), "report it"),
         ("  … the host's stalls: bare inserts over 10 ms (no kioskd in them)",
-         "%d of %d%s" % (a["stalls"], a["inserts"],
-                         "; p99s of this run are stalls' sizes" if a["stalls"] * 100 >= a["inserts"] else ""),
+         stall_text(a["stalls"], a["inserts"], "p99s"),
          "under 1 %, or the p99s tell nothing"),
         ("press → last ticket byte at the printer, 576 dots",
          "p50 %.1f, p99 %.1f ms (%d jobs)" % (a["paper_p50"], a["paper_p99"], a["jobs"]), "p99 ≤ 12 ms"),
@@ -499,8 +507,7 @@ def main():
              n["busy_p50"] / n["idle_p50"], n["busy_p50"], n["idle_p50"],
              n["busy_p99"] / n["idle_p99"], n["busy_p99"], n["idle_p99"]), "≤ 2× at p50 and p99"),
         ("  … the host's stalls meanwhile: bare inserts over 10 ms, one after each NEXT",
-         "%d of %d%s" % (n["stalls"], n["probes"],
-                         "; NEXT's p99s of this run are stalls' sizes" if n["stalls"] * 100 >= n["probes"] else ""),
+         stall_text(n["stalls"], n["probes"], "NEXT's p99s"),
          "under 1 %, or the p99s tell nothing"),
         ("  … the NEXT client at nice 0, like the flood's (interleaved)",
          "p50 %.1f× (%.2f vs %.2f ms), p99 %.1f× (%.2f vs %.2f ms)" % (
