@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -159,6 +160,29 @@ timeout = 400ms
 status_interval = %s
 footer = Xin cảm ơn quý công dân!
 """
+
+
+def burst(k, n, source):
+    """Sends n presses from n clients while kioskd is stopped, so they are
+    read in one loop turn and share one group commit; returns the answers."""
+    k.p.send_signal(signal.SIGSTOP)
+    try:
+        wait_for(lambda: open("/proc/%d/stat" % k.p.pid).read().rsplit(")", 1)[1].split()[0] == "T",
+                 "kioskd stopped")
+        conns = []
+        for i in range(n):
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(30)
+            s.connect(k.sock)
+            s.sendall(b'{"cmd":"press","service":"civil","source":"%s%d"}\n' % (source.encode(), i))
+            conns.append(s)
+    finally:
+        k.p.send_signal(signal.SIGCONT)
+    answers = []
+    for s in conns:
+        answers.append(json.loads(s.makefile().readline()))
+        s.close()
+    return answers
 
 
 def settle(k):
@@ -377,23 +401,7 @@ def main():
     # it: still only the bound's 2 are queued (before: all 6).
     settle(k)
     vp.cmd("stall on")
-    k.p.send_signal(signal.SIGSTOP)
-    try:
-        wait_for(lambda: open("/proc/%d/stat" % k.p.pid).read().rsplit(")", 1)[1].split()[0] == "T",
-                 "kioskd stopped")
-        burst = []
-        for i in range(6):
-            s = socket.socket(socket.AF_UNIX)
-            s.settimeout(30)
-            s.connect(k.sock)
-            s.sendall(b'{"cmd":"press","service":"civil","source":"burst%d"}\n' % i)
-            burst.append(s)
-    finally:
-        k.p.send_signal(signal.SIGCONT)
-    answers = []
-    for s in burst:
-        answers.append(json.loads(s.makefile().readline()))
-        s.close()
+    answers = burst(k, 6, "burst")
     okays = [a for a in answers if a["ok"]]
     check(len(okays) == 2 and all(a["error"] == "printer" for a in answers if not a["ok"]),
           "a burst in one group: 2 queued (the bound), the rest refused with `printer` %s"
@@ -402,6 +410,31 @@ def main():
     vp.cmd("stall off")
     settle(k)
     check(k.printer()["state"] != "full", "the queue drained after the burst")
+
+    # The same burst, whose commit fails (a trigger added from outside
+    # refuses its first ticket): no press gets a number, and the queue's
+    # room goes back with the rest of the group (the state
+    # the group reached, full, is not left behind): the next press is
+    # queued and printed.
+    db = sqlite3.connect(os.path.join(TMP, "state13", "kiosk.db"), timeout=10)
+    top = db.execute("SELECT max(number) FROM tickets").fetchone()[0]
+    db.execute("CREATE TRIGGER refuse_one BEFORE INSERT ON tickets WHEN NEW.number = %d "
+               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END" % (top + 1))
+    db.commit()
+    answers = burst(k, 6, "failed")
+    errs = [a.get("error") for a in answers]
+    check(sorted(errs) == ["printer"] * 4 + ["store"] * 2,
+          "a burst whose commit fails: no number given; the two in the room refused with `store`, "
+          "the rest with `printer` (their own refusal) %s" % errs)
+    db.execute("DROP TRIGGER refuse_one")
+    db.commit()
+    db.close()
+    n_before = vp.cmd("count")
+    after = k.press()
+    check(after["ok"] and after["ticket"]["number"] == top + 1,
+          "after it, a press is queued with the number the group would have had: %r" % after)
+    settle(k)
+    check(vp.cmd("count") - n_before == 1, "and printed")
     k.stop()
 
     # Under screen (with a screen), presses past the bound get their number
