@@ -4,15 +4,15 @@ one table of figures, each against a baseline taken in the same run.
 Prints figures; asserts nothing about time.
 
   1. press → answer through kioskd's real socket, a TCP printer attached
-     (escpos-sink.py, its own process on loopback), one press every 100 ms
-     on a connection of its own (as kioskctl asks) and one on a connection
-     kept open (so kioskd's accept is not in the window),
+     (escpos-sink.py, its own process on loopback), one press every 100 ms,
+     in turn on a connection of its own (as kioskctl asks) and on one kept
+     open (so kioskd's accept is not in the window), PRESSES of each,
      against a bare fsync'd one-row SQLite insert (WAL, synchronous=FULL)
      in the same directory, and against the same insert into a WAL written
      ahead with zeros as kioskd's store writes its own (so the file system
-     work of each commit is alike), the four in turn every 100 ms in a
-     rotating order (each in each place equally often, so drift falls on
-     all alike); pairwise medians of press/insert, and p50, p99
+     work of each commit is alike), the three in turn every 100 ms in a
+     rotating order (each first, second and third equally often, so drift
+     falls on all alike); pairwise medians of press/insert, and p50, p99
      of each; and the p99s again without the samples that waited on a stall
      of the disk itself, seen in the kernel's block events (DiskStalls);
   2. press → last byte of that ticket at the printer (576 dots, logo, QR),
@@ -39,7 +39,6 @@ tools/pkg/motcua-kioskd.service); the benchmark's clients run at 0.
 
 Usage: bench-ticket.py KIOSKD BENCH-RENDER [PRESSES]"""
 
-import itertools
 import json
 import multiprocessing
 import os
@@ -433,38 +432,33 @@ def press_vs_insert(k, sink, disk):
         return mono_ns() - t0, t0
 
     base_jobs = len(sink.jobs())
-    press, bare, bare_ahead, sent, timed, kept = [], [], [], [], [], []
-    nxt = time.monotonic()
-    # A press on a connection of its own (p), one on a connection kept open
-    # (o: no accept in the window, as with a button or the touch screen,
-    # which reach kioskd without a socket) and the two inserts, in turn;
-    # each first, second, third and fourth equally often.
-    orders = list(itertools.permutations("poba"))
+    # Rounds alternate a press on a connection of its own (as kioskctl
+    # asks) with one on a connection kept open (no accept in the window);
+    # the press and the two inserts go in turn, each first, second and
+    # third equally often for each kind of press.
+    own, kept = [], []          # (press, insert, insert ahead, sent) ns
+    bare, bare_ahead, sent = [], [], []
+    orders = ("pba", "bap", "apb", "pab", "bpa", "abp")
     conn = k.connect()
-    for i in range(PRESSES):
+    nxt = time.monotonic()
+    for i in range(2 * PRESSES):
         nxt += 0.1
-        for j, what in enumerate(orders[i % len(orders)]):
+        for j, what in enumerate(orders[(i // 2) % len(orders)]):
             if j:
                 time.sleep(0.02)
-            if what in "po":
-                dt_, t0_, a = k.timed({"cmd": "press", "service": "civil", "source": "bench"},
-                                      conn if what == "o" else None)
+            if what == "p":
+                dt, t0, a = k.timed({"cmd": "press", "service": "civil", "source": "bench"},
+                                    conn if i % 2 else None)
                 if not a.get("ok"):
                     raise SystemExit("press failed: %r" % a)
-                sent.append(t0_)
-                if what == "p":
-                    dt, t0 = dt_, t0_
-                else:
-                    do, to = dt_, t0_
             elif what == "b":
-                b, tb = insert(dbs[0], i)
+                b = insert(dbs[0], i)
             else:
-                b2, tb2 = insert(dbs[1], i)
-        press.append(dt)
-        kept.append(do)
+                b2 = insert(dbs[1], i)
+        (kept if i % 2 else own).append((dt, b[0], b2[0], t0))
         bare.append(b)
         bare_ahead.append(b2)
-        timed.append(((dt, t0), (b, tb), (b2, tb2), (do, to)))
+        sent.append(t0)
         time.sleep(max(0, nxt - time.monotonic()))
     conn.close()
     disk.collect()
@@ -474,10 +468,13 @@ def press_vs_insert(k, sink, disk):
     to_paper = [j - s for j, s in zip(jobs, sent)] if len(jobs) == len(sent) else []
     for db in dbs:
         db.close()
-    ratios = [p / b for p, b in zip(press, bare)]
+    press = [x[0] for x in own]
+    kept_ns = [x[0] for x in kept]
+    timed = ([(x[0], x[3]) for x in own], bare, bare_ahead, [(x[0], x[3]) for x in kept])
+    bare, bare_ahead = [x[0] for x in bare], [x[0] for x in bare_ahead]
     return {
-        "pair_ratio": statistics.median(ratios),
-        "pair_ratio_ahead": statistics.median([p / b for p, b in zip(press, bare_ahead)]),
+        "pair_ratio": statistics.median([x[0] / x[1] for x in own]),
+        "pair_ratio_ahead": statistics.median([x[0] / x[2] for x in own]),
         "ahead_p50": pct(bare_ahead, 50) / 1e6, "ahead_p99": pct(bare_ahead, 99) / 1e6,
         "wal_ahead": ahead,
         "press_p50": pct(press, 50) / 1e6, "press_p99": pct(press, 99) / 1e6,
@@ -486,9 +483,9 @@ def press_vs_insert(k, sink, disk):
         "paper_p99": pct(to_paper, 99) / 1e6 if to_paper else float("nan"),
         "jobs": len(jobs),
         "stalls": stalls(bare + bare_ahead), "inserts": len(bare) + len(bare_ahead),
-        "clean": [clean_p99([x[i] for x in timed], disk) for i in range(4)],
-        "kept_ratio": statistics.median([o / b for o, b in zip(kept, bare)]),
-        "kept_p50": pct(kept, 50) / 1e6, "kept_p99": pct(kept, 99) / 1e6,
+        "clean": [clean_p99(v, disk) for v in timed],
+        "kept_ratio": statistics.median([x[0] / x[1] for x in kept]),
+        "kept_p50": pct(kept_ns, 50) / 1e6, "kept_p99": pct(kept_ns, 99) / 1e6,
     }
 
 
@@ -653,8 +650,8 @@ def main():
              a["kept_p99"] / a["bare_p99"]), "report it"),
     ] + ([
         ("  … the disk's stalls (kernel block events: a write or flush over 10 ms)",
-         "under %d and %d of %d presses, %d and %d of as many inserts%s" % (
-             a["clean"][0][1], a["clean"][3][1], PRESSES, a["clean"][1][1], a["clean"][2][1],
+         "under %d and %d of %d presses, %d and %d of %d inserts%s" % (
+             a["clean"][0][1], a["clean"][3][1], PRESSES, a["clean"][1][1], a["clean"][2][1], 2 * PRESSES,
              "; events were lost" if disk.lost else ""), "report it"),
         ("  … p99s without the samples under a disk stall",
          "%.2f× (%.2f vs %.2f ms; vs the WAL written ahead %.2f×; kept open %.2f×)" % (
@@ -698,10 +695,10 @@ def main():
     ]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
-    print("%d rounds 100 ms apart (a press on a connection of its own, one on a connection kept open, "
+    print("%d rounds 100 ms apart (a press, on a connection of its own and on one kept open in turn, and "
           "two bare inserts), printer: escpos-sink.py on loopback (own process); "
           "NEXT: %d samples in each of the four classes (so a p99 is not one sample's luck)"
-          % (PRESSES, n["samples"]))
+          % (2 * PRESSES, n["samples"]))
     print("| %-*s | %-*s | %s |" % (w0, "figure (same run)", w1, "now", "goal"))
     print("| %s | %s | --- |" % ("-" * w0, "-" * w1))
     for r in rows:
