@@ -54,7 +54,8 @@ void mc_store_close(struct mc_store *st);
  * SQLite copies the WAL back into the database inside the commit that
  * takes it past 1000 pages — a few ms of writes and an fsync of the
  * database on the loop. After this call a thread of the store's own
- * (named "mc-checkpoint", nice 10, its own connection) runs a PASSIVE
+ * (named "mc-checkpoint", 5 nice levels below the thread that opened the
+ * store, its own connection) runs a PASSIVE
  * checkpoint when a commit leaves MC_STORE_CHECKPOINT_PAGES or more in
  * the WAL (pages of 4 KiB: a press adds about 14). Only when commits
  * outrun it (a flood) does the commit that takes the WAL to
@@ -68,18 +69,22 @@ void mc_store_close(struct mc_store *st);
 int mc_store_checkpoint_in_thread(struct mc_store *st);
 
 /* Writes the WAL ahead: zeros from its end up to MC_STORE_WAL_AHEAD_PAGES
- * frames (about 5 MiB), synced, under SQLite's write lock, so that commits
+ * frames (about 17 MiB: as far as the WAL can grow, MC_STORE_WAL_MAX_PAGES
+ * and one more group), synced, under SQLite's write lock, so that commits
  * overwrite allocated blocks instead of growing the file (a commit's
  * fdatasync then need not commit the file's size: 0.50 against 0.66 ms on
- * this machine's ext4, quiet). Blocks for the write and its sync (about
- * 10-20 ms here, more on flash) and up to MC_STORE_BUSY_MS for the lock;
+ * this machine's ext4, quiet; and under a flood that outruns the
+ * checkpointer, a commit past the part written ahead waited 70-190 ms for
+ * the file system's journal to take the database pages a checkpoint had
+ * just written). Blocks for the write and its sync (about 60-90 ms here,
+ * about a second on an SD card) and up to MC_STORE_BUSY_MS for the lock;
  * skipped when another writer holds it. kioskd calls it once it is up
  * (mc_app_run), so a start that fails, and is restarted, does not write it
  * each time; SQLite deletes the WAL at a clean close, so each start that
  * gets that far writes it once. Nothing written is touched; out of space,
  * the WAL is left as it was. Returns the bytes written (0: none: done
  * before, no room, locked, or the WAL was already that long). */
-#define MC_STORE_WAL_AHEAD_PAGES (MC_STORE_CHECKPOINT_PAGES + 256)
+#define MC_STORE_WAL_AHEAD_PAGES (MC_STORE_WAL_MAX_PAGES + 256)
 unsigned long mc_store_write_ahead(struct mc_store *st);
 
 /* Checkpoints since the store opened (for `kioskctl status`). */

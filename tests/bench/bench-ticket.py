@@ -423,8 +423,9 @@ def press_vs_insert(k, sink, disk):
     """Figures 1 and 2, and the press against a bare insert into a WAL
     written ahead like kioskd's."""
     ahead = k.req({"cmd": "status"})["store"].get("wal_ahead", 0)
+    wal = os.path.getsize(os.path.join(k.dir, "state", "kiosk.db-wal"))
     dbs = (bare_db(os.path.join(k.dir, "bare.db")),
-           bare_db(os.path.join(k.dir, "bare-ahead.db"), ahead and 32 + 1256 * 4120))
+           bare_db(os.path.join(k.dir, "bare-ahead.db"), ahead and wal))
 
     def insert(db, i):
         t0 = mono_ns()

@@ -382,7 +382,7 @@ static void checkpoints_run_on_the_store_thread(void **state)
 		assert_int_equal(mc_engine_press(e, &w, n % 2, false, NULL, &is, &f->ch), MC_OK);
 		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
 	}
-	/* The thread runs at nice 10 beside the commits: give it time (a
+	/* The thread runs below the commits' priority: give it time (a
 	 * guard against a hang, not a bound on its speed). */
 	for (int i = 0; i < 6000; i++) {
 		mc_store_checkpoints(st, &ck);
