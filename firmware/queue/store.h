@@ -76,8 +76,9 @@ int mc_store_checkpoint_in_thread(struct mc_store *st);
  * this machine's ext4, quiet; and under a flood that outruns the
  * checkpointer, a commit past the part written ahead waited 70-190 ms for
  * the file system's journal to take the database pages a checkpoint had
- * just written). Blocks for the write and its sync (about 60-90 ms here,
- * about a second on an SD card) and up to MC_STORE_BUSY_MS for the lock;
+ * just written). Blocks for the write and its sync (15-17 ms here; an
+ * SD card writing 20 MB/s would take about a second: an estimate, not
+ * measured) and up to MC_STORE_BUSY_MS for the lock;
  * skipped when another writer holds it. kioskd calls it once it is up
  * (mc_app_run), so a start that fails, and is restarted, does not write it
  * each time; SQLite deletes the WAL at a clean close, so each start that
