@@ -517,9 +517,9 @@ def next_latency(k, disk, rounds=20, per=20):
                 dt, t0, _ = k.timed({"cmd": "counter", "counter": 1, "action": "next"})
                 got[(loaded, keypad)].append((dt, t0))
                 time.sleep(0.01)
-                t0 = mono_ns()
+                tp = mono_ns()
                 probe.execute("INSERT INTO t (v) VALUES (?)", (j,))
-                probes.append(mono_ns() - t0)
+                probes.append(mono_ns() - tp)
                 time.sleep(0.01)
             os.setpriority(os.PRIO_PROCESS, 0, 0)
             if loaded:
