@@ -53,6 +53,8 @@ struct mc_store {
 	struct checkpointer *ckpt; /* its thread, while the database is open */
 	unsigned long ckpt_done, ckpt_failed, ckpt_on_loop; /* of checkpointers stopped */
 	unsigned long wal_ahead;   /* bytes of zeros written ahead in the WAL */
+	bool ahead_asked;          /* mc_store_write_ahead was called: a
+	                            * reopen writes the new WAL ahead too */
 };
 
 /* Migrations: entry i takes the schema from version i to i + 1. Never edit
@@ -719,6 +721,7 @@ unsigned long mc_store_write_ahead(struct mc_store *st)
 	    sqlite3_step(s) == SQLITE_ROW)
 		psz = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	st->ahead_asked = true;
 	if (st->wal_ahead || psz <= 0 || exec(st, "BEGIN IMMEDIATE", err, sizeof(err)))
 		return 0; /* done, or another writer holds the lock: commits append */
 	snprintf(wal, sizeof(wal), "%s-wal", st->path);
@@ -885,6 +888,12 @@ int mc_store_check_files(struct mc_store *st, char *err, size_t errlen)
 	close_db(st);
 	if (open_db(st, MC_STORE_ANY, err, errlen) < 0)
 		return -1;
+	/* The new WAL starts empty: without this, every commit would grow
+	 * it again until the next start. */
+	if (st->ahead_asked) {
+		st->wal_ahead = 0;
+		mc_store_write_ahead(st);
+	}
 	return 1;
 }
 

@@ -82,7 +82,8 @@ int mc_store_checkpoint_in_thread(struct mc_store *st);
  * skipped when another writer holds it. kioskd calls it once it is up
  * (mc_app_run), so a start that fails, and is restarted, does not write it
  * each time; SQLite deletes the WAL at a clean close, so each start that
- * gets that far writes it once. Nothing written is touched; out of space,
+ * gets that far writes it once, and mc_store_check_files writes the new
+ * WAL ahead after a reopen. Nothing written is touched; out of space,
  * the WAL is left as it was. Returns the bytes written (0: none: done
  * before, no room, locked, or the WAL was already that long). */
 #define MC_STORE_WAL_AHEAD_PAGES (MC_STORE_WAL_MAX_PAGES + 256)
@@ -117,7 +118,9 @@ int mc_store_commit_many(struct mc_store *st, const struct mc_config *cfg,
  * handle holds (a checkpoint through it, or a copy to path when the
  * database itself was unlinked), reopens, and returns 1 when that
  * succeeded, or -1 with a message in err when the store cannot be trusted
- * (nothing may be acknowledged then). Call before each write batch. */
+ * (nothing may be acknowledged then). After a reopen the new WAL is
+ * written ahead (as mc_store_write_ahead) when it was before. Call before
+ * each write batch. */
 int mc_store_check_files(struct mc_store *st, char *err, size_t errlen);
 
 /* Rebuilds e (fresh from mc_engine_new) from the store: the saved day,

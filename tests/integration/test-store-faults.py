@@ -14,7 +14,9 @@ DESIGN §6), with Python's sqlite3 as the independent reader:
     lock (a count), nothing acknowledged is voided, rows and events
     agree, and service resumes when the lock goes;
   - the WAL deleted under the running daemon, then kill -9: every
-    acknowledged ticket survives;
+    acknowledged ticket survives; the new WAL is written ahead again (its
+    file as long as the first), so commits do not grow it until the next
+    start;
   - the disk full (a file size limit on kioskd): presses are refused with
     `store` at once, the queue in memory stays as it was (the waiting
     count), the daemon keeps answering, and after a restart every
@@ -313,10 +315,17 @@ def wal_deleted():
     try:
         k.start()
         acked = [press(k) for _ in range(5)]
+        ahead = os.path.getsize(k.db() + "-wal")
         os.unlink(k.db() + "-wal")
         more = [press(k) for _ in range(5)]
         acked += [a for a in more if a["ok"]]
         check(len(acked) >= 5, "presses answered after the WAL was deleted (%d acknowledged in all)" % len(acked))
+        # kioskd wrote its first WAL ahead (zeros, far past 5 presses'
+        # frames); the reopened one is written ahead to the same length.
+        now = os.path.getsize(k.db() + "-wal")
+        st = k.request({"cmd": "status"})["store"]
+        check(ahead > 1 << 20 and now == ahead and st.get("wal_ahead", 0) > 0,
+              "the new WAL is written ahead as the first was: %d bytes, first %d, status %r" % (now, ahead, st))
         k.kill9()
         k.start()
         db = ro(k)
