@@ -381,7 +381,11 @@ static void status(void *priv, json_t *st)
 	json_object_set_new(p, "last_error", json_string(po->last_error));
 	json_object_set_new(p, "last_bytes", json_integer((json_int_t)po->last_bytes));
 	json_object_set_new(p, "last_sent_us", json_integer((json_int_t)po->last_sent_us));
+	/* queued: every job the worker holds, status checks too (0: idle);
+	 * tickets_queued: ticket jobs queued or printing, what queue_bound
+	 * bounds. */
 	json_object_set_new(p, "queued", json_integer((json_int_t)mc_worker_pending(po->worker)));
+	json_object_set_new(p, "tickets_queued", json_integer(po->tickets_queued));
 }
 
 static void release(void *priv)

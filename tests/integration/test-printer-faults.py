@@ -406,10 +406,13 @@ def main():
     check(len(okays) == 2 and all(a["error"] == "printer" for a in answers if not a["ok"]),
           "a burst in one group: 2 queued (the bound), the rest refused with `printer` %s"
           % [a.get("label", a.get("error")) for a in answers])
-    check(k.req({"cmd": "status"})["printer"]["queued"] <= 2, "no more than the bound in the queue")
+    pst = k.req({"cmd": "status"})["printer"]
+    check(pst["tickets_queued"] == 2 and pst["queued"] >= 2 and pst["queue_bound"] == 2,
+          "status: the bound's 2 tickets queued, as many worker jobs or more: %r" % pst)
     vp.cmd("stall off")
     settle(k)
     check(k.printer()["state"] != "full", "the queue drained after the burst")
+    check(k.req({"cmd": "status"})["printer"]["tickets_queued"] == 0, "status: no ticket queued once drained")
 
     # The same burst, whose commit fails (a trigger added from outside
     # refuses its first ticket): no press gets a number, and the queue's
