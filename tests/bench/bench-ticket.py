@@ -394,45 +394,42 @@ class DiskStalls:
             pass
 
 
-def bare_db(path, ahead=0):
-    """A bare SQLite database (WAL, synchronous=FULL) with one table; with
-    ahead, its WAL written ahead with that many bytes of zeros, as kioskd's
-    store does (so commits overwrite allocated blocks)."""
+def write_ahead(path, ahead):
+    """Writes the WAL of the database at path ahead with zeros to ahead
+    bytes (0: not at all), synced, as kioskd's store does."""
+    if not ahead:
+        return
+    with open(path + "-wal", "r+b") as f:
+        end = f.seek(0, os.SEEK_END)
+        if end < ahead:
+            f.write(bytes(ahead - end))
+            f.flush()
+            os.fdatasync(f.fileno())
+
+
+def bare_db(path, ahead=0, schema=("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)",)):
+    """A bare SQLite database (WAL, synchronous=FULL) with one table (or
+    the tables of schema); with ahead, its WAL written ahead with that many
+    bytes of zeros, as kioskd's store does (so commits overwrite allocated
+    blocks)."""
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)")
-    if ahead:
-        with open(path + "-wal", "r+b") as f:
-            end = f.seek(0, os.SEEK_END)
-            if end < ahead:
-                f.write(bytes(ahead - end))
-                f.flush()
-                os.fdatasync(f.fileno())
+    for sql in schema:
+        db.execute(sql)
+    write_ahead(path, ahead)
     return db
 
 
-def press_sized_db(path, ahead):
-    """A bare database whose one-transaction commit writes the pages a
-    press writes (5): a row into a table with a UNIQUE index and one more
-    index, and a row into a table with one index, as kioskd's tickets and
-    events; its WAL written ahead like kioskd's."""
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("CREATE TABLE tickets (id INTEGER PRIMARY KEY, service TEXT, day TEXT, number INTEGER, "
-               "label TEXT, status TEXT, UNIQUE (service, day, number))")
-    db.execute("CREATE INDEX tickets_day ON tickets(day)")
-    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, ticket INTEGER, kind TEXT, at INTEGER)")
-    db.execute("CREATE INDEX events_ticket ON events(ticket)")
-    if ahead:
-        with open(path + "-wal", "r+b") as f:
-            end = f.seek(0, os.SEEK_END)
-            if end < ahead:
-                f.write(bytes(ahead - end))
-                f.flush()
-                os.fdatasync(f.fileno())
-    return db
+# A database whose one-transaction commit (press_sized_commit) writes the
+# pages a press writes (5): a row into a table with a UNIQUE index and one
+# more index, and a row into a table with one index, as kioskd's tickets
+# and events.
+PRESS_SIZED = ("CREATE TABLE tickets (id INTEGER PRIMARY KEY, service TEXT, day TEXT, number INTEGER, "
+               "label TEXT, status TEXT, UNIQUE (service, day, number))",
+               "CREATE INDEX tickets_day ON tickets(day)",
+               "CREATE TABLE events (id INTEGER PRIMARY KEY, ticket INTEGER, kind TEXT, at INTEGER)",
+               "CREATE INDEX events_ticket ON events(ticket)")
 
 
 def press_sized_commit(db, i):
@@ -446,13 +443,13 @@ def press_sized_commit(db, i):
 
 
 def press_vs_same_size(k, rounds=PRESSES):
-    """A press against a bare commit of the same pages (press_sized_db),
+    """A press against a bare commit of the same pages (PRESS_SIZED),
     alternating which goes first, 50 ms apart, a round every 100 ms: what
     kioskd's own work adds, the commit's size aside (the issue's baseline,
     one row into one table, commits a third of the pages)."""
     ahead = k.req({"cmd": "status"})["store"].get("wal_ahead", 0)
     wal = os.path.getsize(os.path.join(k.dir, "state", "kiosk.db-wal"))
-    db = press_sized_db(os.path.join(k.dir, "press-sized.db"), ahead and wal)
+    db = bare_db(os.path.join(k.dir, "press-sized.db"), ahead and wal, PRESS_SIZED)
     press, bare = [], []
     nxt = time.monotonic()
     for i in range(rounds):
