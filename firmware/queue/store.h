@@ -57,7 +57,7 @@ void mc_store_close(struct mc_store *st);
  * (named "mc-checkpoint", 5 nice levels below the thread that opened the
  * store, its own connection) runs a PASSIVE
  * checkpoint when a commit leaves MC_STORE_CHECKPOINT_PAGES or more in
- * the WAL (pages of 4 KiB: a press adds about 14). Only when commits
+ * the WAL (pages of 4 KiB: a press adds 5). Only when commits
  * outrun it (a flood) does the commit that takes the WAL to
  * MC_STORE_WAL_MAX_PAGES checkpoint on the committing thread, so the WAL
  * stays bounded. Kept across a reopen by mc_store_check_files; stopped

@@ -213,3 +213,25 @@ def check(cond, msg):
     if not cond:
         fail(msg)
     print("ok -", msg, flush=True)
+
+
+def wal_frames(path):
+    """The frames of the SQLite WAL file at path that belong to it now, as
+    the database size each records (not 0: a commit's last frame). Format:
+    sqlite.org/fileformat2.html §4.1: a 32-byte header with the page size
+    at 8 and the salts at 16; each frame a 24-byte header (the size at 4,
+    the salts at 8), then one page. Frames whose salts differ from the
+    header's (left from before a restart) and the zeros kioskd writes ahead
+    end the list. Reads the frame headers only."""
+    out = []
+    with open(path, "rb") as f:
+        head = f.read(32)
+        if len(head) < 32:
+            return out
+        psz = int.from_bytes(head[8:12], "big")
+        while True:
+            f.seek(32 + len(out) * (24 + psz))
+            fh = f.read(24)
+            if len(fh) < 24 or fh[8:16] != head[16:24]:
+                return out
+            out.append(int.from_bytes(fh[4:8], "big"))

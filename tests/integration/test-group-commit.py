@@ -20,12 +20,11 @@ import json
 import os
 import signal
 import sqlite3
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosk import BOARD_ALWAYS_OPEN, Kiosk, check, fail, read_answer  # noqa: E402,F401
+from kiosk import BOARD_ALWAYS_OPEN, Kiosk, check, fail, read_answer, wal_frames  # noqa: E402,F401
 
 KIOSKD, KIOSKCTL = sys.argv[1:3]
 BOARD = BOARD_ALWAYS_OPEN.replace("double_tap = 1s", "double_tap = 0ms")
@@ -33,25 +32,8 @@ N = 24
 
 
 def wal_commits(path):
-    """Commit frames in a SQLite WAL file (format: sqlite.org/fileformat2.html
-    §4.1: 32-byte header with the page size at 8 and salts at 16; each frame
-    a 24-byte header — the database size after a commit at 4 (0 for other
-    frames), the salts at 8 — then one page). Frames whose salts differ from
-    the header's are left over from before a reset and do not count."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 32:
-        return 0
-    page = struct.unpack(">I", data[8:12])[0]
-    salts = data[16:24]
-    n, off = 0, 32
-    while off + 24 + page <= len(data):
-        if data[off + 8:off + 16] != salts:
-            break
-        if struct.unpack(">I", data[off + 4:off + 8])[0]:
-            n += 1
-        off += 24 + page
-    return n
+    """Commit frames in a SQLite WAL file (kiosk.wal_frames)."""
+    return sum(1 for size in wal_frames(path) if size)
 
 
 def burst(k, reqs):
