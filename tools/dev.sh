@@ -264,7 +264,7 @@ fuzz)
 bench)
 	deps
 	configure_build "$ROOT/build"
-	log "bench-ticket.py: the ticket path (about 3 minutes)"
+	log "bench-ticket.py: the ticket path (about 6 minutes)"
 	/usr/bin/python3 "$ROOT/tests/bench/bench-ticket.py" "$ROOT/build/firmware/kioskd" \
 		"$ROOT/build/tests/bench/bench-render"
 	if [[ ${2:-} == all ]]; then
