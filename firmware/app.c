@@ -795,12 +795,13 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 	struct mc_store_checkpoints ck;
 	mc_store_checkpoints(app->store, &ck);
 	json_object_set_new(obj, "store", json_pack(
-		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I}", "id", mc_store_id(app->store),
+		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "id", mc_store_id(app->store),
 		"state", app->store_busy ? "busy" : app->store_problem[0] ? "error" : "ok",
 		"text", app->store_problem, "queued", app->wq_len,
 		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused,
 		"checkpoints", (json_int_t)ck.done, "checkpoints_failed", (json_int_t)ck.failed,
-		"checkpoints_on_loop", (json_int_t)ck.on_loop, "wal_ahead", (json_int_t)ck.wal_ahead));
+		"checkpoints_on_loop", (json_int_t)ck.on_loop, "wal_ahead", (json_int_t)ck.wal_ahead,
+		"layout", mc_store_layout(app->store, NULL)));
 	static const char *const pstate[] = { "absent", "ready", "down", "full" };
 	json_object_set_new(obj, "printer", json_pack("{s:s, s:s}", "state",
 						      pstate[mc_engine_printer(app->engine)],
@@ -1132,6 +1133,10 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 		goto err_close;
 	}
 	mc_log(MC_LOG_NOTICE, "database %s, store %s", path, mc_store_id(app->store));
+	const char *why;
+	if (mc_store_layout(app->store, &why) != MC_STORE_LAYOUT)
+		mc_log(MC_LOG_WARNING, "database indexes left in their first layout (each ticket writes "
+		       "5 pages, not 3; tried again at the next start): %s", why);
 	mc_app_now(app, &w);
 	if (mc_store_load(app->store, &app->cfg, app->engine, &w, &skipped, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "database %s: %s", path, msg);

@@ -49,6 +49,8 @@ struct mc_store {
 	char day_saved[16];        /* the day the meta row holds ("" = unknown) */
 	char day_pending[16];      /* the day this transaction writes */
 	int version;               /* schema version after migration */
+	int layout;                /* MC_STORE_LAYOUT, or 1 (see relayout) */
+	char layout_why[200];      /* why the relayout failed ("" = it did not) */
 	bool bg_checkpoint;        /* mc_store_checkpoint_in_thread was asked */
 	struct checkpointer *ckpt; /* its thread, while the database is open */
 	unsigned long ckpt_done, ckpt_failed, ckpt_on_loop; /* of checkpointers stopped */
@@ -164,6 +166,82 @@ static int migrate(struct mc_store *st, char *err, size_t errlen)
 err_rollback:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+/* The first layout's keys, as migration 0 wrote them. */
+#define TICKETS_TABLE "CREATE TABLE tickets ("
+#define TICKETS_KEY_1 "UNIQUE (service, day, round, number)"
+#define TICKETS_KEY_2 "UNIQUE (day, service, round, number)"
+
+/* Rewrites the first layout's indexes into the second's (see store.h,
+ * MC_STORE_LAYOUT), in one transaction; a database already in the second
+ * is left alone. Not a migration: the schema version stays, so that an
+ * older kioskd (the other slot, after a rollback) still opens the file,
+ * and it reads it as before: the same tables, columns and rows, the
+ * same uniqueness, and an index for each of its queries. A failure
+ * (disk full, a lock held past the busy timeout) leaves the first layout
+ * and is no error: st->layout_why says why, and the next start tries
+ * again. */
+static void relayout(struct mc_store *st)
+{
+	sqlite3_stmt *s;
+	char *tickets = NULL;    /* the new tickets table's CREATE, or NULL */
+	bool events = false;     /* events_ticket is still there */
+	char err[160];
+
+	st->layout = 1;
+	st->layout_why[0] = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT name, sql FROM sqlite_master WHERE name IN "
+			       "('tickets', 'events_ticket')", -1, &s, NULL) != SQLITE_OK) {
+		snprintf(st->layout_why, sizeof(st->layout_why), "reading the schema: %s",
+			 sqlite3_errmsg(st->db));
+		return;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const char *sql = (const char *)sqlite3_column_text(s, 1);
+		const char *key = sql ? strstr(sql, TICKETS_KEY_1) : NULL;
+
+		if (!strcmp(name, "events_ticket")) {
+			events = true;
+		} else if (key && !strncmp(sql, TICKETS_TABLE, sizeof(TICKETS_TABLE) - 1)) {
+			/* The same columns under a new name, the key's columns
+			 * reordered (the key is the clause's only text that changes). */
+			const char *cols = sql + sizeof(TICKETS_TABLE) - 1;
+			tickets = sqlite3_mprintf("CREATE TABLE tickets_relayout (%.*s" TICKETS_KEY_2 "%s",
+						  (int)(key - cols), cols, key + sizeof(TICKETS_KEY_1) - 1);
+			if (!tickets) {
+				snprintf(st->layout_why, sizeof(st->layout_why), "out of memory");
+				sqlite3_finalize(s);
+				return;
+			}
+		}
+	}
+	sqlite3_finalize(s);
+	if (!tickets && !events) {
+		st->layout = MC_STORE_LAYOUT;
+		return;
+	}
+	/* The table's rows are copied, not changed: the ids stay, so every
+	 * event still names its ticket. Dropping the old table drops its two
+	 * indexes (the key and tickets_day). */
+	if (exec(st, "BEGIN IMMEDIATE", err, sizeof(err)) ||
+	    (tickets && (exec(st, tickets, err, sizeof(err)) ||
+			 exec(st, "INSERT INTO tickets_relayout SELECT * FROM tickets;"
+			      "DROP TABLE tickets;"
+			      "ALTER TABLE tickets_relayout RENAME TO tickets", err, sizeof(err)))) ||
+	    (events && exec(st, "DROP INDEX events_ticket;"
+			    "CREATE INDEX events_rating ON events(ticket) WHERE kind = 'rate'",
+			    err, sizeof(err))) ||
+	    exec(st, "COMMIT", err, sizeof(err))) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(st->layout_why, sizeof(st->layout_why), "%s", err);
+	} else {
+		st->layout = MC_STORE_LAYOUT;
+	}
+	sqlite3_free(tickets);
 }
 
 /* ---- identity (DESIGN §6) ---------------------------------------------- */
@@ -460,8 +538,12 @@ static int open_db(struct mc_store *st, enum mc_store_mode mode, char *err, size
 	if (exec(st, "PRAGMA journal_mode=WAL", err, errlen) ||
 	    exec(st, "PRAGMA synchronous=FULL", err, errlen) ||
 	    exec(st, "PRAGMA foreign_keys=ON", err, errlen) ||
-	    migrate(st, err, errlen) || stamp_identity(st, err, errlen) ||
-	    prepare_all(st, err, errlen)) {
+	    migrate(st, err, errlen) || stamp_identity(st, err, errlen)) {
+		errno = EIO;
+		return -1;
+	}
+	relayout(st);
+	if (prepare_all(st, err, errlen)) {
 		errno = EIO;
 		return -1;
 	}
@@ -900,6 +982,13 @@ int mc_store_check_files(struct mc_store *st, char *err, size_t errlen)
 int mc_store_schema_version(struct mc_store *st)
 {
 	return st->version;
+}
+
+int mc_store_layout(const struct mc_store *st, const char **why)
+{
+	if (why)
+		*why = st->layout_why;
+	return st->layout;
 }
 
 static const char *service_key(const struct mc_config *cfg, int i)

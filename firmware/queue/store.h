@@ -161,4 +161,23 @@ int mc_store_renew_id(struct mc_store *st);
 /* The schema version of the open database. */
 int mc_store_schema_version(struct mc_store *st);
 
+/* The layout of the open database's indexes: which pages a commit
+ * writes. Layout 1 (schema 1 as first written): tickets keyed
+ * UNIQUE (service, day, round, number) plus an index tickets_day(day),
+ * events indexed by ticket (events_ticket): a press wrote 5 pages (the
+ * ticket, its 2 index entries, the event, its index entry). Layout 2:
+ * the key UNIQUE (day, service, round, number), which also serves
+ * lookups by day (so no tickets_day), and only ratings indexed by ticket
+ * (events_rating, partial: the reports' and uplink's lookup is
+ * "kind = 'rate'"): a press writes 3 pages. Opening a layout-1 database
+ * rewrites it to layout 2 in one transaction (the tickets table rebuilt,
+ * its rows and ids unchanged): a second or so for a year of tickets on an
+ * SD card (an estimate). The schema version is unchanged, so an older
+ * kioskd opens either layout. Returns MC_STORE_LAYOUT, or 1 when the
+ * rewrite failed (the database works as before; it is tried again at the
+ * next open); why (may be NULL) is then set to the reason, "" otherwise,
+ * owned by st until the next open. */
+#define MC_STORE_LAYOUT 2
+int mc_store_layout(const struct mc_store *st, const char **why);
+
 #endif

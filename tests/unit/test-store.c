@@ -375,9 +375,9 @@ static void checkpoints_run_on_the_store_thread(void **state)
 	int n = 0;
 
 	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
-	/* 400 presses of 5 pages: past the 1,000-page threshold, far below
+	/* 600 presses of 3 pages: past the 1,000-page threshold, far below
 	 * the 4,000 pages where a commit would checkpoint itself. */
-	for (; n < 400; n++) {
+	for (; n < 600; n++) {
 		struct mc_when w = now(f);
 		assert_int_equal(mc_engine_press(e, &w, n % 2, false, NULL, &is, &f->ch), MC_OK);
 		assert_int_equal(mc_store_commit(st, &f->cfg, &f->ch, err, sizeof(err)), 0);
