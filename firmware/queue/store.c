@@ -207,11 +207,10 @@ static void relayout(struct mc_store *st)
 		if (!strcmp(name, "events_ticket")) {
 			events = true;
 		} else if (key && !strncmp(sql, TICKETS_TABLE, sizeof(TICKETS_TABLE) - 1)) {
-			/* The same columns under a new name, the key's columns
-			 * reordered (the key is the clause's only text that changes). */
-			const char *cols = sql + sizeof(TICKETS_TABLE) - 1;
-			tickets = sqlite3_mprintf("CREATE TABLE tickets_relayout (%.*s" TICKETS_KEY_2 "%s",
-						  (int)(key - cols), cols, key + sizeof(TICKETS_KEY_1) - 1);
+			/* The same table, the key's columns reordered (the key is
+			 * the clause's only text that changes). */
+			tickets = sqlite3_mprintf("%.*s" TICKETS_KEY_2 "%s", (int)(key - sql), sql,
+						  key + sizeof(TICKETS_KEY_1) - 1);
 			if (!tickets) {
 				snprintf(st->layout_why, sizeof(st->layout_why), "out of memory");
 				sqlite3_finalize(s);
@@ -224,14 +223,17 @@ static void relayout(struct mc_store *st)
 		st->layout = MC_STORE_LAYOUT;
 		return;
 	}
-	/* The table's rows are copied, not changed: the ids stay, so every
-	 * event still names its ticket. Dropping the old table drops its two
-	 * indexes (the key and tickets_day). */
+	/* The table's rows are copied out and back, not changed: the ids
+	 * stay, so every event still names its ticket. Dropping the old table
+	 * drops its two indexes (the key and tickets_day). Not ALTER TABLE
+	 * RENAME: it re-parses the whole schema, and the heap it took stayed
+	 * (about 0.37 MB of kioskd's private memory, against 2 MB in all). */
 	if (exec(st, "BEGIN IMMEDIATE", err, sizeof(err)) ||
-	    (tickets && (exec(st, tickets, err, sizeof(err)) ||
-			 exec(st, "INSERT INTO tickets_relayout SELECT * FROM tickets;"
-			      "DROP TABLE tickets;"
-			      "ALTER TABLE tickets_relayout RENAME TO tickets", err, sizeof(err)))) ||
+	    (tickets && (exec(st, "CREATE TABLE tickets_relayout AS SELECT * FROM tickets;"
+			      "DROP TABLE tickets", err, sizeof(err)) ||
+			 exec(st, tickets, err, sizeof(err)) ||
+			 exec(st, "INSERT INTO tickets SELECT * FROM tickets_relayout;"
+			      "DROP TABLE tickets_relayout", err, sizeof(err)))) ||
 	    (events && exec(st, "DROP INDEX events_ticket;"
 			    "CREATE INDEX events_rating ON events(ticket) WHERE kind = 'rate'",
 			    err, sizeof(err))) ||

@@ -37,7 +37,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kiosk import BOARD_ALWAYS_OPEN, Kiosk, check, fail, wal_frames  # noqa: E402
 
 KIOSKD, KIOSKCTL = sys.argv[1:3]
-BOARD = BOARD_ALWAYS_OPEN.replace("double_tap = 1s", "double_tap = 0ms")
+# Room for every press of the test in one service's day (a press writes 3
+# WAL pages: the phases take a few thousand presses).
+BOARD = BOARD_ALWAYS_OPEN.replace("double_tap = 1s", "double_tap = 0ms").replace(
+    "numbers = 1001-1999", "numbers = 3001-9999")
 PAGES = 1000        # MC_STORE_CHECKPOINT_PAGES
 MAX_PAGES = 4000    # MC_STORE_WAL_MAX_PAGES
 CHECKPOINTS = 3     # fill the WAL past the threshold this many times
