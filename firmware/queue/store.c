@@ -49,7 +49,7 @@ struct mc_store {
 	char day_saved[16];        /* the day the meta row holds ("" = unknown) */
 	char day_pending[16];      /* the day this transaction writes */
 	int version;               /* schema version after migration */
-	int layout;                /* MC_STORE_LAYOUT, or 1 (see relayout) */
+	int layout;                /* MC_STORE_LAYOUT, 1 (see relayout), 0 before the first open */
 	char layout_why[200];      /* why the relayout failed ("" = it did not) */
 	bool bg_checkpoint;        /* mc_store_checkpoint_in_thread was asked */
 	struct checkpointer *ckpt; /* its thread, while the database is open */
@@ -544,7 +544,11 @@ static int open_db(struct mc_store *st, enum mc_store_mode mode, char *err, size
 		errno = EIO;
 		return -1;
 	}
-	relayout(st);
+	/* At a start only: a reopen (mc_store_check_files) opens a copy of
+	 * what kioskd held, in the same layout, and runs on the loop, where a
+	 * rewrite of a year's tickets must not. */
+	if (!st->layout)
+		relayout(st);
 	if (prepare_all(st, err, errlen)) {
 		errno = EIO;
 		return -1;

@@ -170,6 +170,7 @@ int mc_store_schema_version(struct mc_store *st);
  * lookups by day (so no tickets_day), and only ratings indexed by ticket
  * (events_rating, partial: the reports' and uplink's lookup is
  * "kind = 'rate'"): a press writes 3 pages. Opening a layout-1 database
+ * (mc_store_open*; not the reopen of mc_store_check_files, on the loop)
  * rewrites it to layout 2 in one transaction (the tickets copied out and
  * back, their rows and ids unchanged): 0.8-0.9 s for 150,000 tickets on
  * the development machine, a few seconds for a year's on an SD card (an

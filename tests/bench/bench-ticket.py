@@ -384,15 +384,18 @@ class DiskStalls:
             if b - a > self.LONG_NS and not any(min(b, d) > max(a, c) for c, d in big):
                 self.slow.append((a, b))
 
+    def _overlaps(self, spans, t0, dt):
+        return any(min(b, t0 + dt) - max(a, t0) >= self.OVERLAP_NS for a, b in spans)
+
     def under(self, t0, dt):
         """Whether the sample [t0, t0 + dt) ns waited on a stall."""
-        return any(min(b, t0 + dt) - max(a, t0) >= self.OVERLAP_NS for a, b in self.slow)
+        return self._overlaps(self.slow, t0, dt)
 
     def behind_big(self, t0, dt):
         """Whether the sample [t0, t0 + dt) ns overlapped a request over
         MAX_SECTORS (here the checkpointer's writes of the database) for
         5 ms or more: it may have waited behind kioskd's own write-out."""
-        return any(min(b, t0 + dt) - max(a, t0) >= self.OVERLAP_NS for a, b in self.big)
+        return self._overlaps(self.big, t0, dt)
 
     def close(self):
         try:
