@@ -356,8 +356,9 @@ static int parse_numbers(struct parser *ps, void *p, const char *value)
 	*dash = 0;
 	if (parse_long(buf, &lo) < 0 || parse_long(dash + 1, &hi) < 0)
 		return fail(ps, ps->line, "numbers: '%s' must be a range like 1001-1999", value);
-	if (lo < 1 || hi > 9999 || lo > hi)
-		return fail(ps, ps->line, "numbers: range %ld-%ld must lie within 1-9999, low end first", lo, hi);
+	if (lo < 1 || hi > MC_NUMBER_MAX || lo > hi)
+		return fail(ps, ps->line, "numbers: range %ld-%ld must lie within 1-%d, low end first", lo, hi,
+			    MC_NUMBER_MAX);
 	s->lo = (int)lo;
 	s->hi = (int)hi;
 	if (!ps->defaults)

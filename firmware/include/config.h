@@ -84,12 +84,17 @@ struct mc_office_conf {
 };
 
 /* [service.KEY]: one kind of procedure with its own numbers. */
+/* The highest ticket number a service's range may reach (four digits: what
+ * a board and a ticket show). */
+#define MC_NUMBER_MAX 9999
+
 struct mc_service_conf {
 	char key[32];            /* the KEY of [service.KEY] */
 	char name[MC_TEXT];      /* Vietnamese name */
 	char name_en[MC_TEXT];   /* English name ("" = use name) */
 	char prefix[4];          /* letter prefix ("" = none), e.g. "A" */
-	int lo, hi;              /* daily number range, inclusive */
+	int lo, hi;              /* daily number range, inclusive, within
+	                          * 1-MC_NUMBER_MAX */
 	int target_wait_s;       /* target wait, for reports (0 = none) */
 	int default_service_s;   /* service time assumed before any is known */
 	char button[64];         /* GPIO line of a physical button ("" = none) */

@@ -176,6 +176,38 @@ static void range_wraps_only_past_closed_numbers(void **state)
 	assert_int_equal(x.round, 1);
 }
 
+/* The whole range of civil (999 numbers, 16 words of the open-number
+ * bits) issued, then 130 served: a wrap hands out exactly the freed
+ * numbers, across the bits' word boundaries, in order, then none; a
+ * number freed past them (the third word) is the next one given. */
+static void wrap_over_a_long_range_gives_each_freed_number_once(void **state)
+{
+	struct fx *f = *state;
+	char want[16];
+
+	for (int i = 0; i < 999; i++)
+		assert_int_equal(press(f, 0, false, NULL).number, 1001 + i);
+	for (int i = 0; i < 130; i++) {
+		snprintf(want, sizeof(want), "%d", 1001 + i);
+		next_is(f, 1, want);
+		assert_int_equal(act(f, 1, MC_A_FINISH, 0, NULL), MC_OK);
+	}
+	for (int i = 0; i < 130; i++) {
+		struct mc_ticket t = press(f, 0, false, NULL);
+		assert_int_equal(t.number, 1001 + i);
+		assert_int_equal(t.round, 1);
+	}
+	struct mc_when w = at(f, f->day, 9, 40, 5000);
+	struct mc_issue is;
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_EXHAUSTED);
+	next_is(f, 1, "1131");
+	assert_int_equal(act(f, 1, MC_A_FINISH, 0, NULL), MC_OK);
+	struct mc_ticket t = press(f, 0, false, NULL);
+	assert_int_equal(t.number, 1131);
+	assert_int_equal(t.round, 1);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_EXHAUSTED);
+}
+
 /* ---- calling order ----------------------------------------------------- */
 
 static void strict_priority_goes_first(void **state)
@@ -1481,6 +1513,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(numbers_run_in_order_with_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(numbers_restart_each_day_and_old_tickets_expire, setup, teardown),
 		cmocka_unit_test_setup_teardown(range_wraps_only_past_closed_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(wrap_over_a_long_range_gives_each_freed_number_once, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(strict_priority_goes_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_priority_after_every_n_normal, setup_every2, teardown),
 		cmocka_unit_test_setup_teardown(priority_next_key_takes_priority, setup_every2, teardown),
