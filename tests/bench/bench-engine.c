@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench-stats.h"
 #include "config.h"
 #include "civil.h"
 #include "engine.h"
@@ -38,26 +38,6 @@ struct side {
 	int64_t *ns;  /* each round's first press, timed */
 	int64_t *ns2; /* and its second */
 };
-
-static int cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* A moment of day d (09:00 local, +07:00), one second after the last. */
 static struct mc_when at(struct side *s, int32_t d)
@@ -102,7 +82,7 @@ static void report(const char *what, int64_t *ns, int64_t *base, double *pair, i
 {
 	int64_t *b = NULL;
 
-	qsort(ns, ROUNDS, sizeof(*ns), cmp);
+	qsort(ns, ROUNDS, sizeof(*ns), bench_cmp_i64);
 	printf("  %s: %d of %d, %zu tickets held: p50 %.1f us, p99 %.1f us, max %.1f us\n", what, count,
 	       ROUNDS, held, pct(ns, ROUNDS, 50), pct(ns, ROUNDS, 99), (double)ns[ROUNDS - 1] / 1e3);
 	if (!base)
@@ -111,8 +91,8 @@ static void report(const char *what, int64_t *ns, int64_t *base, double *pair, i
 	if (!b)
 		return;
 	memcpy(b, base, ROUNDS * sizeof(*b));
-	qsort(b, ROUNDS, sizeof(*b), cmp);
-	qsort(pair, ROUNDS, sizeof(*pair), cmpd);
+	qsort(b, ROUNDS, sizeof(*b), bench_cmp_i64);
+	qsort(pair, ROUNDS, sizeof(*pair), bench_cmp_double);
 	printf("    against B's press of the same round: pairwise median %.2fx, p50s %.2fx, p99s %.2fx\n",
 	       pair[ROUNDS / 2], pct(ns, ROUNDS, 50) / pct(b, ROUNDS, 50),
 	       pct(ns, ROUNDS, 99) / pct(b, ROUNDS, 99));
@@ -167,9 +147,9 @@ int main(void)
 			}
 			for (int j = 0; j < 2; j++) {
 				struct mc_when w = at(s, day);
-				int64_t t0 = now_ns();
+				int64_t t0 = bench_mono_ns();
 				enum mc_err rc = mc_engine_press(s->e, &w, 0, false, "bench", &is, &s->ch);
-				(j ? s->ns2 : s->ns)[r] = now_ns() - t0;
+				(j ? s->ns2 : s->ns)[r] = bench_mono_ns() - t0;
 				if (s == &a && j == 0 && rc == MC_OK && is.ticket.round > 0)
 					wrapped++;
 				else if (s == &a && j == 1 && rc == MC_E_EXHAUSTED)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
 #include "config.h"
 #include "engine.h"
 #include "loop.h"
@@ -24,29 +25,15 @@ static const char BOARD[] =
 	"[service.land]\nname = Đất đai\nnumbers = 1-9999\n"
 	"[counter.1]\nservices = civil, land\n";
 
-static int cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int64_t now_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return bench_mono_ns() / 1000;
 }
 
 /* Prints the figures of one series; returns its p50 in µs. */
 static int64_t report(const char *name, int64_t *lat, int n, int64_t total_us)
 {
-	qsort(lat, (size_t)n, sizeof(*lat), cmp);
+	qsort(lat, (size_t)n, sizeof(*lat), bench_cmp_i64);
 	int64_t p50 = lat[n / 2], p99 = lat[n * 99 / 100], max = lat[n - 1];
 	printf("%-28s p50 %7.3f ms  p99 %7.3f ms  max %7.3f ms  %8.0f /s\n", name, (double)p50 / 1000,
 	       (double)p99 / 1000, (double)max / 1000, (double)n * 1e6 / (double)total_us);
@@ -127,7 +114,7 @@ int main(void)
 	printf("%d tickets and %d bare inserts interleaved, WAL + synchronous=FULL, in %s\n", N, N, dir);
 	int64_t pt = report("ticket (engine + store)", lat_t, N, total_t);
 	int64_t pb = report("bare fsync'd 1-row insert", lat_b, N, total_b);
-	qsort(ratio, N, sizeof(ratio[0]), cmpd);
+	qsort(ratio, N, sizeof(ratio[0]), bench_cmp_double);
 	printf("ratio ticket/bare: pairwise median %.2fx, p50 %.2fx, p99 %.2fx, throughput %.2fx\n",
 	       ratio[N / 2], (double)pt / (double)pb, (double)lat_t[N * 99 / 100] / (double)lat_b[N * 99 / 100],
 	       (double)total_t / (double)total_b);
