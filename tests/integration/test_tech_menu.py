@@ -230,10 +230,17 @@ def scenario(k):
 
     # ---- status lines in Vietnamese, the clock line follows NTP -----------
     wait_for("the menu's lines filled", lambda: "Phiên bản" in ocr_text(shot("main-wait")), timeout=60)
-    text = ocr_text(shot("main-untrusted"))
-    print("OCR main:", text)
-    for words in ("Máy in", "Đồng hồ", "CHƯA đồng bộ", "Mạng", "Phiên bản", "Loa", "Cập nhật từ USB",
-                  "Loa và âm lượng"):
+    main_words = ("Máy in", "Đồng hồ", "CHƯA đồng bộ", "Mạng", "Phiên bản", "Loa", "Cập nhật từ USB",
+                  "Loa và âm lượng")
+    # Up to three shots: once (the sanitizer tree, 30 November) one shot's
+    # text lacked only the button "Loa và âm lượng" while every other line
+    # was read; a word the page lacks is missing from all three.
+    for _ in range(3):
+        text = ocr_text(shot("main-untrusted"))
+        print("OCR main:", text)
+        if all(words in text for words in main_words):
+            break
+    for words in main_words:
         check(words in text, "the main page reads %r" % words)
     with open(ntp, "w") as f:
         f.write("1\n")

@@ -8,6 +8,7 @@ missing, 0 duplicated, every field the same), checked with Python's sqlite3
 and psql; each office's central report must give the same figures as its
 own `kioskctl report`; a database restored from a backup must take a new
 store id and lose or double nothing."""
+import datetime
 import json
 import os
 import random
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zoneinfo
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kiosk import Kiosk  # noqa: E402
@@ -55,6 +57,15 @@ office = {office}
 interval = 100ms
 batch = {batch}
 """
+
+
+def office_month():
+    """This month in the office's zone (the board's Asia/Ho_Chi_Minh), as
+    kioskd dates its tickets: from 17:00 UTC on a month's last day it is
+    already the next month there, and the machine's own zone would ask
+    the reports for the wrong one."""
+    return datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
+
 
 OFFICES = [("P-BK", "Phường Bách Khoa", "Bắc"), ("P-HB", "Phường Hai Bà Trưng", "Bắc"),
            ("X-TT", "Xã Thanh Trì", "Nam")]
@@ -278,7 +289,7 @@ class UplinkTest(unittest.TestCase):
                         self.assertAlmostEqual(t["wait_median_ms"], lt["wait"]["median_ms"], places=3)
                         self.assertEqual(t["wait_p90_ms"], lt["wait"]["p90_ms"])
         # Offices are ranked and grouped; table and CSV formats print.
-        month = time.strftime("%Y-%m")
+        month = office_month()
         city = json.loads(self.ctl("report", "--central", reporter, "--month", month, "--format", "json").stdout)
         ranks = sorted(o["rank"] for o in city["offices"] if o["rank"])
         self.assertEqual(ranks, list(range(1, len(ranks) + 1)))
@@ -444,7 +455,7 @@ class UplinkTest(unittest.TestCase):
         mx.start()
         for k in ks.values():
             self.wait_caught_up(k)
-        month = time.strftime("%Y-%m")
+        month = office_month()
         r = self.ctl("report", "--central", url, "--month", month, check=1)
         self.assertIn("kioskctl central init URL", r.stderr)
 
@@ -618,7 +629,7 @@ class UplinkTest(unittest.TestCase):
         ldb.close()
         self.assertTrue(both & set(open_at_backup), "the lost life should have served carried-over tickets")
         self.assertTrue(lost_only)
-        month = time.strftime("%Y-%m")
+        month = office_month()
         local = json.loads(self.ctl("report", "--board", k.board, "--db", k.db(), "--month", month,
                                     "--format", "json").stdout)
         for rollups in ([], ["--no-rollups"]):
