@@ -233,8 +233,8 @@ def scenario(k):
     main_words = ("Máy in", "Đồng hồ", "CHƯA đồng bộ", "Mạng", "Phiên bản", "Loa", "Cập nhật từ USB",
                   "Loa và âm lượng")
     # Up to three shots: once (the sanitizer tree, 30 November) one shot's
-    # text lacked only the button "Loa và âm lượng" while the other words checked
-    # was read; a word the page lacks is missing from all three.
+    # text lacked only the button "Loa và âm lượng", and the other words
+    # checked were read; a word the page lacks is missing from all three.
     for _ in range(3):
         text = ocr_text(shot("main-untrusted"))
         print("OCR main:", text)
