@@ -160,18 +160,22 @@ arm64_deps() {
 
 # libpq-dev:arm64 unpacked into DIR (not installed: see arm64_deps), its
 # pkg-config file pointing there, libpq.so at libpq5:arm64's library.
+# Its Requires.private (libssl and libcrypto in 15.20's, for static
+# linking only) is dropped: kioskd links libpq5 dynamically, and pkg-config
+# would otherwise want libssl-dev:arm64, which nothing here installs.
 # Prints the folder of that libpq.pc (the toolchain's MC_ARM64_PKGCONFIG).
 arm64_libpq_dev() { # DIR
 	local dir="$1" deb ver
-	ver=$(dpkg-query -W -f='${Version}' libpq5:arm64)
+	ver="$(dpkg-query -W -f='${Version}' libpq5:arm64) shared-only"
 	if [[ ! -f $dir/.version || $(cat "$dir/.version") != "$ver" ]]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/deb"
-		(cd "$dir/deb" && apt-get download -q "libpq-dev:arm64=$ver" >/dev/null 2>&1)
+		(cd "$dir/deb" && apt-get download -q "libpq-dev:arm64=${ver% *}" >/dev/null 2>&1)
 		deb=$(ls "$dir"/deb/libpq-dev_*_arm64.deb)
 		dpkg-deb -x "$deb" "$dir/root"
 		ln -sf /usr/lib/aarch64-linux-gnu/libpq.so.5 "$dir/root/usr/lib/aarch64-linux-gnu/libpq.so"
-		sed -i "s|^prefix=/usr\$|prefix=$dir/root/usr|" "$dir/root/usr/lib/aarch64-linux-gnu/pkgconfig/libpq.pc"
+		sed -i -e "s|^prefix=/usr\$|prefix=$dir/root/usr|" -e '/^Requires.private:/d' \
+			"$dir/root/usr/lib/aarch64-linux-gnu/pkgconfig/libpq.pc"
 		echo "$ver" >"$dir/.version"
 	fi
 	echo "$dir/root/usr/lib/aarch64-linux-gnu/pkgconfig"
