@@ -83,11 +83,11 @@ struct mc_office_conf {
 	int clock_settle_s;      /* a forward step into a new day must hold this long */
 };
 
-/* [service.KEY]: one kind of procedure with its own numbers. */
 /* The highest ticket number a service's range may reach (four digits: what
  * a board and a ticket show). */
 #define MC_NUMBER_MAX 9999
 
+/* [service.KEY]: one kind of procedure with its own numbers. */
 struct mc_service_conf {
 	char key[32];            /* the KEY of [service.KEY] */
 	char name[MC_TEXT];      /* Vietnamese name */
