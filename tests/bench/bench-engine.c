@@ -4,8 +4,9 @@
  * (1-9999). In A every number was issued, the range wrapped and then ran
  * out: each round a NEXT and a FINISH free one number, one press takes it,
  * and a second press is refused (`exhausted`) after looking at every
- * number. B holds as many tickets but has not wrapped: both its presses
- * take the next number. The engines go A B B A ..., each press timed alone
+ * number. B holds about as many tickets (7,000 growing to 11,000, A's
+ * 10,099 to 12,099) but has not wrapped: both its presses take the next
+ * number. The engines go A B B A ..., each press timed alone
  * (CLOCK_MONOTONIC; no I/O, the engine only). Prints p50, p99 and max of
  * each kind and the ratios to B's (pairwise median, p50s, p99s). Asserts
  * nothing.
