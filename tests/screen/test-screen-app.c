@@ -202,7 +202,10 @@ static void write_board(const char *dir, const char *hash, const char *clock_mod
 		"[service.civil]\nname = Tư pháp – Hộ tịch\nname.en = Justice – Civil status\nnumbers = 1001-1999\n\n"
 		"[service.land]\nname = Đất đai – Xây dựng\nname.en = Land – Construction\nnumbers = 2001-2999\n\n"
 		"[counter.1]\nservices = civil, land\n\n"
-		"[printer]\ndevice = file:%s/tickets\non_failure = refuse\n\n"
+		/* No status checks of its own (default every 5 s): one that
+		 * answered "ready" just after the test set the printer down
+		 * once took the printer notice away before it was shown. */
+		"[printer]\ndevice = file:%s/tickets\non_failure = refuse\nstatus_interval = 1h\n\n"
 		"[screen]\nwidth = 1024\nheight = 600\nhome_timeout = 600s\nticket_hold = %ds\npin_hash = %s\n"
 		"backlight = %s/bl\n\n"
 		"[hall]\ndisplay = window\nwidth = 800\nheight = 480\n", clock_mode, dir, test_hold_s(), hash, dir);
