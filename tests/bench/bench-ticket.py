@@ -615,7 +615,8 @@ def next_latency(k, disk, rounds=20, per=20):
            "wal_ahead": st.get("wal_ahead", 0)}
     # The floods run the service's range (1-9999) past its end: from then
     # on every number is picked among those freed (before session 9 that
-    # cost each press 10^8 comparisons, and every NEXT behind it 200 ms).
+    # cost a press refused with every number held up to 10^8 comparisons,
+    # and the NEXTs queued behind such presses 200 ms).
     k.drain(20)  # the print queue has room: a press is not refused for it
     last = k.req({"cmd": "press", "service": "civil", "source": "bench"})
     out["round"] = last["ticket"]["round"] if last.get("ok") else -1
