@@ -601,6 +601,12 @@ enum mc_err mc_engine_tick(struct mc_engine *e, const struct mc_when *w, struct 
  * Asking each candidate of its own, a press refused when 9,999 numbers
  * were all held took 76 ms at p50 (bench-engine), and a NEXT queued behind
  * four such presses 200 ms. */
+/* Whether t, a ticket of today and of service s, still holds its number. */
+static bool holds_number(const struct mc_engine *e, const struct mc_ticket *t, int s)
+{
+	return t->day == e->day && t->service == s && is_open_status(t->status);
+}
+
 static void open_numbers(const struct mc_engine *e, int s, uint64_t open[NUMBER_WORDS])
 {
 	const struct mc_service_conf *sc = &e->cfg->services[s];
@@ -608,8 +614,7 @@ static void open_numbers(const struct mc_engine *e, int s, uint64_t open[NUMBER_
 	memset(open, 0, NUMBER_WORDS * sizeof(open[0]));
 	for (size_t i = 0; i < e->nt; i++) {
 		const struct mc_ticket *t = &e->tickets[i];
-		if (t->day != e->day || t->service != s || !is_open_status(t->status) ||
-		    t->number < sc->lo || t->number > sc->hi)
+		if (!holds_number(e, t, s) || t->number < sc->lo || t->number > sc->hi)
 			continue;
 		unsigned k = (unsigned)(t->number - sc->lo);
 		open[k / 64] |= 1ull << (k % 64);
@@ -623,7 +628,7 @@ static bool number_held(const struct mc_engine *e, int s, int number)
 {
 	for (size_t i = 0; i < e->nt; i++) {
 		const struct mc_ticket *t = &e->tickets[i];
-		if (t->day == e->day && t->service == s && t->number == number && is_open_status(t->status))
+		if (t->number == number && holds_number(e, t, s))
 			return true;
 	}
 	return false;

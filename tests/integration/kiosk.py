@@ -139,6 +139,25 @@ class Kiosk:
         return os.path.join(self.state, "kiosk.db")
 
 
+def wait_stopped(pid, timeout=10):
+    """Returns once every thread of pid is stopped (kill() returns before
+    SIGSTOP has taken effect: a request sent at once can still be read).
+    Raises RuntimeError when it does not stop in time."""
+    end = time.monotonic() + timeout * SCALE
+    while time.monotonic() < end:
+        states = []
+        for tid in os.listdir("/proc/%d/task" % pid):
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    states.append(f.read().rsplit(")", 1)[1].split()[0])
+            except FileNotFoundError:
+                pass
+        if states and all(st in "Tt" for st in states):
+            return
+        time.sleep(0.005)
+    raise RuntimeError("process %d did not stop after SIGSTOP" % pid)
+
+
 def faketime_libs():
     """libfaketime of kioskd's architecture: MC_LIBARCH, the tree's multiarch
     triplet (an arm64 tree's kioskd needs libfaketime:arm64), else this

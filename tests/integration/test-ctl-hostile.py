@@ -264,12 +264,7 @@ def test_backlog_in_few_turns():
         try:
             # Stopped for sure (a signal lands when the kernel gets to it)
             # before the first connection: every one waits in the backlog.
-            end = time.monotonic() + 30 * kiosk.SCALE
-            while time.monotonic() < end:
-                with open("/proc/%d/stat" % k.proc.pid) as f:
-                    if f.read().rsplit(")", 1)[1].split()[0] == "T":
-                        break
-                time.sleep(0.01)
+            kiosk.wait_stopped(k.proc.pid, 30)
             queued = []
             for _ in range(48):
                 s = k.connect()

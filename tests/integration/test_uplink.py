@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 import sys
@@ -60,11 +61,12 @@ batch = {batch}
 
 
 def office_month():
-    """This month in the office's zone (the board's Asia/Ho_Chi_Minh), as
-    kioskd dates its tickets: from 17:00 UTC on a month's last day it is
-    already the next month there, and the machine's own zone would ask
+    """This month in the office's zone (BOARD's timezone), as kioskd dates
+    its tickets: from 17:00 UTC on a month's last day it is already the
+    next month in Asia/Ho_Chi_Minh, and the machine's own zone would ask
     the reports for the wrong one."""
-    return datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
+    zone = re.search(r"^timezone = (\S+)$", BOARD, re.M).group(1)
+    return datetime.datetime.now(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m")
 
 
 OFFICES = [("P-BK", "Phường Bách Khoa", "Bắc"), ("P-HB", "Phường Hai Bà Trưng", "Bắc"),
