@@ -407,8 +407,39 @@ static struct wop *wq_pop(struct mc_app *app)
 	return op;
 }
 
-/* Works through the write queue in order, a group of actions per commit,
- * until it is empty or the store is busy (then a timer tries again). */
+/* Moves the clerks' actions queued behind presses to the queue's head, in
+ * their order, so that a NEXT commits in a group of its own before them:
+ * under a flood of presses a clerk's key then waits for the commit on its
+ * way to the disk and its own, not also for a group of presses (their
+ * engine work and their pages). Never past a new office day. Requests
+ * that wait in the queue together arrived within one commit of each
+ * other from different clients; none was answered yet, so no order
+ * between them was promised. */
+static void counters_first(struct mc_app *app)
+{
+	struct wop **head = &app->wq_head, **tail = head, **at = head;
+
+	while (*at && (*at)->kind != WOP_TICK) {
+		struct wop *op = *at;
+		if (op->kind == WOP_COUNTER && at != tail) {
+			*at = op->next; /* out, then in at the counters' end */
+			op->next = *tail;
+			*tail = op;
+			tail = &op->next;
+			continue;
+		}
+		if (op->kind == WOP_COUNTER)
+			tail = &op->next;
+		at = &op->next;
+	}
+	app->wq_tail = NULL;
+	for (struct wop *op = app->wq_head; op; op = op->next)
+		app->wq_tail = op;
+}
+
+/* Works through the write queue, a group of actions per commit, until it
+ * is empty or the store is busy (then a timer tries again): clerks'
+ * actions first, in a group of their own, then the rest in order. */
 static void pump(struct mc_app *app)
 {
 	struct wop *ops[BATCH_MAX];
@@ -424,9 +455,13 @@ static void pump(struct mc_app *app)
 			free(op);
 			continue;
 		}
+		counters_first(app);
 		int n = 0;
-		for (struct wop *op = app->wq_head; op && n < BATCH_MAX; op = op->next)
+		for (struct wop *op = app->wq_head; op && n < BATCH_MAX; op = op->next) {
+			if (n > 0 && ops[0]->kind == WOP_COUNTER && op->kind != WOP_COUNTER)
+				break;
 			ops[n++] = op;
+		}
 		int k = attempt(app, ops, n, app->br, app->bch);
 		if (k == 0) {
 			app->store_busy = true;

@@ -5,7 +5,9 @@ group's failed commit changes nothing (DESIGN §6), checked from outside:
 
   - kioskd is stopped (SIGSTOP) while 24 clients send a press each and a
     clerk sends NEXT; when it goes on, every client is answered, the
-    numbers are distinct and consecutive, NEXT called the first of them,
+    numbers are distinct and consecutive, NEXT — sent last — was committed
+    first, in a group of its own (its call event comes before every issue
+    event of the burst), and called the first ticket waiting before it,
     and the WAL file — parsed here, independently of SQLite — gained far
     fewer commit frames than there were actions (before: one per action);
     Python's sqlite3 finds every acknowledged ticket;
@@ -86,8 +88,15 @@ def main():
         got = {r[0] for r in db.execute("SELECT number FROM tickets WHERE service = 'civil'")}
         check(set(numbers) | {base} <= got, "Python's sqlite3 finds every acknowledged ticket")
         called = db.execute("SELECT number FROM tickets WHERE status = 'called' AND counter = 1").fetchall()
-        db.close()
         check(called == [(base,)], "NEXT in the group called the first waiting ticket (%r)" % called)
+        call = db.execute("SELECT max(id) FROM events WHERE kind = 'call' AND counter = 1").fetchone()[0]
+        issued = db.execute("SELECT min(e.id) FROM events e JOIN tickets t ON t.id = e.ticket "
+                            "WHERE e.kind = 'issue' AND t.service = 'civil' AND t.number > ?",
+                            (base,)).fetchone()[0]
+        check(call is not None and issued is not None and call < issued,
+              "the clerk's NEXT, queued behind %d presses, committed before them "
+              "(call event %r, first issue event of the burst %r)" % (N, call, issued))
+        db.close()
 
         # A group whose commit fails: a trigger from outside refuses the
         # ticket numbered base+N+5 (inside the group).
