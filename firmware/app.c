@@ -37,6 +37,8 @@ struct wop {
 	enum mc_action act;
 	int arg;
 	int64_t deadline_ms;            /* monotonic: refused with `store` after it */
+	uint64_t origin;                /* the socket client that asked, plus 1;
+	                                 * 0 for a device (a button, a keypad) */
 	mc_app_done_fn done;            /* answer (may be NULL) */
 	void *ctx;
 };
@@ -411,27 +413,36 @@ static struct wop *wq_pop(struct mc_app *app)
  * their order, so that a NEXT commits in a group of its own before them:
  * under a flood of presses a clerk's key then waits for the commit on its
  * way to the disk and its own, not also for a group of presses (their
- * engine work and their pages). Never past a new office day. Requests
- * that wait in the queue together arrived within one commit of each
- * other from different clients; none was answered yet, so no order
- * between them was promised. */
+ * engine work and their pages). Requests that wait in the queue together
+ * arrived within one commit of each other and none was answered yet, so
+ * no order between different requesters was promised; one socket client's
+ * own requests keep theirs (a pipelined press then NEXT: the NEXT may
+ * call that ticket), and so does everything behind such a NEXT. Never
+ * past a new office day; looks at the first BATCH_MAX actions only (the
+ * rest are reached by the next groups). */
 static void counters_first(struct mc_app *app)
 {
-	struct wop **head = &app->wq_head, **tail = head, **at = head;
+	struct wop **tail = &app->wq_head, **at = &app->wq_head;
 
-	while (*at && (*at)->kind != WOP_TICK) {
+	for (int seen = 0; *at && (*at)->kind != WOP_TICK && seen < BATCH_MAX; seen++) {
 		struct wop *op = *at;
-		if (op->kind == WOP_COUNTER && at != tail) {
-			*at = op->next; /* out, then in at the counters' end */
-			op->next = *tail;
-			*tail = op;
-			tail = &op->next;
+		if (op->kind != WOP_COUNTER) {
+			at = &op->next;
 			continue;
 		}
-		if (op->kind == WOP_COUNTER)
-			tail = &op->next;
-		at = &op->next;
+		if (at == tail) {
+			tail = at = &op->next;
+			continue;
+		}
+		for (struct wop *p = *tail; op->origin && p != op; p = p->next)
+			if (p->origin == op->origin)
+				goto done; /* its own client's press before it */
+		*at = op->next; /* out, then in at the counters' end */
+		op->next = *tail;
+		*tail = op;
+		tail = &op->next;
 	}
+done:
 	app->wq_tail = NULL;
 	for (struct wop *op = app->wq_head; op; op = op->next)
 		app->wq_tail = op;
@@ -581,23 +592,35 @@ int mc_app_confirm_clock(struct mc_app *app, char *err, size_t errlen)
 	return 0;
 }
 
-void mc_app_submit_press(struct mc_app *app, int service, bool priority, const char *source,
-			 mc_app_done_fn done, void *ctx)
+static void submit_press(struct mc_app *app, int service, bool priority, const char *source,
+			 uint64_t origin, mc_app_done_fn done, void *ctx)
 {
 	struct wop op = { .kind = WOP_PRESS, .service = service, .priority = priority,
-			  .done = done, .ctx = ctx };
+			  .origin = origin, .done = done, .ctx = ctx };
 
 	snprintf(op.source, sizeof(op.source), "%s", source ? source : "");
 	submit(app, &op);
 }
 
+static void submit_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
+			   uint64_t origin, mc_app_done_fn done, void *ctx)
+{
+	struct wop op = { .kind = WOP_COUNTER, .counter = counter, .act = act, .arg = arg,
+			  .origin = origin, .done = done, .ctx = ctx };
+
+	submit(app, &op);
+}
+
+void mc_app_submit_press(struct mc_app *app, int service, bool priority, const char *source,
+			 mc_app_done_fn done, void *ctx)
+{
+	submit_press(app, service, priority, source, 0, done, ctx);
+}
+
 void mc_app_submit_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
 			   mc_app_done_fn done, void *ctx)
 {
-	struct wop op = { .kind = WOP_COUNTER, .counter = counter, .act = act, .arg = arg,
-			  .done = done, .ctx = ctx };
-
-	submit(app, &op);
+	submit_counter(app, counter, act, arg, 0, done, ctx);
 }
 
 /* The synchronous form: after the actions already queued, tried once,
@@ -920,7 +943,7 @@ static enum mc_ctl_result cmd_press(void *ctx, json_t *req, json_t *resp, uint64
 		return mc_ctl_error(resp, "nomem", "out of memory");
 	*cw = (struct ctl_wait){ app, client };
 	/* Answered when committed: at once, or after a busy store let go. */
-	mc_app_submit_press(app, s, priority, source ? source : "socket", answer_press, cw);
+	submit_press(app, s, priority, source ? source : "socket", client + 1, answer_press, cw);
 	return MC_CTL_LATER;
 }
 
@@ -988,7 +1011,7 @@ static enum mc_ctl_result cmd_counter(void *ctx, json_t *req, json_t *resp, uint
 	if (!cw)
 		return mc_ctl_error(resp, "nomem", "out of memory");
 	*cw = (struct ctl_wait){ app, client };
-	mc_app_submit_counter(app, (int)n, actions[i].act, arg, answer_counter, cw);
+	submit_counter(app, (int)n, actions[i].act, arg, client + 1, answer_counter, cw);
 	return MC_CTL_LATER;
 }
 

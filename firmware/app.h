@@ -135,7 +135,10 @@ enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, 
 typedef void (*mc_app_done_fn)(void *ctx, enum mc_err err, const struct mc_issue *is,
 			       const struct mc_ticket *t, const char *why);
 /* Queues a press or a counter action behind the writes already waiting.
- * Writes are committed in arrival order; while the database is busy each
+ * Writes are committed in arrival order, but for a counter action that
+ * finds presses of other requesters waiting: it goes ahead of them, in a
+ * commit of its own (a clerk's NEXT does not wait for a flood's presses).
+ * While the database is busy each
  * waits and is retried from a timer, and one still waiting after [office]
  * store_wait is refused with MC_E_STORE. done runs once, possibly before
  * this returns; then the outputs are told (a press's answer goes out

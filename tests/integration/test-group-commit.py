@@ -8,6 +8,8 @@ group's failed commit changes nothing (DESIGN §6), checked from outside:
     numbers are distinct and consecutive, NEXT — sent last — was committed
     first, in a group of its own (its call event comes before every issue
     event of the burst), and called the first ticket waiting before it,
+    while a client that sends a press and then NEXT on one connection has
+    them committed in its order;
     and the WAL file — parsed here, independently of SQLite — gained far
     fewer commit frames than there were actions (before: one per action);
     Python's sqlite3 finds every acknowledged ticket;
@@ -39,8 +41,9 @@ def wal_commits(path):
 
 
 def burst(k, reqs):
-    """Connects a client per request, then sends every request while
-    kioskd is stopped, lets it go on and reads every answer."""
+    """Connects a client per request (a list: one client sends them all
+    on its connection, pipelined), then sends every request while kioskd
+    is stopped, lets it go on and reads every answer, in order."""
     conns = []
     while len(conns) < len(reqs):
         try:
@@ -54,11 +57,13 @@ def burst(k, reqs):
         # before SIGSTOP took effect, was committed on its own.
         wait_stopped(k.proc.pid)
         for c, r in zip(conns, reqs):
-            c.sendall((json.dumps(r) + "\n").encode())
+            c.sendall("".join(json.dumps(x) + "\n" for x in (r if isinstance(r, list) else [r])).encode())
         time.sleep(0.2)  # every request is in its socket before kioskd reads
     finally:
         k.proc.send_signal(signal.SIGCONT)
-    answers = [read_answer(c) for c in conns]
+    answers = []
+    for c, r in zip(conns, reqs):
+        answers += [read_answer(c) for _ in (r if isinstance(r, list) else [r])]
     for c in conns:
         c.close()
     return answers
@@ -97,6 +102,22 @@ def main():
               "the clerk's NEXT, queued behind %d presses, committed before them "
               "(call event %r, first issue event of the burst %r)" % (N, call, issued))
         db.close()
+
+        # One client pipelines a press and a NEXT among others' presses:
+        # its NEXT does not pass its own press.
+        answers = burst(k, [{"cmd": "press", "service": "civil", "source": "o%d" % i} for i in range(4)] +
+                        [[{"cmd": "press", "service": "civil", "source": "pipe"},
+                          {"cmd": "counter", "counter": 2, "action": "next"}]])
+        check(all(a.get("ok") for a in answers), "the pipelined burst answered ok: %r" %
+              [a.get("error") for a in answers])
+        pipe = answers[4]["ticket"]["id"]
+        db = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
+        call2 = db.execute("SELECT max(id) FROM events WHERE kind = 'call' AND counter = 2").fetchone()[0]
+        own = db.execute("SELECT id FROM events WHERE kind = 'issue' AND ticket = ?", (pipe,)).fetchone()[0]
+        db.close()
+        check(call2 > own, "a pipelined NEXT is committed after its own client's press "
+              "(call event %r, the press's issue event %r)" % (call2, own))
+        base += 5  # the burst's tickets; the failed group numbers on from them
 
         # A group whose commit fails: a trigger from outside refuses the
         # ticket numbered base+N+5 (inside the group).
