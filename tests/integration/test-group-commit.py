@@ -110,6 +110,8 @@ def main():
                           {"cmd": "counter", "counter": 2, "action": "next"}]])
         check(all(a.get("ok") for a in answers), "the pipelined burst answered ok: %r" %
               [a.get("error") for a in answers])
+        check("duplicate" in answers[4] and "duplicate" not in answers[5],
+              "the pipelining client's answers come in the order of its requests (%r)" % answers[4:])
         pipe = answers[4]["ticket"]["id"]
         db = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
         call2 = db.execute("SELECT max(id) FROM events WHERE kind = 'call' AND counter = 2").fetchone()[0]
