@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,16 +437,14 @@ static void counters_first(struct mc_app *app)
 		}
 		for (struct wop *p = *tail; op->origin && p != op; p = p->next)
 			if (p->origin == op->origin)
-				goto done; /* its own client's press before it */
+				return; /* its own client's press before it */
+		if (op == app->wq_tail) /* the press before it is the last now */
+			app->wq_tail = (struct wop *)((char *)at - offsetof(struct wop, next));
 		*at = op->next; /* out, then in at the counters' end */
 		op->next = *tail;
 		*tail = op;
 		tail = &op->next;
 	}
-done:
-	app->wq_tail = NULL;
-	for (struct wop *op = app->wq_head; op; op = op->next)
-		app->wq_tail = op;
 }
 
 /* Works through the write queue, a group of actions per commit, until it

@@ -10,6 +10,11 @@ group's failed commit changes nothing (DESIGN §6), checked from outside:
     event of the burst), and called the first ticket waiting before it,
     while a client that sends a press and then NEXT on one connection has
     them committed in its order;
+  - while another program holds the database, a NEXT queued last moves
+    ahead of the presses queued with it, a press sent after that still
+    joins the queue behind them, and once the database is free all are
+    answered and saved (a kioskd that lost track of the queue's end lost
+    those presses);
     and the WAL file — parsed here, independently of SQLite — gained far
     fewer commit frames than there were actions (before: one per action);
     Python's sqlite3 finds every acknowledged ticket;
@@ -144,6 +149,33 @@ def main():
               (base + N + 1, after.get("ticket", {}).get("number")))
         st = k.request({"cmd": "status"})
         check(st["store"]["state"] == "ok", "the store is ok again: %r" % st["store"])
+
+        # The database held by another program: a NEXT, the last in the
+        # queue, moves ahead of the presses waiting with it; a press that
+        # arrives after that is queued behind them, and once the database
+        # is free every one of them is answered and saved.
+        w = sqlite3.connect(k.db(), timeout=10, isolation_level=None)
+        w.execute("BEGIN IMMEDIATE")
+        conns = [k.connect() for _ in range(5)]
+        reqs = [{"cmd": "press", "service": "civil", "source": "l%d" % i} for i in range(3)]
+        reqs += [{"cmd": "counter", "counter": 1, "action": "next"},
+                 {"cmd": "press", "service": "civil", "source": "late"}]
+        for c, r in zip(conns, reqs):
+            c.sendall((json.dumps(r) + "\n").encode())
+            time.sleep(0.15)  # kioskd has queued it (and tried the store) before the next
+        w.execute("COMMIT")
+        w.close()
+        answers = [read_answer(c) for c in conns]
+        for c in conns:
+            c.close()
+        check(all(a.get("ok") for a in answers), "every action queued while the database was held "
+              "is answered ok: %r" % [a.get("error") for a in answers])
+        ids = [a["ticket"]["id"] for a in answers[:3] + answers[4:]]
+        db = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
+        saved = [r[0] for r in db.execute("SELECT id FROM tickets WHERE id IN (%s) ORDER BY id" %
+                                          ",".join("?" * len(ids)), ids)]
+        db.close()
+        check(saved == sorted(ids), "Python's sqlite3 finds the 4 tickets (%r of %r)" % (saved, ids))
     finally:
         k.close()
     print("PASS")
