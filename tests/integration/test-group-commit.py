@@ -9,20 +9,20 @@ group's failed commit changes nothing (DESIGN §6), checked from outside:
     first, in a group of its own (its call event comes before every issue
     event of the burst), and called the first ticket waiting before it,
     while a client that sends a press and then NEXT on one connection has
-    them committed in its order;
-  - while another program holds the database, a NEXT queued last moves
-    ahead of the presses queued with it, a press sent after that still
-    joins the queue behind them, and once the database is free all are
-    answered and saved (a kioskd that lost track of the queue's end lost
-    those presses);
-    and the WAL file — parsed here, independently of SQLite — gained far
-    fewer commit frames than there were actions (before: one per action);
-    Python's sqlite3 finds every acknowledged ticket;
+    them committed and answered in its order; the WAL file — parsed here,
+    independently of SQLite — gained far fewer commit frames than there
+    were actions (before: one per action); Python's sqlite3 finds every
+    acknowledged ticket;
   - a group whose commit fails (a trigger added from outside refuses one
     of its rows): every action of the group is refused with `store`, no
     ticket of it is in the database, and once the trigger is gone the next
     press gets the number the refused group would have started with —
-    nothing given twice, nothing lost.
+    nothing given twice, nothing lost;
+  - while another program holds the database, a NEXT queued last moves
+    ahead of the presses queued with it, a press sent after that still
+    joins the queue behind them, and once the database is free all are
+    answered and saved (a kioskd that lost track of the queue's end lost
+    those presses).
 
 Usage: test-group-commit.py KIOSKD KIOSKCTL"""
 import json
