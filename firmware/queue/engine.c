@@ -595,18 +595,18 @@ enum mc_err mc_engine_tick(struct mc_engine *e, const struct mc_when *w, struct 
 /* Bits, one a number of the widest range board.conf takes. */
 #define NUMBER_WORDS ((MC_NUMBER_MAX + 63) / 64)
 
-/* Marks in open (bit k: number lo + k) the numbers of service s that an
- * open ticket of today holds: one pass over the tickets. Picking a number
- * after a wrap then costs the tickets plus the range, not their product.
- * Asking each candidate of its own, a press refused when 9,999 numbers
- * were all held took 76 ms at p50 (bench-engine), and a NEXT queued behind
- * four such presses 200 ms. */
 /* Whether t, a ticket of today and of service s, still holds its number. */
 static bool holds_number(const struct mc_engine *e, const struct mc_ticket *t, int s)
 {
 	return t->day == e->day && t->service == s && is_open_status(t->status);
 }
 
+/* Marks in open (bit k: number lo + k) the numbers of service s that an
+ * open ticket of today holds: one pass over the tickets. Picking a number
+ * after a wrap then costs the tickets plus the range, not their product.
+ * Asking each candidate of its own, a press refused when 9,999 numbers
+ * were all held took 76 ms at p50 (bench-engine), and a NEXT queued behind
+ * four such presses 200 ms. */
 static void open_numbers(const struct mc_engine *e, int s, uint64_t open[NUMBER_WORDS])
 {
 	const struct mc_service_conf *sc = &e->cfg->services[s];
