@@ -57,12 +57,15 @@ void mc_store_close(struct mc_store *st);
  * (named "mc-checkpoint", 5 nice levels below the thread that opened the
  * store, its own connection) runs a PASSIVE
  * checkpoint when a commit leaves MC_STORE_CHECKPOINT_PAGES or more in
- * the WAL (pages of 4 KiB: a press adds 5). Only when commits
+ * the WAL (pages of 4 KiB: a press adds 3). Only when commits
  * outrun it (a flood) does the commit that takes the WAL to
  * MC_STORE_WAL_MAX_PAGES checkpoint on the committing thread, so the WAL
  * stays bounded. Kept across a reopen by mc_store_check_files; stopped
  * (joined) by mc_store_close, whose last connection then checkpoints as
- * before. Returns 0, or -1 with errno when the thread cannot start (the
+ * before. With it, each commit also asks the kernel to read the WAL's
+ * next pages into its cache (POSIX_FADV_WILLNEED, not waited for), so
+ * that a commit never waits to read a page it writes part of (see
+ * warm_wal in store.c). Returns 0, or -1 with errno when the thread cannot start (the
  * commits go on checkpointing then). */
 #define MC_STORE_CHECKPOINT_PAGES 1000
 #define MC_STORE_WAL_MAX_PAGES 4000

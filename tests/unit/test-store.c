@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -513,6 +515,100 @@ static void the_wal_is_written_ahead(void **state)
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 22);
 }
 
+/* Which of the file's first npages pages the kernel's page cache holds
+ * (mincore on a mapping of the file), into in[]; returns how many. */
+static int resident(const char *path, unsigned char *in, size_t npages)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int n = 0;
+
+	assert_true(fd >= 0);
+	void *m = mmap(NULL, npages * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mincore(m, npages * 4096, in), 0);
+	for (size_t i = 0; i < npages; i++)
+		n += in[i] & 1;
+	munmap(m, npages * 4096);
+	close(fd);
+	return n;
+}
+
+/* Frames in the WAL, read from the file as SQLite's format defines them
+ * (a 32-byte header whose bytes 16-23 are the salts, then frames of a
+ * 24-byte header, whose bytes 8-15 repeat them, and a page): counted
+ * until the first frame whose salts differ (the zeros written ahead). */
+static long wal_frames(const char *path, long page)
+{
+	unsigned char hdr[32], fh[24];
+	long n = 0;
+	FILE *fp = fopen(path, "rb");
+
+	assert_non_null(fp);
+	assert_int_equal(fread(hdr, 1, 32, fp), 32);
+	while (fseek(fp, 32 + n * (24 + page), SEEK_SET) == 0 && fread(fh, 1, 24, fp) == 24 &&
+	       !memcmp(fh + 8, hdr + 16, 8))
+		n++;
+	fclose(fp);
+	return n;
+}
+
+/* The commits keep the WAL's next pages in the page cache: a frame is a
+ * 24-byte header and a page, so a commit writes parts of file pages, and
+ * a page the cache dropped (the part written ahead at the start is
+ * untouched for long) is first read from the disk, on the committing
+ * thread. Here every page of the WAL is dropped from the cache (as memory
+ * pressure would), a press committed, and the pages from the end of its
+ * frames on (read from the file, not asked of the store) must come back
+ * into the cache without anyone reading them. Skipped where the file
+ * system keeps every page in memory (tmpfs: nothing is dropped). */
+static void the_commits_warm_the_wal_ahead(void **state)
+{
+	struct fx *f = *state;
+	char wal[128];
+	int skipped;
+	struct mc_engine *e = mc_engine_new(&f->cfg);
+	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
+	const size_t npages = 256; /* the first MB: far past a few presses */
+	unsigned char in[256];
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
+	assert_true(mc_store_write_ahead(st) > npages * 4096);
+	press_committed(f, st, e, 0);
+	int fd = open(wal, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(fdatasync(fd), 0);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	close(fd);
+	int left = resident(wal, in, npages);
+	if (left > (int)npages / 2) {
+		mc_store_close(st);
+		mc_engine_free(e);
+		print_message("the file system kept %d of %zu WAL pages in memory: "
+			      "nothing to warm here\n", left, npages);
+		skip();
+	}
+	press_committed(f, st, e, 1);
+	/* The reads are queued, not waited for: give them time (a guard
+	 * against a hang, not a bound on their speed). The snapshot of the
+	 * cache comes before the WAL is read here (reading pulls pages in). */
+	const size_t want = 16; /* 64 KB from the next frame on */
+	for (int i = 0; i < 500 && resident(wal, in, npages) < (int)want; i++)
+		usleep(10000);
+	usleep(50000);
+	resident(wal, in, npages);
+	long next = 32 + wal_frames(wal, 4096) * (24 + 4096); /* the next frame's offset */
+	size_t first = (size_t)next / 4096;
+	assert_true(first + want <= npages);
+	for (size_t p = first; p < first + want; p++)
+		if (!(in[p] & 1))
+			fail_msg("WAL page %zu (the next frame is at byte %ld) is not in the page "
+				 "cache after the commit", p, next);
+	mc_store_close(st);
+	mc_engine_free(e);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 2);
+}
+
 static void rows_of_a_service_board_conf_lost_are_skipped(void **state)
 {
 	struct fx *f = *state;
@@ -792,6 +888,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_saved_day_follows_the_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(checkpoints_run_on_the_store_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_wal_is_written_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_commits_warm_the_wal_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_of_a_service_board_conf_lost_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_with_an_unknown_status_are_never_called, setup, teardown),
 		cmocka_unit_test_setup_teardown(counters_and_every_ticket_field_come_back, setup, teardown),
