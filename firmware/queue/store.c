@@ -665,18 +665,22 @@ void mc_store_close(struct mc_store *st)
  * file pages (SQLite writes header and page apart: 6 writes for a press's
  * 3 frames), and a write into part of a page the cache no longer holds
  * first reads that page from the disk, synchronously. The WAL written
- * ahead was written when kioskd started, and the pages the writer comes
- * back to after a restart long before: a cache that drops pages nobody
- * touched (memory pressure; this machine's kernel does it on its own,
- * about 1 MB every 10 s of a 20 MB file with 23 GB free) had dropped
- * them, and in 67 of 2000 presses the loop slept 2-3 times for such a
- * read (0.1-0.3 ms each) between the request and its fdatasync. The
- * window is the next WAL_WARM_BYTES, or twice the last commit if that is
- * more (a group of presses; at most WAL_WARM_MAX_BYTES), asked after every commit: pages asked for before may have been
- * dropped again since (an idle hour), and asking for pages the cache
- * holds costs a lookup (one system call, a few µs, against the commit's
- * fdatasync of 0.3-0.6 ms). The offsets are SQLite's WAL format: a
- * 32-byte file header, then frames of a 24-byte header and a page. */
+ * ahead was written when kioskd started and not touched since: a cache
+ * that drops pages nobody touched (memory pressure; this machine's kernel
+ * does it on its own, about 1 MB every 10 s of a 20 MB file with 23 GB
+ * free) had dropped them, and in 67 and 81 of 2000 presses (two traced
+ * runs) the loop slept 2-3 times for such a read (0.1-0.3 ms each)
+ * between the request and its fdatasync. (When the writer restarts the
+ * WAL at its start, the checkpoint that copied every frame has just read
+ * those pages.)
+ *
+ * The window is the next WAL_WARM_BYTES, or twice the last commit if that
+ * is more (a group of presses; at most WAL_WARM_MAX_BYTES), asked after
+ * every commit: pages asked for before may have been dropped again since
+ * (an idle hour), and asking for pages the cache holds costs a lookup
+ * (one system call, a few µs, against the commit's fdatasync of
+ * 0.3-0.6 ms). The offsets are SQLite's WAL format: a 32-byte file
+ * header, then frames of a 24-byte header and a page. */
 #define WAL_WARM_BYTES (64 * 1024)
 #define WAL_WARM_MAX_BYTES (1024 * 1024)
 #define WAL_HEADER_BYTES 32
@@ -700,20 +704,6 @@ static void warm_wal(struct checkpointer *c, int pages, int grew)
 	if (want > WAL_WARM_MAX_BYTES)
 		want = WAL_WARM_MAX_BYTES;
 	posix_fadvise(c->wal_fd, (off_t)(at & ~4095LL), (off_t)want, POSIX_FADV_WILLNEED);
-}
-
-/* The same for the WAL's first pages, on the checkpointer's thread once a
- * checkpoint copied every frame: the next commit restarts the WAL there. */
-static void warm_wal_start(const char *path)
-{
-	char wal[600];
-
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	int fd = open(wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0) {
-		posix_fadvise(fd, 0, WAL_WARM_BYTES, POSIX_FADV_WILLNEED);
-		close(fd);
-	}
 }
 
 /* The checkpointer's thread: waits for a full WAL, then runs a PASSIVE
@@ -752,15 +742,11 @@ static void *checkpointer_run(void *p)
 			break;
 		c->want = false;
 		pthread_mutex_unlock(&c->lock);
-		int frames = 0, copied = 0;
+		int frames = 0;
 		int rc = db ? sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames,
-							&copied)
+							NULL)
 			    : SQLITE_CANTOPEN;
 		atomic_store(&c->upto, frames > 0 ? frames : 0);
-		/* Every frame copied: the next commit restarts the WAL from its
-		 * start, pages written long ago (see warm_wal). */
-		if (rc == SQLITE_OK && frames > 0 && copied == frames)
-			warm_wal_start(c->path);
 		atomic_fetch_add(rc == SQLITE_OK ? &c->done : &c->failed, 1);
 		pthread_mutex_lock(&c->lock);
 	}
