@@ -670,9 +670,10 @@ void mc_store_close(struct mc_store *st)
  * does it on its own, about 1 MB every 10 s of a 20 MB file with 23 GB
  * free) had dropped them, and in 67 and 81 of 2000 presses (two traced
  * runs) the loop slept 2-3 times for such a read (0.1-0.3 ms each)
- * between the request and its fdatasync. (When the writer restarts the
- * WAL at its start, the checkpoint that copied every frame has just read
- * those pages.)
+ * between the request and its fdatasync. The start of the WAL, where the
+ * writer restarts once a checkpoint copied every frame, was written long
+ * before too, and the checkpoint read only each page's latest frame: the
+ * checkpointer warms it then (warm_wal_start).
  *
  * The window is the next WAL_WARM_BYTES, or twice the last commit if that
  * is more (a group of presses; at most WAL_WARM_MAX_BYTES), asked after
@@ -704,6 +705,21 @@ static void warm_wal(struct checkpointer *c, int pages, int grew)
 	if (want > WAL_WARM_MAX_BYTES)
 		want = WAL_WARM_MAX_BYTES;
 	posix_fadvise(c->wal_fd, (off_t)(at & ~4095LL), (off_t)want, POSIX_FADV_WILLNEED);
+}
+
+/* The first WAL_WARM_BYTES of the WAL, the same way, on the checkpointer's
+ * thread once a checkpoint copied every frame: the next commit restarts
+ * the WAL there. */
+static void warm_wal_start(const char *path)
+{
+	char wal[600];
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	int fd = open(wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		posix_fadvise(fd, 0, WAL_WARM_BYTES, POSIX_FADV_WILLNEED);
+		close(fd);
+	}
 }
 
 /* The checkpointer's thread: waits for a full WAL, then runs a PASSIVE
@@ -742,11 +758,13 @@ static void *checkpointer_run(void *p)
 			break;
 		c->want = false;
 		pthread_mutex_unlock(&c->lock);
-		int frames = 0;
+		int frames = 0, copied = 0;
 		int rc = db ? sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames,
-							NULL)
+							&copied)
 			    : SQLITE_CANTOPEN;
 		atomic_store(&c->upto, frames > 0 ? frames : 0);
+		if (rc == SQLITE_OK && frames > 0 && copied == frames)
+			warm_wal_start(c->path); /* before it is counted done */
 		atomic_fetch_add(rc == SQLITE_OK ? &c->done : &c->failed, 1);
 		pthread_mutex_lock(&c->lock);
 	}

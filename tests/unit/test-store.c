@@ -536,20 +536,41 @@ static int resident(const char *path, unsigned char *in, size_t npages)
 /* Frames in the WAL, read from the file as SQLite's format defines them
  * (a 32-byte header whose bytes 16-23 are the salts, then frames of a
  * 24-byte header, whose bytes 8-15 repeat them, and a page): counted
- * until the first frame whose salts differ (the zeros written ahead). */
-static long wal_frames(const char *path, long page)
+ * from frame `from` on, those before it known to be there and not read
+ * (reading pulls pages into the page cache), until the first frame whose
+ * salts differ from salt (the zeros written ahead). */
+static long wal_frames_from(const char *path, long page, long from, const unsigned char *salt)
 {
-	unsigned char hdr[32], fh[24];
-	long n = 0;
+	unsigned char fh[24];
+	long n = from;
+	FILE *fp = fopen(path, "rb");
+
+	assert_non_null(fp);
+	while (fseek(fp, 32 + n * (24 + page), SEEK_SET) == 0 && fread(fh, 1, 24, fp) == 24 &&
+	       !memcmp(fh + 8, salt, 8))
+		n++;
+	fclose(fp);
+	return n;
+}
+
+/* The WAL header's salts, into salt[8]. */
+static void wal_salt(const char *path, unsigned char *salt)
+{
+	unsigned char hdr[32];
 	FILE *fp = fopen(path, "rb");
 
 	assert_non_null(fp);
 	assert_int_equal(fread(hdr, 1, 32, fp), 32);
-	while (fseek(fp, 32 + n * (24 + page), SEEK_SET) == 0 && fread(fh, 1, 24, fp) == 24 &&
-	       !memcmp(fh + 8, hdr + 16, 8))
-		n++;
+	memcpy(salt, hdr + 16, 8);
 	fclose(fp);
-	return n;
+}
+
+static long wal_frames(const char *path, long page)
+{
+	unsigned char salt[8];
+
+	wal_salt(path, salt);
+	return wal_frames_from(path, page, 0, salt);
 }
 
 /* The commits keep the WAL's next pages in the page cache: a frame is a
@@ -604,9 +625,46 @@ static void the_commits_warm_the_wal_ahead(void **state)
 		if (!(in[p] & 1))
 			fail_msg("WAL page %zu (the next frame is at byte %ld) is not in the page "
 				 "cache after the commit", p, next);
+
+	/* The start: presses up to just below the checkpoint's threshold,
+	 * every page dropped again, then the press that wakes the
+	 * checkpointer. Once it copied every frame (nothing else reads or
+	 * writes here), the WAL's first 16 pages, where the next commit
+	 * restarts it, must come back: the checkpoint itself read only each
+	 * database page's latest frame, and most of those frames are old
+	 * versions of the tickets' and events' pages. */
+	int presses = 2;
+	struct mc_store_checkpoints ck;
+	for (long frames = wal_frames(wal, 4096); frames < MC_STORE_CHECKPOINT_PAGES - 10;
+	     frames = wal_frames(wal, 4096)) {
+		for (int i = 0; i < (frames < MC_STORE_CHECKPOINT_PAGES - 100 ? 20 : 1); i++, presses++)
+			press_committed(f, st, e, presses % 2);
+	}
+	mc_store_checkpoints(st, &ck);
+	assert_int_equal(ck.done, 0);
+	unsigned char salt[8];
+	wal_salt(wal, salt);
+	long frames = wal_frames(wal, 4096);
+	fd = open(wal, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	close(fd);
+	for (; frames < MC_STORE_CHECKPOINT_PAGES; frames = wal_frames_from(wal, 4096, frames, salt))
+		press_committed(f, st, e, presses++ % 2);
+	for (int i = 0; i < 6000 && !ck.done; i++) { /* a guard against a hang */
+		usleep(10000);
+		mc_store_checkpoints(st, &ck);
+	}
+	assert_int_equal(ck.done, 1);
+	for (int i = 0; i < 500 && resident(wal, in, want) < (int)want; i++)
+		usleep(10000);
+	for (size_t p = 0; p < want; p++)
+		if (!(in[p] & 1))
+			fail_msg("WAL page %zu is not in the page cache after a checkpoint copied "
+				 "every frame", p);
 	mc_store_close(st);
 	mc_engine_free(e);
-	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 2);
+	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), presses);
 }
 
 static void rows_of_a_service_board_conf_lost_are_skipped(void **state)
