@@ -515,20 +515,22 @@ static void the_wal_is_written_ahead(void **state)
 	assert_int_equal(query_int(f->path, "SELECT count(*) FROM tickets"), 22);
 }
 
-/* Which of the file's first npages pages the kernel's page cache holds
- * (mincore on a mapping of the file), into in[]; returns how many. */
+/* Which of the file's first npages pages (of the system's page size) the
+ * kernel's page cache holds (mincore on a mapping of the file), into
+ * in[]; returns how many. */
 static int resident(const char *path, unsigned char *in, size_t npages)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int n = 0;
 
 	assert_true(fd >= 0);
-	void *m = mmap(NULL, npages * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	void *m = mmap(NULL, npages * ps, PROT_READ, MAP_SHARED, fd, 0);
 	assert_true(m != MAP_FAILED);
-	assert_int_equal(mincore(m, npages * 4096, in), 0);
+	assert_int_equal(mincore(m, npages * ps, in), 0);
 	for (size_t i = 0; i < npages; i++)
 		n += in[i] & 1;
-	munmap(m, npages * 4096);
+	munmap(m, npages * ps);
 	close(fd);
 	return n;
 }
@@ -589,12 +591,13 @@ static void the_commits_warm_the_wal_ahead(void **state)
 	int skipped;
 	struct mc_engine *e = mc_engine_new(&f->cfg);
 	struct mc_store *st = open_loaded(f, &f->cfg, e, &skipped);
-	const size_t npages = 256; /* the first MB: far past a few presses */
+	const size_t ps = (size_t)sysconf(_SC_PAGESIZE); /* the system's, not SQLite's */
+	const size_t npages = (1 << 20) / ps; /* the first MB: far past a few presses */
 	unsigned char in[256];
 
 	snprintf(wal, sizeof(wal), "%s-wal", f->path);
 	assert_int_equal(mc_store_checkpoint_in_thread(st), 0);
-	assert_true(mc_store_write_ahead(st) > npages * 4096);
+	assert_true(npages <= sizeof(in) && mc_store_write_ahead(st) > npages * ps);
 	press_committed(f, st, e, 0);
 	int fd = open(wal, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
@@ -613,13 +616,13 @@ static void the_commits_warm_the_wal_ahead(void **state)
 	/* The reads are queued, not waited for: give them time (a guard
 	 * against a hang, not a bound on their speed). The snapshot of the
 	 * cache comes before the WAL is read here (reading pulls pages in). */
-	const size_t want = 16; /* 64 KB from the next frame on */
+	const size_t want = (64 << 10) / ps; /* 64 KB from the next frame on */
 	for (int i = 0; i < 500 && resident(wal, in, npages) < (int)want; i++)
 		usleep(10000);
 	usleep(50000);
 	resident(wal, in, npages);
 	long next = 32 + wal_frames(wal, 4096) * (24 + 4096); /* the next frame's offset */
-	size_t first = (size_t)next / 4096;
+	size_t first = (size_t)next / ps;
 	assert_true(first + want <= npages);
 	for (size_t p = first; p < first + want; p++)
 		if (!(in[p] & 1))
@@ -629,7 +632,7 @@ static void the_commits_warm_the_wal_ahead(void **state)
 	/* The start: presses up to just below the checkpoint's threshold,
 	 * every page dropped again, then the press that wakes the
 	 * checkpointer. Once it copied every frame (nothing else reads or
-	 * writes here), the WAL's first 16 pages, where the next commit
+	 * writes here), the WAL's first 64 KB, where the next commit
 	 * restarts it, must come back: the checkpoint itself read only each
 	 * database page's latest frame, and most of those frames are old
 	 * versions of the tickets' and events' pages. */
