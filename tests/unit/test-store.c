@@ -582,7 +582,8 @@ static long wal_frames(const char *path, long page)
  * thread. Here every page of the WAL is dropped from the cache (as memory
  * pressure would), a press committed, and the pages from the end of its
  * frames on (read from the file, not asked of the store) must come back
- * into the cache without anyone reading them. Skipped where the file
+ * into the cache without anyone reading them; then the same for the WAL's
+ * start once a checkpoint copied every frame. Skipped where the file
  * system keeps every page in memory (tmpfs: nothing is dropped). */
 static void the_commits_warm_the_wal_ahead(void **state)
 {
