@@ -704,7 +704,7 @@ static void warm_wal(struct checkpointer *c, int pages, int grew)
 		want = WAL_WARM_BYTES;
 	if (want > WAL_WARM_MAX_BYTES)
 		want = WAL_WARM_MAX_BYTES;
-	posix_fadvise(c->wal_fd, (off_t)(at & ~4095LL), (off_t)want, POSIX_FADV_WILLNEED);
+	posix_fadvise(c->wal_fd, (off_t)at, (off_t)want, POSIX_FADV_WILLNEED); /* from at's page on */
 }
 
 /* The first WAL_WARM_BYTES of the WAL, the same way, on the checkpointer's
