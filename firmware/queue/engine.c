@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,22 +41,32 @@ struct mc_engine {
 	size_t nt, cap;
 	struct numbering num[MC_MAX_SERVICES];
 	struct mc_counter_state counters[MC_MAX_COUNTERS]; /* as cfg->counters */
-	struct recent recent[MC_MAX_COUNTERS];
 	struct tap taps[TAPS];         /* ring of recent presses */
 	int tap_next;
 	enum mc_printer_ok printer;
 	bool issuing_paused;
 	enum mc_err clock_hold;        /* MC_OK or why the clock stops issuing */
 	struct journal *j;             /* the open savepoint's before-images */
+	/* Last, and apart from the savepoint's copy of the rest: 33 KB that
+	 * only a finish changes, saved one counter at a time (save_recent). */
+	struct recent recent[MC_MAX_COUNTERS];
 };
 
+/* What mc_engine_savepoint copies whole: every field before recent[]. */
+#define HEAD_BYTES offsetof(struct mc_engine, recent)
+_Static_assert(offsetof(struct mc_engine, recent) + sizeof(((struct mc_engine *)0)->recent) ==
+		       sizeof(struct mc_engine),
+	       "recent[] is the engine's last field, outside HEAD_BYTES");
+
 /* What mc_engine_rollback puts back: the engine's own fields as they were
- * at the savepoint (head, whose nt is the ticket count then), and the
- * tickets changed since, each saved once just before its first change
- * (saved, by index), or all of them at once before a change that moves
- * tickets in the array (all: a rollover, an insert out of id order).
- * Tickets added since the savepoint are dropped by head's nt. Costs what
- * changed, not the whole queue: a refused press copies no ticket. */
+ * at the savepoint (head's first HEAD_BYTES, whose nt is the ticket count
+ * then), each counter's service-time ring saved once before its first
+ * change (recent_saved), and the tickets changed since, each saved once
+ * just before its first change (saved, by index), or all of them at once
+ * before a change that moves tickets in the array (all: a rollover, an
+ * insert out of id order). Tickets added since the savepoint are dropped
+ * by head's nt. Costs what changed, not the whole queue: a refused press
+ * copies no ticket, and only a finish copies a ring. */
 struct saved_ticket {
 	size_t at;                     /* index in e->tickets */
 	struct mc_ticket t;            /* as it was */
@@ -68,6 +79,8 @@ struct journal {
 	size_t nsaved, cap_saved;
 	struct mc_ticket *all_tickets; /* room for head.nt, reserved at the savepoint */
 	size_t cap_all;
+	bool recent_saved[MC_MAX_COUNTERS]; /* recent_before[ci] holds the ring */
+	struct recent recent_before[MC_MAX_COUNTERS];
 };
 
 /* ---- names ------------------------------------------------------------- */
@@ -363,6 +376,27 @@ static bool insert(struct mc_engine *e, const struct mc_ticket *t)
 	return true;
 }
 
+/* Every change to a counter's service-time ring goes through here first:
+ * saves the ring as it was at the savepoint (once). Cannot fail: the room
+ * is in the journal. */
+static void save_recent(struct mc_engine *e, int ci)
+{
+	struct journal *j = e->j;
+
+	if (j->on && !j->recent_saved[ci]) {
+		j->recent_before[ci] = e->recent[ci];
+		j->recent_saved[ci] = true;
+	}
+}
+
+/* Before every ring is cleared (a restore, a rollover). */
+static void clear_recent(struct mc_engine *e)
+{
+	for (int ci = 0; ci < MC_MAX_COUNTERS; ci++)
+		save_recent(e, ci);
+	memset(e->recent, 0, sizeof(e->recent));
+}
+
 static void push_recent(struct mc_engine *e, int ci, int64_t ms)
 {
 	struct recent *r = &e->recent[ci];
@@ -370,6 +404,7 @@ static void push_recent(struct mc_engine *e, int ci, int64_t ms)
 
 	if (cap < 1)
 		cap = 1;
+	save_recent(e, ci);
 	r->ms[r->next] = ms;
 	r->next = (r->next + 1) % cap;
 	if (r->n < cap)
@@ -416,7 +451,7 @@ void mc_engine_restore_begin(struct mc_engine *e, int32_t day, int64_t next_id)
 	e->next_id = next_id > 0 ? next_id : 1;
 	e->nt = 0;
 	memset(e->num, 0, sizeof(e->num));
-	memset(e->recent, 0, sizeof(e->recent));
+	clear_recent(e);
 	memset(e->taps, 0, sizeof(e->taps));
 	for (int i = 0; i < e->cfg->ncounters; i++)
 		e->counters[i] = (struct mc_counter_state){ .number = e->cfg->counters[i].number };
@@ -546,7 +581,7 @@ static enum mc_err rollover(struct mc_engine *e, const struct mc_when *w, struct
 	}
 	e->nt = keep;
 	memset(e->num, 0, sizeof(e->num));
-	memset(e->recent, 0, sizeof(e->recent));
+	clear_recent(e);
 	for (int ci = 0; ci < e->cfg->ncounters; ci++) {
 		struct mc_counter_state *c = &e->counters[ci];
 		struct mc_counter_state fresh = { .number = c->number };
@@ -867,9 +902,10 @@ int mc_engine_savepoint(struct mc_engine *e)
 	assert(!j->on);
 	if (!grow((void **)&j->all_tickets, &j->cap_all, e->nt ? e->nt : 1, sizeof(*e->tickets)))
 		return -1;
-	j->head = *e;
+	memcpy(&j->head, e, HEAD_BYTES);
 	j->nsaved = 0;
 	j->all = false;
+	memset(j->recent_saved, 0, sizeof(j->recent_saved));
 	j->on = true;
 	return 0;
 }
@@ -887,7 +923,10 @@ void mc_engine_rollback(struct mc_engine *e)
 		memcpy(tickets, j->all_tickets, j->head.nt * sizeof(*tickets));
 	for (size_t i = j->nsaved; i-- > 0;)
 		tickets[j->saved[i].at] = j->saved[i].t;
-	*e = j->head;
+	for (int ci = 0; ci < MC_MAX_COUNTERS; ci++)
+		if (j->recent_saved[ci])
+			e->recent[ci] = j->recent_before[ci];
+	memcpy(e, &j->head, HEAD_BYTES);
 	e->tickets = tickets;
 	e->cap = cap;
 	j->on = false;
