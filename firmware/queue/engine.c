@@ -59,13 +59,13 @@ _Static_assert(offsetof(struct mc_engine, recent) + sizeof(((struct mc_engine *)
 	       "recent[] is the engine's last field, outside HEAD_BYTES");
 
 /* What mc_engine_rollback puts back: the engine's own fields as they were
- * at the savepoint (head's first HEAD_BYTES, whose nt is the ticket count
- * then), each counter's service-time ring saved once before its first
+ * at the savepoint (head, its first HEAD_BYTES; head_nt is the ticket
+ * count then), each counter's service-time ring saved once before its first
  * change (recent_saved), and the tickets changed since, each saved once
  * just before its first change (saved, by index), or all of them at once
  * before a change that moves tickets in the array (all: a rollover, an
  * insert out of id order). Tickets added since the savepoint are dropped
- * by head's nt. Costs what changed, not the whole queue: a refused press
+ * by head_nt. Costs what changed, not the whole queue: a refused press
  * copies no ticket, and only a finish copies a ring. */
 struct saved_ticket {
 	size_t at;                     /* index in e->tickets */
@@ -73,11 +73,12 @@ struct saved_ticket {
 };
 struct journal {
 	bool on;                       /* a savepoint is open */
-	bool all;                      /* all_tickets holds [0, head.nt) */
-	struct mc_engine head;
+	bool all;                      /* all_tickets holds [0, head_nt) */
+	unsigned char head[HEAD_BYTES]; /* the engine's first HEAD_BYTES, copied */
+	size_t head_nt;                /* e->nt at the savepoint */
 	struct saved_ticket *saved;
 	size_t nsaved, cap_saved;
-	struct mc_ticket *all_tickets; /* room for head.nt, reserved at the savepoint */
+	struct mc_ticket *all_tickets; /* room for head_nt, reserved at the savepoint */
 	size_t cap_all;
 	bool recent_saved[MC_MAX_COUNTERS]; /* recent_before[ci] holds the ring */
 	struct recent recent_before[MC_MAX_COUNTERS];
@@ -292,8 +293,8 @@ static void journal_all(struct mc_engine *e)
 
 	if (!j->on || j->all)
 		return;
-	if (j->head.nt)
-		memcpy(j->all_tickets, e->tickets, j->head.nt * sizeof(*e->tickets));
+	if (j->head_nt)
+		memcpy(j->all_tickets, e->tickets, j->head_nt * sizeof(*e->tickets));
 	j->all = true;
 }
 
@@ -306,7 +307,7 @@ static struct mc_ticket *edit(struct mc_engine *e, struct mc_ticket *t)
 	if (!t || !j->on || j->all)
 		return t;
 	size_t at = (size_t)(t - e->tickets);
-	if (at >= j->head.nt)
+	if (at >= j->head_nt)
 		return t; /* new since the savepoint: rollback drops it */
 	for (size_t i = 0; i < j->nsaved; i++)
 		if (j->saved[i].at == at)
@@ -902,7 +903,8 @@ int mc_engine_savepoint(struct mc_engine *e)
 	assert(!j->on);
 	if (!grow((void **)&j->all_tickets, &j->cap_all, e->nt ? e->nt : 1, sizeof(*e->tickets)))
 		return -1;
-	memcpy(&j->head, e, HEAD_BYTES);
+	memcpy(j->head, e, HEAD_BYTES);
+	j->head_nt = e->nt;
 	j->nsaved = 0;
 	j->all = false;
 	memset(j->recent_saved, 0, sizeof(j->recent_saved));
@@ -917,16 +919,16 @@ void mc_engine_rollback(struct mc_engine *e)
 	size_t cap = e->cap;
 
 	assert(j->on);
-	/* The array only grows (cap >= head.nt): the tickets of the savepoint
+	/* The array only grows (cap >= head_nt): the tickets of the savepoint
 	 * fit where they were. */
-	if (j->all && j->head.nt)
-		memcpy(tickets, j->all_tickets, j->head.nt * sizeof(*tickets));
+	if (j->all && j->head_nt)
+		memcpy(tickets, j->all_tickets, j->head_nt * sizeof(*tickets));
 	for (size_t i = j->nsaved; i-- > 0;)
 		tickets[j->saved[i].at] = j->saved[i].t;
 	for (int ci = 0; ci < MC_MAX_COUNTERS; ci++)
 		if (j->recent_saved[ci])
 			e->recent[ci] = j->recent_before[ci];
-	memcpy(e, &j->head, HEAD_BYTES);
+	memcpy(e, j->head, HEAD_BYTES);
 	e->tickets = tickets;
 	e->cap = cap;
 	j->on = false;

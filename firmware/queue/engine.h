@@ -250,8 +250,10 @@ enum mc_err mc_engine_tick(struct mc_engine *e, const struct mc_when *w, struct 
  * rolls back to it when the commit fails (nothing of the group happened),
  * or releases it once the rows are committed. One is open at a time;
  * every engine call between the two may change state as usual. The cost
- * is what the calls change (each ticket touched is saved once, before its
- * first change; a rollover saves them all), not the size of the queue.
+ * is a copy of the engine's own 8 KB (counters, numbering, recent presses)
+ * and what the calls change (each ticket touched and each counter's ring
+ * of service times is saved once, before its first change; a rollover
+ * saves them all), not the size of the queue.
  * mc_engine_savepoint returns 0, or -1 on out of memory (no savepoint is
  * open then, nothing changed): it reserves room to save every ticket, so
  * the calls that follow never fail for want of it. */
