@@ -94,6 +94,8 @@ class Kiosk:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
+        if self.proc:
+            faketime_shm_remove(self.proc.pid)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -103,6 +105,8 @@ class Kiosk:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            faketime_shm_remove(self.proc.pid)
         return self.proc.returncode if self.proc else None
 
     def close(self):
@@ -165,6 +169,19 @@ def faketime_libs():
     architecture could pick the wrong one)."""
     arch = os.environ.get("MC_LIBARCH") or sysconfig.get_config_var("MULTIARCH") or "*"
     return glob.glob("/usr/lib/%s/faketime/libfaketimeMT.so.1" % arch)
+
+
+def faketime_shm_remove(pid):
+    """libfaketime (0.9.10, Debian 12 and 13) makes a shared memory segment
+    and a semaphore in /dev/shm for each process it is preloaded into, and
+    removes them only when that process exits through exit(): after a
+    kill -9 they stay, two files per kioskd, run after run. Removes those
+    of pid, a kioskd this test has just reaped."""
+    for name in ("faketime_shm_%d" % pid, "sem.faketime_sem_%d" % pid):
+        try:
+            os.unlink(os.path.join("/dev/shm", name))
+        except FileNotFoundError:
+            pass
 
 
 # Bytes read past the answer returned, per socket: two answers can arrive
