@@ -19,11 +19,17 @@ parsing the WAL file:
     says so in its log and status, and serves as before (5 frames a
     press); once the obstacle is gone, the next start rewrites it;
   - kill -9 in the middle of rewriting a large database leaves layout 1
-    whole (one transaction); the next start rewrites it and loses nothing.
+    whole (one transaction); the next start rewrites it and loses nothing;
+  - a full disk (a tmpfs with 8 MB beside the database, mounted over the
+    state directory; needs root) fails that rewrite with ENOSPC: layout 1
+    stays whole, the log says "database or disk is full", a press and a
+    NEXT are served and kept; with room again the next start rewrites.
 
 Usage: test-relayout.py KIOSKD KIOSKCTL"""
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -301,12 +307,84 @@ def crash_in_rewrite(k):
     db.close()
 
 
+def full_disk_rewrite(k):
+    """A rewrite on a file system with no room for it (a real one: a
+    tmpfs the size of the database and its WAL's write-ahead, mounted
+    over the state directory; SQLite meets ENOSPC, as on a full SD card)
+    leaves layout 1 whole; kioskd says why and serves from the room it
+    has; once there is room, the next start rewrites."""
+    if os.geteuid() != 0:
+        print("full disk: not run (mounting a small file system needs root)")
+        return
+    to_layout_1(k.db())
+    want = rows(k.db())
+    db_size = os.path.getsize(k.db())
+    # The database and 8 MB: the copy of the tickets table (the rewrite's
+    # first step, written to the WAL) does not fit; the WAL it grew stays
+    # after the rollback, and the commits after it reuse its frames.
+    size = db_size + (8 << 20)
+    need = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
+    table = need.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'tickets'").fetchone()[0]
+    need.close()
+    check(table > size - db_size, "the premise: the rewrite's copy (%d bytes) outgrows the room (%d)"
+          % (table, size - db_size))
+    keep = k.state + ".kept"
+    shutil.copytree(k.state, keep)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%d,mode=0700" % size, "tmpfs", k.state], check=True)
+    try:
+        for name in os.listdir(keep):
+            shutil.copy2(os.path.join(keep, name), os.path.join(k.state, name))
+        k.start()
+        try:
+            st = status_store(k)
+            check(st.get("layout") == 1, "full disk: status says layout 1: %r" % st)
+            log = k.read_log()
+            check("first layout" in log and "full" in log,
+                  "full disk: kioskd's log says the indexes stay in their first layout, and why: %s"
+                  % log[-600:])
+            a = k.request({"cmd": "press", "service": "civil", "source": "t"})
+            check(a.get("ok"), "full disk: a press is still served from the WAL's room: %r" % a)
+            n = k.request({"cmd": "counter", "counter": 1, "action": "next"})
+            check(n.get("ok"), "full disk: a NEXT is answered: %r" % n)
+            touched = {a["ticket"]["id"], n["ticket"]["id"]}
+        finally:
+            k.stop()
+        check(layout(k.db()) == 1, "full disk: the database is whole in layout 1")
+        got = rows(k.db())
+        today = a["ticket"]["day"]
+        check([r for r in got[0] if r[3] != today] == [r for r in want[0] if r[3] != today],
+              "full disk: every ticket row of past days as it was (%d)" % len(want[0]))
+        check({r[0]: r[8] for r in got[0] if r[0] in touched} == {a["ticket"]["id"]: "waiting",
+                                                                  n["ticket"]["id"]: "called"},
+              "full disk: the press's ticket and the NEXT's call are in the database")
+        db = sqlite3.connect("file:%s?mode=ro" % k.db(), uri=True)
+        check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "full disk: integrity_check ok")
+        db.close()
+        shutil.rmtree(keep)
+        shutil.copytree(k.state, keep)
+    finally:
+        subprocess.run(["umount", "-l", k.state], check=False)
+    shutil.rmtree(k.state)
+    os.rename(keep, k.state)
+    want = rows(k.db())
+    k.start()
+    try:
+        check(status_store(k).get("layout") == 2, "with room again, the next start rewrote it")
+    finally:
+        k.stop()
+    got = rows(k.db())
+    check(got[0] == want[0] and got[1] == want[1], "the same rows after that rewrite (%d)" % len(want[0]))
+    print("full disk: the rewrite failed on a %d MB file system, layout 1 kept, service went on; "
+          "rewritten once there was room" % (size >> 20))
+
+
 def main():
     k = new_database()
     try:
         rewritten(k)
         failed_rewrite(k)
         crash_in_rewrite(k)
+        full_disk_rewrite(k)
     finally:
         k.close()
     print("PASS")
