@@ -72,7 +72,9 @@ struct mc_app {
 	int wq_len;
 	long long wq_timer;             /* retries the head */
 	bool pumping;                   /* inside pump(): no re-entry */
-	char store_problem[300];        /* why writes fail now ("" = fine) */
+	char store_problem[400];        /* why writes fail now ("" = fine) */
+	const char *ckpt_trouble;       /* why checkpoints fail, as last logged
+	                                 * (mc_store_checkpoints; NULL: they run) */
 	unsigned long store_busy_waits; /* actions that waited for a lock */
 	unsigned long store_refused;    /* actions refused with `store` */
 	int64_t shown[64];              /* recent tickets whose number the touch
@@ -140,6 +142,40 @@ void mc_app_now(const struct mc_app *app, struct mc_when *w)
 
 #define RETRY_MS 20            /* a busy store is tried again this often */
 
+/* Appends to text (of size len) what the disk has left when that is
+ * under MC_STORE_DISK_LOW: the reason a technician needs when SQLite only
+ * says "disk I/O error" (growing its WAL index on a full disk). */
+static void disk_note(const struct mc_app *app, char *text, size_t len)
+{
+	long long free = mc_store_disk_free(app->store);
+	size_t n = strlen(text);
+
+	if (free >= 0 && free < MC_STORE_DISK_LOW && n < len)
+		snprintf(text + n, len - n, " — đĩa đầy: còn trống %lld KB / the disk is full: %lld KB free",
+			 free / 1024, free / 1024);
+}
+
+/* Logs when checkpoints start failing and when they run again (the
+ * checkpointer's thread keeps why; the loop looks after each commit). */
+static void note_checkpoints(struct mc_app *app)
+{
+	struct mc_store_checkpoints ck;
+	char text[200];
+
+	mc_store_checkpoints(app->store, &ck);
+	if (ck.trouble == app->ckpt_trouble)
+		return;
+	if (ck.trouble) {
+		snprintf(text, sizeof(text), "%s", ck.trouble);
+		disk_note(app, text, sizeof(text));
+		mc_log(MC_LOG_WARNING, "database checkpoints fail (%s): the WAL holds %d pages and only "
+		       "grows; tickets are refused once it cannot grow", text, ck.wal_pages);
+	} else {
+		mc_log(MC_LOG_NOTICE, "database checkpoints run again");
+	}
+	app->ckpt_trouble = ck.trouble;
+}
+
 /* Writes a rollover's rows tick (may be NULL) and the actions' rows
  * chs[0..nch) together with the print marks gathered so far, in one
  * transaction, after making sure the files are still ours. Returns 0, or
@@ -152,6 +188,7 @@ static int store_write(struct mc_app *app, const struct mc_changes *tick, const 
 	int rc = mc_store_check_files(app->store, err, errlen);
 
 	if (rc < 0) {
+		disk_note(app, err, errlen);
 		if (strcmp(app->store_problem, err))
 			mc_log(MC_LOG_ERR, "database: %s", err);
 		snprintf(app->store_problem, sizeof(app->store_problem), "%s", err);
@@ -169,13 +206,16 @@ static int store_write(struct mc_app *app, const struct mc_changes *tick, const 
 		sets[n++] = &chs[i];
 	if (mc_store_commit_many(app->store, &app->cfg, sets, n, err, errlen) < 0) {
 		int e = errno;
-		if (e != EBUSY)
+		if (e != EBUSY) {
+			disk_note(app, err, errlen);
 			snprintf(app->store_problem, sizeof(app->store_problem), "%s", err);
+		}
 		errno = e;
 		return -1;
 	}
 	app->store_problem[0] = 0;
 	mc_changes_clear(&app->marks);
+	note_checkpoints(app);
 	return 0;
 }
 
@@ -850,11 +890,20 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 		"failed", pc[MC_P_FAILED], "failed_served", served[MC_P_FAILED],
 		"failed_noshow", noshow[MC_P_FAILED]));
 	struct mc_store_checkpoints ck;
+	char ckpt_text[400] = "";
 	mc_store_checkpoints(app->store, &ck);
+	if (ck.trouble) {
+		snprintf(ckpt_text, sizeof(ckpt_text), "không dồn được WAL vào cơ sở dữ liệu: WAL có %d trang "
+			 "và chỉ tăng, hết chỗ thì không cấp được số / checkpoints fail (%s): the WAL holds %d "
+			 "pages and only grows; tickets are refused once it cannot grow",
+			 ck.wal_pages, ck.trouble, ck.wal_pages);
+		disk_note(app, ckpt_text, sizeof(ckpt_text));
+	}
 	json_object_set_new(obj, "store", json_pack(
 		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "id", mc_store_id(app->store),
-		"state", app->store_busy ? "busy" : app->store_problem[0] ? "error" : "ok",
-		"text", app->store_problem, "queued", app->wq_len,
+		"state", app->store_busy ? "busy" : app->store_problem[0] ? "error" : ck.trouble ? "degraded" : "ok",
+		"text", app->store_problem[0] || app->store_busy ? app->store_problem : ckpt_text,
+		"queued", app->wq_len,
 		"waited", (json_int_t)app->store_busy_waits, "refused", (json_int_t)app->store_refused,
 		"checkpoints", (json_int_t)ck.done, "checkpoints_failed", (json_int_t)ck.failed,
 		"checkpoints_on_loop", (json_int_t)ck.on_loop, "wal_ahead", (json_int_t)ck.wal_ahead,

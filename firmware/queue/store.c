@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,9 @@ struct checkpointer {
 	bool stop;                 /* mc_store_close / a reopen */
 	char path[512];            /* the database file */
 	atomic_ulong done, failed; /* checkpoints run, and refused or failed */
+	atomic_int trouble;        /* SQLite's code for why the last checkpoint
+	                            * that was not merely refused failed (a
+	                            * full disk: SQLITE_FULL), 0: it ran */
 	atomic_int upto;           /* WAL frames when the last one ended (0: reset) */
 	unsigned long on_loop;     /* backstops run by the committing thread */
 	/* Warming the WAL ahead of the writer (warm_wal), on the committing
@@ -722,6 +726,17 @@ static void warm_wal_start(const char *path)
 	}
 }
 
+/* Keeps why checkpoints fail (either thread): SQLITE_BUSY and
+ * SQLITE_LOCKED only say another checkpoint or writer was there, and
+ * change nothing. */
+static void note_trouble(struct checkpointer *c, int rc)
+{
+	if (rc == SQLITE_OK)
+		atomic_store(&c->trouble, 0);
+	else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+		atomic_store(&c->trouble, rc);
+}
+
 /* The checkpointer's thread: waits for a full WAL, then runs a PASSIVE
  * checkpoint through its own connection (it never waits for the loop's
  * connection, and the loop's never waits for it: SQLite lets a checkpoint
@@ -766,6 +781,7 @@ static void *checkpointer_run(void *p)
 		if (rc == SQLITE_OK && frames > 0 && copied == frames)
 			warm_wal_start(c->path); /* before it is counted done */
 		atomic_fetch_add(rc == SQLITE_OK ? &c->done : &c->failed, 1);
+		note_trouble(c, rc);
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -798,7 +814,7 @@ static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int pages)
 	c->pages_seen = pages;
 	warm_wal(c, pages, grew);
 	if (pages >= MC_STORE_WAL_MAX_PAGES) {
-		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		note_trouble(c, sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL));
 		c->on_loop++;
 		return SQLITE_OK;
 	}
@@ -943,6 +959,20 @@ void mc_store_checkpoints(const struct mc_store *st, struct mc_store_checkpoints
 	out->failed = st->ckpt_failed + (st->ckpt ? atomic_load(&st->ckpt->failed) : 0);
 	out->on_loop = st->ckpt_on_loop + (st->ckpt ? st->ckpt->on_loop : 0);
 	out->wal_ahead = st->wal_ahead;
+	int trouble = st->ckpt ? atomic_load(&st->ckpt->trouble) : 0;
+	out->trouble = trouble ? sqlite3_errstr(trouble) : NULL;
+	out->wal_pages = st->ckpt ? st->ckpt->pages_seen : 0;
+}
+
+long long mc_store_disk_free(const struct mc_store *st)
+{
+	struct statvfs v;
+
+	if (statvfs(st->path, &v) < 0)
+		return -1;
+	/* What kioskd may still write: root also has the blocks a file
+	 * system keeps back for it. */
+	return (long long)(geteuid() == 0 ? v.f_bfree : v.f_bavail) * (long long)v.f_frsize;
 }
 
 const char *mc_store_id(const struct mc_store *s)

@@ -100,9 +100,25 @@ struct mc_store_checkpoints {
 	unsigned long on_loop; /* run by a commit: the WAL reached its maximum */
 	unsigned long wal_ahead; /* bytes written ahead into the WAL
 	                          * (mc_store_write_ahead; 0: none) */
+	const char *trouble;   /* why the last checkpoint failed, in SQLite's
+	                        * words (static; "database or disk is full"
+	                        * when the database file cannot grow), NULL
+	                        * when it ran or none was tried. Refusals
+	                        * (another checkpoint, SQLITE_BUSY) do not
+	                        * count. While checkpoints fail the WAL only
+	                        * grows: commits go on in the room written
+	                        * ahead, and fail once the WAL cannot grow. */
+	int wal_pages;         /* frames in the WAL after the last commit
+	                        * (0: no checkpointer thread) */
 };
 /* Safe on the owning thread only. */
 void mc_store_checkpoints(const struct mc_store *st, struct mc_store_checkpoints *out);
+
+/* Bytes free for kioskd's writes on the database's file system
+ * (statvfs: a root process counts the blocks kept back for root), or -1
+ * with errno. Asks the kernel only: no disk I/O. */
+#define MC_STORE_DISK_LOW (1LL << 20) /* below this the disk counts as full */
+long long mc_store_disk_free(const struct mc_store *st);
 
 
 /* Commits ch in one transaction. Returns 0, or -1 with a message in err

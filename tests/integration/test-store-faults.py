@@ -20,7 +20,14 @@ DESIGN §6), with Python's sqlite3 as the independent reader:
   - the disk full (a file size limit on kioskd): presses are refused with
     `store` at once, the queue in memory stays as it was (the waiting
     count), the daemon keeps answering, and after a restart every
-    acknowledged ticket is there and nothing else.
+    acknowledged ticket is there and nothing else;
+  - a real full disk (a 40 MB tmpfs over the state directory, filled by
+    another file; root only): presses go on into the WAL written ahead,
+    status says `degraded` (checkpoints fail, the disk is full) before
+    any is refused, then presses and NEXT are refused with `store` and a
+    detail saying the disk is full, the queue stays; with room again the
+    next press is served without a restart; after kill -9 every
+    acknowledged ticket and nothing else.
 
 Environment: MC_LOCK_LONG_S (default 30, as the issue asks) is how long the long lock is
 held (the issue's figure is 30).
@@ -35,7 +42,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiosk import BOARD_ALWAYS_OPEN, Kiosk, check, fail  # noqa: E402
+from kiosk import BOARD_ALWAYS_OPEN, SCALE, Kiosk, check, fail  # noqa: E402
 
 KIOSKD, KIOSKCTL = sys.argv[1:3]
 LONG_S = float(os.environ.get("MC_LOCK_LONG_S", "30"))
@@ -385,8 +392,108 @@ def disk_full():
         k.close()
 
 
+def disk_full_real():
+    """A real full disk: a 40 MB tmpfs over the state directory, filled by
+    another file once kioskd is up (root only: it mounts)."""
+    if os.geteuid() != 0:
+        print("real full disk: not run (mounting a small file system needs root)")
+        return
+    # Numbers enough for the presses the WAL's room takes.
+    board = BOARD.replace("numbers = 1001-1999", "numbers = 1-9999") \
+                 .replace("numbers = 2001-2999", "prefix = D\nnumbers = 1-999")
+    k = Kiosk(KIOSKD, KIOSKCTL, board)
+    os.makedirs(k.state)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m,mode=0700", "tmpfs", k.state], check=True)
+    try:
+        k.start()
+        acked = [press(k) for _ in range(3)]
+        check(all(a["ok"] for a in acked), "presses before the disk fills")
+        with open(os.path.join(k.state, "filler"), "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+        v = os.statvfs(k.state)
+        check(v.f_bfree == 0, "the file system is full (%d blocks free)" % v.f_bfree)
+        # The WAL was written ahead (store.h): commits overwrite its zeros
+        # and go on; checkpoints, which would grow the database file,
+        # fail, and status says so before any press is refused.
+        refused, warned = None, None
+        for i in range(3000):
+            a = press(k)
+            if not a["ok"]:
+                refused = a
+                break
+            acked.append(a)
+            if i % 100 == 99 and warned is None:
+                st = k.request({"cmd": "status"})["store"]
+                if st["state"] == "degraded":
+                    warned = (i + 1, st)
+                    out = k.ctl("status", check=0)[1]
+                    check("thiếu một phần / degraded — không dồn được WAL" in out and "đĩa đầy" in out,
+                          "kioskctl status shows it to the technician, Vietnamese first: %s" %
+                          [ln for ln in out.splitlines() if ln.startswith("store")])
+        after_fill = len(acked) - 3
+        check(after_fill >= 500, "on the full disk, the WAL's room still took %d presses" % after_fill)
+        check(warned is not None and "the disk is full" in warned[1]["text"] and
+              "checkpoints fail" in warned[1]["text"] and "WAL" in warned[1]["text"],
+              "status said `degraded` (checkpoints fail, the disk is full) %s presses before the first "
+              "refusal: %r" % (warned and after_fill - warned[0], warned and warned[1]["text"]))
+        check(refused is not None and refused["error"] == "store" and "the disk is full" in refused["detail"],
+              "then a press is refused with `store`, and its detail says the disk is full: %r" % refused)
+        st = k.request({"cmd": "status"})
+        check(st["store"]["state"] == "error" and "đĩa đầy" in st["store"]["text"],
+              "status: store error, the disk is full: %r" % st["store"])
+        check(st["waiting"] == len(acked), "the queue in memory is as it was: %d waiting, %d acknowledged"
+              % (st["waiting"], len(acked)))
+        out = k.ctl("status", check=0)[1]
+        check("lỗi / error — commit:" in out and "đĩa đầy: còn trống 0 KB" in out,
+              "kioskctl status: %s" % [ln for ln in out.splitlines() if ln.startswith("store")])
+        n = k.request({"cmd": "counter", "counter": 1, "action": "next"})
+        check(not n["ok"] and n["error"] == "store", "a NEXT is refused too (nothing to keep it in): %r" % n)
+        with open(os.path.join(k.dir, "kioskd.log"), encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        check("database checkpoints fail (database or disk is full" in log,
+              "kioskd's log said when checkpoints began to fail")
+        # Room again: service resumes without a restart.
+        os.unlink(os.path.join(k.state, "filler"))
+        a = press(k)
+        check(a["ok"], "with room again, the next press is served: %r" % a)
+        acked.append(a)
+        for _ in range(100 * SCALE):
+            st = k.request({"cmd": "status"})["store"]
+            if st["state"] == "ok":
+                break
+            time.sleep(0.1)
+        check(st["state"] == "ok" and st["text"] == "", "status: the store is ok again: %r" % st)
+        n = k.request({"cmd": "counter", "counter": 1, "action": "next"})
+        check(n["ok"] and n["ticket"]["id"] == acked[0]["ticket"]["id"], "a NEXT calls the first ticket: %r" % n)
+        with open(os.path.join(k.dir, "kioskd.log"), encoding="utf-8", errors="replace") as f:
+            check("database checkpoints run again" in f.read(), "kioskd's log says checkpoints run again")
+        k.kill9()
+        k.start()
+        db = ro(k)
+        ids = {r[0] for r in db.execute("SELECT id FROM tickets")}
+        ok = db.execute("PRAGMA integrity_check").fetchone()[0]
+        db.close()
+        check(ids == {a["ticket"]["id"] for a in acked},
+              "after kill -9: every acknowledged ticket and nothing else (%d)" % len(ids))
+        check(ok == "ok" and rows_and_events_agree(k), "integrity_check ok, rows and events agree")
+        c = press(k)
+        check(c["ok"] and c["label"] not in [a["label"] for a in acked], "numbering goes on without repeats")
+        print("real full disk: %d presses taken after the disk filled, then refused with `store`; "
+              "served again once there was room" % after_fill)
+    finally:
+        k.stop()
+        subprocess.run(["umount", "-l", k.state], check=False)
+        k.close()
+
+
 identity()
 locks()
 wal_deleted()
 disk_full()
+disk_full_real()
 print("PASS")

@@ -186,7 +186,7 @@ const char *mc_state_words(const char *state)
 		{ "connecting", "đang kết nối / connecting" }, { "stopped", "đã dừng / stopped" },
 		{ "degraded", "thiếu một phần / degraded" }, { "untrusted", "chưa tin cậy / untrusted" },
 		{ "settling", "chờ ổn định / settling" }, { "behind", "lùi trước ngày làm việc / behind" },
-		{ "unknown", "không rõ / unknown" },
+		{ "unknown", "không rõ / unknown" }, { "busy", "đang bận / busy" }, { "full", "đầy / full" },
 	};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcmp(state, words[i][0]))
