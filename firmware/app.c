@@ -142,19 +142,6 @@ void mc_app_now(const struct mc_app *app, struct mc_when *w)
 
 #define RETRY_MS 20            /* a busy store is tried again this often */
 
-/* Appends to text (of size len) what the disk has left when that is
- * under MC_STORE_DISK_LOW: the reason a technician needs when SQLite only
- * says "disk I/O error" (growing its WAL index on a full disk). */
-static void disk_note(const struct mc_app *app, char *text, size_t len)
-{
-	long long free = mc_store_disk_free(app->store);
-	size_t n = strlen(text);
-
-	if (free >= 0 && free < MC_STORE_DISK_LOW && n < len)
-		snprintf(text + n, len - n, " — đĩa đầy: còn trống %lld KB / the disk is full: %lld KB free",
-			 free / 1024, free / 1024);
-}
-
 /* Logs when checkpoints start failing and when they run again (the
  * checkpointer's thread keeps why; the loop looks after each commit). */
 static void note_checkpoints(struct mc_app *app)
@@ -167,7 +154,7 @@ static void note_checkpoints(struct mc_app *app)
 		return;
 	if (ck.trouble) {
 		snprintf(text, sizeof(text), "%s", ck.trouble);
-		disk_note(app, text, sizeof(text));
+		mc_store_disk_note(app->store, text, sizeof(text));
 		mc_log(MC_LOG_WARNING, "database checkpoints fail (%s): the WAL holds %d pages and only "
 		       "grows; tickets are refused once it cannot grow", text, ck.wal_pages);
 	} else {
@@ -188,7 +175,7 @@ static int store_write(struct mc_app *app, const struct mc_changes *tick, const 
 	int rc = mc_store_check_files(app->store, err, errlen);
 
 	if (rc < 0) {
-		disk_note(app, err, errlen);
+		mc_store_disk_note(app->store, err, errlen);
 		if (strcmp(app->store_problem, err))
 			mc_log(MC_LOG_ERR, "database: %s", err);
 		snprintf(app->store_problem, sizeof(app->store_problem), "%s", err);
@@ -207,7 +194,7 @@ static int store_write(struct mc_app *app, const struct mc_changes *tick, const 
 	if (mc_store_commit_many(app->store, &app->cfg, sets, n, err, errlen) < 0) {
 		int e = errno;
 		if (e != EBUSY) {
-			disk_note(app, err, errlen);
+			mc_store_disk_note(app->store, err, errlen);
 			snprintf(app->store_problem, sizeof(app->store_problem), "%s", err);
 		}
 		errno = e;
@@ -897,7 +884,7 @@ void mc_app_status(struct mc_app *app, json_t *obj)
 			 "và chỉ tăng, hết chỗ thì không cấp được số / checkpoints fail (%s): the WAL holds %d "
 			 "pages and only grows; tickets are refused once it cannot grow",
 			 ck.wal_pages, ck.trouble, ck.wal_pages);
-		disk_note(app, ckpt_text, sizeof(ckpt_text));
+		mc_store_disk_note(app->store, ckpt_text, sizeof(ckpt_text));
 	}
 	json_object_set_new(obj, "store", json_pack(
 		"{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:i}", "id", mc_store_id(app->store),
@@ -1193,7 +1180,7 @@ static int make_dirs(const char *path)
 struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t errlen, int *exit_code)
 {
 	struct mc_app *app = calloc(1, sizeof(*app));
-	char path[512], msg[256];
+	char path[512], msg[600];
 	struct mc_when w;
 	int skipped;
 

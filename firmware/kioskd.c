@@ -28,7 +28,8 @@ static void print_help(void)
 	       "  -h, --help            this help\n"
 	       "  -v, --version         print the version\n"
 	       "\n"
-	       "Exit status: 0 stopped cleanly, 1 failure, 2 bad usage, 78 bad board.conf or a database\n"
+	       "Exit status: 0 stopped cleanly, 1 failure (also a database that cannot be read now:\n"
+	       "a full disk, an I/O error), 2 bad usage, 78 bad board.conf or a database\n"
 	       "missing, empty, foreign or damaged where one existed.\n",
 	       MC_DEFAULT_STATE_DIR, MC_DEFAULT_SOCKET);
 }
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
 		.state_dir = MC_DEFAULT_STATE_DIR,
 		.socket = MC_DEFAULT_SOCKET,
 	};
-	char err[512];
+	char err[1024];
 	int c, code;
 
 	/* Before any thread: the screens' catalogues switch LANGUAGE once. */

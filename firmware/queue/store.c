@@ -449,16 +449,45 @@ err_rollback:
 /* What an existing, non-empty database is: 0 ours (or made before the
  * identity), 1 a database with no tables (as good as empty), -1 unusable
  * with the reason in why. */
+/* SQLite's codes that say the file could not be read or written now (a
+ * full disk, an I/O error, no permission, a lock, no memory), not that
+ * what it holds is bad: the file is not to be set aside for them. */
+static bool not_damage(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CANTOPEN: case SQLITE_READONLY:
+	case SQLITE_PERM: case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_NOMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* inspect's answer when a read failed: -2 for not_damage's codes, with
+ * the free space when the disk is full, else -1 (damaged). */
+static int read_failed(struct mc_store *st, char *why, size_t len)
+{
+	if (!not_damage(sqlite3_errcode(st->db))) {
+		snprintf(why, len, "is damaged (%s)", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	snprintf(why, len, "cannot be read now (%s)", sqlite3_errmsg(st->db));
+	mc_store_disk_note(st, why, len);
+	return -2;
+}
+
 static int inspect(struct mc_store *st, char *why, size_t len)
 {
 	sqlite3_stmt *s;
 	int rc, app_id = 0, ours = 0, tables = 0;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK) {
-		snprintf(why, len, "is damaged (%s)", sqlite3_errmsg(st->db));
-		return -1;
-	}
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK)
+		return read_failed(st, why, len);
 	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW && not_damage(sqlite3_errcode(st->db))) {
+		sqlite3_finalize(s);
+		return read_failed(st, why, len);
+	}
 	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(s, 0), "ok")) {
 		snprintf(why, len, "is damaged (%s)", rc == SQLITE_ROW ?
 			 (const char *)sqlite3_column_text(s, 0) : sqlite3_errmsg(st->db));
@@ -469,15 +498,12 @@ static int inspect(struct mc_store *st, char *why, size_t len)
 	if (sqlite3_prepare_v2(st->db, "PRAGMA application_id", -1, &s, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
-		snprintf(why, len, "cannot be read (%s)", sqlite3_errmsg(st->db));
-		return -1;
+		return read_failed(st, why, len);
 	}
 	app_id = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &s, NULL) != SQLITE_OK) {
-		snprintf(why, len, "is damaged (%s)", sqlite3_errmsg(st->db));
-		return -1;
-	}
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &s, NULL) != SQLITE_OK)
+		return read_failed(st, why, len);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *n = (const char *)sqlite3_column_text(s, 0);
 		tables++;
@@ -536,6 +562,16 @@ static int open_db(struct mc_store *st, enum mc_store_mode mode, char *err, size
 		int k = inspect(st, why, sizeof(why));
 		if (k == 0)
 			break;
+		if (k == -2) {
+			/* Nothing says the file is bad: it stays where it is, also
+			 * under --init-store, and the next start tries again. */
+			close_db(st);
+			snprintf(err, errlen, "%s %s; nothing says the database is damaged, and it is "
+				 "left as it is: kioskd starts once that is mended (systemd restarts it "
+				 "every 2 s)", path, why);
+			errno = EIO;
+			return -1;
+		}
 		if (k == 1 && !(have_marker && mode == MC_STORE_GUARDED))
 			break;
 		if (k == 1)
@@ -550,6 +586,7 @@ static int open_db(struct mc_store *st, enum mc_store_mode mode, char *err, size
 	    exec(st, "PRAGMA synchronous=FULL", err, errlen) ||
 	    exec(st, "PRAGMA foreign_keys=ON", err, errlen) ||
 	    migrate(st, err, errlen) || stamp_identity(st, err, errlen)) {
+		mc_store_disk_note(st, err, errlen);
 		errno = EIO;
 		return -1;
 	}
@@ -962,6 +999,16 @@ void mc_store_checkpoints(const struct mc_store *st, struct mc_store_checkpoints
 	int trouble = st->ckpt ? atomic_load(&st->ckpt->trouble) : 0;
 	out->trouble = trouble ? sqlite3_errstr(trouble) : NULL;
 	out->wal_pages = st->ckpt ? st->ckpt->pages_seen : 0;
+}
+
+void mc_store_disk_note(const struct mc_store *st, char *text, size_t len)
+{
+	long long room = mc_store_disk_free(st);
+	size_t n = strlen(text);
+
+	if (room >= 0 && room < MC_STORE_DISK_LOW && n + 1 < len)
+		snprintf(text + n, len - n, " — đĩa đầy: còn trống %lld KB / the disk is full: %lld KB free",
+			 room / 1024, room / 1024);
 }
 
 long long mc_store_disk_free(const struct mc_store *st)

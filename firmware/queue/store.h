@@ -120,6 +120,12 @@ void mc_store_checkpoints(const struct mc_store *st, struct mc_store_checkpoints
 #define MC_STORE_DISK_LOW (1LL << 20) /* below this the disk counts as full */
 long long mc_store_disk_free(const struct mc_store *st);
 
+/* Appends to text (NUL-terminated, in a buffer of len bytes; cut short to
+ * fit) " — đĩa đầy: còn trống N KB / the disk is full: N KB free" when
+ * mc_store_disk_free is under MC_STORE_DISK_LOW; else leaves it. SQLite
+ * itself may say only "disk I/O error" then (growing its WAL index). */
+void mc_store_disk_note(const struct mc_store *st, char *text, size_t len);
+
 
 /* Commits ch in one transaction. Returns 0, or -1 with a message in err
  * (the database is unchanged then) and errno: EBUSY when another process

@@ -27,7 +27,10 @@ DESIGN §6), with Python's sqlite3 as the independent reader:
     any is refused, then presses and NEXT are refused with `store` and a
     detail saying the disk is full, the queue stays; with room again the
     next press is served without a restart; after kill -9 every
-    acknowledged ticket and nothing else.
+    acknowledged ticket and nothing else; a start on the full disk
+    after a clean stop (no WAL) fails with exit 1 saying the disk is full
+    and the database not damaged, and leaves the file as it is, also
+    under --init-store; with room it starts with every ticket.
 
 Environment: MC_LOCK_LONG_S (default 30, as the issue asks) is how long the long lock is
 held (the issue's figure is 30).
@@ -408,13 +411,16 @@ def disk_full_real():
         k.start()
         acked = [press(k) for _ in range(3)]
         check(all(a["ok"] for a in acked), "presses before the disk fills")
-        with open(os.path.join(k.state, "filler"), "wb") as f:
+        def fill():
+            fd = os.open(os.path.join(k.state, "filler"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
             try:
                 while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
+                    os.write(fd, b"\0" * 4096)
             except OSError:
                 pass
+            os.close(fd)
+
+        fill()
         v = os.statvfs(k.state)
         check(v.f_bfree == 0, "the file system is full (%d blocks free)" % v.f_bfree)
         # The WAL was written ahead (store.h): commits overwrite its zeros
@@ -483,8 +489,33 @@ def disk_full_real():
         check(ok == "ok" and rows_and_events_agree(k), "integrity_check ok, rows and events agree")
         c = press(k)
         check(c["ok"] and c["label"] not in [a["label"] for a in acked], "numbering goes on without repeats")
+        acked.append(c)
+        # A start on a full disk (a clean stop deleted the WAL: opening
+        # the database needs room for a new one). Not "damaged", and
+        # not set aside, even under --init-store.
+        check(k.stop() == 0, "a clean stop")
+        fill()
+        def files():
+            # SQLite may leave an empty -wal and -shm behind (inodes, no blocks).
+            with open(k.db(), "rb") as f:
+                return [n for n in sorted(os.listdir(k.state)) if n not in ("kiosk.db-wal", "kiosk.db-shm")], f.read()
+        before = files()
+        for extra in ((), ("--init-store",)):
+            code, err = start_fails(k, extra)
+            check(code == 1 and "the disk is full" in err and "nothing says the database is damaged" in err
+                  and "init-store" not in err,
+                  "a start %s on the full disk fails (exit %d) saying the disk is full, not that the "
+                  "database is damaged: %s" % (" ".join(extra), code, err.strip()[-400:]))
+        check(files() == before, "the database was left where it was, as it was: %s, now %s" %
+              (before[0], files()[0]))
+        os.unlink(os.path.join(k.state, "filler"))
+        k.start()
+        db = ro(k)
+        ids = {r[0] for r in db.execute("SELECT id FROM tickets")}
+        db.close()
+        check(ids == {a["ticket"]["id"] for a in acked}, "with room, it starts with every ticket (%d)" % len(ids))
         print("real full disk: %d presses taken after the disk filled, then refused with `store`; "
-              "served again once there was room" % after_fill)
+              "served again once there was room; a start on the full disk said so" % after_fill)
     finally:
         k.stop()
         subprocess.run(["umount", "-l", k.state], check=False)
