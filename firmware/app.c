@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -92,6 +93,8 @@ struct mc_app {
 	char printer_text[128];         /* why the printer is in its state */
 	int printer_room;               /* tickets the print queue takes now, -1: no limit */
 	int sigfd;                      /* SIGTERM/SIGINT */
+	int lock_fd;                    /* STATE/kioskd.lock, flock()ed: one
+	                                 * kioskd per state directory */
 	long long day_timer;            /* rollover timer */
 	struct mc_app_hooks hooks;      /* services' hooks for one another */
 };
@@ -1177,6 +1180,49 @@ static int make_dirs(const char *path)
 	return mkdir(buf, 0750) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+/* Takes STATE/kioskd.lock (flock, exclusive, not waiting) and writes this
+ * process's id into it: a second kioskd on the same state directory (a
+ * technician's test run beside the service) would hand out the same
+ * numbers, and each would overwrite the other's rows. The kernel drops
+ * the lock when the process ends, however it ends. flock, not fcntl: the
+ * two do not meet on Linux, and SQLite's fcntl locks on kiosk.db stay as
+ * they are. Returns the descriptor, or -1 with a message. */
+static int lock_state_dir(const char *dir, char *err, size_t errlen)
+{
+	char path[300], pid[32] = "";
+
+	snprintf(path, sizeof(path), "%s/kioskd.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file: remove it");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		if (e == EWOULDBLOCK) {
+			char who[48] = "";
+			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+			pid[n > 0 ? n : 0] = 0;
+			pid[strcspn(pid, "\n")] = 0;
+			if (*pid)
+				snprintf(who, sizeof(who), " (pid %.20s)", pid);
+			snprintf(err, errlen, "another kioskd%s is using the state directory %s: two would give "
+				 "out the same numbers; stop it first (systemctl stop motcua-kioskd)", who, dir);
+		} else {
+			snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(e));
+		}
+		close(fd);
+		return -1;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
+		mc_log(MC_LOG_WARNING, "%s: cannot write the process id: %s", path, strerror(errno));
+	return fd;
+}
+
 struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t errlen, int *exit_code)
 {
 	struct mc_app *app = calloc(1, sizeof(*app));
@@ -1190,6 +1236,7 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 		return NULL;
 	}
 	app->sigfd = -1;
+	app->lock_fd = -1;
 	if (opt->cfg)
 		app->cfg = *opt->cfg;
 	else if (mc_config_load(opt->board, &app->cfg, err, errlen) < 0) {
@@ -1210,6 +1257,9 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 		snprintf(err, errlen, "cannot create state directory %s: %s", app->state_dir, strerror(errno));
 		goto err_free;
 	}
+	app->lock_fd = lock_state_dir(app->state_dir, err, errlen);
+	if (app->lock_fd < 0)
+		goto err_free;
 	app->loop = mc_loop_new();
 	app->engine = mc_engine_new(&app->cfg);
 	if (!app->loop || !app->engine) {
@@ -1251,7 +1301,11 @@ struct mc_app *mc_app_new(const struct mc_app_options *opt, char *err, size_t er
 	}
 	app->ctl = mc_ctl_new(app->loop, opt->socket);
 	if (!app->ctl) {
-		snprintf(err, errlen, "control socket %s: %s", opt->socket, strerror(errno));
+		snprintf(err, errlen, "control socket %s: %s", opt->socket,
+			 errno == EEXIST ? "exists and is not a socket: kioskd replaces only a socket that "
+					   "an earlier kioskd left (is --socket mistyped?)" :
+			 errno == EADDRINUSE ? "another process listens on it (another kioskd? stop it first)" :
+			 strerror(errno));
 		goto err_close;
 	}
 	mc_ctl_register(app->ctl, "status", "queue, counters and devices", cmd_status, app);
@@ -1337,6 +1391,8 @@ void mc_app_free(struct mc_app *app)
 	for (int i = 0; i < BATCH_MAX; i++)
 		mc_changes_free(&app->bch[i]);
 	mc_loop_free(app->loop);
+	if (app->lock_fd >= 0)
+		close(app->lock_fd); /* after the database is closed */
 	free(app);
 }
 

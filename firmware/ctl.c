@@ -54,7 +54,9 @@ struct gone_hook {
 struct mc_ctl {
 	struct mc_loop *loop;     /* owner of our fds */
 	int fd;                   /* listening socket */
-	char path[108];           /* socket path, unlinked at free */
+	char path[108];           /* socket path, unlinked at free if still ours */
+	dev_t dev;                /* the socket file's identity once renamed */
+	ino_t ino;                /* into place (0: unknown) */
 	struct cmd cmds[MAX_CMDS];
 	int ncmds;
 	struct client *clients;   /* open connections */
@@ -673,6 +675,23 @@ struct mc_ctl *mc_ctl_new(struct mc_loop *loop, const char *path)
 	return mc_ctl_new_limited(loop, path, &lim);
 }
 
+/* Whether a process listens on the socket file at path: a connect that
+ * succeeds, or finds the backlog full (EAGAIN), says so; ECONNREFUSED
+ * says the file was left by a process that is gone. */
+static bool socket_in_use(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool used = false;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd >= 0) {
+		used = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno == EAGAIN;
+		close(fd);
+	}
+	return used;
+}
+
 struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 				  const struct mc_ctl_limits *lim)
 {
@@ -691,6 +710,20 @@ struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 	ctl->loop = loop;
 	ctl->next_id = 1;
 	strcpy(ctl->path, path);
+	/* Only a socket nobody listens on is replaced: not a file a mistyped
+	 * --socket names (it would be deleted at exit), not another kioskd's
+	 * socket (its clients would reach this one). */
+	struct stat sb;
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			errno = EEXIST;
+			goto err_free;
+		}
+		if (socket_in_use(path)) {
+			errno = EADDRINUSE;
+			goto err_free;
+		}
+	}
 	/* Bound and listening under a side name first, then renamed into
 	 * place: the path appears only once a connect can succeed. Bound at
 	 * the path itself, a client that saw the file between bind() and
@@ -712,6 +745,10 @@ struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 		unlink(sa.sun_path);
 		errno = e;
 		goto err_close;
+	}
+	if (stat(path, &sb) == 0) {
+		ctl->dev = sb.st_dev;
+		ctl->ino = sb.st_ino;
 	}
 	if (mc_loop_add_fd(loop, ctl->fd, MC_READ, on_accept, ctl) < 0)
 		goto err_unlink;
@@ -743,7 +780,10 @@ void mc_ctl_free(struct mc_ctl *ctl)
 	close(ctl->fd);
 	if (ctl->reserve_fd >= 0)
 		close(ctl->reserve_fd);
-	unlink(ctl->path);
+	/* Not a file that replaced ours meanwhile (another kioskd's socket). */
+	struct stat sb;
+	if (ctl->ino && lstat(ctl->path, &sb) == 0 && sb.st_dev == ctl->dev && sb.st_ino == ctl->ino)
+		unlink(ctl->path);
 	free(ctl);
 }
 

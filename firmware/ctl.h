@@ -67,12 +67,15 @@ void mc_ctl_limits_default(struct mc_ctl_limits *lim);
 /* Listens on path (replacing a stale socket), mode 0660, with the default
  * limits. The file appears at path only once the socket listens. path must
  * be shorter than 108 - strlen(MC_CTL_BIND_SUFFIX) bytes (ENAMETOOLONG).
- * NULL with errno. */
+ * NULL with errno: EEXIST when path exists and is not a socket, EADDRINUSE
+ * when a process listens on it (a connect succeeds); a socket file that
+ * refuses connections (left by a process that is gone) is replaced. */
 struct mc_ctl *mc_ctl_new(struct mc_loop *loop, const char *path);
 /* The same with the given limits (copied). */
 struct mc_ctl *mc_ctl_new_limited(struct mc_loop *loop, const char *path,
 				  const struct mc_ctl_limits *lim);
-/* Closes every connection and removes the socket file. Accepts NULL. */
+/* Closes every connection and removes the socket file, if the file at
+ * path is still the one it made. Accepts NULL. */
 void mc_ctl_free(struct mc_ctl *ctl);
 
 /* Adds command name (at most 32 commands; the name string must outlive ctl).

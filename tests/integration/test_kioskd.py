@@ -92,6 +92,57 @@ class CommandLine(unittest.TestCase):
             self.assertIn("OK", r.stdout)
 
 
+class OneKioskdPerState(unittest.TestCase):
+    """A second kioskd (a technician's run by hand beside the service)
+    must not share the state directory or take the socket over: both
+    would give out 1001, and each would overwrite the other's rows."""
+
+    def setUp(self):
+        self.k = Kiosk(KIOSKD, KIOSKCTL, BOARD_ALWAYS_OPEN).start()
+
+    def tearDown(self):
+        self.k.close()
+
+    def second(self, state, sock):
+        return run(KIOSKD, "--board", self.k.board, "--state-dir", state, "--socket", sock, "--sim",
+                   timeout=60)
+
+    def test_second_kioskd_on_the_same_state_directory_is_refused(self):
+        a = self.k.request({"cmd": "press", "service": "civil", "source": "a"})
+        r = self.second(self.k.state, os.path.join(self.k.dir, "other.sock"))
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("another kioskd (pid %d) is using the state directory" % self.k.proc.pid, r.stderr)
+        self.assertIn("stop it first", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.k.dir, "other.sock")))
+        b = self.k.request({"cmd": "press", "service": "civil", "source": "b"})
+        self.assertEqual(int(b["label"]), int(a["label"]) + 1, b)
+        # The lock goes with the process, however it ends.
+        self.k.kill9()
+        self.k.start()
+        c = self.k.request({"cmd": "press", "service": "civil", "source": "c"})
+        self.assertEqual(int(c["label"]), int(b["label"]) + 1, c)
+        db = sqlite3.connect("file:%s?mode=ro" % self.k.db(), uri=True)
+        labels = [r[0] for r in db.execute("SELECT label FROM tickets ORDER BY id")]
+        db.close()
+        self.assertEqual(labels, [a["label"], b["label"], c["label"]])
+
+    def test_a_live_kioskds_socket_is_not_taken_over(self):
+        r = self.second(os.path.join(self.k.dir, "state2"), self.k.sock)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("another process listens on it", r.stderr)
+        self.assertTrue(self.k.request({"cmd": "status"})["ok"])
+
+    def test_a_file_given_as_the_socket_is_kept(self):
+        path = os.path.join(self.k.dir, "board-copy.conf")
+        with open(path, "w") as f:
+            f.write("[office]\n")
+        r = self.second(os.path.join(self.k.dir, "state3"), path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("exists and is not a socket", r.stderr)
+        with open(path) as f:
+            self.assertEqual(f.read(), "[office]\n")
+
+
 class Socket(unittest.TestCase):
     def setUp(self):
         self.k = Kiosk(KIOSKD, KIOSKCTL, BOARD_ALWAYS_OPEN).start()
