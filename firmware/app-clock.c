@@ -4,6 +4,7 @@
 #include "clock-trust.h"
 #include "log.h"
 #include "loop.h"
+#include "smallfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #define TEN_YEARS_S (10LL * 366 * 24 * 3600)
+#define CLOCK_FILE_MAX 1024 /* STATE/clock is four short lines; more is not ours */
 
 struct mc_app_clock {
 	struct mc_app *app;
@@ -67,23 +69,44 @@ static void read_boot_id(char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 }
 
-/* Reads STATE_DIR/clock; a missing or odd file leaves the defaults. */
+/* Reads STATE_DIR/clock; a missing or odd file leaves the defaults.
+ * *day is the database's day (0: a new database): the file's day is taken
+ * only when the database has none. The database holds every ticket of its
+ * day, so its day is the one numbering must go on from; a later day in
+ * the file is either a rollover whose commit never happened (nothing was
+ * issued on it) or a wrong file (a copy from another kiosk, a hand edit,
+ * garbage), which would expire the whole queue and refuse every press as
+ * "the clock went back" until that day came. */
 static void load_state(struct mc_app_clock *c, int32_t *day)
 {
-	char line[160], key[32], val[64], boot[40] = "";
+	char text[CLOCK_FILE_MAX], key[32], val[64], boot[40] = "";
 	long long offset = 0;
 	bool have_offset = false;
-	FILE *f = fopen(c->path, "r");
 
-	if (!f)
+	if (mc_read_small_file(c->path, text, sizeof(text)) < 0) {
+		if (errno != ENOENT)
+			mc_log(MC_LOG_WARNING, "clock: cannot read %s: %s", c->path,
+			       errno == EINVAL ? "not a regular file" : strerror(errno));
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%31s %63s", key, val) != 2)
-			continue;
+	}
+	for (char *line = text, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (strlen(line) > 120 || sscanf(line, "%31s %63s", key, val) != 2)
+			continue; /* not a line kioskd writes */
 		if (!strcmp(key, "day")) {
 			int32_t d;
-			if (mc_parse_day(val, &d) == 0 && d > *day)
+			if (mc_parse_day(val, &d) < 0 || d <= *day)
+				continue;
+			if (*day) {
+				char was[16];
+				mc_format_day(*day, was, sizeof(was));
+				mc_log(MC_LOG_WARNING, "clock: %s says the office day is %s, later than the "
+				       "database's %s: the database's day is kept", c->path, val, was);
+			} else {
 				*day = d;
+			}
 		} else if (!strcmp(key, "boot")) {
 			snprintf(boot, sizeof(boot), "%s", val);
 		} else if (!strcmp(key, "offset")) {
@@ -92,7 +115,6 @@ static void load_state(struct mc_app_clock *c, int32_t *day)
 			snprintf(c->confirmed_boot, sizeof(c->confirmed_boot), "%s", val);
 		}
 	}
-	fclose(f);
 	c->confirmed = !strcmp(c->confirmed_boot, c->boot_id);
 	if (have_offset && !strcmp(boot, c->boot_id)) {
 		/* Same boot: the reference still holds, so a step made while

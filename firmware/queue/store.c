@@ -1,5 +1,6 @@
 /* store.c — SQLite persistence of tickets, counters and events (see store.h). */
 #include "store.h"
+#include "smallfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -261,18 +262,16 @@ static void relayout(struct mc_store *st)
 #define WHAT_TO_DO "restore kiosk.db (with its -wal file) from a backup, or start afresh with " \
 	"kioskd --init-store (an unusable file is set aside, numbering restarts)"
 
+/* 1 with the marker's first line in id when the file exists (whatever
+ * it holds: a regular file, or anything else, which reads as ""), 0 when
+ * it does not. */
 static int read_marker(const char *path, char *id, size_t len)
 {
 	char mpath[600];
-	FILE *f;
 
 	snprintf(mpath, sizeof(mpath), "%s.id", path);
-	f = fopen(mpath, "r");
-	if (!f)
+	if (mc_read_small_file(mpath, id, len) < 0 && errno == ENOENT)
 		return 0;
-	if (!fgets(id, (int)len, f))
-		id[0] = 0;
-	fclose(f);
 	id[strcspn(id, "\r\n")] = 0;
 	return 1;
 }

@@ -399,5 +399,82 @@ class Timedated(unittest.TestCase):
         self.assertEqual((r["ticket"]["day"], r["label"]), (c["day"], "1001"))
 
 
+class StateFiles(unittest.TestCase):
+    """STATE/clock and the marker kiosk.db.id as a careless hand, a copy
+    from another kiosk or a broken card leave them: kioskd starts, keeps
+    the database's day and serves (simulated hardware: a trusted clock)."""
+
+    def setUp(self):
+        self.k = Kiosk(KIOSKD, KIOSKCTL, BOARD.format(clock=""))
+        self.k.start()
+        self.tickets = [self.k.request({"cmd": "press", "service": "civil", "source": "t%d" % i})
+                        for i in range(3)]
+        self.day = self.tickets[0]["ticket"]["day"]
+        self.assertEqual(self.k.stop(), 0)
+        self.clock = os.path.join(self.k.state, "clock")
+
+    def tearDown(self):
+        self.k.close()
+
+    def serves_today(self, what):
+        """Starts kioskd: the office day is still today, every ticket is
+        still waiting, and a press gets a new number."""
+        self.k.start()
+        st = self.k.request({"cmd": "status"})
+        self.assertEqual(st["day"], self.day, what)
+        r = self.k.request({"cmd": "press", "service": "civil", "source": "after"})
+        self.assertTrue(r["ok"], "%s: %r" % (what, r))
+        self.assertNotIn(r["label"], [t["label"] for t in self.tickets], what)
+        self.tickets.append(r)
+        db = sqlite3.connect("file:%s?mode=ro" % self.k.db(), uri=True)
+        rows = db.execute("SELECT label, status, day FROM tickets ORDER BY id").fetchall()
+        db.close()
+        self.assertEqual(rows, [(t["label"], "waiting", self.day) for t in self.tickets],
+                         "%s: every ticket is still waiting, dated today" % what)
+        self.assertEqual(self.k.stop(), 0)
+
+    def test_a_later_day_in_the_clock_file_is_not_taken(self):
+        # Before: kioskd took the file's day, expired the queue, and then
+        # refused every press as "the clock went back" until that day came.
+        y, m, d = (int(x) for x in self.day.split("-"))
+        for later in ("%04d-%02d-%02d" % (y + 1, m, min(d, 28)), "9999-12-31"):
+            with open(self.clock, "w") as f:
+                f.write("day %s\n" % later)
+            self.serves_today("clock file says %s" % later)
+            self.assertIn("says the office day is %s, later than the database's %s: the database's day "
+                          "is kept" % (later, self.day), self.k.read_log())
+
+    def test_odd_clock_files_do_not_stop_kioskd(self):
+        def write(text):
+            with open(self.clock, "w") as f:
+                f.write(text)
+        cases = {
+            # Before: fgets split it, and its tail was read as a day line.
+            "a long line": lambda: write("x" * 159 + "day 2031-01-01\n"),
+            # Before: the start blocked for ever in open().
+            "a FIFO": lambda: os.mkfifo(self.clock),
+            # Before: the start read zeros (or noise) for ever, at 100 % CPU.
+            "a link to /dev/zero": lambda: os.symlink("/dev/zero", self.clock),
+            "a link to /dev/urandom": lambda: os.symlink("/dev/urandom", self.clock),
+        }
+        for what, make in cases.items():
+            if os.path.lexists(self.clock):
+                os.unlink(self.clock)
+            make()
+            self.serves_today("the clock file is %s" % what)
+            self.assertTrue(os.path.isfile(self.clock) and not os.path.islink(self.clock),
+                            "%s: replaced by kioskd's own file" % what)
+
+    def test_a_fifo_marker_does_not_stop_kioskd(self):
+        marker = self.k.db() + ".id"
+        with open(marker) as f:
+            store_id = f.read().strip()
+        os.unlink(marker)
+        os.mkfifo(marker)
+        self.serves_today("the marker is a FIFO")
+        self.assertTrue(os.path.isfile(marker), "the marker written again, as a file")
+        with open(marker) as f:
+            self.assertEqual(f.read().strip(), store_id)
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

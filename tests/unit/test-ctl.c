@@ -110,6 +110,18 @@ static void test_file_appears_listening(void **state)
 	free(dir);
 }
 
+/* A socket file bound and closed: what a kioskd killed with kill -9 leaves. */
+static void make_stale_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+}
+
 static void test_mode_stale_and_side_file(void **state)
 {
 	(void)state;
@@ -120,11 +132,21 @@ static void test_mode_stale_and_side_file(void **state)
 	assert_non_null(loop);
 	snprintf(path, sizeof(path), "%s/k.sock", dir);
 	snprintf(side, sizeof(side), "%s%s", path, MC_CTL_BIND_SUFFIX);
-	/* A stale regular file where the socket goes, and a stale side file
-	 * from a kioskd that died between bind() and rename(). */
+	/* A regular file where the socket goes (a mistyped --socket) is
+	 * refused and kept. */
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
+	fputs("kept\n", f);
 	fclose(f);
+	errno = 0;
+	assert_null(mc_ctl_new(loop, path));
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode) && st.st_size == 5);
+	unlink(path);
+	/* A stale socket where the socket goes, and a stale side file from a
+	 * kioskd that died between bind() and rename(): both replaced. */
+	make_stale_socket(path);
 	f = fopen(side, "w");
 	assert_non_null(f);
 	fclose(f);
@@ -135,8 +157,24 @@ static void test_mode_stale_and_side_file(void **state)
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0660);
 	assert_int_equal(access(side, F_OK), -1);
+	/* A socket something listens on (this one) is refused and kept. */
+	errno = 0;
+	assert_null(mc_ctl_new(loop, path));
+	assert_int_equal(errno, EADDRINUSE);
+	struct stat again;
+	assert_int_equal(stat(path, &again), 0);
+	assert_true(again.st_ino == st.st_ino);
 	mc_ctl_free(ctl);
 	assert_int_equal(access(path, F_OK), -1);
+	/* At free, a file that replaced the socket meanwhile is left. */
+	ctl = mc_ctl_new(loop, path);
+	assert_non_null(ctl);
+	unlink(path);
+	make_stale_socket(path);
+	mc_ctl_free(ctl);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	unlink(path);
 
 	mc_loop_free(loop);
 	rmdir(dir);
