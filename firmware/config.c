@@ -779,6 +779,7 @@ static const struct key office_keys[] = {
 	FNS("priority", parse_priority, "strict"),
 	DUR_S("noshow_window", O, noshow_window_s, 0, 24 * 3600, "15m"),
 	DUR_MS("double_tap", O, double_tap_ms, 0, 60000, "1500ms"),
+	DUR_MS("next_hold", O, next_hold_ms, 0, 60000, "3s"),
 	FN("language", O, language, parse_lang, "vi"),
 	INT(O, recent_services, 1, 1000, "20"),
 	DUR_MS("store_wait", O, store_wait_ms, 0, 600000, "2s"),

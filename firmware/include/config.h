@@ -74,6 +74,8 @@ struct mc_office_conf {
 	int priority_every;      /* N for MC_PRIO_EVERY */
 	int noshow_window_s;     /* a no-show can be reactivated this long */
 	int double_tap_ms;       /* same input again within this: same ticket */
+	int next_hold_ms;        /* a counter key's NEXT again within this of its
+	                          * call: nothing changes (0: off) */
 	char language[4];        /* default screen and ticket language: vi|en */
 	int recent_services;     /* service times averaged for the estimate */
 	int store_wait_ms;       /* an action waits this long for a busy

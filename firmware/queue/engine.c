@@ -1080,6 +1080,13 @@ enum mc_err mc_engine_counter(struct mc_engine *e, const struct mc_when *w, int 
 	case MC_A_PRIORITY_NEXT:
 		if (c->paused)
 			return end(e, ch, MC_E_PAUSED);
+		if (cur && arg > 0 && cur->status == MC_T_CALLED &&
+		    elapsed(cur->called_mono, cur->called_boot, cur->called_wall, w->mono_ms, w->boot,
+			    w->wall_ms) < arg) {
+			t = cur; /* the key again, before the citizen could come */
+			err = MC_OK;
+			break;
+		}
 		if (cur && (err = finish_current(e, ci, w, ch)) != MC_OK)
 			return end(e, ch, err);
 		t = pick(e, ci, act == MC_A_PRIORITY_NEXT);

@@ -159,8 +159,13 @@ const char *mc_err_token(enum mc_err err);
 
 /* What a counter is told to do. */
 enum mc_action {
-	MC_A_NEXT,           /* finish current, call next by policy */
-	MC_A_PRIORITY_NEXT,  /* finish current, call the next priority ticket */
+	MC_A_NEXT,           /* finish current, call next by policy; arg > 0 is
+	                      * a hold in ms: a NEXT within arg ms of this
+	                      * counter's call of its current ticket answers
+	                      * that ticket and changes nothing (a clerk's key
+	                      * pressed twice does not send the citizen just
+	                      * called away as served; [office] next_hold) */
+	MC_A_PRIORITY_NEXT,  /* the same, calling the next priority ticket */
 	MC_A_RECALL,         /* call the current ticket again */
 	MC_A_NOSHOW,         /* current did not come */
 	MC_A_FINISH,         /* current is served */

@@ -147,5 +147,45 @@ def test(tmp):
     check(src == 0, "unitsim stopped cleanly")
 
 
+def test_next_hold(tmp):
+    """A clerk's NEXT key pressed twice (or the priority key after it)
+    before the citizen could come: one call, and the citizen called is not
+    sent away as served. next_hold 60 s: however late the simulator is
+    scheduled, the repeats fall inside it."""
+    tmp = os.path.join(tmp, "hold")  # a kiosk of its own
+    os.makedirs(tmp)
+    link = os.path.join(tmp, "bus")
+    sim = Unitsim("1", link, baud=19200)
+    k = None
+    try:
+        k = Kiosk(tmp, board([(1, "a", 1)], "timeout = 1000ms\n", services=("a",), office_extra="next_hold = 60s\n"), link)
+        k.press("a", 3)
+        sim.wait_display(1, lambda d: d["waiting"] == 3, what="waiting 3 at unit 1")
+        sim.cmd("1 next")
+        sim.wait_display(1, lambda d: d["text"].strip() == "1001", what="1001 called")
+        applied = k.unit(1)["applied"]
+        sim.cmd("presses 1 3 next")
+        sim.cmd("1 priority")
+        wait_for(lambda: k.unit(1)["applied"] >= applied + 4, what="the four repeats applied")
+        got = {t["label"]: t["status"] for t in k.tickets()}
+        check(got == {"1001": "called", "1002": "waiting", "1003": "waiting"},
+              "the repeats changed nothing: %s" % got)
+        check(sim.display(1)["text"].strip() == "1001", "unit 1 still shows 1001")
+        # RECALL and FINISH are never held.
+        sim.cmd("1 finish")
+        wait_for(lambda: {t["label"]: t["status"] for t in k.tickets()}["1001"] == "finished", what="finish")
+        sim.cmd("1 next")
+        sim.wait_display(1, lambda d: d["text"].strip() == "1002", what="after FINISH, NEXT calls 1002")
+    finally:
+        rc = k.stop() if k else 0
+        src = sim.stop()
+    check(rc == 0 and src == 0, "kioskd and unitsim stopped cleanly")
+
+
+def tests(tmp):
+    test(tmp)
+    test_next_hold(tmp)
+
+
 if __name__ == "__main__":
-    main(test)
+    main(tests)

@@ -34,7 +34,8 @@ static const char board[] =
 	"[counter.2]\nservices = land\nkeys = next,pause = gpiochip0:7,8 active-low\n"          /* 19-21 */
 	"[gpio]\ndebounce = 10ms\nlong_press = 300ms\ntech_combo = civil+land\n"                /* 22-25 */
 	"light_ready = gpiochip0:25\nlight_fault = gpiochip0:26\nblink = 50ms\nblinks = 2\n"    /* 26-29 */
-	"[office]\nclock = trust\n";                                                         /* 30-31 */
+	"[office]\nclock = trust\n"                                                           /* 30-31 */
+	"next_hold = 0ms\n";  /* 32: the tests press NEXT at machine speed */
 
 struct fx {
 	char dir[64];                /* temp dir */

@@ -290,6 +290,50 @@ static void priority_next_key_takes_priority(void **state)
 	assert_string_equal(t.label, "1001");
 }
 
+/* A keypad's NEXT carries [office] next_hold as arg: the key again
+ * before the citizen could come changes nothing (before, 20 NEXTs in
+ * 105 ms called and "served" ten citizens in 5 ms each). */
+static void a_next_key_again_within_the_hold_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct mc_ticket t;
+
+	for (int i = 0; i < 3; i++)
+		press(f, 0, false, NULL);
+	press(f, 0, true, NULL); /* 1004, priority */
+	struct mc_when w = at(f, f->day, 9, 30, 60000);
+	mc_changes_clear(&f->ch);
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 3000, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1004");
+	/* 2.999 s after the call: NEXT, then the priority NEXT: held. */
+	for (int k = 0; k < 2; k++) {
+		w = at(f, f->day, 9, 30, k == 0 ? 2999 : 0);
+		mc_changes_clear(&f->ch);
+		assert_int_equal(mc_engine_counter(f->e, &w, 1, k ? MC_A_PRIORITY_NEXT : MC_A_NEXT, 3000, &t,
+						   &f->ch), MC_OK);
+		assert_string_equal(t.label, "1004");
+		assert_int_equal(t.status, MC_T_CALLED);
+		assert_int_equal(f->ch.ntickets + f->ch.ncounters + f->ch.nevents, 0);
+	}
+	/* 3 s after the call: served, and the next one called. */
+	w = at(f, f->day, 9, 30, 1);
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 3000, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1001");
+	const struct mc_ticket *first = mc_engine_ticket(f->e, 4);
+	assert_non_null(first);
+	assert_int_equal(first->status, MC_T_FINISHED);
+	/* Without a hold (the control socket's default): at once. */
+	w = at(f, f->day, 9, 30, 0);
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 0, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1002");
+	/* A recalled ticket still counts from its call; a no-show is not held. */
+	w = at(f, f->day, 9, 30, 0);
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NOSHOW, 0, &t, &f->ch), MC_OK);
+	w = at(f, f->day, 9, 30, 0);
+	assert_int_equal(mc_engine_counter(f->e, &w, 1, MC_A_NEXT, 3000, &t, &f->ch), MC_OK);
+	assert_string_equal(t.label, "1003");
+}
+
 static void next_follows_issue_time_across_services(void **state)
 {
 	struct fx *f = *state;
@@ -1551,6 +1595,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(strict_priority_goes_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_priority_after_every_n_normal, setup_every2, teardown),
 		cmocka_unit_test_setup_teardown(priority_next_key_takes_priority, setup_every2, teardown),
+		cmocka_unit_test_setup_teardown(a_next_key_again_within_the_hold_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(next_follows_issue_time_across_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(recall_repeats_current, setup, teardown),
 		cmocka_unit_test_setup_teardown(noshow_can_be_reactivated_within_window, setup, teardown),
