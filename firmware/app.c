@@ -1382,6 +1382,20 @@ void mc_app_free(struct mc_app *app)
 		mc_loop_del_timer(app->loop, app->wq_timer);
 	if (app->pump_timer > 0)
 		mc_loop_del_timer(app->loop, app->pump_timer);
+	if (app->store) {
+		/* Files removed while the kiosk was idle (no write noticed it): what
+		 * kioskd holds is written back now, or the next start would find
+		 * no database and begin the day again at its first number. The
+		 * directory too, after an rm -r of it. */
+		char msg[600];
+		make_dirs(app->state_dir);
+		int rc = mc_store_check_files(app->store, msg, sizeof(msg));
+		if (rc == 1)
+			mc_log(MC_LOG_WARNING, "database: a file was removed or replaced under kioskd; what it "
+			       "held was written back before stopping");
+		else if (rc < 0)
+			mc_log(MC_LOG_ERR, "database, stopping: %s", msg);
+	}
 	mc_store_close(app->store);
 	mc_engine_free(app->engine);
 	mc_changes_free(&app->ch);

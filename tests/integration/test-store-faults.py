@@ -522,9 +522,43 @@ def disk_full_real():
         k.close()
 
 
+def removed_while_idle():
+    """The database's files, or the whole state directory, removed while
+    the kiosk is idle, then a clean stop (a careless rm, then systemctl
+    restart): kioskd writes back what it holds before it stops, and the
+    next start goes on numbering (before: it started a new database and
+    gave 1001 again)."""
+    for what in ("files", "directory"):
+        k = Kiosk(KIOSKD, KIOSKCTL, BOARD)
+        try:
+            k.start()
+            acked = [press(k) for _ in range(3)]
+            if what == "files":
+                for sfx in ("", "-wal", "-shm"):
+                    if os.path.exists(k.db() + sfx):
+                        os.unlink(k.db() + sfx)
+            else:
+                shutil.rmtree(k.state)
+            check(k.stop() == 0, "%s removed: a clean stop" % what)
+            check("written back before stopping" in k.read_log(), "%s removed: the log says so" % what)
+            db = ro(k)
+            ids = {r[0] for r in db.execute("SELECT id FROM tickets")}
+            ok = db.execute("PRAGMA integrity_check").fetchone()[0]
+            db.close()
+            check(ids == {a["ticket"]["id"] for a in acked} and ok == "ok",
+                  "%s removed: the database is back with every ticket (%d)" % (what, len(ids)))
+            k.start()
+            c = press(k)
+            check(c["ok"] and c["label"] not in [a["label"] for a in acked],
+                  "%s removed: numbering goes on after the restart (%s)" % (what, c.get("label")))
+        finally:
+            k.close()
+
+
 identity()
 locks()
 wal_deleted()
 disk_full()
 disk_full_real()
+removed_while_idle()
 print("PASS")
