@@ -55,6 +55,17 @@ struct parser {
 	int numbers_line[MC_MAX_SERVICES]; /* line of each service's numbers =, 0: default */
 	int levels_en_count;      /* English labels given in [satisfaction] */
 	int colloquial_line;      /* line of [audio] colloquial = (0: not given) */
+	struct given *given;      /* every key the file gave, to refuse one given
+	                           * twice (the second silently won: a holiday
+	                           * added on a new "closed =" line re-opened the
+	                           * office on the first line's days) */
+	size_t ngiven, capgiven;
+};
+
+struct given {
+	char section[64];         /* as written, e.g. "office", "service.civil" */
+	char key[32];
+	int line;
 };
 
 static int fail(struct parser *ps, int line, const char *fmt, ...)
@@ -1134,6 +1145,32 @@ static int begin_section(struct parser *ps, const char *name)
 	return 0;
 }
 
+/* Remembers that the file gave key name in the current section; a key
+ * given twice (in one section, or in a section repeated: [office] may be)
+ * fails with both lines. */
+static int note_given(struct parser *ps, const char *name)
+{
+	for (size_t i = 0; i < ps->ngiven; i++)
+		if (!strcmp(ps->given[i].key, name) && !strcmp(ps->given[i].section, ps->section))
+			return fail(ps, ps->line, "[%s]: %s is given twice (lines %d and %d); give it once "
+				    "(several values go on one line, comma separated, where the key takes "
+				    "a list: closed = 2027-01-01, 2027-02-16..2027-02-20)", ps->section, name,
+				    ps->given[i].line, ps->line);
+	if (ps->ngiven == ps->capgiven) {
+		size_t cap = ps->capgiven ? 2 * ps->capgiven : 64;
+		struct given *g = realloc(ps->given, cap * sizeof(*g));
+		if (!g)
+			return fail(ps, ps->line, "out of memory");
+		ps->given = g;
+		ps->capgiven = cap;
+	}
+	struct given *g = &ps->given[ps->ngiven++];
+	snprintf(g->section, sizeof(g->section), "%s", ps->section);
+	snprintf(g->key, sizeof(g->key), "%s", name);
+	g->line = ps->line;
+	return 0;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parser *ps = user;
@@ -1148,7 +1185,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		ps->colloquial_line = ps->line;
 	for (const struct key *k = ps->keys; k->name; k++)
 		if (!strcmp(k->name, name))
-			return set_value(ps, k, value) == 0;
+			return note_given(ps, name) == 0 && set_value(ps, k, value) == 0;
 	fail(ps, ps->line, "unknown key '%s' in [%s]", name, ps->section);
 	return 0;
 }
@@ -1519,6 +1556,8 @@ static int load(struct parser *ps)
 {
 	int rc = ini_parse_stream(reader, ps, handler, ps);
 
+	free(ps->given);
+	ps->given = NULL;
 	if (ps->failed)
 		return -1;
 	if (rc > 0)

@@ -187,6 +187,14 @@ static const struct bad {
 	{ "[office]\nname = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n" TAIL, 2, "too long" },
 	{ "[office]\nname = x\n[bogus\n" TAIL, 3, "malformed section header" },
+	/* A key given twice: the second silently won (a holiday added on a
+	 * new line re-opened the office on the first line's days). */
+	{ "[office]\nclosed = 2026-12-01\nclosed = 2026-12-25\n" TAIL, 3,
+	  "[office]: closed is given twice (lines 2 and 3)" },
+	{ "[office]\nname = A\n" TAIL "[office]\nname = B\n", 8, "name is given twice (lines 2 and 8)" },
+	{ "[service.a]\nname = A\nnumbers = 1001-1999\nnumbers = 1-999\n[counter.1]\nservices = a\n", 4,
+	  "[service.a]: numbers is given twice (lines 3 and 4)" },
+	{ "[office]\nnext_hold = 2m\n" TAIL, 2, "out of range" },
 };
 
 static void each_bad_value_names_its_line(void **state)
