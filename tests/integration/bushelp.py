@@ -190,9 +190,10 @@ class Unitsim:
 
 def board(counters, bus_extra="", services=("a", "b", "c"), office_extra=""):
     """A board.conf open all day; counters: list of (number, services, addr)."""
+    # A key given twice is refused: the extras replace these defaults.
     # next_hold off unless a test asks: the tests press NEXT at machine speed.
-    text = "[office]\nclock = trust\nhours = mon-sun 00:00-24:00\ndouble_tap = 0\nnoshow_window = 10m\n" + (
-        office_extra if "next_hold" in office_extra else "next_hold = 0\n" + office_extra)
+    text = "[office]\n" + with_defaults((("clock", "trust"), ("hours", "mon-sun 00:00-24:00"), ("double_tap", "0"),
+                                         ("noshow_window", "10m"), ("next_hold", "0")), office_extra)
     base = {"a": 1001, "b": 2001, "c": 3001}
     for s in services:
         text += "[service.%s]\nname = Dịch vụ %s\nnumbers = %d-%d\n" % (s, s.upper(), base[s], base[s] + 998)
@@ -200,8 +201,15 @@ def board(counters, bus_extra="", services=("a", "b", "c"), office_extra=""):
         text += "[counter.%d]\nservices = %s\n" % (number, svc)
         if addr:
             text += "unit = bus:%d\n" % addr
-    text += "[bus]\ndevice = /dev/null-not-used\nbaud = 19200\nparity = even\n" + bus_extra
+    text += "[bus]\n" + with_defaults((("device", "/dev/null-not-used"), ("baud", "19200"), ("parity", "even")),
+                                      bus_extra)
     return text
+
+
+def with_defaults(defaults, extra):
+    """Lines key = value for the defaults extra does not give, then extra."""
+    given = {line.split("=")[0].strip() for line in extra.splitlines() if "=" in line}
+    return "".join("%s = %s\n" % (k, v) for k, v in defaults if k not in given) + extra
 
 
 def main(test):

@@ -7,6 +7,7 @@ pause, rollover at opening and at midnight), and an idle daemon that
 does not wake up."""
 import json
 import os
+import signal
 import socket
 import stat
 import sqlite3
@@ -16,6 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kiosk  # noqa: E402
 from kiosk import BOARD_ALWAYS_OPEN, Kiosk, read_answer  # noqa: E402
 
 KIOSKD = os.environ["KIOSKD"]
@@ -150,6 +152,21 @@ class Socket(unittest.TestCase):
     def tearDown(self):
         self.assertEqual(self.k.stop(), 0)
         self.k.close()
+
+    def test_kioskctl_does_not_wait_for_ever(self):
+        # A kioskd stopped (SIGSTOP, a debugger) answers nothing: kioskctl
+        # gives up after MOTCUA_TIMEOUT seconds and says why (before: for ever).
+        self.k.proc.send_signal(signal.SIGSTOP)
+        try:
+            kiosk.wait_stopped(self.k.proc.pid, 30)
+            r = run(KIOSKCTL, "status", "--socket", self.k.sock, env={**os.environ, "MOTCUA_TIMEOUT": "1"},
+                    timeout=120)
+        finally:
+            self.k.proc.send_signal(signal.SIGCONT)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("kioskd did not answer within 1 s", r.stderr)
+        r = run(KIOSKCTL, "status", "--socket", self.k.sock, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_socket_mode_is_0660(self):
         self.assertEqual(stat.S_IMODE(os.stat(self.k.sock).st_mode), 0o660)

@@ -35,7 +35,8 @@ static const struct {
 static void print_help(void)
 {
 	printf("Usage: kioskctl COMMAND [OPTIONS] [ARGS]\n\n"
-	       "Talks to kioskd over its control socket (--socket PATH, or $MOTCUA_SOCKET).\n\n"
+	       "Talks to kioskd over its control socket (--socket PATH, or $MOTCUA_SOCKET), and\n"
+	       "waits up to $MOTCUA_TIMEOUT seconds (default 60, 0: for ever) for each answer.\n\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].summary);

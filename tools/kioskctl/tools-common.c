@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +77,19 @@ bool parse_int(const char *s, long lo, long hi, long *out)
 	return !errno && !*end && *out >= lo && *out <= hi;
 }
 
+/* Seconds to wait for each line of kioskd's answer: MOTCUA_TIMEOUT, or
+ * CTL_WAIT_S; 0 waits for ever. kioskd answers in milliseconds, a press
+ * within [office] store_wait (2 s unless set); a kioskd stopped (SIGSTOP,
+ * a debugger) or stuck made kioskctl wait for ever. */
+#define CTL_WAIT_S 60
+static long answer_wait_s(void)
+{
+	const char *v = getenv("MOTCUA_TIMEOUT");
+	long s;
+
+	return v && *v && parse_int(v, 0, 86400, &s) ? s : CTL_WAIT_S;
+}
+
 json_t *ctl_request(const struct ctl_opts *o, json_t *req,
 		    void (*on_more)(json_t *msg, void *ctx), void *ctx)
 {
@@ -98,6 +112,10 @@ json_t *ctl_request(const struct ctl_opts *o, json_t *req,
 			path, strerror(errno));
 		goto out;
 	}
+	long wait_s = answer_wait_s();
+	struct timeval tv = { .tv_sec = wait_s };
+	if (wait_s > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	size_t len = strlen(text);
 	text[len] = '\n';
 	for (size_t off = 0; off < len + 1;) {
@@ -114,6 +132,7 @@ json_t *ctl_request(const struct ctl_opts *o, json_t *req,
 	fd = -1;
 	char *line = NULL;
 	size_t cap = 0;
+	errno = 0;
 	while (getline(&line, &cap, f) > 0) {
 		json_error_t jerr;
 		json_t *msg = json_loads(line, 0, &jerr);
@@ -130,7 +149,13 @@ json_t *ctl_request(const struct ctl_opts *o, json_t *req,
 		answer = msg;
 		break;
 	}
-	if (!answer && !ferror(f))
+	if (!answer && ferror(f) && (errno == EAGAIN || errno == EWOULDBLOCK))
+		fprintf(stderr, "kioskctl: kioskd did not answer within %ld s (stopped or stuck? "
+			"systemctl status motcua-kioskd); it may still act on the request when it goes on. "
+			"MOTCUA_TIMEOUT=SECONDS waits longer (0: for ever)\n", wait_s);
+	else if (!answer && ferror(f))
+		fprintf(stderr, "kioskctl: reading kioskd's answer: %s\n", strerror(errno));
+	else if (!answer)
 		fprintf(stderr, "kioskctl: kioskd closed the connection without answering\n");
 	free(line);
 	fclose(f);
