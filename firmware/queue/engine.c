@@ -143,6 +143,8 @@ static const struct {
 				  "The clock jumped to another day — issuing pauses for a moment" },
 	[MC_E_CLOCK_BEHIND] = { "clock_behind", "Đồng hồ lùi về trước ngày làm việc — tạm ngừng cấp số",
 				"The clock went back before the office day — ticket issuing is paused" },
+	[MC_E_PRINTER_BUSY] = { "printer_busy", "Máy in đang bận, xin vui lòng bấm lại sau giây lát",
+				"The printer is busy; please press again in a moment" },
 };
 
 const char *mc_err_message(enum mc_err err, const char *lang)
@@ -809,9 +811,10 @@ enum mc_err mc_engine_press(struct mc_engine *e, const struct mc_when *w, int se
 	enum mc_print_status ps = MC_P_NONE;
 	if (e->printer == MC_PRINTER_READY)
 		ps = MC_P_PENDING;
-	else if ((e->printer == MC_PRINTER_DOWN || e->printer == MC_PRINTER_FULL) &&
-		 e->cfg->printer.on_fail == MC_PRINT_FAIL_REFUSE)
+	else if (e->printer == MC_PRINTER_DOWN && e->cfg->printer.on_fail == MC_PRINT_FAIL_REFUSE)
 		return end(e, ch, MC_E_PRINTER);
+	else if (e->printer == MC_PRINTER_FULL && e->cfg->printer.on_fail == MC_PRINT_FAIL_REFUSE)
+		return end(e, ch, MC_E_PRINTER_BUSY);
 	else if (e->printer == MC_PRINTER_FULL)
 		ps = MC_P_FAILED; /* shown on screen, never printed later */
 

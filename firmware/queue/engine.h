@@ -145,6 +145,9 @@ enum mc_err {
 	MC_E_CLOCK_UNTRUSTED, /* the wall clock is not known right: no tickets */
 	MC_E_CLOCK_SETTLING, /* the clock jumped to a later day: waiting for it to hold */
 	MC_E_CLOCK_BEHIND,   /* the clock is on a day before the office day */
+	MC_E_PRINTER_BUSY,   /* the print queue is at its bound and policy refuses:
+	                      * press again in a moment (not "tell the staff":
+	                      * a printer that cannot print is MC_E_PRINTER) */
 };
 
 /* How long t has waited: its wait when it was called, the wait so far at

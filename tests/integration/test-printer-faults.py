@@ -385,8 +385,8 @@ def main():
     vp.cmd("stall on")
     answers = [k.press() for _ in range(6)]
     okays = [a for a in answers if a["ok"]]
-    check(len(okays) == 2 and all(a["error"] == "printer" for a in answers if not a["ok"]),
-          "refuse: 2 tickets queued (the bound), 4 refused with `printer` %s"
+    check(len(okays) == 2 and all(a["error"] == "printer_busy" for a in answers if not a["ok"]),
+          "refuse: 2 tickets queued (the bound), 4 refused with `printer_busy` %s"
           % [a.get("label", a.get("error")) for a in answers])
     check(k.printer()["state"] == "full", "status says the print queue is full")
     labels = [t["label"] for t in k.req({"cmd": "tickets"})["tickets"]]
@@ -403,8 +403,8 @@ def main():
     vp.cmd("stall on")
     answers = burst(k, 6, "burst")
     okays = [a for a in answers if a["ok"]]
-    check(len(okays) == 2 and all(a["error"] == "printer" for a in answers if not a["ok"]),
-          "a burst in one group: 2 queued (the bound), the rest refused with `printer` %s"
+    check(len(okays) == 2 and all(a["error"] == "printer_busy" for a in answers if not a["ok"]),
+          "a burst in one group: 2 queued (the bound), the rest refused with `printer_busy` %s"
           % [a.get("label", a.get("error")) for a in answers])
     pst = k.req({"cmd": "status"})["printer"]
     check(pst["tickets_queued"] == 2 and pst["queued"] >= 2 and pst["queue_bound"] == 2,
@@ -426,9 +426,9 @@ def main():
     db.commit()
     answers = burst(k, 6, "failed")
     errs = [a.get("error") for a in answers]
-    check(sorted(errs) == ["printer"] * 4 + ["store"] * 2,
+    check(sorted(errs) == ["printer_busy"] * 4 + ["store"] * 2,
           "a burst whose commit fails: no number given; the two in the room refused with `store`, "
-          "the rest with `printer` (their own refusal) %s" % errs)
+          "the rest with `printer_busy` (their own refusal) %s" % errs)
     db.execute("DROP TRIGGER refuse_one")
     db.commit()
     db.close()

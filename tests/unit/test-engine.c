@@ -726,7 +726,8 @@ static void printer_state_and_policy(void **state)
 
 	/* A full print queue under refuse: refused before a number is used. */
 	mc_engine_set_printer(f->e, MC_PRINTER_FULL);
-	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_PRINTER);
+	assert_int_equal(mc_engine_press(f->e, &w, 0, false, NULL, &is, &f->ch), MC_E_PRINTER_BUSY);
+	assert_string_equal(mc_err_token(MC_E_PRINTER_BUSY), "printer_busy");
 	assert_int_equal(f->ch.ntickets, 0);
 
 	/* Printer down with the default policy (refuse). */
