@@ -967,12 +967,19 @@ static enum mc_ctl_result cmd_press(void *ctx, json_t *req, json_t *resp, uint64
 	struct mc_app *app = ctx;
 	const char *key = json_string_value(json_object_get(req, "service"));
 	const char *source = json_string_value(json_object_get(req, "source"));
-	bool priority = json_is_true(json_object_get(req, "priority"));
+	json_t *jprio = json_object_get(req, "priority");
+	json_t *jsource = json_object_get(req, "source");
+	bool priority = json_is_true(jprio);
 	struct ctl_wait *cw;
 	int s;
 
 	if (!key)
 		return mc_ctl_error(resp, "bad_request", "press needs a string \"service\"");
+	/* A priority given as 1 or "yes" was a plain ticket, silently. */
+	if (jprio && !json_is_boolean(jprio) && !json_is_null(jprio))
+		return mc_ctl_error(resp, "bad_request", "\"priority\" must be true or false");
+	if (jsource && !json_is_string(jsource) && !json_is_null(jsource))
+		return mc_ctl_error(resp, "bad_request", "\"source\" must be a string");
 	s = mc_config_service_index(&app->cfg, key);
 	if (s < 0)
 		return mc_ctl_error(resp, "no_service", "no service '%s' in %s", key, app->cfg.path);

@@ -182,6 +182,10 @@ class Socket(unittest.TestCase):
             (b"\x00\xff\xfe garbage \x01\n", "bad_request"),
             (b"{\"cmd\": \"press\"}\n", "bad_request"),
             (b"{\"cmd\": \"press\", \"service\": \"nope\"}\n", "no_service"),
+            # A priority that is not a boolean was a plain ticket, silently.
+            (b"{\"cmd\": \"press\", \"service\": \"civil\", \"priority\": 1}\n", "bad_request"),
+            (b"{\"cmd\": \"press\", \"service\": \"civil\", \"priority\": \"yes\"}\n", "bad_request"),
+            (b"{\"cmd\": \"press\", \"service\": \"civil\", \"source\": 5}\n", "bad_request"),
             (b"{\"cmd\": \"counter\", \"counter\": \"1\", \"action\": \"next\"}\n", "bad_request"),
             (b"{\"cmd\": \"counter\", \"counter\": 99, \"action\": \"next\"}\n", "no_counter"),
             (b"{\"cmd\": \"counter\", \"counter\": 1, \"action\": \"jump\"}\n", "bad_request"),
