@@ -68,6 +68,20 @@ def press(k, service="civil"):
     return k.request({"cmd": "press", "service": service, "source": "t%f" % time.monotonic()})
 
 
+def press_until_refused(k, acked, limit, after=None):
+    """Presses until one is refused (returned) or limit presses are
+    taken (None); the taken ones go into acked, and after(i) runs after
+    the i-th."""
+    for i in range(limit):
+        a = press(k)
+        if not a["ok"]:
+            return a
+        acked.append(a)
+        if after:
+            after(i)
+    return None
+
+
 def rows_and_events_agree(k):
     db = ro(k)
     try:
@@ -368,13 +382,7 @@ def disk_full():
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=k.env(),
                                   preexec_fn=small_disk)
         k.wait_ready()
-        refused = None
-        for _ in range(400):
-            a = press(k)
-            if not a["ok"]:
-                refused = a
-                break
-            acked.append(a)
+        refused = press_until_refused(k, acked, 400)
         check(refused is not None and refused["error"] == "store",
               "a full disk refuses the press with `store` (%s)" % (refused and refused.get("detail")))
         again = press(k)
@@ -426,13 +434,10 @@ def disk_full_real():
         # The WAL was written ahead (store.h): commits overwrite its zeros
         # and go on; checkpoints, which would grow the database file,
         # fail, and status says so before any press is refused.
-        refused, warned = None, None
-        for i in range(3000):
-            a = press(k)
-            if not a["ok"]:
-                refused = a
-                break
-            acked.append(a)
+        warned = None
+
+        def look(i):
+            nonlocal warned
             if i % 100 == 99 and warned is None:
                 st = k.request({"cmd": "status"})["store"]
                 if st["state"] == "degraded":
@@ -441,6 +446,8 @@ def disk_full_real():
                     check("thiếu một phần / degraded — không dồn được WAL" in out and "đĩa đầy" in out,
                           "kioskctl status shows it to the technician, Vietnamese first: %s" %
                           [ln for ln in out.splitlines() if ln.startswith("store")])
+
+        refused = press_until_refused(k, acked, 3000, look)
         after_fill = len(acked) - 3
         check(after_fill >= 500, "on the full disk, the WAL's room still took %d presses" % after_fill)
         check(warned is not None and "the disk is full" in warned[1]["text"] and
