@@ -109,12 +109,17 @@ def sim(tmp):
                           stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     try:
         check(wait_for(lambda: os.path.exists(sock)) is not None, "sim: kioskd is up")
+        # MOTCUA_TIMEOUT=1 and a quiet spell longer than that: a watch
+        # waits for presses however long none comes.
         watch = subprocess.Popen([KIOSKCTL, "gpio", "watch", "--count", "2", "--json", "--socket", sock],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env={**os.environ, "MOTCUA_TIMEOUT": "1"})
         # Its first line says the watch is on (a press before it would be
         # missed: under qemu-user kioskctl takes longer than any fixed wait).
         first = json.loads(watch.stdout.readline() or "{}")
         check(first.get("watching") is True, "sim: gpio watch says it is watching: %r" % first)
+        time.sleep(2)
+        check(watch.poll() is None, "sim: gpio watch still waits after 2 quiet seconds: %s" % watch.poll())
         p = ctl(sock, "gpio", "press", "gpiochip0:17", "--bounce")
         check(p.returncode == 0 and "service civil" in p.stdout, "sim: gpio press accepted: " + p.stdout.strip())
         out, err = watch.communicate(timeout=20 * SCALE)

@@ -152,6 +152,7 @@ int cmd_gpio(int argc, char **argv)
 		if (count)
 			json_object_set_new(req, "count", json_integer(count));
 		setvbuf(stdout, NULL, _IOLBF, 0);
+		o.stream = true; /* quiet for minutes between presses: no timeout */
 		a = ctl_request(&o, req, on_watch, &o);
 		if (a && json_is_true(json_object_get(a, "ok")) && json_object_get(a, "line")) {
 			/* The last press of a counted watch comes as the final answer. */

@@ -80,7 +80,8 @@ bool parse_int(const char *s, long lo, long hi, long *out)
 /* Seconds to wait for each line of kioskd's answer: MOTCUA_TIMEOUT, or
  * CTL_WAIT_S; 0 waits for ever. kioskd answers in milliseconds, a press
  * within [office] store_wait (2 s unless set); a kioskd stopped (SIGSTOP,
- * a debugger) or stuck made kioskctl wait for ever. */
+ * a debugger) or stuck made kioskctl wait for ever. A watch (o->stream)
+ * waits for as long as the technician wants. */
 #define CTL_WAIT_S 60
 static long answer_wait_s(void)
 {
@@ -112,7 +113,7 @@ json_t *ctl_request(const struct ctl_opts *o, json_t *req,
 			path, strerror(errno));
 		goto out;
 	}
-	long wait_s = answer_wait_s();
+	long wait_s = o->stream ? 0 : answer_wait_s();
 	struct timeval tv = { .tv_sec = wait_s };
 	if (wait_s > 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

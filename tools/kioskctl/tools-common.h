@@ -14,6 +14,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 struct ctl_opts {
 	const char *socket;  /* control socket path */
 	bool json;           /* print the raw JSON answer */
+	bool stream;         /* the answer streams until the user stops it
+	                      * (gpio watch): no MOTCUA_TIMEOUT */
 };
 
 /* getopt_long entries for --socket, --json and --help; commands append
