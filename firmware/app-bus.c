@@ -253,12 +253,12 @@ static void press(struct busout *b, struct bcounter *c, uint16_t code, uint16_t 
 	enum mc_action act;
 
 	switch (key) {
-	case MC_BUS_KEY_NEXT: act = MC_A_NEXT; arg = cfg->office.next_hold_ms; break;
+	case MC_BUS_KEY_NEXT: act = MC_A_NEXT; arg = mc_app_key_hold(b->app, act); break;
 	case MC_BUS_KEY_RECALL: act = MC_A_RECALL; break;
 	case MC_BUS_KEY_NOSHOW: act = MC_A_NOSHOW; break;
 	case MC_BUS_KEY_FINISH: act = MC_A_FINISH; break;
 	case MC_BUS_KEY_PAUSE: act = MC_A_PAUSE_TOGGLE; break;
-	case MC_BUS_KEY_PRIORITY: act = MC_A_PRIORITY_NEXT; arg = cfg->office.next_hold_ms; break;
+	case MC_BUS_KEY_PRIORITY: act = MC_A_PRIORITY_NEXT; arg = mc_app_key_hold(b->app, act); break;
 	case MC_BUS_KEY_TRANSFER:
 		act = MC_A_TRANSFER;
 		if (arg > cfg->nservices) {

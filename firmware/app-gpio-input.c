@@ -83,8 +83,7 @@ static void counter_action(struct mc_app_gpio *g, struct input *in, enum mc_pres
 		e = mc_app_counter(g->app, in->counter, MC_A_RATE, in->rating, &t);
 	else
 		e = mc_app_counter(g->app, in->counter, acts[in->key],
-				   acts[in->key] == MC_A_NEXT || acts[in->key] == MC_A_PRIORITY_NEXT ?
-				   mc_app_config(g->app)->office.next_hold_ms : 0, &t);
+				   mc_app_key_hold(g->app, acts[in->key]), &t);
 	if (e != MC_OK)
 		snprintf(res, sizeof(res), "refused: %s", mc_err_token(e));
 	else if (in->role == R_RATING)

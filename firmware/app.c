@@ -683,6 +683,11 @@ enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const c
 	return err;
 }
 
+int mc_app_key_hold(const struct mc_app *app, enum mc_action act)
+{
+	return act == MC_A_NEXT || act == MC_A_PRIORITY_NEXT ? app->cfg.office.next_hold_ms : 0;
+}
+
 enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
 			   struct mc_ticket *t)
 {

@@ -121,6 +121,9 @@ struct mc_app_hooks *mc_app_hooks(struct mc_app *app);
  * returns MC_OK; *out then says what to show. */
 enum mc_err mc_app_press(struct mc_app *app, int service, bool priority, const char *source,
 			 struct mc_issue *out);
+/* The arg a counter keypad (GPIO keys, a bus unit) sends with act: [office]
+ * next_hold for NEXT and priority NEXT (see MC_A_NEXT), else 0. */
+int mc_app_key_hold(const struct mc_app *app, enum mc_action act);
 /* A counter acts; *t (may be NULL) receives the ticket concerned. */
 enum mc_err mc_app_counter(struct mc_app *app, int counter, enum mc_action act, int arg,
 			   struct mc_ticket *t);

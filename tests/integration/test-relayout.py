@@ -205,6 +205,18 @@ def rewritten(k):
         db.close()
 
 
+def rewritten_at_next_start(k, when):
+    """After a failed rewrite: the next start rewrites, every row the same."""
+    want = rows(k.db())
+    k.start()
+    try:
+        check(status_store(k).get("layout") == 2, "%s, the next start rewrote it" % when)
+    finally:
+        k.stop()
+    got = rows(k.db())
+    check(got[:2] == want[:2], "%s: the same rows after that rewrite (%d tickets)" % (when, len(want[0])))
+
+
 def failed_rewrite(k):
     """A rewrite that cannot run leaves layout 1 and a kiosk that serves."""
     to_layout_1(k.db())
@@ -229,14 +241,7 @@ def failed_rewrite(k):
     db.execute("DROP TABLE tickets_relayout")
     db.commit()
     db.close()
-    want = rows(k.db())
-    k.start()
-    try:
-        check(status_store(k).get("layout") == 2, "the next start rewrote it")
-    finally:
-        k.stop()
-    got = rows(k.db())
-    check(got[:2] == want[:2], "the same rows after that rewrite")
+    rewritten_at_next_start(k, "once the obstacle is gone")
 
 
 def crash_in_rewrite(k):
@@ -366,14 +371,7 @@ def full_disk_rewrite(k):
         subprocess.run(["umount", "-l", k.state], check=False)
     shutil.rmtree(k.state)
     os.rename(keep, k.state)
-    want = rows(k.db())
-    k.start()
-    try:
-        check(status_store(k).get("layout") == 2, "with room again, the next start rewrote it")
-    finally:
-        k.stop()
-    got = rows(k.db())
-    check(got[0] == want[0] and got[1] == want[1], "the same rows after that rewrite (%d)" % len(want[0]))
+    rewritten_at_next_start(k, "with room again")
     print("full disk: the rewrite failed on a %d MB file system, layout 1 kept, service went on; "
           "rewritten once there was room" % (size >> 20))
 
